@@ -1,0 +1,3 @@
+"""invitekit: bring a business's existing customers online."""
+
+from __future__ import annotations

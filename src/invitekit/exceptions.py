@@ -1,0 +1,275 @@
+"""Every error invitekit raises, in one hierarchy.
+
+Catch :class:`InviteKitError` to handle anything the library refuses; catch a
+leaf to handle one case.  Errors that share the meaning of a builtin also
+subclass it (a missing customer is a :class:`LookupError`, a malformed email a
+:class:`ValueError`), so generic handlers keep working.  Errors raised by a
+dependency (a database driver, ``smtplib``, itsdangerous) never escape: they are
+translated at the boundary with ``raise ... from err``.
+
+::
+
+    InviteKitError
+    ├── ConfigurationError (ValueError)
+    ├── MissingDependency (ImportError)
+    ├── ValidationError (ValueError)
+    │   ├── InvalidEmail
+    │   ├── InvalidName
+    │   ├── InvalidLocale
+    │   ├── WeakPassword
+    │   └── TemplateError
+    ├── NotFound (LookupError)
+    │   ├── CustomerNotFound
+    │   └── GroupNotFound
+    ├── Conflict
+    │   ├── DuplicateCustomer
+    │   ├── DuplicateGroup
+    │   └── ConcurrentUpdate
+    ├── InvitationRefused
+    ├── TokenError
+    │   ├── TokenInvalid
+    │   ├── TokenExpired
+    │   ├── TokenUsed
+    │   ├── TokenWrongPurpose
+    │   ├── TokenWrongBusiness
+    │   ├── TestInvitationToken
+    │   └── CustomerArchived
+    ├── AuthenticationError
+    │   ├── InvalidCredentials
+    │   └── LoginThrottled
+    ├── StorageError
+    └── DeliveryError
+        ├── TemporaryDeliveryError
+        └── PermanentDeliveryError
+
+This module imports nothing else from the package, so any module can use it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+__all__ = [
+    "AuthenticationError",
+    "ConcurrentUpdate",
+    "ConfigurationError",
+    "Conflict",
+    "CustomerArchived",
+    "CustomerNotFound",
+    "DeliveryError",
+    "DuplicateCustomer",
+    "DuplicateGroup",
+    "GroupNotFound",
+    "InvalidCredentials",
+    "InvalidEmail",
+    "InvalidLocale",
+    "InvalidName",
+    "InvitationRefused",
+    "InviteKitError",
+    "LoginThrottled",
+    "MissingDependency",
+    "NotFound",
+    "PermanentDeliveryError",
+    "StorageError",
+    "TemplateError",
+    "TemporaryDeliveryError",
+    "TestInvitationToken",
+    "TokenError",
+    "TokenExpired",
+    "TokenInvalid",
+    "TokenUsed",
+    "TokenWrongBusiness",
+    "TokenWrongPurpose",
+    "ValidationError",
+    "WeakPassword",
+]
+
+
+class InviteKitError(Exception):
+    """Root of every error raised by invitekit."""
+
+
+class ConfigurationError(InviteKitError, ValueError):
+    """The library was set up with values it cannot work with (a bad secret, URL or zone)."""
+
+
+class MissingDependency(InviteKitError, ImportError):
+    """An optional dependency is not installed.
+
+    The message names the extra to install, e.g. ``pip install invitekit[sql]``.
+    """
+
+
+class ValidationError(InviteKitError, ValueError):
+    """Input from outside (a form, a CSV file, an API call) is not acceptable.
+
+    Attributes:
+        field: the name of the offending input, when there is one.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class InvalidEmail(ValidationError):
+    """An email address is empty or malformed."""
+
+
+class InvalidName(ValidationError):
+    """A name (first name, last name, group name) is too long or contains control characters."""
+
+
+class InvalidLocale(ValidationError):
+    """A locale identifier cannot be parsed (``"de_AT"``, ``"es"`` and ``"fr-CA"`` can)."""
+
+
+class WeakPassword(ValidationError):
+    """A password breaks the password rules (too short, too long, too common)."""
+
+
+class TemplateError(ValidationError):
+    """A business's email template uses something other than the documented placeholders.
+
+    Attributes:
+        lineno: the line of the template where the problem is, when known.
+    """
+
+    def __init__(
+        self, message: str, *, field: str | None = None, lineno: int | None = None
+    ) -> None:
+        super().__init__(message, field=field)
+        self.lineno = lineno
+
+
+class NotFound(InviteKitError, LookupError):
+    """Something looked up by id or name does not exist in this business."""
+
+
+class CustomerNotFound(NotFound):
+    """No customer with this id or email exists in this business."""
+
+
+class GroupNotFound(NotFound):
+    """No group with this name or id exists in this business."""
+
+
+class Conflict(InviteKitError):
+    """The change would break a uniqueness rule or lost a race with another change."""
+
+
+class DuplicateCustomer(Conflict):
+    """Another customer of this business already has this (canonical) email address.
+
+    Attributes:
+        existing_id: the id of the customer who has it.
+    """
+
+    def __init__(self, message: str, *, existing_id: str | None = None) -> None:
+        super().__init__(message)
+        self.existing_id = existing_id
+
+
+class DuplicateGroup(Conflict):
+    """This business already has a group with this name."""
+
+
+class ConcurrentUpdate(Conflict):
+    """The record changed since it was read; re-read it and try again."""
+
+
+class InvitationRefused(InviteKitError):
+    """This customer cannot be invited now.
+
+    Attributes:
+        reason: a :class:`invitekit.SkipReason` saying why (accepted, archived,
+            unsubscribed, already pending, invited too recently).
+        customer_id: the customer concerned.
+    """
+
+    def __init__(self, message: str, *, reason: object, customer_id: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.customer_id = customer_id
+
+
+class TokenError(InviteKitError):
+    """A link's token was refused.  Each subclass is one reason, so an app can explain it."""
+
+
+class TokenInvalid(TokenError):
+    """The token is malformed or its signature does not match: it was tampered with or cut."""
+
+
+class TokenExpired(TokenError):
+    """The token is genuine but too old.
+
+    Attributes:
+        expired_at: when it stopped being valid (aware UTC), when known.
+    """
+
+    def __init__(self, message: str, *, expired_at: datetime | None = None) -> None:
+        super().__init__(message)
+        self.expired_at = expired_at
+
+
+class TokenUsed(TokenError):
+    """The token was already used, or the state it was issued for has changed since.
+
+    An activation link dies when the profile is activated, a reset link when the
+    password changes, every link when the email address changes.
+    """
+
+
+class TokenWrongPurpose(TokenError):
+    """A genuine token used for another purpose (a reset token on the activation page)."""
+
+
+class TokenWrongBusiness(TokenError):
+    """A genuine token issued by another business."""
+
+
+class TestInvitationToken(TokenError):
+    """The link comes from a test invitation: it shows what customers see and activates nothing."""
+
+    __test__ = False  # not a pytest test class, despite the name
+
+
+class CustomerArchived(TokenError):
+    """The customer the token belongs to is archived."""
+
+
+class AuthenticationError(InviteKitError):
+    """A login attempt was refused."""
+
+
+class InvalidCredentials(AuthenticationError):
+    """The email and password do not match an active profile (the message never says which)."""
+
+
+class LoginThrottled(AuthenticationError):
+    """Too many failed attempts: try again later.
+
+    Attributes:
+        retry_at: when the next attempt will be considered (aware UTC).
+    """
+
+    def __init__(self, message: str, *, retry_at: datetime) -> None:
+        super().__init__(message)
+        self.retry_at = retry_at
+
+
+class StorageError(InviteKitError):
+    """The Store failed (the database is unreachable, a driver raised).  Nothing was half-written."""
+
+
+class DeliveryError(InviteKitError):
+    """A mailer could not hand a message to the mail server."""
+
+
+class TemporaryDeliveryError(DeliveryError):
+    """A failure worth retrying: a 4xx answer, a dropped or refused connection."""
+
+
+class PermanentDeliveryError(DeliveryError):
+    """A failure not worth retrying: a 5xx answer, such as an unknown recipient."""

@@ -1,0 +1,307 @@
+"""The value objects of the domain: frozen, keyword-only, compared by value.
+
+Nothing here performs I/O or reads the clock; changes are made by the pure
+functions in :mod:`invitekit.status` and by :func:`attrs.evolve`, which return
+new objects.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import attrs
+
+from invitekit.exceptions import ConfigurationError, InvalidName
+
+__all__ = [
+    "Business",
+    "Customer",
+    "Email",
+    "Event",
+    "EventKind",
+    "Group",
+    "OutboxMessage",
+    "OutboxState",
+    "Status",
+    "clean_name",
+]
+
+
+class Status(enum.StrEnum):
+    """Where a customer stands with the online profile.
+
+    * ``ADDED``: has never been handed an invitation email.
+    * ``INVITED``: at least one invitation was handed to the mail server; no
+      password yet; may be invited again.
+    * ``ACCEPTED``: activated the profile by choosing a password.  Never invited again.
+    """
+
+    ADDED = "added"
+    INVITED = "invited"
+    ACCEPTED = "accepted"
+
+
+class EventKind(enum.StrEnum):
+    """What happened to a customer, as recorded in their event log."""
+
+    ADDED = "added"
+    UPDATED = "updated"
+    EMAIL_CHANGED = "email_changed"
+    INVITATION_QUEUED = "invitation_queued"
+    INVITATION_CANCELLED = "invitation_cancelled"
+    DELIVERED = "delivered"
+    DELIVERY_FAILED = "delivery_failed"
+    ACCEPTED = "accepted"
+    ARCHIVED = "archived"
+    RESTORED = "restored"
+    UNSUBSCRIBED = "unsubscribed"
+    PASSWORD_RESET_REQUESTED = "password_reset_requested"
+    PASSWORD_RESET = "password_reset"
+    LOGIN_FAILED = "login_failed"
+    LOGGED_IN = "logged_in"
+    GROUP_JOINED = "group_joined"
+
+
+class OutboxState(enum.StrEnum):
+    """The life of a queued email.
+
+    ``PENDING`` waits for a worker (possibly until ``next_attempt_at`` after a
+    temporary failure); ``SENT`` was accepted by the mail server; ``FAILED`` gave up
+    (a permanent refusal, or too many attempts); ``CANCELLED`` was withdrawn before
+    sending because the customer was archived, unsubscribed, changed address or
+    accepted meanwhile.
+    """
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+MAX_NAME_LENGTH = 200
+
+
+def clean_name(value: str | None, *, field: str) -> str | None:
+    """Trim a person's or group's name; refuse control characters and great length.
+
+    Returns ``None`` for a missing or blank name.
+
+    Raises:
+        InvalidName: if the name contains a control character (CR, LF, NUL, ...)
+            or is longer than 200 characters.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidName(f"{field} must be a string", field=field)
+    text = value.strip()
+    if _CONTROL.search(text):
+        raise InvalidName(f"{field} contains a control character", field=field)
+    if len(text) > MAX_NAME_LENGTH:
+        raise InvalidName(f"{field} is longer than {MAX_NAME_LENGTH} characters", field=field)
+    return text or None
+
+
+def _check_zone(_instance: object, _attribute: object, value: str) -> None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as err:
+        raise ConfigurationError(f"unknown time zone {value!r}") from err
+
+
+def _check_link_template(_instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if value.count("{token}") != 1 or not value.startswith(("https://", "http://")):
+        raise ConfigurationError(
+            f"{attribute.name} must be an http(s) URL containing {{token}} once, got {value!r}"
+        )
+
+
+@attrs.frozen(kw_only=True)
+class Business:
+    """The business a :class:`~invitekit.InviteKit` acts for, and how its emails look.
+
+    Attributes:
+        id: a stable identifier; every record and token is bound to it.
+        name: shown in the ``From`` header and the emails.
+        sender: the address emails come from.
+        timezone: an IANA zone name; dates in emails are shown in it.
+        default_locale: the language for customers without one (``"de"``, ``"es_MX"``).
+        signature: text added at the end of every email.
+        activation_url: the page where a customer activates the profile; ``{token}``
+            is replaced by the signed token.
+        unsubscribe_url: the page where a customer unsubscribes; an HTTPS URL for
+            the ``List-Unsubscribe`` header.
+        reset_url: the page where a customer chooses a new password.
+        verify_url: the page where a self-registered visitor confirms the address;
+            defaults to ``activation_url``'s site with ``/verify/{token}``.
+        reply_to: an optional ``Reply-To`` address.
+        invitation_cooldown: when set, a customer invited less than this long ago
+            is skipped (reason ``invited_recently``).
+    """
+
+    id: str = attrs.field(validator=attrs.validators.min_len(1))
+    name: str
+    sender: str
+    timezone: str = attrs.field(default="UTC", validator=_check_zone)
+    default_locale: str = "en"
+    signature: str = ""
+    activation_url: str = attrs.field(
+        default="https://example.invalid/activate/{token}", validator=_check_link_template
+    )
+    unsubscribe_url: str = attrs.field(
+        default="https://example.invalid/unsubscribe/{token}", validator=_check_link_template
+    )
+    reset_url: str = attrs.field(
+        default="https://example.invalid/reset/{token}", validator=_check_link_template
+    )
+    verify_url: str = attrs.field(
+        default="https://example.invalid/verify/{token}", validator=_check_link_template
+    )
+    reply_to: str | None = None
+    invitation_cooldown: timedelta | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Customer:
+    """A customer of one business.
+
+    Attributes:
+        id: unique within the business.
+        business_id: the business the customer belongs to.
+        email: where mail goes (see :mod:`invitekit.emails`).
+        email_key: the canonical form, unique within the business.
+        first_name, last_name: optional; the greeting falls back without a first name.
+        locale: the customer's language, or ``None`` for the business default.
+        status: :class:`Status`.
+        archived: archived customers get no invitations and cannot log in.
+        unsubscribed: opted out of invitation emails.
+        password_hash: the argon2 hash once a password is set (never shown by ``repr``).
+        auth_provider: ``"google"``, ``"facebook"``... for profiles created through
+            an external sign-in; ``None`` for email and password.
+        created_at, updated_at: aware UTC.
+        invited_at: when an invitation was last handed to the mail server.
+        accepted_at: when the profile was activated.
+        delivery_failure: why the last invitation could not be delivered, until one is.
+        link_epoch: increases whenever every link already sent must die
+            (archive, email change, password change); part of every token's fingerprint.
+        version: increases with every stored change; used for compare-and-set.
+    """
+
+    id: str
+    business_id: str
+    email: str
+    email_key: str
+    first_name: str | None = None
+    last_name: str | None = None
+    locale: str | None = None
+    status: Status = Status.ADDED
+    archived: bool = False
+    unsubscribed: bool = False
+    password_hash: str | None = attrs.field(default=None, repr=False)
+    auth_provider: str | None = None
+    created_at: datetime
+    updated_at: datetime
+    invited_at: datetime | None = None
+    accepted_at: datetime | None = None
+    delivery_failure: str | None = None
+    link_epoch: int = 0
+    version: int = 1
+
+    @property
+    def display_name(self) -> str:
+        """The full name when known, else the email address."""
+        parts = [p for p in (self.first_name, self.last_name) if p]
+        return " ".join(parts) if parts else self.email
+
+
+@attrs.frozen(kw_only=True)
+class Group:
+    """A named set of customers a business created ("Monday class")."""
+
+    id: str
+    business_id: str
+    name: str
+    created_at: datetime
+
+
+@attrs.frozen(kw_only=True)
+class Event:
+    """One line of a customer's history.
+
+    Attributes:
+        business_id, customer_id: whose history it is.
+        kind: :class:`EventKind`.
+        at: when it happened (aware UTC, from the injected clock).
+        detail: a short human-readable note (the failure text, the old address...).
+    """
+
+    business_id: str
+    customer_id: str
+    kind: EventKind
+    at: datetime
+    detail: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Email:
+    """A finished email, ready for a :class:`~invitekit.ports.Mailer`.
+
+    Attributes:
+        sender: the ``From`` header value (``"Studio One <hello@studio.example>"``).
+        to: the single recipient address.
+        subject: the subject line (never contains CR or LF).
+        text: the plain-text body.
+        html: the HTML body, or ``None`` for text-only mail.
+        message_id: the ``Message-ID``; stable across retries of one queued email.
+        headers: further headers as ``(name, value)`` pairs.
+    """
+
+    sender: str
+    to: str
+    subject: str
+    text: str
+    html: str | None = None
+    message_id: str
+    headers: tuple[tuple[str, str], ...] = ()
+
+    def header(self, name: str) -> str | None:
+        """The value of header ``name`` (case-insensitive), or ``None``."""
+        wanted = name.lower()
+        return next((v for k, v in self.headers if k.lower() == wanted), None)
+
+
+@attrs.frozen(kw_only=True)
+class OutboxMessage:
+    """An email waiting in, or gone through, the outbox.
+
+    Attributes:
+        id: unique; also the basis of the stable ``Message-ID``.
+        business_id, customer_id: whose email it is; ``customer_id`` is ``None``
+            for mail that changes no customer (a test invitation).
+        kind: ``"invitation"``, ``"password_reset"``, ``"verify_email"``, ...
+        email: the composed email.
+        state: :class:`OutboxState`.
+        attempts: how many times a worker tried to hand it over.
+        created_at: when it was queued.
+        next_attempt_at: not before this may a worker pick it up.
+        claimed_until: a worker's lease; another worker may take it after this.
+        last_error: the last failure's text.
+        sent_at: when the mail server accepted it.
+    """
+
+    id: str
+    business_id: str
+    customer_id: str | None
+    kind: str
+    email: Email
+    state: OutboxState = OutboxState.PENDING
+    attempts: int = 0
+    created_at: datetime
+    next_attempt_at: datetime
+    claimed_until: datetime | None = None
+    last_error: str | None = None
+    sent_at: datetime | None = None

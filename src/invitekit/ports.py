@@ -1,0 +1,242 @@
+"""The three ports through which invitekit touches the world: Store, Mailer, Clock.
+
+Adapters do not inherit from these Protocols; they only have the same shape, and
+one contract test suite (``tests/contract/``) holds every adapter to it.
+:class:`~invitekit.InviteKit` is the only code that calls them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Protocol
+
+import attrs
+
+from invitekit.model import Customer, Email, Event, Group, OutboxMessage, OutboxState, Status
+
+__all__ = ["Clock", "Mailer", "MailerSession", "Store", "StoredTemplate", "Transaction"]
+
+
+@attrs.frozen(kw_only=True)
+class StoredTemplate:
+    """A business's own subject and body for one kind of email in one locale."""
+
+    business_id: str
+    kind: str
+    locale: str
+    subject: str
+    body: str
+    updated_at: datetime
+
+
+class Clock(Protocol):
+    """**Protocol:** the only source of the current time in invitekit."""
+
+    def now(self) -> datetime:
+        """Return the current time, timezone-aware, in UTC."""
+        ...
+
+
+class MailerSession(Protocol):
+    """**Protocol:** an open connection to a mail server, used for a batch of emails."""
+
+    def send(self, email: Email) -> None:
+        """Hand ``email`` to the mail server.
+
+        Raises:
+            TemporaryDeliveryError: worth retrying (4xx, connection trouble).
+            PermanentDeliveryError: not worth retrying (5xx, refused recipient).
+        """
+        ...
+
+
+class Mailer(Protocol):
+    """**Protocol:** hands finished emails to a mail server."""
+
+    def session(self) -> AbstractContextManager[MailerSession]:
+        """Open a connection for a batch; closing the context closes it."""
+        ...
+
+
+class Transaction(Protocol):
+    """**Protocol:** the Store's operations, inside one atomic transaction.
+
+    Everything done through one ``Transaction`` is committed together when the
+    ``with store.transaction()`` block ends normally, and none of it is kept
+    when the block raises.  Every method is scoped by ``business_id``: nothing of
+    one business is visible through another's id.
+    """
+
+    # Customers -------------------------------------------------------------------------
+
+    def get_customer(self, business_id: str, customer_id: str) -> Customer | None:
+        """The customer with this id, or ``None``."""
+        ...
+
+    def find_customer(self, business_id: str, email_key: str) -> Customer | None:
+        """The customer whose canonical email is ``email_key``, or ``None``."""
+        ...
+
+    def insert_customer(self, customer: Customer) -> None:
+        """Store a new customer.
+
+        Raises:
+            DuplicateCustomer: the business has a customer with this ``email_key``.
+        """
+        ...
+
+    def update_customer(self, customer: Customer, *, expected_version: int) -> None:
+        """Replace a stored customer, if its stored version is ``expected_version``.
+
+        Raises:
+            ConcurrentUpdate: the stored version differs (someone changed it meanwhile).
+            DuplicateCustomer: the new ``email_key`` belongs to another customer.
+        """
+        ...
+
+    def list_customers(
+        self,
+        business_id: str,
+        *,
+        status: Status | None = None,
+        archived: bool | None = None,
+        group_id: str | None = None,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Customer]:
+        """Customers ordered by id, filtered; ``after`` and ``limit`` page through them.
+
+        ``archived=None`` means both archived and active customers.
+        """
+        ...
+
+    def count_customers(self, business_id: str) -> dict[Status, int]:
+        """How many non-archived customers have each status (every status present)."""
+        ...
+
+    # Groups ----------------------------------------------------------------------------
+
+    def insert_group(self, group: Group) -> None:
+        """Store a new group.
+
+        Raises:
+            DuplicateGroup: the business has a group with this name (case-insensitive).
+        """
+        ...
+
+    def find_group(self, business_id: str, name: str) -> Group | None:
+        """The group with this name (case-insensitive), or ``None``."""
+        ...
+
+    def list_groups(self, business_id: str) -> list[Group]:
+        """Every group of the business, ordered by name."""
+        ...
+
+    def add_group_members(
+        self, business_id: str, group_id: str, customer_ids: Collection[str]
+    ) -> None:
+        """Add customers to a group (adding a member twice is harmless)."""
+        ...
+
+    def group_ids_of(self, business_id: str, customer_id: str) -> list[str]:
+        """The ids of the groups a customer belongs to."""
+        ...
+
+    # Templates -------------------------------------------------------------------------
+
+    def save_template(self, template: StoredTemplate) -> None:
+        """Store (or replace) a business's template for a kind and locale."""
+        ...
+
+    def get_template(self, business_id: str, kind: str, locale: str) -> StoredTemplate | None:
+        """The business's saved template for a kind and locale, or ``None``."""
+        ...
+
+    # Outbox ----------------------------------------------------------------------------
+
+    def enqueue(self, messages: Sequence[OutboxMessage]) -> set[str]:
+        """Queue messages, at most one pending message per customer and kind.
+
+        A message for a customer who already has a pending message of the same
+        kind (queued earlier, or earlier in ``messages``) is not stored.  This
+        holds across processes: it is a constraint of the Store, not a check.
+
+        Returns:
+            the ids of the customers whose message was *not* stored for that reason.
+        """
+        ...
+
+    def pending_customer_ids(
+        self, business_id: str, kind: str, customer_ids: Collection[str]
+    ) -> set[str]:
+        """Of ``customer_ids``, those with a pending message of this kind."""
+        ...
+
+    def cancel_pending(self, business_id: str, customer_id: str, *, reason: str) -> int:
+        """Withdraw a customer's pending messages; return how many."""
+        ...
+
+    def claim_outbox(
+        self,
+        *,
+        now: datetime,
+        lease_until: datetime,
+        claim_token: str,
+        limit: int,
+        business_id: str | None = None,
+    ) -> list[OutboxMessage]:
+        """Lease up to ``limit`` pending messages that are due and not leased by another.
+
+        A message is due when ``next_attempt_at <= now``; it is free when it has no
+        lease or its lease ended before ``now`` (its worker died).  Claimed messages
+        get ``claimed_until=lease_until`` and no other claim can take them until then.
+        Oldest first.
+        """
+        ...
+
+    def update_outbox(self, message: OutboxMessage, *, claim_token: str | None) -> None:
+        """Store a message's new state, if ``claim_token`` still holds its lease.
+
+        Raises:
+            ConcurrentUpdate: the lease was lost (expired and taken by another worker).
+        """
+        ...
+
+    def get_outbox(self, message_id: str) -> OutboxMessage | None:
+        """The message with this id, or ``None``."""
+        ...
+
+    def list_outbox(
+        self,
+        business_id: str,
+        *,
+        customer_id: str | None = None,
+        state: OutboxState | None = None,
+    ) -> list[OutboxMessage]:
+        """A business's messages, oldest first, optionally for one customer or state."""
+        ...
+
+    # Events ----------------------------------------------------------------------------
+
+    def add_events(self, events: Sequence[Event]) -> None:
+        """Append events to customers' histories."""
+        ...
+
+    def list_events(self, business_id: str, customer_id: str) -> list[Event]:
+        """A customer's history, oldest first."""
+        ...
+
+
+class Store(Protocol):
+    """**Protocol:** where invitekit keeps customers, groups, templates, the outbox and events."""
+
+    def transaction(self) -> AbstractContextManager[Transaction]:
+        """Open a transaction; see :class:`Transaction`.
+
+        Raises:
+            StorageError: the store cannot be reached (the error of the driver is
+                chained as ``__cause__``).
+        """
+        ...
