@@ -9,7 +9,7 @@ address must meet in one key, and two different mailboxes must never do so.
   honour it, and mail goes only to what the customer gave us.
 * The **key** used for uniqueness and lookup is that address with the local part
   lower-cased.  Deliberately *not* case-folded or NFKC-normalised: those map
-  look-alikes together (``ﬀ`` and ``ff``, fullwidth ``ｋ`` and ``k``), and a
+  look-alikes together (``ﬀ`` and ``ff``, fullwidth ``\uff4b`` and ``k``), and a
   look-alike must never reach another customer's account.
 """
 
@@ -61,7 +61,9 @@ def parse_email(raw: str) -> EmailAddress:
     if not text:
         raise InvalidEmail("the email address is empty", field="email")
     if text.count("@") != 1:
-        raise InvalidEmail(f"{_show(text)} is not an email address (it needs one @)", field="email")
+        raise InvalidEmail(
+            f"{_show(text)} is not an email address (it needs one @)", field="email"
+        )
     local, domain = text.split("@")
     if (
         not _LOCAL_PART.match(local)

@@ -260,7 +260,7 @@ class LoginThrottled(AuthenticationError):
 
 
 class StorageError(InviteKitError):
-    """The Store failed (the database is unreachable, a driver raised).  Nothing was half-written."""
+    """The Store failed (database unreachable, a driver raised); nothing was half-written."""
 
 
 class DeliveryError(InviteKitError):

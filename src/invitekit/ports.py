@@ -16,7 +16,15 @@ import attrs
 
 from invitekit.model import Customer, Email, Event, Group, OutboxMessage, OutboxState, Status
 
-__all__ = ["Clock", "Mailer", "MailerSession", "Store", "StoredTemplate", "Transaction"]
+__all__ = [
+    "Clock",
+    "Mailer",
+    "MailerSession",
+    "Registration",
+    "Store",
+    "StoredTemplate",
+    "Transaction",
+]
 
 
 @attrs.frozen(kw_only=True)
@@ -29,6 +37,30 @@ class StoredTemplate:
     subject: str
     body: str
     updated_at: datetime
+
+
+@attrs.frozen(kw_only=True)
+class Registration:
+    """A visitor's sign-up waiting for the email address to be confirmed.
+
+    Attributes:
+        id: unique; the verification token names it.
+        business_id: the business signed up with.
+        email, email_key: the address as given and its canonical form.
+        first_name, last_name, locale: what the visitor entered.
+        password_hash: the argon2 hash of the chosen password (never shown by ``repr``).
+        created_at: when the visitor signed up.
+    """
+
+    id: str
+    business_id: str
+    email: str
+    email_key: str
+    first_name: str | None = None
+    last_name: str | None = None
+    locale: str | None = None
+    password_hash: str = attrs.field(repr=False)
+    created_at: datetime
 
 
 class Clock(Protocol):
@@ -226,6 +258,34 @@ class Transaction(Protocol):
 
     def list_events(self, business_id: str, customer_id: str) -> list[Event]:
         """A customer's history, oldest first."""
+        ...
+
+    # Login throttling --------------------------------------------------------------------
+
+    def record_login_failure(self, business_id: str, key: str, at: datetime) -> None:
+        """Remember a failed login for ``key`` (``"email:<key>"``, ``"client:<addr>"``)."""
+        ...
+
+    def count_login_failures(self, business_id: str, key: str, *, since: datetime) -> int:
+        """How many failures were recorded for ``key`` at or after ``since``."""
+        ...
+
+    def clear_login_failures(self, business_id: str, key: str) -> None:
+        """Forget the failures of ``key`` (after a successful login or a reset)."""
+        ...
+
+    # Registrations -----------------------------------------------------------------------
+
+    def insert_registration(self, registration: Registration) -> None:
+        """Store a sign-up waiting for verification."""
+        ...
+
+    def get_registration(self, business_id: str, registration_id: str) -> Registration | None:
+        """The sign-up with this id, or ``None``."""
+        ...
+
+    def delete_registration(self, business_id: str, registration_id: str) -> None:
+        """Forget a sign-up (verified or abandoned); unknown ids are ignored."""
         ...
 
 

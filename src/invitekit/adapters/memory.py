@@ -1,0 +1,417 @@
+"""In-memory adapters: a transactional, thread-safe Store and an inspectable Mailer.
+
+They are production-grade for a single process (an embedded app, a test suite):
+:class:`MemoryStore` serialises transactions with a lock and undoes every change
+of a transaction that raises, so it behaves exactly like the SQL store, which the
+shared contract tests check.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from invitekit.exceptions import (
+    ConcurrentUpdate,
+    DuplicateCustomer,
+    DuplicateGroup,
+    PermanentDeliveryError,
+    StorageError,
+)
+from invitekit.model import Customer, Email, Event, Group, OutboxMessage, OutboxState, Status
+from invitekit.ports import Registration, StoredTemplate
+
+__all__ = ["MemoryMailer", "MemoryStore"]
+
+_MISSING: Any = object()
+
+
+class MemoryStore:
+    """A Store that keeps everything in this process's memory.
+
+    Implements :class:`~invitekit.ports.Store`.  One transaction runs at a time
+    (others wait); a transaction that raises leaves no trace.  Data lives as long
+    as the object: a "restart" is handing the same object to a new
+    :class:`~invitekit.InviteKit`.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._active: threading.local = threading.local()
+        # Every table is a dict so that one undo journal covers them all.
+        self._customers: dict[tuple[str, str], Customer] = {}
+        self._customer_order: dict[str, list[str]] = {}
+        self._email_index: dict[tuple[str, str], str] = {}
+        self._groups: dict[tuple[str, str], Group] = {}
+        self._group_names: dict[tuple[str, str], str] = {}
+        self._members: dict[tuple[str, str], frozenset[str]] = {}
+        self._memberships: dict[tuple[str, str], frozenset[str]] = {}
+        self._templates: dict[tuple[str, str, str], StoredTemplate] = {}
+        self._outbox: dict[str, OutboxMessage] = {}
+        self._outbox_order: list[str] = []
+        self._pending: dict[tuple[str, str, str], str] = {}  # one per customer and kind
+        self._due: dict[str, None] = {}  # every pending message id, oldest first
+        self._claims: dict[str, str] = {}
+        self._events: dict[tuple[str, str], tuple[Event, ...]] = {}
+        self._login_failures: dict[tuple[str, str], tuple[datetime, ...]] = {}
+        self._registrations: dict[tuple[str, str], Registration] = {}
+
+    def __repr__(self) -> str:
+        return f"MemoryStore(customers={len(self._customers)}, outbox={len(self._outbox)})"
+
+    @contextmanager
+    def transaction(self) -> Iterator[_MemoryTransaction]:
+        """Open a transaction (see :class:`~invitekit.ports.Transaction`).
+
+        Raises:
+            StorageError: when called inside another transaction of the same thread.
+        """
+        if getattr(self._active, "open", False):
+            raise StorageError("MemoryStore transactions cannot be nested")
+        with self._lock:
+            self._active.open = True
+            tx = _MemoryTransaction(self)
+            try:
+                yield tx
+            except BaseException:
+                tx.rollback()
+                raise
+            finally:
+                self._active.open = False
+
+
+class _MemoryTransaction:
+    """One transaction of a :class:`MemoryStore`; undoes its changes on rollback."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        self._s = store
+        self._undo: list[Callable[[], None]] = []
+
+    def rollback(self) -> None:
+        for undo in reversed(self._undo):
+            undo()
+        self._undo.clear()
+
+    def _set(self, table: dict[Any, Any], key: Any, value: Any) -> None:
+        old = table.get(key, _MISSING)
+
+        def undo() -> None:
+            if old is _MISSING:
+                table.pop(key, None)
+            else:
+                table[key] = old
+
+        self._undo.append(undo)
+        if value is _MISSING:
+            table.pop(key, None)
+        else:
+            table[key] = value
+
+    # Customers ---------------------------------------------------------------------------
+
+    def get_customer(self, business_id: str, customer_id: str) -> Customer | None:
+        return self._s._customers.get((business_id, customer_id))
+
+    def find_customer(self, business_id: str, email_key: str) -> Customer | None:
+        customer_id = self._s._email_index.get((business_id, email_key))
+        return None if customer_id is None else self.get_customer(business_id, customer_id)
+
+    def insert_customer(self, customer: Customer) -> None:
+        key = (customer.business_id, customer.id)
+        existing = self._s._email_index.get((customer.business_id, customer.email_key))
+        if existing is not None:
+            raise DuplicateCustomer(
+                "a customer with this email address already exists", existing_id=existing
+            )
+        if key in self._s._customers:
+            raise DuplicateCustomer(
+                "a customer with this id already exists", existing_id=customer.id
+            )
+        self._set(self._s._customers, key, customer)
+        self._set(self._s._email_index, (customer.business_id, customer.email_key), customer.id)
+        order = self._s._customer_order.setdefault(customer.business_id, [])
+        position = bisect.bisect_left(order, customer.id)
+        order.insert(position, customer.id)
+        self._undo.append(lambda: order.remove(customer.id))
+
+    def update_customer(self, customer: Customer, *, expected_version: int) -> None:
+        key = (customer.business_id, customer.id)
+        stored = self._s._customers.get(key)
+        if stored is None or stored.version != expected_version:
+            raise ConcurrentUpdate("the customer changed meanwhile; read it again")
+        if stored.email_key != customer.email_key:
+            index_key = (customer.business_id, customer.email_key)
+            owner = self._s._email_index.get(index_key)
+            if owner is not None and owner != customer.id:
+                raise DuplicateCustomer(
+                    "a customer with this email address already exists", existing_id=owner
+                )
+            self._set(self._s._email_index, (customer.business_id, stored.email_key), _MISSING)
+            self._set(self._s._email_index, index_key, customer.id)
+        self._set(self._s._customers, key, customer)
+
+    def list_customers(
+        self,
+        business_id: str,
+        *,
+        status: Status | None = None,
+        archived: bool | None = None,
+        group_id: str | None = None,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Customer]:
+        if group_id is not None:
+            ids: Sequence[str] = sorted(self._s._members.get((business_id, group_id), ()))
+        else:
+            ids = self._s._customer_order.get(business_id, [])
+        start = 0 if after is None else bisect.bisect_right(ids, after)
+        found: list[Customer] = []
+        for customer_id in ids[start:]:
+            customer = self._s._customers[(business_id, customer_id)]
+            if status is not None and customer.status is not status:
+                continue
+            if archived is not None and customer.archived is not archived:
+                continue
+            found.append(customer)
+            if limit is not None and len(found) >= limit:
+                break
+        return found
+
+    def count_customers(self, business_id: str) -> dict[Status, int]:
+        counts = dict.fromkeys(Status, 0)
+        for customer_id in self._s._customer_order.get(business_id, []):
+            customer = self._s._customers[(business_id, customer_id)]
+            if not customer.archived:
+                counts[customer.status] += 1
+        return counts
+
+    # Groups ------------------------------------------------------------------------------
+
+    def insert_group(self, group: Group) -> None:
+        name_key = (group.business_id, group.name.casefold())
+        if name_key in self._s._group_names:
+            raise DuplicateGroup(f"a group named {group.name!r} already exists")
+        self._set(self._s._groups, (group.business_id, group.id), group)
+        self._set(self._s._group_names, name_key, group.id)
+
+    def find_group(self, business_id: str, name: str) -> Group | None:
+        group_id = self._s._group_names.get((business_id, name.casefold()))
+        return None if group_id is None else self._s._groups[(business_id, group_id)]
+
+    def list_groups(self, business_id: str) -> list[Group]:
+        groups = [g for (b, _), g in self._s._groups.items() if b == business_id]
+        return sorted(groups, key=lambda g: (g.name.casefold(), g.id))
+
+    def add_group_members(
+        self, business_id: str, group_id: str, customer_ids: Collection[str]
+    ) -> None:
+        key = (business_id, group_id)
+        self._set(
+            self._s._members, key, self._s._members.get(key, frozenset()) | set(customer_ids)
+        )
+        for customer_id in customer_ids:
+            member_key = (business_id, customer_id)
+            current = self._s._memberships.get(member_key, frozenset())
+            self._set(self._s._memberships, member_key, current | {group_id})
+
+    def group_ids_of(self, business_id: str, customer_id: str) -> list[str]:
+        return sorted(self._s._memberships.get((business_id, customer_id), ()))
+
+    # Templates ---------------------------------------------------------------------------
+
+    def save_template(self, template: StoredTemplate) -> None:
+        key = (template.business_id, template.kind, template.locale)
+        self._set(self._s._templates, key, template)
+
+    def get_template(self, business_id: str, kind: str, locale: str) -> StoredTemplate | None:
+        return self._s._templates.get((business_id, kind, locale))
+
+    # Outbox ------------------------------------------------------------------------------
+
+    def enqueue(self, messages: Sequence[OutboxMessage]) -> set[str]:
+        refused: set[str] = set()
+        for message in messages:
+            if message.customer_id is not None and message.state is OutboxState.PENDING:
+                pending_key = (message.business_id, message.customer_id, message.kind)
+                if pending_key in self._s._pending:
+                    refused.add(message.customer_id)
+                    continue
+                self._set(self._s._pending, pending_key, message.id)
+            if message.state is OutboxState.PENDING:
+                self._set(self._s._due, message.id, None)
+            self._set(self._s._outbox, message.id, message)
+            self._s._outbox_order.append(message.id)
+            self._undo.append(self._s._outbox_order.pop)  # type: ignore[arg-type]
+        return refused
+
+    def pending_customer_ids(
+        self, business_id: str, kind: str, customer_ids: Collection[str]
+    ) -> set[str]:
+        pending = self._s._pending
+        return {c for c in customer_ids if (business_id, c, kind) in pending}
+
+    def cancel_pending(self, business_id: str, customer_id: str, *, reason: str) -> int:
+        cancelled = 0
+        for (b, c, _kind), message_id in list(self._s._pending.items()):
+            if b == business_id and c == customer_id:
+                message = self._s._outbox[message_id]
+                self._write_outbox(
+                    attrs.evolve(message, state=OutboxState.CANCELLED, last_error=reason)
+                )
+                cancelled += 1
+        return cancelled
+
+    def claim_outbox(
+        self,
+        *,
+        now: datetime,
+        lease_until: datetime,
+        claim_token: str,
+        limit: int,
+        business_id: str | None = None,
+    ) -> list[OutboxMessage]:
+        claimed: list[OutboxMessage] = []
+        for message_id in self._s._due:
+            if len(claimed) >= limit:
+                break
+            message = self._s._outbox[message_id]
+            if business_id is not None and message.business_id != business_id:
+                continue
+            if message.next_attempt_at > now:
+                continue
+            if message.claimed_until is not None and message.claimed_until >= now:
+                continue
+            claimed.append(message)
+        claimed.sort(key=lambda m: (m.created_at, m.id))
+        result = []
+        for message in claimed:
+            leased = attrs.evolve(
+                message, claimed_until=lease_until, attempts=message.attempts + 1
+            )
+            self._set(self._s._outbox, message.id, leased)
+            self._set(self._s._claims, message.id, claim_token)
+            result.append(leased)
+        return result
+
+    def update_outbox(self, message: OutboxMessage, *, claim_token: str | None) -> None:
+        stored = self._s._outbox.get(message.id)
+        if stored is None:
+            raise ConcurrentUpdate("no such outbox message")
+        if claim_token is not None and self._s._claims.get(message.id) != claim_token:
+            raise ConcurrentUpdate("the claim on this message was lost to another worker")
+        self._write_outbox(message)
+
+    def _write_outbox(self, message: OutboxMessage) -> None:
+        self._set(self._s._outbox, message.id, message)
+        if message.state is not OutboxState.PENDING:
+            self._set(self._s._due, message.id, _MISSING)
+            if message.customer_id is not None:
+                pending_key = (message.business_id, message.customer_id, message.kind)
+                if self._s._pending.get(pending_key) == message.id:
+                    self._set(self._s._pending, pending_key, _MISSING)
+        if message.claimed_until is None:
+            self._set(self._s._claims, message.id, _MISSING)
+
+    def get_outbox(self, message_id: str) -> OutboxMessage | None:
+        return self._s._outbox.get(message_id)
+
+    def list_outbox(
+        self,
+        business_id: str,
+        *,
+        customer_id: str | None = None,
+        state: OutboxState | None = None,
+    ) -> list[OutboxMessage]:
+        found = []
+        for message_id in self._s._outbox_order:
+            message = self._s._outbox[message_id]
+            if message.business_id != business_id:
+                continue
+            if customer_id is not None and message.customer_id != customer_id:
+                continue
+            if state is not None and message.state is not state:
+                continue
+            found.append(message)
+        return found
+
+    # Events ------------------------------------------------------------------------------
+
+    def add_events(self, events: Sequence[Event]) -> None:
+        for event in events:
+            key = (event.business_id, event.customer_id)
+            self._set(self._s._events, key, (*self._s._events.get(key, ()), event))
+
+    def list_events(self, business_id: str, customer_id: str) -> list[Event]:
+        return list(self._s._events.get((business_id, customer_id), ()))
+
+    # Login throttling --------------------------------------------------------------------
+
+    def record_login_failure(self, business_id: str, key: str, at: datetime) -> None:
+        table = self._s._login_failures
+        self._set(table, (business_id, key), (*table.get((business_id, key), ()), at))
+
+    def count_login_failures(self, business_id: str, key: str, *, since: datetime) -> int:
+        return sum(1 for at in self._s._login_failures.get((business_id, key), ()) if at >= since)
+
+    def clear_login_failures(self, business_id: str, key: str) -> None:
+        self._set(self._s._login_failures, (business_id, key), _MISSING)
+
+    # Registrations -----------------------------------------------------------------------
+
+    def insert_registration(self, registration: Registration) -> None:
+        self._set(
+            self._s._registrations, (registration.business_id, registration.id), registration
+        )
+
+    def get_registration(self, business_id: str, registration_id: str) -> Registration | None:
+        return self._s._registrations.get((business_id, registration_id))
+
+    def delete_registration(self, business_id: str, registration_id: str) -> None:
+        self._set(self._s._registrations, (business_id, registration_id), _MISSING)
+
+
+@attrs.define
+class MemoryMailer:
+    """A Mailer that keeps every email in :attr:`outbox` instead of sending it.
+
+    Implements :class:`~invitekit.ports.Mailer`.
+
+    Attributes:
+        outbox: every email handed over, in order.
+        refuse: addresses (exact) to refuse permanently, to try failure paths.
+    """
+
+    outbox: list[Email] = attrs.field(factory=list)
+    refuse: set[str] = attrs.field(factory=set)
+    _lock: threading.Lock = attrs.field(factory=threading.Lock, repr=False)
+
+    @contextmanager
+    def session(self) -> Iterator[MemoryMailer]:
+        """Nothing to connect to: the mailer is its own session."""
+        yield self
+
+    def send(self, email: Email) -> None:
+        """Append ``email`` to :attr:`outbox`.
+
+        Raises:
+            PermanentDeliveryError: if the recipient is in :attr:`refuse`.
+        """
+        if email.to in self.refuse:
+            raise PermanentDeliveryError(f"550 mailbox unavailable: {email.to}")
+        with self._lock:
+            self.outbox.append(email)
+
+    def to(self, address: str) -> list[Email]:
+        """The emails sent to ``address``."""
+        return [email for email in self.outbox if email.to == address]
+
+    def clear(self) -> None:
+        """Forget every email."""
+        with self._lock:
+            self.outbox.clear()

@@ -1,0 +1,146 @@
+"""Password rules (NIST SP 800-63B) and hashing (argon2id through argon2-cffi)."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Collection, Iterable
+
+import attrs
+from argon2 import PasswordHasher as _Argon2
+from argon2 import Type
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from invitekit.exceptions import ConfigurationError, WeakPassword
+
+__all__ = ["PasswordHasher", "PasswordRules"]
+
+
+def _fold_all(words: Iterable[str]) -> frozenset[str]:
+    return frozenset(w.casefold() for w in words)
+
+
+@attrs.frozen(kw_only=True)
+class PasswordRules:
+    """What a chosen password must satisfy, after NIST SP 800-63B.
+
+    No composition rules (no "one digit, one symbol"), no periodic expiry, every
+    printable character and space allowed, length counted in Unicode characters
+    after NFC normalisation.
+
+    Attributes:
+        min_length: 8 by default, the SP 800-63B minimum for a password used
+            together with a second factor.  Revision 4 asks for 15 when the
+            password is the only factor; set ``min_length=15`` to follow it.
+        max_length: 256; SP 800-63B asks to allow at least 64.
+        blocklist: passwords refused as too common or guessable, compared
+            case-insensitively (e.g. the top entries of a breach corpus).
+    """
+
+    min_length: int = 8
+    max_length: int = 256
+    blocklist: frozenset[str] = attrs.field(default=frozenset(), converter=_fold_all)
+
+    def __attrs_post_init__(self) -> None:
+        if self.min_length < 1 or self.max_length < max(self.min_length, 64):
+            raise ConfigurationError("password lengths: need 1 <= min_length and max_length >= 64")
+
+    def check(self, password: str, *, context: Collection[str] = ()) -> str:
+        """Return ``password`` NFC-normalised if it satisfies the rules.
+
+        Args:
+            password: the candidate.
+            context: words specific to this customer (their email, name, the
+                business name) that the password may not be.
+
+        Raises:
+            WeakPassword: with a message that says what to change.
+        """
+        if not isinstance(password, str):
+            raise WeakPassword("the password must be text", field="password")
+        normalized = unicodedata.normalize("NFC", password)
+        if "\x00" in normalized:
+            raise WeakPassword("the password contains a NUL character", field="password")
+        if len(normalized) < self.min_length:
+            raise WeakPassword(
+                f"the password must have at least {self.min_length} characters",
+                field="password",
+            )
+        if len(normalized) > self.max_length:
+            raise WeakPassword(
+                f"the password must have at most {self.max_length} characters",
+                field="password",
+            )
+        folded = normalized.casefold()
+        if folded in self.blocklist:
+            raise WeakPassword("this password is too common; choose another", field="password")
+        if any(word and folded == word.casefold() for word in context):
+            raise WeakPassword(
+                "the password may not be your email address or name", field="password"
+            )
+        return normalized
+
+
+class PasswordHasher:
+    """argon2id hashing with parameters that can be raised over time.
+
+    Hashes made with other parameters still verify; :meth:`needs_rehash` says
+    when to re-hash (at the next successful login).  Defaults are argon2-cffi's
+    (RFC 9106 low-memory profile).
+
+    Args:
+        time_cost, memory_cost (KiB), parallelism: argon2 parameters.
+    """
+
+    def __init__(
+        self, *, time_cost: int = 3, memory_cost: int = 65536, parallelism: int = 4
+    ) -> None:
+        try:
+            self._argon2 = _Argon2(
+                time_cost=time_cost,
+                memory_cost=memory_cost,
+                parallelism=parallelism,
+                type=Type.ID,
+            )
+        except Exception as err:  # argon2-cffi raises its own error types for bad parameters
+            raise ConfigurationError(f"invalid argon2 parameters: {err}") from err
+        self._dummy_hash: str | None = None
+
+    def __repr__(self) -> str:
+        p = self._argon2
+        return (
+            f"PasswordHasher(time_cost={p.time_cost}, memory_cost={p.memory_cost}, "
+            f"parallelism={p.parallelism})"
+        )
+
+    def hash(self, password: str) -> str:
+        """Hash ``password`` (already checked by :class:`PasswordRules`)."""
+        return self._argon2.hash(password)
+
+    def verify(self, password_hash: str | None, password: str) -> bool:
+        """Whether ``password`` matches ``password_hash``.
+
+        With no hash (``None``) a dummy hash is verified instead and ``False``
+        returned, so an unknown account costs the same time as a known one.
+        """
+        if password_hash is None:
+            self._verify_quietly(self._dummy(), password)
+            return False
+        return self._verify_quietly(password_hash, password)
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        """Whether ``password_hash`` was made with parameters other than the current ones."""
+        try:
+            return self._argon2.check_needs_rehash(password_hash)
+        except (InvalidHashError, ValueError):
+            return True
+
+    def _verify_quietly(self, password_hash: str, password: str) -> bool:
+        try:
+            return self._argon2.verify(password_hash, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
+
+    def _dummy(self) -> str:
+        if self._dummy_hash is None:
+            self._dummy_hash = self._argon2.hash("invitekit dummy password for timing")
+        return self._dummy_hash

@@ -1,0 +1,77 @@
+"""pytest fixtures for applications that use invitekit (registered as the ``invitekit`` plugin).
+
+Installed with invitekit and enabled automatically through the ``pytest11``
+entry point.  Every fixture is function-scoped and independent:
+
+* ``invitekit_clock``: a :class:`~invitekit.testing.FakeClock` at 2026-01-05 09:00 UTC.
+* ``invitekit_store``: a fresh :class:`~invitekit.adapters.memory.MemoryStore`.
+* ``invitekit_mailer``: a fresh :class:`~invitekit.adapters.memory.MemoryMailer`.
+* ``invitekit_business``: a :class:`~invitekit.Business` ("Studio One", Europe/Vienna).
+* ``invitekit_kit``: an :class:`~invitekit.InviteKit` wired to the four above, with
+  a test secret and cheap password hashing.
+
+Override any of them in your ``conftest.py`` to change one piece, e.g. a
+business of your own; ``invitekit_kit`` picks the override up.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from invitekit.adapters.memory import MemoryMailer, MemoryStore
+from invitekit.model import Business
+from invitekit.service import InviteKit
+from invitekit.testing import TEST_SECRET, FakeClock, fast_password_hasher
+
+
+@pytest.fixture
+def invitekit_clock() -> FakeClock:
+    """A FakeClock at Monday 2026-01-05 09:00 UTC; move it with ``advance(...)``."""
+    return FakeClock()
+
+
+@pytest.fixture
+def invitekit_store() -> MemoryStore:
+    """An empty MemoryStore."""
+    return MemoryStore()
+
+
+@pytest.fixture
+def invitekit_mailer() -> MemoryMailer:
+    """A MemoryMailer; read what was sent in ``invitekit_mailer.outbox``."""
+    return MemoryMailer()
+
+
+@pytest.fixture
+def invitekit_business() -> Business:
+    """A business called "Studio One" in Europe/Vienna, German by default."""
+    return Business(
+        id="studio-1",
+        name="Studio One",
+        sender="hello@studio.example",
+        timezone="Europe/Vienna",
+        default_locale="de",
+        signature="Studio One, Hauptstraße 1, Wien",
+        activation_url="https://studio.example/activate/{token}",
+        unsubscribe_url="https://studio.example/unsubscribe/{token}",
+        reset_url="https://studio.example/reset/{token}",
+        verify_url="https://studio.example/verify/{token}",
+    )
+
+
+@pytest.fixture
+def invitekit_kit(
+    invitekit_store: MemoryStore,
+    invitekit_mailer: MemoryMailer,
+    invitekit_clock: FakeClock,
+    invitekit_business: Business,
+) -> InviteKit:
+    """An InviteKit on the memory backends and the fake clock, ready to use."""
+    return InviteKit(
+        store=invitekit_store,
+        mailer=invitekit_mailer,
+        clock=invitekit_clock,
+        business=invitekit_business,
+        secret_keys=[TEST_SECRET],
+        password_hasher=fast_password_hasher(),
+    )

@@ -1,0 +1,962 @@
+"""The :class:`InviteKit` facade: the only code that talks to the Store, Mailer and Clock."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime, timedelta
+
+import attrs
+
+from invitekit import status as transitions
+from invitekit.audience import Audience, AudienceKind, InvitationPlan, Skipped, SkipReason
+from invitekit.clock import SystemClock
+from invitekit.compose import Recipient, compose_invitation, message_id_for
+from invitekit.emails import parse_email
+from invitekit.exceptions import (
+    ConcurrentUpdate,
+    ConfigurationError,
+    CustomerArchived,
+    CustomerNotFound,
+    DeliveryError,
+    DuplicateCustomer,
+    GroupNotFound,
+    InvalidName,
+    InvitationRefused,
+    PermanentDeliveryError,
+    TestInvitationToken,
+    TokenExpired,
+    TokenInvalid,
+    TokenUsed,
+)
+from invitekit.i18n import parse_locale
+from invitekit.ids import new_id
+from invitekit.model import (
+    Business,
+    Customer,
+    Event,
+    EventKind,
+    Group,
+    OutboxMessage,
+    OutboxState,
+    Status,
+    clean_name,
+)
+from invitekit.passwords import PasswordHasher, PasswordRules
+from invitekit.ports import Clock, Mailer, Store, Transaction
+from invitekit.tokens import Purpose, TokenClaims, TokenExpiry, Tokens, fingerprint
+
+__all__ = ["ActivationCheck", "DeliveryReport", "InvitationReport", "InviteKit", "OutboxSettings"]
+
+log = logging.getLogger("invitekit")
+
+INVITATION = "invitation"
+_UNSET: object = object()
+
+
+@attrs.frozen(kw_only=True)
+class OutboxSettings:
+    """How delivery workers use the outbox.
+
+    Attributes:
+        batch_size: how many messages a worker claims at once.
+        lease: how long a claim holds; a worker that dies loses its claim after it.
+        max_attempts: attempts before a temporarily failing message is given up.
+        retry_base: the first retry waits this long; each later one twice as long.
+        retry_max: the longest wait between two attempts.
+    """
+
+    batch_size: int = 100
+    lease: timedelta = timedelta(minutes=5)
+    max_attempts: int = 8
+    retry_base: timedelta = timedelta(minutes=1)
+    retry_max: timedelta = timedelta(hours=6)
+
+    def __attrs_post_init__(self) -> None:
+        if self.batch_size < 1 or self.max_attempts < 1:
+            raise ConfigurationError("batch_size and max_attempts must be at least 1")
+        if self.lease <= timedelta(0) or self.retry_base <= timedelta(0):
+            raise ConfigurationError("lease and retry_base must be positive")
+
+    def backoff(self, attempts: int) -> timedelta:
+        """The wait after the ``attempts``-th failed attempt: 1, 2, 4... times ``retry_base``."""
+        wait: timedelta = self.retry_base * (2 ** max(attempts - 1, 0))
+        return min(wait, self.retry_max)
+
+
+@attrs.frozen(kw_only=True)
+class InvitationReport:
+    """What :meth:`InviteKit.invite_audience` did.
+
+    Attributes:
+        queued: how many invitations were queued.
+        skipped: how many customers were left out, per reason.
+    """
+
+    queued: int = 0
+    skipped: dict[SkipReason, int] = attrs.field(factory=dict)
+
+    @property
+    def total_skipped(self) -> int:
+        """All customers left out."""
+        return sum(self.skipped.values())
+
+
+@attrs.frozen(kw_only=True)
+class DeliveryReport:
+    """What :meth:`InviteKit.deliver` did.
+
+    Attributes:
+        sent: accepted by the mail server.
+        retrying: failed temporarily; queued again for a later attempt.
+        failed: given up (a permanent refusal, or the last allowed attempt).
+        cancelled: withdrawn because the customer changed meanwhile.
+    """
+
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    cancelled: int = 0
+
+
+@attrs.frozen(kw_only=True)
+class ActivationCheck:
+    """Who an activation link is for, answered without changing anything.
+
+    Attributes:
+        customer_id, email, first_name, locale: the customer, to greet them on the page.
+        expires_at: when the link stops working (``None`` if never).
+    """
+
+    customer_id: str
+    email: str
+    first_name: str | None
+    locale: str | None
+    expires_at: datetime | None
+
+
+class InviteKit:
+    """Everything invitekit does, for one business.
+
+    Args:
+        store: where data lives (:class:`~invitekit.adapters.memory.MemoryStore`,
+            ``SQLStore``...).
+        mailer: how emails leave (:class:`~invitekit.adapters.memory.MemoryMailer`,
+            :class:`~invitekit.adapters.files.FolderMailer`, ``SMTPMailer``...).
+        business: the business this instance acts for.
+        secret_keys: signing keys, newest first (see :class:`~invitekit.tokens.Tokens`).
+        clock: the time source; the system clock by default.
+        token_expiry: validity of each kind of link.
+        password_rules: what a password must satisfy.
+        password_hasher: argon2id parameters.
+        outbox: delivery settings.
+
+    Raises:
+        ConfigurationError: for unusable settings (short keys, a bad time zone...).
+    """
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        mailer: Mailer,
+        business: Business,
+        secret_keys: Sequence[str],
+        clock: Clock | None = None,
+        token_expiry: TokenExpiry | None = None,
+        password_rules: PasswordRules | None = None,
+        password_hasher: PasswordHasher | None = None,
+        outbox: OutboxSettings | None = None,
+    ) -> None:
+        self.store = store
+        self.mailer = mailer
+        self.business = business
+        self.clock: Clock = clock or SystemClock()
+        self.tokens = Tokens(
+            business_id=business.id,
+            secret_keys=tuple(secret_keys),
+            clock=self.clock,
+            expiry=token_expiry,
+        )
+        self.password_rules = password_rules or PasswordRules()
+        self.password_hasher = password_hasher or PasswordHasher()
+        self.outbox = outbox or OutboxSettings()
+
+    def __repr__(self) -> str:
+        return f"InviteKit(business={self.business.id!r}, store={self.store!r})"
+
+    # Customers ---------------------------------------------------------------------------
+
+    def add_customer(
+        self,
+        email: str,
+        *,
+        first_name: str | None = None,
+        last_name: str | None = None,
+        locale: str | None = None,
+        invite: bool = False,
+        groups: Iterable[str] = (),
+    ) -> Customer:
+        """Add a customer (status Added), optionally inviting them in the same step.
+
+        Args:
+            email: the address; see :mod:`invitekit.emails` for what counts as the same.
+            first_name, last_name: optional; used in the greeting.
+            locale: the customer's language (``"es"``, ``"de_AT"``); ``None`` for the
+                business default.
+            invite: queue an invitation at once (in the same transaction).
+            groups: names of existing groups to add the customer to.
+
+        Returns:
+            the stored customer.
+
+        Raises:
+            InvalidEmail, InvalidName, InvalidLocale: bad input; nothing is stored.
+            DuplicateCustomer: the business already has this address (in any case
+                or Unicode form).
+            GroupNotFound: one of ``groups`` does not exist; nothing is stored.
+        """
+        address = parse_email(email)
+        now = self.clock.now()
+        customer = Customer(
+            id=new_id("cus"),
+            business_id=self.business.id,
+            email=address.address,
+            email_key=address.key,
+            first_name=clean_name(first_name, field="first_name"),
+            last_name=clean_name(last_name, field="last_name"),
+            locale=_clean_locale(locale),
+            created_at=now,
+            updated_at=now,
+        )
+        with self.store.transaction() as tx:
+            existing = tx.find_customer(self.business.id, address.key)
+            if existing is not None:
+                raise DuplicateCustomer(
+                    f"{address.address} is already a customer", existing_id=existing.id
+                )
+            group_ids = [self._group(tx, name).id for name in groups]
+            tx.insert_customer(customer)
+            for group_id in group_ids:
+                tx.add_group_members(self.business.id, group_id, [customer.id])
+            tx.add_events([self._event(customer, EventKind.ADDED, now)])
+            if invite:
+                self._queue_one(tx, customer, now)
+        return customer
+
+    def get_customer(self, customer_id: str) -> Customer:
+        """The customer with this id.
+
+        Raises:
+            CustomerNotFound: no such customer in this business.
+        """
+        with self.store.transaction() as tx:
+            return self._customer(tx, customer_id)
+
+    def find_customer(self, email: str) -> Customer | None:
+        """The customer with this address (any case of the local part), or ``None``.
+
+        Raises:
+            InvalidEmail: ``email`` is not an address.
+        """
+        key = parse_email(email).key
+        with self.store.transaction() as tx:
+            return tx.find_customer(self.business.id, key)
+
+    def list_customers(
+        self,
+        *,
+        status: Status | None = None,
+        group: str | None = None,
+        archived: bool | None = False,
+    ) -> list[Customer]:
+        """Customers in creation order, filtered.
+
+        Args:
+            status: only this status.
+            group: only members of the group with this name.
+            archived: ``False`` (default) active customers only, ``True`` archived
+                only, ``None`` both.
+
+        Raises:
+            GroupNotFound: no group with this name.
+        """
+        with self.store.transaction() as tx:
+            group_id = None if group is None else self._group(tx, group).id
+            return tx.list_customers(
+                self.business.id, status=status, archived=archived, group_id=group_id
+            )
+
+    def update_customer(
+        self,
+        customer_id: str,
+        *,
+        email: str | object = _UNSET,
+        first_name: str | object | None = _UNSET,
+        last_name: str | object | None = _UNSET,
+        locale: str | object | None = _UNSET,
+    ) -> Customer:
+        """Change a customer's details; only the arguments given change.
+
+        Changing the email address invalidates every link already sent and
+        withdraws a queued invitation (it was addressed to the old address).
+
+        Raises:
+            CustomerNotFound, InvalidEmail, InvalidName, InvalidLocale: nothing changes.
+            DuplicateCustomer: another customer has the new address.
+        """
+        names: dict[str, str | None] = {}
+        if first_name is not _UNSET:
+            names["first_name"] = clean_name(_str_or_none(first_name), field="first_name")
+        if last_name is not _UNSET:
+            names["last_name"] = clean_name(_str_or_none(last_name), field="last_name")
+        if locale is not _UNSET:
+            names["locale"] = _clean_locale(_str_or_none(locale))
+        address = None if email is _UNSET else parse_email(_str_or_none(email) or "")
+        with self.store.transaction() as tx:
+            now = self.clock.now()
+            current = self._customer(tx, customer_id)
+            updated, events = current, []
+            if names:
+                updated = transitions.rename(updated, now=now, **names)
+                events.append(self._event(current, EventKind.UPDATED, now, ", ".join(names)))
+            if address is not None and address.address != current.email:
+                if address.key != current.email_key:
+                    other = tx.find_customer(self.business.id, address.key)
+                    if other is not None:
+                        raise DuplicateCustomer(
+                            f"{address.address} is already a customer", existing_id=other.id
+                        )
+                updated = transitions.change_email(updated, now=now, email=address)
+                events.append(self._event(current, EventKind.EMAIL_CHANGED, now, current.email))
+                events += self._cancel_pending(tx, current, now, "the email address changed")
+            if updated is current:
+                return current
+            tx.update_customer(
+                attrs.evolve(updated, version=current.version + 1),
+                expected_version=current.version,
+            )
+            tx.add_events(events)
+            return attrs.evolve(updated, version=current.version + 1)
+
+    def archive_customer(self, customer_id: str) -> Customer:
+        """Archive a customer: no invitations, no login, every link already sent dies.
+
+        A queued invitation is withdrawn.  Archiving an archived customer changes nothing.
+
+        Raises:
+            CustomerNotFound: no such customer.
+        """
+        with self.store.transaction() as tx:
+            now = self.clock.now()
+            current = self._customer(tx, customer_id)
+            if current.archived:
+                return current
+            updated = transitions.archive(current, now=now)
+            tx.update_customer(updated, expected_version=current.version)
+            events = self._cancel_pending(tx, current, now, "the customer was archived")
+            tx.add_events([*events, self._event(current, EventKind.ARCHIVED, now)])
+            return updated
+
+    def restore_customer(self, customer_id: str) -> Customer:
+        """Bring an archived customer back with the status they had.
+
+        Links sent before archiving stay dead; invite again if needed.
+
+        Raises:
+            CustomerNotFound: no such customer.
+        """
+        with self.store.transaction() as tx:
+            now = self.clock.now()
+            current = self._customer(tx, customer_id)
+            if not current.archived:
+                return current
+            updated = transitions.restore(current, now=now)
+            tx.update_customer(updated, expected_version=current.version)
+            tx.add_events([self._event(current, EventKind.RESTORED, now)])
+            return updated
+
+    def history(self, customer_id: str) -> list[Event]:
+        """A customer's event log, oldest first.
+
+        Raises:
+            CustomerNotFound: no such customer.
+        """
+        with self.store.transaction() as tx:
+            self._customer(tx, customer_id)
+            return tx.list_events(self.business.id, customer_id)
+
+    def status_counts(self) -> dict[Status, int]:
+        """How many active (non-archived) customers have each status."""
+        with self.store.transaction() as tx:
+            return tx.count_customers(self.business.id)
+
+    # Groups ------------------------------------------------------------------------------
+
+    def create_group(self, name: str) -> Group:
+        """Create a named group of customers.
+
+        Raises:
+            InvalidName: an empty or unusable name.
+            DuplicateGroup: a group with this name (in any case) exists.
+        """
+        clean = clean_name(name, field="group name")
+        if clean is None:
+            raise InvalidName("a group needs a name", field="name")
+        group = Group(
+            id=new_id("grp"), business_id=self.business.id, name=clean, created_at=self.clock.now()
+        )
+        with self.store.transaction() as tx:
+            tx.insert_group(group)
+        return group
+
+    def add_to_group(self, name: str, customer_ids: Iterable[str]) -> None:
+        """Add customers to the group called ``name``.
+
+        Raises:
+            GroupNotFound, CustomerNotFound: nothing is added.
+        """
+        ids = list(dict.fromkeys(customer_ids))
+        with self.store.transaction() as tx:
+            group = self._group(tx, name)
+            now = self.clock.now()
+            customers = [self._customer(tx, customer_id) for customer_id in ids]
+            tx.add_group_members(self.business.id, group.id, ids)
+            tx.add_events(
+                [self._event(c, EventKind.GROUP_JOINED, now, group.name) for c in customers]
+            )
+
+    def list_groups(self) -> list[Group]:
+        """Every group of the business, by name."""
+        with self.store.transaction() as tx:
+            return tx.list_groups(self.business.id)
+
+    # Invitations -------------------------------------------------------------------------
+
+    def plan_invitations(self, audience: Audience) -> InvitationPlan:
+        """Who an invitation campaign would reach, and who it would skip and why.
+
+        Nothing is stored or sent.
+
+        Raises:
+            GroupNotFound, CustomerNotFound: the audience names something unknown.
+        """
+        recipients: list[Customer] = []
+        skipped: list[Skipped] = []
+        for recipient, reason in self._walk_audience(audience, queue=False):
+            if reason is None:
+                recipients.append(recipient)
+            else:
+                skipped.append(Skipped(customer=recipient, reason=reason))
+        return InvitationPlan(
+            audience=audience, recipients=tuple(recipients), skipped=tuple(skipped)
+        )
+
+    def invite(self, customer_id: str) -> OutboxMessage:
+        """Queue an invitation to one customer (Added or Invited).
+
+        Returns:
+            the queued message; :meth:`deliver` sends it.
+
+        Raises:
+            CustomerNotFound: no such customer.
+            InvitationRefused: the customer is accepted, archived, unsubscribed,
+                already has an invitation queued, or was invited too recently;
+                ``reason`` says which.
+        """
+        with self.store.transaction() as tx:
+            customer = self._customer(tx, customer_id)
+            now = self.clock.now()
+            pending = bool(tx.pending_customer_ids(self.business.id, INVITATION, [customer.id]))
+            reason = transitions.invitation_block(
+                customer, now=now, pending=pending, cooldown=self.business.invitation_cooldown
+            )
+            if reason is not None:
+                raise InvitationRefused(
+                    f"cannot invite {customer.email}: {customer.email} {reason.message}",
+                    reason=reason,
+                    customer_id=customer.id,
+                )
+            message = self._queue_one(tx, customer, now)
+            if message is None:
+                raise InvitationRefused(
+                    f"cannot invite {customer.email}: {SkipReason.ALREADY_PENDING.message}",
+                    reason=SkipReason.ALREADY_PENDING,
+                    customer_id=customer.id,
+                )
+            return message
+
+    def invite_audience(self, audience: Audience) -> InvitationReport:
+        """Queue invitations for everyone in ``audience`` who can be invited.
+
+        Customers are read and queued in batches, each batch in one transaction
+        together with the decision of whom to queue; a customer never gets a second
+        invitation while one is pending, even from a campaign running at the same
+        moment in another process.
+
+        Returns:
+            how many were queued, and how many skipped per reason.
+
+        Raises:
+            GroupNotFound, CustomerNotFound: the audience names something unknown.
+        """
+        queued = 0
+        skipped: dict[SkipReason, int] = {}
+        for _customer, reason in self._walk_audience(audience, queue=True):
+            if reason is None:
+                queued += 1
+            else:
+                skipped[reason] = skipped.get(reason, 0) + 1
+        return InvitationReport(queued=queued, skipped=skipped)
+
+    def _walk_audience(
+        self, audience: Audience, *, queue: bool
+    ) -> Iterator[tuple[Customer, SkipReason | None]]:
+        """Yield each customer of the audience with the reason they are skipped, or ``None``.
+
+        With ``queue=True`` the invitable ones are queued, batch by batch, in the
+        transaction that decided it.
+        """
+        after: str | None = None
+        batch_size = self.outbox.batch_size
+        while True:
+            with self.store.transaction() as tx:
+                batch = self._audience_batch(tx, audience, after=after, limit=batch_size)
+                if not batch:
+                    return
+                now = self.clock.now()
+                pending = tx.pending_customer_ids(
+                    self.business.id, INVITATION, [c.id for c in batch]
+                )
+                decided: list[tuple[Customer, SkipReason | None]] = []
+                invitable: list[Customer] = []
+                for customer in batch:
+                    reason = transitions.invitation_block(
+                        customer,
+                        now=now,
+                        pending=customer.id in pending,
+                        cooldown=self.business.invitation_cooldown,
+                    )
+                    decided.append((customer, reason))
+                    if reason is None:
+                        invitable.append(customer)
+                if queue and invitable:
+                    lost = self._queue_many(tx, invitable, now)
+                    decided = [
+                        (c, SkipReason.ALREADY_PENDING if c.id in lost else r) for c, r in decided
+                    ]
+            yield from decided
+            if len(batch) < batch_size or audience.kind is AudienceKind.CUSTOMER:
+                return
+            after = batch[-1].id
+
+    def _audience_batch(
+        self, tx: Transaction, audience: Audience, *, after: str | None, limit: int
+    ) -> list[Customer]:
+        if audience.kind is AudienceKind.CUSTOMER:
+            assert audience.customer_id is not None
+            return [self._customer(tx, audience.customer_id)]
+        group_id = None
+        if audience.kind is AudienceKind.GROUP:
+            assert audience.group_name is not None
+            group_id = self._group(tx, audience.group_name).id
+        return tx.list_customers(
+            self.business.id,
+            status=audience.status_filter,
+            group_id=group_id,
+            after=after,
+            limit=limit,
+        )
+
+    def _queue_one(
+        self, tx: Transaction, customer: Customer, now: datetime
+    ) -> OutboxMessage | None:
+        messages = [self._compose_invitation(customer, now)]
+        lost = tx.enqueue(messages)
+        if lost:
+            return None
+        tx.add_events([self._event(customer, EventKind.INVITATION_QUEUED, now)])
+        return messages[0]
+
+    def _queue_many(
+        self, tx: Transaction, customers: Sequence[Customer], now: datetime
+    ) -> set[str]:
+        messages = [self._compose_invitation(c, now) for c in customers]
+        lost = tx.enqueue(messages)
+        tx.add_events(
+            [
+                self._event(c, EventKind.INVITATION_QUEUED, now)
+                for c in customers
+                if c.id not in lost
+            ]
+        )
+        return lost
+
+    def _compose_invitation(self, customer: Customer, now: datetime) -> OutboxMessage:
+        outbox_id = new_id("msg")
+        activation = self.tokens.sign(customer, Purpose.ACTIVATION)
+        unsubscribe = self.tokens.sign(customer, Purpose.UNSUBSCRIBE)
+        email = compose_invitation(
+            business=self.business,
+            recipient=Recipient(
+                email=customer.email, first_name=customer.first_name, locale=customer.locale
+            ),
+            activation_link=self.business.activation_url.replace("{token}", activation),
+            unsubscribe_link=self.business.unsubscribe_url.replace("{token}", unsubscribe),
+            valid_until=self.tokens.expires_at(Purpose.ACTIVATION),
+            message_id=message_id_for(outbox_id, self.business),
+        )
+        return OutboxMessage(
+            id=outbox_id,
+            business_id=self.business.id,
+            customer_id=customer.id,
+            kind=INVITATION,
+            email=email,
+            created_at=now,
+            next_attempt_at=now,
+        )
+
+    def _cancel_pending(
+        self, tx: Transaction, customer: Customer, now: datetime, reason: str
+    ) -> list[Event]:
+        if tx.cancel_pending(self.business.id, customer.id, reason=reason):
+            return [self._event(customer, EventKind.INVITATION_CANCELLED, now, reason)]
+        return []
+
+    # Delivery ----------------------------------------------------------------------------
+
+    def deliver(self, *, limit: int | None = None) -> DeliveryReport:
+        """Hand due messages from the outbox to the mailer, until none is left (or ``limit``).
+
+        Each message is claimed with a lease, so several workers (threads,
+        processes, machines) can deliver from one Store without sending a message
+        twice while its claim holds.  After the mail server accepts a message, the
+        message is marked sent and the customer becomes Invited, in one
+        transaction.  A temporary failure (4xx, connection trouble) is retried
+        later with exponential backoff, up to ``OutboxSettings.max_attempts``; a
+        permanent one (5xx) gives up at once.  Failures are recorded on the
+        customer (``delivery_failure``) and in their history.
+
+        Delivery is at-least-once: if the process dies after the server accepted a
+        message but before the commit, the message is sent again later, with the
+        same ``Message-ID``.
+
+        Returns:
+            counts of what happened.
+        """
+        totals = {"sent": 0, "retrying": 0, "failed": 0, "cancelled": 0}
+        remaining = limit
+        while remaining is None or remaining > 0:
+            size = (
+                self.outbox.batch_size
+                if remaining is None
+                else min(remaining, self.outbox.batch_size)
+            )
+            claim_token = new_id("clm")
+            with self.store.transaction() as tx:
+                now = self.clock.now()
+                claimed = tx.claim_outbox(
+                    now=now,
+                    lease_until=now + self.outbox.lease,
+                    claim_token=claim_token,
+                    limit=size,
+                    business_id=self.business.id,
+                )
+                sendable = self._withdraw_stale(tx, claimed, claim_token, now, totals)
+            if not claimed:
+                break
+            if remaining is not None:
+                remaining -= len(claimed)
+            self._send_batch(sendable, claim_token, totals)
+        return DeliveryReport(**totals)
+
+    def _withdraw_stale(
+        self,
+        tx: Transaction,
+        claimed: list[OutboxMessage],
+        claim_token: str,
+        now: datetime,
+        totals: dict[str, int],
+    ) -> list[OutboxMessage]:
+        """Cancel claimed invitations whose customer can no longer receive them."""
+        sendable = []
+        for message in claimed:
+            customer = (
+                None
+                if message.customer_id is None
+                else tx.get_customer(self.business.id, message.customer_id)
+            )
+            stale = message.kind == INVITATION and (
+                customer is None
+                or customer.status is Status.ACCEPTED
+                or customer.archived
+                or customer.unsubscribed
+                or customer.email != message.email.to
+            )
+            if not stale:
+                sendable.append(message)
+                continue
+            tx.update_outbox(
+                attrs.evolve(
+                    message,
+                    state=OutboxState.CANCELLED,
+                    claimed_until=None,
+                    last_error="the customer can no longer be invited",
+                ),
+                claim_token=claim_token,
+            )
+            totals["cancelled"] += 1
+        return sendable
+
+    def _send_batch(
+        self, messages: list[OutboxMessage], claim_token: str, totals: dict[str, int]
+    ) -> None:
+        unfinished = list(reversed(messages))
+        try:
+            with self.mailer.session() as session:
+                while unfinished:
+                    message = unfinished[-1]
+                    try:
+                        session.send(message.email)
+                    except DeliveryError as err:
+                        self._record_failure(message, claim_token, err, totals)
+                    else:
+                        self._record_sent(message, claim_token)
+                        totals["sent"] += 1
+                    unfinished.pop()
+        except DeliveryError as err:
+            # The connection could not be opened (or closed): whatever was not
+            # attempted waits for the next round.
+            for message in reversed(unfinished):
+                self._record_failure(message, claim_token, err, totals)
+
+    def _record_sent(self, message: OutboxMessage, claim_token: str) -> None:
+        for attempt in range(3):
+            try:
+                with self.store.transaction() as tx:
+                    now = self.clock.now()
+                    tx.update_outbox(
+                        attrs.evolve(
+                            message,
+                            state=OutboxState.SENT,
+                            sent_at=now,
+                            claimed_until=None,
+                            last_error=None,
+                        ),
+                        claim_token=claim_token,
+                    )
+                    if message.customer_id is None:
+                        return
+                    customer = tx.get_customer(self.business.id, message.customer_id)
+                    if customer is None:
+                        return
+                    if message.kind == INVITATION:
+                        updated = transitions.mark_delivered(customer, now=now)
+                        tx.update_customer(updated, expected_version=customer.version)
+                    tx.add_events([self._event(customer, EventKind.DELIVERED, now, message.kind)])
+                    return
+            except ConcurrentUpdate:
+                # Either the customer changed between read and write (retry), or our
+                # lease was lost and another worker owns the message (give up: it
+                # was sent, and the other worker will record it).
+                if attempt == 2 or self._lease_lost(message, claim_token):
+                    log.warning("outbox message %s: sent, but the claim was lost", message.id)
+                    return
+
+    def _lease_lost(self, message: OutboxMessage, claim_token: str) -> bool:
+        with self.store.transaction() as tx:
+            stored = tx.get_outbox(message.id)
+        return stored is None or stored.state is not OutboxState.PENDING
+
+    def _record_failure(
+        self,
+        message: OutboxMessage,
+        claim_token: str,
+        error: DeliveryError,
+        totals: dict[str, int],
+    ) -> None:
+        text = str(error) or type(error).__name__
+        give_up = isinstance(error, PermanentDeliveryError) or (
+            message.attempts >= self.outbox.max_attempts
+        )
+        try:
+            with self.store.transaction() as tx:
+                now = self.clock.now()
+                tx.update_outbox(
+                    attrs.evolve(
+                        message,
+                        state=OutboxState.FAILED if give_up else OutboxState.PENDING,
+                        claimed_until=None,
+                        last_error=text,
+                        next_attempt_at=now + self.outbox.backoff(message.attempts),
+                    ),
+                    claim_token=claim_token,
+                )
+                if message.customer_id is not None:
+                    customer = tx.get_customer(self.business.id, message.customer_id)
+                    if customer is not None:
+                        detail = (
+                            f"{text} (attempt {message.attempts}{', gave up' if give_up else ''})"
+                        )
+                        updated = transitions.mark_delivery_failed(customer, now=now, reason=text)
+                        tx.update_customer(updated, expected_version=customer.version)
+                        tx.add_events(
+                            [self._event(customer, EventKind.DELIVERY_FAILED, now, detail)]
+                        )
+        except ConcurrentUpdate:
+            log.warning("outbox message %s: failure not recorded, claim lost", message.id)
+            return
+        totals["failed" if give_up else "retrying"] += 1
+
+    def outbox_messages(
+        self, *, customer_id: str | None = None, state: OutboxState | None = None
+    ) -> list[OutboxMessage]:
+        """The outbox of this business (oldest first), e.g. to show failed deliveries."""
+        with self.store.transaction() as tx:
+            return tx.list_outbox(self.business.id, customer_id=customer_id, state=state)
+
+    # Activation --------------------------------------------------------------------------
+
+    def check_activation(self, token: str) -> ActivationCheck:
+        """Who an activation link is for, and whether it still works.  Changes nothing.
+
+        Call it when the activation page is opened (GET); mail scanners that
+        pre-fetch links consume nothing.
+
+        Raises:
+            TokenInvalid, TokenExpired, TokenUsed, TokenWrongPurpose,
+            TokenWrongBusiness, TestInvitationToken, CustomerArchived: see each.
+        """
+        with self.store.transaction() as tx:
+            claims, customer = self._redeem(tx, token, Purpose.ACTIVATION)
+        return ActivationCheck(
+            customer_id=customer.id,
+            email=customer.email,
+            first_name=customer.first_name,
+            locale=customer.locale,
+            expires_at=self._expires_at(claims),
+        )
+
+    def accept_invitation(self, token: str, password: str) -> Customer:
+        """Activate a profile: set the password and make the customer Accepted.
+
+        Call it when the activation form is submitted (POST).  Of simultaneous
+        submissions of one link exactly one succeeds; the others get
+        :class:`TokenUsed`.
+
+        Returns:
+            the accepted customer.
+
+        Raises:
+            WeakPassword: the password breaks the rules; the link stays valid.
+            TokenInvalid, TokenExpired, TokenUsed, TokenWrongPurpose,
+            TokenWrongBusiness, TestInvitationToken, CustomerArchived: see each.
+        """
+        with self.store.transaction() as tx:
+            _claims, customer = self._redeem(tx, token, Purpose.ACTIVATION)
+        normalized = self.password_rules.check(
+            password, context=[customer.email, customer.first_name or "", self.business.name]
+        )
+        password_hash = self.password_hasher.hash(normalized)
+        with self.store.transaction() as tx:
+            # Check again inside the writing transaction: between the two, another
+            # submission of the same link may have won.
+            _claims, current = self._redeem(tx, token, Purpose.ACTIVATION)
+            now = self.clock.now()
+            accepted = transitions.accept(current, now=now, password_hash=password_hash)
+            try:
+                tx.update_customer(accepted, expected_version=current.version)
+            except ConcurrentUpdate as err:
+                raise TokenUsed("this link was just used") from err
+            tx.cancel_pending(self.business.id, current.id, reason="the customer accepted")
+            tx.add_events([self._event(current, EventKind.ACCEPTED, now)])
+        return accepted
+
+    def unsubscribe(self, token: str) -> Customer:
+        """Opt the customer out of invitation emails (the one-click POST of RFC 8058).
+
+        A queued invitation is withdrawn.  Unsubscribing twice changes nothing.
+        The customer can still activate with a link they already hold.
+
+        Raises:
+            TokenInvalid, TokenWrongPurpose, TokenWrongBusiness, TokenUsed,
+            TestInvitationToken, CustomerArchived: see each.
+        """
+        with self.store.transaction() as tx:
+            _claims, current = self._redeem(tx, token, Purpose.UNSUBSCRIBE)
+            if current.unsubscribed:
+                return current
+            now = self.clock.now()
+            updated = transitions.unsubscribe(current, now=now)
+            tx.update_customer(updated, expected_version=current.version)
+            events = self._cancel_pending(tx, current, now, "the customer unsubscribed")
+            tx.add_events([*events, self._event(current, EventKind.UNSUBSCRIBED, now)])
+            return updated
+
+    def _redeem(
+        self, tx: Transaction, token: str, purpose: Purpose
+    ) -> tuple[TokenClaims, Customer]:
+        """Verify ``token`` against the stored customer; raise the precise refusal."""
+        try:
+            claims = self.tokens.verify(token, purpose)
+        except TokenExpired:
+            # An expired link to an already accepted profile is better explained as used.
+            claims = self.tokens.peek(token, purpose)
+            customer = tx.get_customer(self.business.id, claims.customer_id)
+            if (
+                customer is not None
+                and purpose is Purpose.ACTIVATION
+                and customer.status is Status.ACCEPTED
+            ):
+                raise TokenUsed("this profile is already activated: log in instead") from None
+            raise
+        if claims.test:
+            raise TestInvitationToken(
+                "this link comes from a test invitation: "
+                "real customers see the activation page here"
+            )
+        customer = tx.get_customer(self.business.id, claims.customer_id)
+        if customer is None:
+            raise TokenInvalid("this link is not valid")
+        if customer.archived:
+            raise CustomerArchived("this profile is archived; contact the business")
+        if claims.fingerprint != fingerprint(customer, purpose):
+            if purpose is Purpose.ACTIVATION and customer.status is Status.ACCEPTED:
+                raise TokenUsed("this profile is already activated: log in instead")
+            raise TokenUsed("this link is no longer valid: it was used or replaced by a newer one")
+        return claims, customer
+
+    def _expires_at(self, claims: TokenClaims) -> datetime | None:
+        validity = self.tokens.expiry.of(claims.purpose)
+        return None if validity is None else claims.issued_at + validity
+
+    # Helpers -----------------------------------------------------------------------------
+
+    def _customer(self, tx: Transaction, customer_id: str) -> Customer:
+        customer = tx.get_customer(self.business.id, customer_id)
+        if customer is None:
+            raise CustomerNotFound(f"no customer with id {customer_id!r}")
+        return customer
+
+    def _group(self, tx: Transaction, name: str) -> Group:
+        group = tx.find_group(self.business.id, name)
+        if group is None:
+            raise GroupNotFound(f"no group named {name!r}")
+        return group
+
+    def _event(self, customer: Customer, kind: EventKind, at: datetime, detail: str = "") -> Event:
+        return Event(
+            business_id=self.business.id, customer_id=customer.id, kind=kind, at=at, detail=detail
+        )
+
+
+def _clean_locale(locale: str | None) -> str | None:
+    if locale is None or not locale.strip():
+        return None
+    return str(parse_locale(locale.strip()))
+
+
+def _str_or_none(value: object) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise InvalidName("expected text", field=None)

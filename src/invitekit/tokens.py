@@ -1,0 +1,274 @@
+"""Signed, purpose-bound, state-bound tokens for the links in emails.
+
+A token is an itsdangerous ``URLSafeTimedSerializer`` value whose payload names
+the business, the customer and a *fingerprint* of the customer's state for the
+purpose.  Each purpose has its own salt, so a reset token is not an activation
+token.  The fingerprint makes tokens single-use without a table of used tokens:
+when the state it covers changes (the profile is activated, the password or the
+address changes, the customer is archived), the token no longer matches and is
+refused as used.
+
+Time enters only through the injected :class:`~invitekit.ports.Clock`, by the
+signer's :meth:`~itsdangerous.TimestampSigner.get_timestamp`, so expiry is exact
+under a :class:`~invitekit.testing.FakeClock`.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import attrs
+from itsdangerous import BadData, BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous.timed import TimestampSigner
+
+from invitekit.exceptions import (
+    ConfigurationError,
+    TokenExpired,
+    TokenInvalid,
+    TokenWrongBusiness,
+    TokenWrongPurpose,
+)
+from invitekit.model import Customer, Status
+from invitekit.ports import Clock
+
+__all__ = ["Purpose", "TokenClaims", "TokenExpiry", "Tokens", "fingerprint"]
+
+MIN_SECRET_LENGTH = 32
+
+
+class Purpose(enum.StrEnum):
+    """What a link is for; each purpose signs with its own salt."""
+
+    ACTIVATION = "activation"
+    PASSWORD_RESET = "password_reset"
+    EMAIL_VERIFICATION = "email_verification"
+    UNSUBSCRIBE = "unsubscribe"
+
+
+@attrs.frozen(kw_only=True)
+class TokenExpiry:
+    """How long each kind of link stays valid.  ``None`` means it never expires.
+
+    Defaults: activation 14 days, password reset 1 hour, email verification
+    24 hours, unsubscribe never (RFC 8058 one-click links must keep working).
+    """
+
+    activation: timedelta | None = timedelta(days=14)
+    password_reset: timedelta | None = timedelta(hours=1)
+    email_verification: timedelta | None = timedelta(hours=24)
+    unsubscribe: timedelta | None = None
+
+    def __attrs_post_init__(self) -> None:
+        for name in ("activation", "password_reset", "email_verification", "unsubscribe"):
+            value = getattr(self, name)
+            if value is not None and value <= timedelta(0):
+                raise ConfigurationError(f"token expiry for {name} must be positive")
+
+    def of(self, purpose: Purpose) -> timedelta | None:
+        """The validity of links for ``purpose``."""
+        value: timedelta | None = getattr(self, purpose.value)
+        return value
+
+
+@attrs.frozen(kw_only=True)
+class TokenClaims:
+    """What a verified token says.
+
+    Attributes:
+        purpose: what it is for.
+        business_id, customer_id: whom it belongs to.
+        fingerprint: the state it was issued for; compare with :func:`fingerprint`.
+        issued_at: when it was signed (aware UTC, whole seconds).
+        test: whether it comes from a test invitation.
+    """
+
+    purpose: Purpose
+    business_id: str
+    customer_id: str
+    fingerprint: str
+    issued_at: datetime
+    test: bool = False
+
+
+def fingerprint(customer: Customer, purpose: Purpose) -> str:
+    """A short digest of the parts of ``customer``'s state a token for ``purpose`` relies on.
+
+    Every purpose covers the business, the id, the canonical address and the
+    ``link_epoch`` (raised on archive, email and password changes).  Activation
+    and email verification also cover whether the profile is accepted, so they
+    die on acceptance; a password reset also covers the password hash, so it dies
+    when the password changes.  The digest is not secret (it travels inside the
+    signed token); it only has to change when the state changes.
+    """
+    parts = [purpose.value, customer.business_id, customer.id, customer.email_key]
+    parts.append(str(customer.link_epoch))
+    if purpose in (Purpose.ACTIVATION, Purpose.EMAIL_VERIFICATION):
+        parts.append(str(customer.status is Status.ACCEPTED))
+    if purpose is Purpose.PASSWORD_RESET:
+        parts.append(customer.password_hash or "")
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:22]
+
+
+class _ClockSigner(TimestampSigner):
+    """A TimestampSigner whose notion of "now" is the injected Clock."""
+
+    def __init__(self, *args: Any, clock: Clock, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clock = clock
+
+    def get_timestamp(self) -> int:
+        return int(self._clock.now().timestamp())
+
+
+class Tokens:
+    """Signs and verifies the tokens of one business.
+
+    Args:
+        business_id: every token is bound to it; another business's token is refused.
+        secret_keys: newest first.  The first key signs; every key verifies, so a
+            key can be rotated out gradually.  Each must be at least 32 characters.
+        clock: where time comes from.
+        expiry: validity per purpose.
+    """
+
+    def __init__(
+        self,
+        *,
+        business_id: str,
+        secret_keys: Sequence[str],
+        clock: Clock,
+        expiry: TokenExpiry | None = None,
+    ) -> None:
+        if isinstance(secret_keys, str | bytes) or not secret_keys:
+            raise ConfigurationError("secret_keys must be a non-empty list of strings")
+        for key in secret_keys:
+            if not isinstance(key, str) or len(key) < MIN_SECRET_LENGTH:
+                raise ConfigurationError(
+                    f"every secret key must be a string of at least {MIN_SECRET_LENGTH} "
+                    "characters (use secrets.token_urlsafe(32))"
+                )
+        self._business_id = business_id
+        self._clock = clock
+        self.expiry = expiry or TokenExpiry()
+        # itsdangerous signs with the *last* key of the list; ours signs with the first.
+        keys = list(reversed(secret_keys))
+        self._serializers = {
+            purpose: URLSafeTimedSerializer(
+                keys,
+                salt=f"invitekit.{purpose.value}",
+                signer=_ClockSigner,
+                signer_kwargs={"clock": clock, "digest_method": hashlib.sha256},
+            )
+            for purpose in Purpose
+        }
+
+    def __repr__(self) -> str:
+        return f"Tokens(business_id={self._business_id!r}, expiry={self.expiry!r})"
+
+    def sign(self, customer: Customer, purpose: Purpose, *, test: bool = False) -> str:
+        """Return a token for ``customer``'s current state and ``purpose``."""
+        payload: dict[str, Any] = {
+            "b": customer.business_id,
+            "c": customer.id,
+            "f": fingerprint(customer, purpose),
+        }
+        if test:
+            payload["t"] = 1
+        return str(self._serializers[purpose].dumps(payload))
+
+    def expires_at(self, purpose: Purpose) -> datetime | None:
+        """When a token for ``purpose`` signed now will expire, or ``None`` if never."""
+        validity = self.expiry.of(purpose)
+        if validity is None:
+            return None
+        issued = datetime.fromtimestamp(int(self._clock.now().timestamp()), UTC)
+        return issued + validity
+
+    def verify(self, token: str, purpose: Purpose) -> TokenClaims:
+        """Check the signature, purpose, business and age of ``token``.
+
+        This does not look at the customer's current state: the caller compares
+        ``claims.fingerprint`` with :func:`fingerprint` of the stored customer.
+
+        Raises:
+            TokenInvalid: malformed, tampered with, or signed by an unknown key.
+            TokenWrongPurpose: genuine, but for another purpose.
+            TokenWrongBusiness: genuine, but issued by another business.
+            TokenExpired: genuine but too old (``expired_at`` says since when).
+        """
+        if not isinstance(token, str) or not token or len(token) > 2048:
+            raise TokenInvalid("this link is not valid")
+        validity = self.expiry.of(purpose)
+        max_age = None if validity is None else int(validity.total_seconds())
+        serializer = self._serializers[purpose]
+        try:
+            payload, signed_at = serializer.loads(token, max_age=max_age, return_timestamp=True)
+        except SignatureExpired as err:
+            claims = self._claims(err.payload, purpose, err.date_signed, load=serializer)
+            assert validity is not None  # only a token with a max age can expire
+            raise TokenExpired(
+                "this link has expired", expired_at=claims.issued_at + validity
+            ) from err
+        except BadSignature as err:
+            self._raise_if_other_purpose(token, purpose)
+            raise TokenInvalid("this link is not valid (it may be incomplete)") from err
+        except BadData as err:
+            raise TokenInvalid("this link is not valid") from err
+        return self._claims(payload, purpose, signed_at)
+
+    def peek(self, token: str, purpose: Purpose) -> TokenClaims:
+        """Like :meth:`verify` but ignoring age: for explaining an expired link."""
+        try:
+            payload, signed_at = self._serializers[purpose].loads(
+                token, max_age=None, return_timestamp=True
+            )
+        except BadData as err:
+            raise TokenInvalid("this link is not valid") from err
+        return self._claims(payload, purpose, signed_at)
+
+    def _claims(
+        self,
+        payload: Any,
+        purpose: Purpose,
+        signed_at: datetime | None,
+        *,
+        load: URLSafeTimedSerializer | None = None,
+    ) -> TokenClaims:
+        if load is not None and isinstance(payload, bytes):
+            try:
+                payload = load.load_payload(payload)
+            except BadData as err:
+                raise TokenInvalid("this link is not valid") from err
+        if (
+            not isinstance(payload, dict)
+            or not isinstance(payload.get("b"), str)
+            or not isinstance(payload.get("c"), str)
+            or not isinstance(payload.get("f"), str)
+            or signed_at is None
+        ):
+            raise TokenInvalid("this link is not valid")
+        if payload["b"] != self._business_id:
+            raise TokenWrongBusiness("this link belongs to another business")
+        return TokenClaims(
+            purpose=purpose,
+            business_id=payload["b"],
+            customer_id=payload["c"],
+            fingerprint=payload["f"],
+            issued_at=signed_at,
+            test=payload.get("t") == 1,
+        )
+
+    def _raise_if_other_purpose(self, token: str, purpose: Purpose) -> None:
+        for other, serializer in self._serializers.items():
+            if other is purpose:
+                continue
+            try:
+                serializer.loads(token, max_age=None)
+            except BadData:
+                continue
+            wanted, found = (p.value.replace("_", " ") for p in (purpose, other))
+            raise TokenWrongPurpose(f"this link is for {found}, not {wanted}")
