@@ -66,7 +66,7 @@ def parse_email(raw: str) -> EmailAddress:
         )
     local, domain = text.split("@")
     if (
-        not _LOCAL_PART.match(local)
+        not _LOCAL_PART.fullmatch(local)
         or local.startswith(".")
         or local.endswith(".")
         or ".." in local
@@ -87,7 +87,7 @@ def _encode_domain(domain: str, text: str) -> str:
     except UnicodeError as err:
         raise InvalidEmail(f"{_show(text)} has an invalid domain", field="email") from err
     labels = ascii_domain.split(".")
-    if len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
+    if len(labels) < 2 or not all(_LABEL.fullmatch(label) for label in labels):
         raise InvalidEmail(f"{_show(text)} has an invalid domain", field="email")
     return ascii_domain
 

@@ -1,0 +1,69 @@
+"""``__all__`` is exactly the public surface, and every public name is documented."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+
+import pytest
+
+import invitekit
+
+PUBLIC_MODULES = [
+    "invitekit",
+    "invitekit.adapters.files",
+    "invitekit.adapters.memory",
+    "invitekit.audience",
+    "invitekit.clock",
+    "invitekit.compose",
+    "invitekit.emails",
+    "invitekit.exceptions",
+    "invitekit.i18n",
+    "invitekit.model",
+    "invitekit.passwords",
+    "invitekit.ports",
+    "invitekit.service",
+    "invitekit.testing",
+    "invitekit.tokens",
+]
+
+
+def test_all_is_exactly_the_public_names_of_the_package() -> None:
+    public = {
+        name
+        for name, value in vars(invitekit).items()
+        if not name.startswith("_") and not inspect.ismodule(value) and name != "annotations"
+    }
+    assert set(invitekit.__all__) == public
+    assert invitekit.__all__ == sorted(invitekit.__all__)
+
+
+@pytest.mark.parametrize("module_name", PUBLIC_MODULES)
+def test_every_exported_name_exists_and_has_a_docstring(module_name: str) -> None:
+    module = importlib.import_module(module_name)
+    assert module.__doc__
+    for name in getattr(module, "__all__", []):
+        value = getattr(module, name)
+        if inspect.isclass(value) or inspect.isfunction(value):
+            assert inspect.getdoc(value), f"{module_name}.{name} has no docstring"
+
+
+def test_every_error_derives_from_the_root() -> None:
+    from invitekit import exceptions
+
+    for name in exceptions.__all__:
+        assert issubclass(getattr(exceptions, name), invitekit.InviteKitError)
+
+
+def test_the_core_imports_no_adapter_or_optional_dependency() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, invitekit; "
+        "bad = [m for m in sys.modules if m.startswith(('sqlalchemy', 'invitekit.adapters', "
+        "'smtplib', 'psycopg', 'pymysql'))]; "
+        "print(','.join(bad))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
