@@ -47,8 +47,11 @@ def ensure_env() -> None:
     pip = [str(PYTHON), "-m", "pip", "--disable-pip-version-check", "--quiet"]
     print("Installing invitekit and its development tools (first run only) ...", flush=True)
     subprocess.run([*pip, "install", "--upgrade", "pip>=25.1"], check=True)
-    subprocess.run([*pip, "install", "-e", f"{ROOT}[sql,postgresql,mysql]", "--group", "dev"],
-                   check=True, cwd=ROOT)
+    subprocess.run(
+        [*pip, "install", "-e", f"{ROOT}[sql,postgresql,mysql]", "--group", "dev"],
+        check=True,
+        cwd=ROOT,
+    )
     STAMP.write_text(stamp)
 
 
