@@ -20,6 +20,7 @@ from invitekit.exceptions import (
     CustomerNotFound,
     DeliveryError,
     DuplicateCustomer,
+    DuplicateGroup,
     GroupNotFound,
     InvalidName,
     InvitationRefused,
@@ -31,6 +32,7 @@ from invitekit.exceptions import (
 )
 from invitekit.i18n import parse_locale
 from invitekit.ids import new_id
+from invitekit.importing import ImportReport, RowError, parse_customers_csv
 from invitekit.model import (
     Business,
     Customer,
@@ -243,6 +245,85 @@ class InviteKit:
             if invite:
                 self._queue_one(tx, customer, now)
         return customer
+
+    def import_customers(
+        self,
+        source: str | Iterable[str],
+        *,
+        group: str | None = None,
+        invite: bool = False,
+    ) -> ImportReport:
+        """Add the customers of a CSV export (see :mod:`invitekit.importing` for the columns).
+
+        Lines with errors are reported, not raised; addresses that are already
+        customers are reported and left unchanged, so importing the same file
+        twice adds nobody the second time.  Groups named in the file, and
+        ``group``, are created when missing.  Customers are added in batches,
+        each in one transaction together with their group memberships and (with
+        ``invite=True``) their invitations.
+
+        Args:
+            source: the CSV text, or an open text file.
+            group: a group to put every imported customer in.
+            invite: queue an invitation for each new customer.
+
+        Raises:
+            ValidationError: the file is not CSV or has no ``email`` column;
+                nothing is stored.
+        """
+        rows, errors = parse_customers_csv(source)
+        extra = () if group is None else (group,)
+        for name in {n for row in rows for n in (*row.groups, *extra)}:
+            self._ensure_group(name)
+        added: list[str] = []
+        existing: list[RowError] = []
+        queued = 0
+        size = self.outbox.batch_size
+        for start in range(0, len(rows), size):
+            with self.store.transaction() as tx:
+                now = self.clock.now()
+                groups = {g.name.casefold(): g.id for g in tx.list_groups(self.business.id)}
+                new: list[Customer] = []
+                for row in rows[start : start + size]:
+                    found = tx.find_customer(self.business.id, row.email_key)
+                    if found is not None:
+                        existing.append(
+                            RowError(line=row.line, message=f"{row.email} is already a customer")
+                        )
+                        continue
+                    customer = Customer(
+                        id=new_id("cus"),
+                        business_id=self.business.id,
+                        email=row.email,
+                        email_key=row.email_key,
+                        first_name=row.first_name,
+                        last_name=row.last_name,
+                        locale=row.locale,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                    tx.insert_customer(customer)
+                    for name in (*row.groups, *extra):
+                        tx.add_group_members(
+                            self.business.id, groups[name.casefold()], [customer.id]
+                        )
+                    new.append(customer)
+                tx.add_events([self._event(c, EventKind.ADDED, now, "imported") for c in new])
+                if invite and new:
+                    queued += len(new) - len(self._queue_many(tx, new, now))
+                added += [c.id for c in new]
+        return ImportReport(
+            added=tuple(added), existing=tuple(existing), errors=tuple(errors), queued=queued
+        )
+
+    def _ensure_group(self, name: str) -> None:
+        with self.store.transaction() as tx:
+            if tx.find_group(self.business.id, name) is not None:
+                return
+        try:
+            self.create_group(name)
+        except DuplicateGroup:
+            pass  # created meanwhile by someone else: fine
 
     def get_customer(self, customer_id: str) -> Customer:
         """The customer with this id.
