@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
@@ -320,10 +321,8 @@ class InviteKit:
         with self.store.transaction() as tx:
             if tx.find_group(self.business.id, name) is not None:
                 return
-        try:
+        with contextlib.suppress(DuplicateGroup):  # created meanwhile by someone else: fine
             self.create_group(name)
-        except DuplicateGroup:
-            pass  # created meanwhile by someone else: fine
 
     def get_customer(self, customer_id: str) -> Customer:
         """The customer with this id.
