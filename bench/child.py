@@ -1,0 +1,67 @@
+"""Child processes of the benchmark, one job each, answering one JSON line.
+
+python -m bench.child campaign URL
+    queue a campaign to every customer of the SQL store at URL; answers the
+    seconds it took and the process's peak resident memory (``ru_maxrss``).
+python -m bench.child deliver URL OUT
+    deliver the outbox of the store at URL, writing each sent Message-ID as a
+    line of OUT; answers when delivery started and ended (wall clock).
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import IO
+
+from bench import subjects
+from invitekit.model import Email
+
+
+class RecordingMailer:
+    """A Mailer that writes the Message-ID of each email to a file, to count duplicates."""
+
+    def __init__(self, out: IO[str]) -> None:
+        self.out = out
+
+    @contextmanager
+    def session(self) -> Iterator[RecordingMailer]:
+        """The mailer is its own session."""
+        yield self
+        self.out.flush()
+
+    def send(self, email: Email) -> None:
+        """Record ``email``'s Message-ID."""
+        self.out.write(f"{email.message_id}\n")
+
+
+def main(argv: list[str]) -> int:
+    """Run one job (see the module docstring) and print its JSON answer."""
+    job, url = argv[0], argv[1]
+    store = subjects.open_sql(url)
+    if job == "campaign":
+        start = time.perf_counter()
+        queued = subjects.campaign(store)
+        seconds = time.perf_counter() - start
+        answer = {"ops": queued, "seconds": seconds}
+    elif job == "deliver":
+        with open(argv[2], "w", encoding="utf-8") as out:
+            kit = subjects.kit(store, RecordingMailer(out))
+            started = time.time()
+            sent = kit.deliver().sent
+            answer = {"ops": sent, "started": started, "ended": time.time()}
+    else:
+        raise SystemExit(f"unknown job {job!r}")
+    subjects.close(store)
+    # Linux reports ru_maxrss in KiB.
+    answer["maxrss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(json.dumps(answer), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,152 @@
+"""The raw floor: what the parts of a campaign cost with nothing of invitekit around them.
+
+Per invitation: one jinja2 render of a comparable email (text and HTML), one
+itsdangerous ``dumps``, one outbox row inserted with ``executemany`` and one
+status update, in transactions of 500 rows, on an SQLite file.  The reciprocal
+of the summed per-item costs is the best campaign throughput plain Python
+reaches on this machine.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from itsdangerous import URLSafeTimedSerializer
+
+from bench.harness import Sample, timed
+
+BATCH = 500
+
+TEXT = """Hello {{ first_name }},
+
+You can now book and manage your bookings with {{ business }} online. Activate your \
+profile by choosing a password.
+
+Activate your profile: {{ activation_link }}
+This link is valid until {{ valid_until }} UTC.
+
+{{ signature }}
+
+Unsubscribe: {{ unsubscribe_link }}
+"""
+
+HTML = """<p>Hello {{ first_name }},</p>
+<p>You can now book and manage your bookings with {{ business }} online. Activate your
+profile by choosing a password.</p>
+<p><a href="{{ activation_link }}">Activate your profile</a><br>
+This link is valid until {{ valid_until }} UTC.</p>
+<p>{{ signature }}</p>
+<p><a href="{{ unsubscribe_link }}">Unsubscribe</a></p>
+"""
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS customers (id TEXT PRIMARY KEY, email TEXT, status TEXT);
+CREATE TABLE IF NOT EXISTS outbox (
+    id TEXT PRIMARY KEY, business_id TEXT, customer_id TEXT, kind TEXT, state TEXT,
+    sender TEXT, recipient TEXT, subject TEXT, text TEXT, html TEXT, headers TEXT,
+    created_at TEXT, next_attempt_at TEXT
+);
+"""
+
+
+class Floor:
+    """The four parts, each timed over ``n`` items, on an SQLite file in ``directory``."""
+
+    def __init__(self, directory: Path, n: int) -> None:
+        self.n = n
+        environment = jinja2.Environment(autoescape=False)  # noqa: S701 - text part
+        self.text = environment.from_string(TEXT)
+        self.html = jinja2.Environment(autoescape=True).from_string(HTML)
+        self.serializer = URLSafeTimedSerializer("k" * 40, salt="invitekit.activation")
+        self.path = directory / "floor.sqlite3"
+        self.db = sqlite3.connect(self.path, isolation_level=None)
+        self.db.executescript(SCHEMA)
+        self.ids = [f"cus_{i:08d}" for i in range(n)]
+        self.db.execute("DELETE FROM customers")
+        self.db.executemany(
+            "INSERT INTO customers VALUES (?, ?, 'added')",
+            [(cid, f"customer{i}@example.com") for i, cid in enumerate(self.ids)],
+        )
+        self.round = 0
+
+    def costs(self) -> dict[str, float]:
+        """Seconds per item of each part, measured now."""
+        self.round += 1
+        context: dict[str, Any] = {
+            "first_name": "Ana",
+            "business": "Studio One",
+            "activation_link": "https://studio.example/activate/" + "t" * 120,
+            "unsubscribe_link": "https://studio.example/unsubscribe/" + "u" * 120,
+            "valid_until": "2026-01-19 09:00",
+            "signature": "Studio One, Main Street 1",
+        }
+        start = time.perf_counter()
+        for i in range(self.n):
+            context["first_name"] = f"Ana{i}"
+            text, html = self.text.render(context), self.html.render(context)
+        render = time.perf_counter() - start
+        start = time.perf_counter()
+        for cid in self.ids:
+            token = self.serializer.dumps({"b": "studio-1", "c": cid, "f": "f" * 22})
+        sign = time.perf_counter() - start
+        rows = [
+            (
+                f"msg_{self.round}_{cid}",
+                "studio-1",
+                cid,
+                "invitation",
+                "pending",
+                "Studio One <hello@studio.example>",
+                f"{cid}@example.com",
+                "Studio One invites you to book online",
+                text,
+                html,
+                '[["List-Unsubscribe", "<' + token + '>"]]',
+                "2026-01-05T09:00:00+00:00",
+                "2026-01-05T09:00:00+00:00",
+            )
+            for cid in self.ids
+        ]
+        start = time.perf_counter()
+        for offset in range(0, self.n, BATCH):
+            with self.db:
+                self.db.execute("BEGIN")
+                self.db.executemany(
+                    "INSERT INTO outbox VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    rows[offset : offset + BATCH],
+                )
+        insert = time.perf_counter() - start
+        status = "invited" if self.round % 2 else "added"
+        start = time.perf_counter()
+        for offset in range(0, self.n, BATCH):
+            with self.db:
+                self.db.execute("BEGIN")
+                self.db.executemany(
+                    "UPDATE customers SET status = ? WHERE id = ?",
+                    [(status, cid) for cid in self.ids[offset : offset + BATCH]],
+                )
+        update = time.perf_counter() - start
+        return {
+            name: seconds / self.n
+            for name, seconds in (
+                ("jinja2 render", render),
+                ("itsdangerous dumps", sign),
+                ("outbox insert", insert),
+                ("status update", update),
+            )
+        }
+
+    def run(self, trace: bool) -> Sample:
+        """One round: the per-item costs, as a Sample of 1 / (their sum) items per second."""
+        if trace:
+            return timed(self.n, lambda: self.costs(), trace=True)
+        self.last = self.costs()
+        return Sample(ops=self.n, seconds=sum(self.last.values()) * self.n)
+
+    def close(self) -> None:
+        """Close the database."""
+        self.db.close()
