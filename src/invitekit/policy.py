@@ -24,10 +24,10 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
@@ -993,6 +993,18 @@ class _Reader:
 
 
 _HH_MM = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
+_T = TypeVar("_T")
+
+
+def _build(rule_path: str, factory: Callable[[], _T]) -> _T:
+    """Call ``factory``; re-raise its :class:`InvalidPolicy` with the field under ``rule_path``."""
+    try:
+        return factory()
+    except InvalidPolicy as err:
+        if err.field is None:
+            raise
+        message = str(err).removeprefix(f"{err.field}: ")
+        raise _fail(message, f"{rule_path}.{err.field}") from err
 
 
 def _rule_from_dict(data: object, path: str) -> Rule:
@@ -1002,34 +1014,34 @@ def _rule_from_dict(data: object, path: str) -> Rule:
     mode = reader.choice("mode", RuleMode, None) if "mode" in reader.data else None
     if mode is None:
         raise _fail("is required", reader.field("mode"))
-    cutoff = _cutoff_from_dict(reader.optional("cutoff", dict, None), f"{path}.cutoff")
-    fee = _fee_from_dict(reader.optional("fee", dict, None), f"{path}.fee")
+    cutoff = _cutoff_from_dict(reader.optional("cutoff", dict, None), path)
+    fee = _fee_from_dict(reader.optional("fee", dict, None), path)
     late = reader.choice("late", Outcome, Outcome.REFUSED.value)
     grace = reader.optional("grace_period", int, None)
     reader.done()
-    try:
-        return Rule(
+    return _build(
+        path,
+        lambda: Rule(
             mode=mode,
             cutoff=cutoff,
             late=late,
             fee=fee,
             grace_period=None if grace is None else timedelta(seconds=grace),
-        )
-    except InvalidPolicy as err:
-        raise _fail(str(err), f"{path}.{err.field}" if err.field else path) from err
+        ),
+    )
 
 
-def _cutoff_from_dict(data: object, path: str) -> Cutoff | None:
+def _cutoff_from_dict(data: object, rule_path: str) -> Cutoff | None:
     if data is None:
         return None
-    reader = _Reader(data, path)
+    reader = _Reader(data, f"{rule_path}.cutoff")
     kind = reader.required("kind", str)
     cutoff: Cutoff
     if kind == "duration":
         seconds = reader.required("seconds", int)
         if seconds < 0:
             raise _fail(f"must not be negative, got {seconds}", reader.field("seconds"))
-        cutoff = DurationCutoff(before=timedelta(seconds=seconds))
+        cutoff = _build(rule_path, lambda: DurationCutoff(before=timedelta(seconds=seconds)))
     elif kind == "wall_clock":
         days = reader.required("days_before", int)
         text = reader.required("at", str)
@@ -1038,28 +1050,26 @@ def _cutoff_from_dict(data: object, path: str) -> Cutoff | None:
             raise _fail(f"must be 'HH:MM' (24-hour), got {text!r}", reader.field("at"))
         if days < 0:
             raise _fail(f"must not be negative, got {days}", reader.field("days_before"))
-        try:
-            cutoff = WallClockCutoff(
-                days_before=days, at=time(int(match.group(1)), int(match.group(2)))
-            )
-        except InvalidPolicy as err:
-            raise _fail(str(err), path) from err
+        at = time(int(match.group(1)), int(match.group(2)))
+        cutoff = _build(rule_path, lambda: WallClockCutoff(days_before=days, at=at))
     else:
         raise _fail(f"must be 'duration' or 'wall_clock', got {kind!r}", reader.field("kind"))
     reader.done()
     return cutoff
 
 
-def _fee_from_dict(data: object, path: str) -> Fee | None:
+def _fee_from_dict(data: object, rule_path: str) -> Fee | None:
     if data is None:
         return None
-    reader = _Reader(data, path)
+    reader = _Reader(data, f"{rule_path}.fee")
     kind = reader.required("kind", str)
     fee: Fee
     if kind == "fixed":
-        fee = FixedFee(amount=reader.decimal("amount"), currency=reader.required("currency", str))
+        amount, currency = reader.decimal("amount"), reader.required("currency", str)
+        fee = _build(rule_path, lambda: FixedFee(amount=amount, currency=currency))
     elif kind == "percent":
-        fee = PercentFee(percent=reader.decimal("percent"))
+        percent = reader.decimal("percent")
+        fee = _build(rule_path, lambda: PercentFee(percent=percent))
     else:
         raise _fail(f"must be 'fixed' or 'percent', got {kind!r}", reader.field("kind"))
     reader.done()
