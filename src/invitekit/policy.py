@@ -536,6 +536,8 @@ class Booking:
             raise InvalidBooking(f"reschedule_count must be an integer >= 0, got {count!r}")
         if not isinstance(self.status, BookingStatus):
             raise InvalidBooking(f"status must be a BookingStatus, got {self.status!r}")
+        if self.price is not None and not isinstance(self.price, Money):
+            raise InvalidBooking(f"price must be Money or None, got {self.price!r}")
 
 
 # --------------------------------------------------------------------------- decision
@@ -921,7 +923,7 @@ def _rule_to_dict(rule: Rule) -> dict[str, Any]:
     cutoff: dict[str, Any] | None
     match rule.cutoff:
         case DurationCutoff(before=before):
-            cutoff = {"kind": "duration", "seconds": int(before.total_seconds())}
+            cutoff = {"kind": "duration", "seconds": before // timedelta(seconds=1)}
         case WallClockCutoff(days_before=days, at=at):
             cutoff = {"kind": "wall_clock", "days_before": days, "at": at.strftime("%H:%M")}
         case _:
@@ -940,7 +942,7 @@ def _rule_to_dict(rule: Rule) -> dict[str, Any]:
         "cutoff": cutoff,
         "late": rule.late.value,
         "fee": fee,
-        "grace_period": None if grace is None else int(grace.total_seconds()),
+        "grace_period": None if grace is None else grace // timedelta(seconds=1),
     }
 
 
