@@ -725,6 +725,8 @@ class CancellationPolicy:
             else None
         )
         decision = self._decide(booking, action, actor, rule, own, cancel, now)
+        # The answer can only change at these instants and is constant between them,
+        # so the first one with a different answer is exactly where it changes.
         breakpoints = {
             t
             for t in (
