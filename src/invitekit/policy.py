@@ -39,6 +39,7 @@ from invitekit.exceptions import InvalidBooking, InvalidPolicy, PolicyRefused
 from invitekit.i18n import negotiate_locale, translations
 
 __all__ = [
+    "DICT_VERSION",
     "Action",
     "Actor",
     "Booking",
