@@ -11,6 +11,7 @@ import invitekit
 
 PUBLIC_MODULES = [
     "invitekit",
+    "invitekit.access",
     "invitekit.adapters.files",
     "invitekit.adapters.memory",
     "invitekit.audience",
@@ -19,8 +20,10 @@ PUBLIC_MODULES = [
     "invitekit.emails",
     "invitekit.exceptions",
     "invitekit.i18n",
+    "invitekit.importing",
     "invitekit.model",
     "invitekit.passwords",
+    "invitekit.policy",
     "invitekit.ports",
     "invitekit.service",
     "invitekit.testing",

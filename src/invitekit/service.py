@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 import attrs
 
 from invitekit import status as transitions
+from invitekit.access import can_use_portal
 from invitekit.audience import Audience, AudienceKind, InvitationPlan, Skipped, SkipReason
 from invitekit.clock import SystemClock
 from invitekit.compose import Recipient, compose_invitation, message_id_for
@@ -465,6 +466,15 @@ class InviteKit:
         with self.store.transaction() as tx:
             self._customer(tx, customer_id)
             return tx.list_events(self.business.id, customer_id)
+
+    def can_use_portal(self, customer_id: str) -> bool:
+        """Whether the customer may see their bookings and products (Accepted, not archived).
+
+        Only Accepted, non-archived customers may; an unknown id may not.
+        """
+        with self.store.transaction() as tx:
+            customer = tx.get_customer(self.business.id, customer_id)
+        return customer is not None and can_use_portal(customer)
 
     def status_counts(self) -> dict[Status, int]:
         """How many active (non-archived) customers have each status."""
