@@ -205,7 +205,8 @@ class InviteKit:
 
         Args:
             email: the address; see :mod:`invitekit.emails` for what counts as the same.
-            first_name, last_name: optional; used in the greeting.
+            first_name: optional; used in the greeting.
+            last_name: optional.
             locale: the customer's language (``"es"``, ``"de_AT"``); ``None`` for the
                 business default.
             invite: queue an invitation at once (in the same transaction).
@@ -914,8 +915,9 @@ class InviteKit:
         pre-fetch links consume nothing.
 
         Raises:
-            TokenInvalid, TokenExpired, TokenUsed, TokenWrongPurpose,
-            TokenWrongBusiness, TestInvitationToken, CustomerArchived: see each.
+            TokenError: the link is refused; the subclass says why
+                (``TokenInvalid``, ``TokenExpired``, ``TokenUsed``, ``TokenWrongPurpose``,
+                ``TokenWrongBusiness``, ``TestInvitationToken``, ``CustomerArchived``).
         """
         with self.store.transaction() as tx:
             claims, customer = self._redeem(tx, token, Purpose.ACTIVATION)
@@ -939,8 +941,8 @@ class InviteKit:
 
         Raises:
             WeakPassword: the password breaks the rules; the link stays valid.
-            TokenInvalid, TokenExpired, TokenUsed, TokenWrongPurpose,
-            TokenWrongBusiness, TestInvitationToken, CustomerArchived: see each.
+            TokenError: the link is refused; the subclass says why (see
+                :meth:`check_activation`).
         """
         with self.store.transaction() as tx:
             _claims, customer = self._redeem(tx, token, Purpose.ACTIVATION)
@@ -969,8 +971,7 @@ class InviteKit:
         The customer can still activate with a link they already hold.
 
         Raises:
-            TokenInvalid, TokenWrongPurpose, TokenWrongBusiness, TokenUsed,
-            TestInvitationToken, CustomerArchived: see each.
+            TokenError: the link is refused; the subclass says why.
         """
         with self.store.transaction() as tx:
             _claims, current = self._redeem(tx, token, Purpose.UNSUBSCRIBE)
