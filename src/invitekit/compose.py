@@ -28,6 +28,7 @@ import gettext
 import re
 from collections.abc import Sequence
 from datetime import datetime
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -392,6 +393,20 @@ def _squeeze_blank_lines(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
 
 
+_SHORT_SUBJECT = 60  # fits on the first line without folding
+
+
+def _set_subject(message: EmailMessage, subject: str) -> None:
+    if subject.isascii() and "=?" not in subject and len(subject) <= _SHORT_SUBJECT:
+        message["Subject"] = subject
+        return
+    # The standard library's folding (Python 3.11-3.13) can drop the space between
+    # two encoded words, or add one before a long word, changing the subject;
+    # encoded words that carry their own spaces keep it exact.  Text that merely
+    # looks like an encoded word is encoded too, so it is shown as typed.
+    message.set_raw("Subject", Header(subject, "utf-8", header_name="Subject").encode())
+
+
 def to_mime(email: Email, *, date: datetime | None = None) -> EmailMessage:
     """Build the standard-library message that a mailer sends or writes to a file.
 
@@ -401,7 +416,7 @@ def to_mime(email: Email, *, date: datetime | None = None) -> EmailMessage:
     message = EmailMessage()
     message["From"] = header_safe(email.sender, limit=998)
     message["To"] = header_safe(email.to, limit=998)
-    message["Subject"] = header_safe(email.subject, limit=998)
+    _set_subject(message, header_safe(email.subject, limit=998))
     message["Message-ID"] = header_safe(email.message_id or make_msgid(), limit=998)
     if date is not None:
         message["Date"] = format_datetime(date)

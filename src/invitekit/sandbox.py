@@ -21,6 +21,7 @@ The output is plain text; HTML escaping happens in the email layout.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 import jinja2
@@ -231,6 +232,13 @@ def check_body(body: str) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=256)
+def _compiled(source: str, field: str) -> jinja2.Template:
+    """Check and compile once: a campaign renders one text for many customers."""
+    check_template(source, field=field)
+    return _ENVIRONMENT.from_string(source)
+
+
 def render_template(source: str, context: Mapping[str, str], *, field: str = "body") -> str:
     """Render a business's template with the placeholder values in ``context``.
 
@@ -240,9 +248,8 @@ def render_template(source: str, context: Mapping[str, str], *, field: str = "bo
     Raises:
         TemplateError: the template is not allowed or fails to render.
     """
-    check_template(source, field=field)
     values = {name: context.get(name, "") for name in PLACEHOLDERS}
     try:
-        return _ENVIRONMENT.from_string(source).render(values)
+        return _compiled(source, field).render(values)
     except jinja2.TemplateError as err:
         raise TemplateError(f"{field}: {err}", field=field) from err
