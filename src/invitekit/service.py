@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 
 import attrs
+from babel import Locale
 
 from invitekit import status as transitions
 from invitekit.audience import Audience, AudienceKind, InvitationPlan, Skipped, SkipReason
@@ -771,9 +772,9 @@ class InviteKit:
             locale=str(parsed), subject=shipped.subject, body=shipped.body, customised=False
         )
 
-    def _save_override(self, tx: Transaction, locale: object, override: _Override) -> None:
+    def _save_override(self, tx: Transaction, locale: Locale, override: _Override) -> None:
         """Store a one-off text (completed from the effective one) for ``locale``'s language."""
-        key = parse_locale(str(locale)).language
+        key = locale.language
         text = self._invitation_text(tx, key, override)
         tx.save_template(
             StoredTemplate(
