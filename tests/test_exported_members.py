@@ -25,6 +25,7 @@ PUBLIC_MODULES = [
     "invitekit.passwords",
     "invitekit.policy",
     "invitekit.ports",
+    "invitekit.sandbox",
     "invitekit.service",
     "invitekit.testing",
     "invitekit.tokens",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -78,18 +80,26 @@ def test_every_translated_template_passes_the_sandbox(source: Path) -> None:
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.parent.parent.name)
-def test_a_compiled_catalog_is_not_older_than_or_different_from_its_source(source: Path) -> None:
-    compiled = source.with_suffix(".mo")
-    if not compiled.exists():
-        pytest.skip("not compiled here; the loader compiles it in memory")
-    assert compiled.stat().st_mtime >= source.stat().st_mtime, (
-        f"{compiled} is older than its source: run python -m invitekit.i18n compile"
-    )
-    with compiled.open("rb") as fp:
-        shipped = {m.id: m.string for m in read_mo(fp) if m.id}
+def test_the_wheel_ships_each_catalog_compiled_from_its_current_source(
+    source: Path, built_wheel: Path
+) -> None:
+    relative = source.relative_to(source.parents[4]).with_suffix(".mo").as_posix()
+    with zipfile.ZipFile(built_wheel) as wheel:
+        assert relative in wheel.namelist(), f"{relative} is missing from the wheel"
+        shipped = {m.id: m.string for m in read_mo(io.BytesIO(wheel.read(relative))) if m.id}
     with source.open("rb") as fp:
         wanted = {m.id: m.string for m in read_po(fp) if m.id and not m.fuzzy}
     assert shipped == wanted
+
+
+def test_a_compiled_catalog_in_the_tree_is_not_stale() -> None:
+    stale = [
+        str(source)
+        for source in SOURCES
+        if source.with_suffix(".mo").exists()
+        and source.with_suffix(".mo").stat().st_mtime < source.stat().st_mtime
+    ]
+    assert stale == [], "run python -m invitekit.i18n compile"
 
 
 def test_compiling_a_catalog_gives_what_the_source_says(tmp_path: Path) -> None:
@@ -125,3 +135,13 @@ def test_negotiation_follows_customer_language_business_default_english(
     customer: str | None, default: str, expected: str
 ) -> None:
     assert str(negotiate_locale([customer], default=default)) == expected
+
+
+def test_the_wheel_ships_the_email_layout_and_the_type_marker(built_wheel: Path) -> None:
+    with zipfile.ZipFile(built_wheel) as wheel:
+        names = set(wheel.namelist())
+    assert {
+        "invitekit/templates/email.txt",
+        "invitekit/templates/email.html",
+        "invitekit/py.typed",
+    } <= names

@@ -9,6 +9,7 @@ from __future__ import annotations
 from invitekit.access import LoginMode, LoginRequirement, can_use_portal, login_requirement
 from invitekit.audience import Audience, AudienceKind, InvitationPlan, Skipped, SkipReason
 from invitekit.clock import SystemClock
+from invitekit.compose import Layout
 from invitekit.exceptions import (
     AuthenticationError,
     ConcurrentUpdate,
@@ -80,6 +81,7 @@ from invitekit.service import (
     ActivationCheck,
     DeliveryReport,
     InvitationReport,
+    InvitationTemplate,
     InviteKit,
     OutboxSettings,
 )
@@ -123,8 +125,10 @@ __all__ = [
     "InvitationPlan",
     "InvitationRefused",
     "InvitationReport",
+    "InvitationTemplate",
     "InviteKit",
     "InviteKitError",
+    "Layout",
     "LoginMode",
     "LoginRequirement",
     "LoginThrottled",

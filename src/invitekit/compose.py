@@ -272,7 +272,8 @@ def compose_invitation(
     Args:
         business: whose invitation it is.
         recipient: the customer (or the business's own address for a test).
-        activation_link, unsubscribe_link: the signed links.
+        activation_link: the signed activation link.
+        unsubscribe_link: the signed unsubscribe link.
         valid_until: when the activation link expires, or ``None``.
         message_id: the ``Message-ID`` (see :func:`message_id_for`).
         text: the business's subject and body; the shipped default of the

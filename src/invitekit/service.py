@@ -373,7 +373,7 @@ class InviteKit:
                     new.append(customer)
                 tx.add_events([self._event(c, EventKind.ADDED, now, "imported") for c in new])
                 if invite and new:
-                    queued += len(new) - len(self._queue_many(tx, new, now))
+                    queued += len(new) - len(self._queue_many(tx, new, now, None))
                 added += [c.id for c in new]
         return ImportReport(
             added=tuple(added), existing=tuple(existing), errors=tuple(errors), queued=queued
@@ -615,8 +615,9 @@ class InviteKit:
 
         Args:
             customer_id: whom to invite.
-            subject, body: a one-off text for this invitation instead of the saved
-                (or shipped) one of the customer's language; either may be given alone.
+            subject: a one-off subject for this invitation instead of the saved (or
+                shipped) one of the customer's language.
+            body: a one-off body, likewise; either may be given alone.
             save: also store the one-off text as the invitation template of the
                 customer's language (see :meth:`save_invitation_template`).
 
@@ -944,7 +945,8 @@ class InviteKit:
 
         Args:
             customer_id: the customer.
-            subject, body: a one-off text to preview instead of the effective one.
+            subject: a one-off subject to preview instead of the effective one.
+            body: a one-off body to preview instead of the effective one.
 
         Raises:
             CustomerNotFound: no such customer.
@@ -978,7 +980,8 @@ class InviteKit:
         Args:
             address: where to send it.
             locale: the language to test; the business default when ``None``.
-            subject, body: a one-off text to test instead of the effective one.
+            subject: a one-off subject to test instead of the effective one.
+            body: a one-off body to test instead of the effective one.
 
         Returns:
             the email sent.
