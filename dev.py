@@ -4,6 +4,7 @@
     python3 dev.py demo      run the demo (SQLite store, emails written as .eml files)
     python3 dev.py test      run the whole test suite
     python3 dev.py check     lint, format check and strict type check
+    python3 dev.py docs      build the documentation (strict: any warning fails)
     python3 dev.py env       only create or refresh the virtual environment
 
 The first run creates ``.venv`` next to this file and installs invitekit in
@@ -71,6 +72,9 @@ def main(argv: list[str]) -> int:
         return run(str(ROOT / "examples" / "demo.py"), *rest)
     if command == "test":
         return run("-m", "pytest", *rest)
+    if command == "docs":
+        os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+        return run("-m", "mkdocs", "build", "--strict", "--site-dir", str(ROOT / "site"), *rest)
     if command == "check":
         failures = 0
         failures += run("-m", "ruff", "check", ".") != 0

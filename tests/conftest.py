@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 pytest_plugins = ["pytester"]
@@ -14,3 +18,27 @@ settings.register_profile(
 settings.register_profile("ci", parent=settings.get_profile("default"), derandomize=False)
 settings.register_profile("long", parent=settings.get_profile("default"), max_examples=2000)
 settings.load_profile(os.environ.get("INVITEKIT_HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture(scope="session")
+def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """invitekit built as a wheel, once per test session, the way a release is built."""
+    out = tmp_path_factory.mktemp("wheel")
+    root = Path(__file__).resolve().parent.parent
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--wheel-dir",
+            str(out),
+            str(root),
+        ],
+        check=True,
+    )
+    (wheel,) = out.glob("invitekit-*.whl")
+    return wheel

@@ -14,6 +14,7 @@ from invitekit import (
     InviteKit,
     Status,
 )
+from invitekit.adapters.memory import MemoryMailer
 from invitekit.testing import FakeClock
 
 from .helpers import snapshot
@@ -185,3 +186,21 @@ def test_list_by_status_in_creation_order(
 def test_repr_of_customer_hides_the_password_hash(invitekit_kit: InviteKit) -> None:
     customer = invitekit_kit.add_customer("ana@example.com")
     assert "password_hash" not in repr(customer)
+
+
+def test_portal_is_only_for_accepted_active_customers(
+    invitekit_kit: InviteKit, invitekit_mailer: MemoryMailer
+) -> None:
+    from .helpers import ACTIVATE, token_from
+
+    ana = invitekit_kit.add_customer("ana@example.com", invite=True)
+    assert not invitekit_kit.can_use_portal(ana.id)
+    invitekit_kit.deliver()
+    assert not invitekit_kit.can_use_portal(ana.id)  # Invited: products stay hidden
+    invitekit_kit.accept_invitation(
+        token_from(invitekit_mailer.outbox[0], ACTIVATE), "long password 1"
+    )
+    assert invitekit_kit.can_use_portal(ana.id)
+    invitekit_kit.archive_customer(ana.id)
+    assert not invitekit_kit.can_use_portal(ana.id)
+    assert not invitekit_kit.can_use_portal("cus_unknown")

@@ -11,6 +11,7 @@ import invitekit
 
 PUBLIC_MODULES = [
     "invitekit",
+    "invitekit.access",
     "invitekit.adapters.files",
     "invitekit.adapters.memory",
     "invitekit.audience",
@@ -19,9 +20,12 @@ PUBLIC_MODULES = [
     "invitekit.emails",
     "invitekit.exceptions",
     "invitekit.i18n",
+    "invitekit.importing",
     "invitekit.model",
     "invitekit.passwords",
+    "invitekit.policy",
     "invitekit.ports",
+    "invitekit.sandbox",
     "invitekit.service",
     "invitekit.testing",
     "invitekit.tokens",

@@ -1,29 +1,79 @@
 """Composing emails: greeting + the business's text + link + signature -> :class:`Email`.
 
-Pure: everything it needs (the business, the customer, the signed links, the
+Pure: everything it needs (the business, the recipient, the signed links, the
 moment) is passed in.
+
+Every kind of email is built the same way, in two steps:
+
+1. the kind's own function gathers a :class:`Content` in the recipient's
+   language -- subject, greeting, paragraphs, an action link, how long it is
+   valid, the signature, an optional unsubscribe link -- from the message
+   catalogs and, for text a business may edit, the sandbox
+   (:mod:`invitekit.sandbox`);
+2. :func:`render_email` lays the content out as a plain-text and an HTML part
+   with a :class:`Layout` (``invitekit/templates/email.txt`` and ``email.html``)
+   and adds the headers.
+
+:func:`compose_invitation` is the invitation's step 1.  Another kind (a
+password reset, an email verification, a "sign in with Google" hint) adds its
+msgids to the catalogs, builds a :class:`Content` with :func:`greeting`,
+:func:`link`, :func:`validity` and :func:`signature`, and calls
+:func:`render_email` -- see docs/emails.md.
 """
 
 from __future__ import annotations
 
+import functools
+import gettext
 import re
+from collections.abc import Sequence
 from datetime import datetime
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from os import PathLike
+from zoneinfo import ZoneInfo
 
 import attrs
+import jinja2
+from babel import Locale
+from babel.dates import format_date, format_time, get_datetime_format
 
+from invitekit.i18n import negotiate_locale, translations
 from invitekit.model import Business, Email
+from invitekit.sandbox import render_template
 
-__all__ = ["Recipient", "compose_invitation", "header_safe", "message_id_for", "to_mime"]
+__all__ = [
+    "Content",
+    "InvitationText",
+    "Layout",
+    "Link",
+    "Recipient",
+    "compose_invitation",
+    "default_invitation_text",
+    "greeting",
+    "header_safe",
+    "link",
+    "locale_for",
+    "message_id_for",
+    "render_email",
+    "signature",
+    "to_mime",
+    "validity",
+]
 
 _HEADER_UNSAFE = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]+")
+# Control characters that have no place in an email's text (line breaks and tabs do).
+_TEXT_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\x85]")
 
-DEFAULT_SUBJECT = "{business_name} invites you to book online"
-DEFAULT_BODY = (
-    "You can now book and manage your bookings with {business_name} online. "
-    "Activate your profile by choosing a password."
+# The shipped default text of the invitation: msgids of the catalogs, and
+# templates for the sandbox (a business edits the translated text).
+INVITATION_SUBJECT = "{{ business_name }} invites you to book online"
+INVITATION_BODY = (
+    "You can now book and manage your appointments with {{ business_name }} online.\n"
+    "\n"
+    "Activate your profile by choosing a password: it only takes a minute."
 )
 
 
@@ -33,7 +83,109 @@ class Recipient:
 
     email: str
     first_name: str | None = None
+    last_name: str | None = None
     locale: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class InvitationText:
+    """A business's subject and body for the invitation: sandbox templates.
+
+    See :data:`invitekit.sandbox.PLACEHOLDERS` for what they may use.
+    """
+
+    subject: str
+    body: str
+
+
+@attrs.frozen(kw_only=True)
+class Link:
+    """A link shown in an email.
+
+    Attributes:
+        label: the button or link text (``"Activate my profile"``).
+        url: where it goes.
+        line: how the plain-text part shows it (``"Activate my profile: https://..."``).
+    """
+
+    label: str
+    url: str
+    line: str
+
+
+@attrs.frozen(kw_only=True)
+class Content:
+    """What one email says, already in the recipient's language; laid out by a :class:`Layout`.
+
+    Attributes:
+        lang: the language tag for the HTML part (``"de-AT"``).
+        subject: the subject line.
+        greeting: ``"Hola Ana:"``.
+        paragraphs: the message, one paragraph each (line breaks inside are kept).
+        action: the link the email is about, or ``None``.
+        link_hint: the line above the bare action URL in the HTML part.
+        validity: ``"This link is valid until ..."``, or ``None``.
+        signature: the business's signature (several lines allowed).
+        footer: why the recipient gets this email, or ``None``.
+        unsubscribe: the unsubscribe link, or ``None`` for mail one cannot opt out of.
+    """
+
+    lang: str
+    subject: str
+    greeting: str
+    paragraphs: tuple[str, ...]
+    action: Link | None = None
+    link_hint: str = ""
+    validity: str | None = None
+    signature: str
+    footer: str | None = None
+    unsubscribe: Link | None = None
+
+
+class Layout:
+    """The templates that lay a :class:`Content` out as plain text and HTML.
+
+    The packaged layout is ``invitekit/templates/email.txt`` and ``email.html``
+    (jinja2, autoescaped for HTML).  An application can replace either file by
+    giving a loader (or :meth:`from_folder`) that has a template of that name;
+    the packaged one is used for the other.  Layout templates are trusted code of
+    the application, not text a business edits; they receive the fields of
+    :class:`Content` as variables.
+
+    Args:
+        loader: a jinja2 loader searched before the packaged templates.
+    """
+
+    TEXT = "email.txt"
+    HTML = "email.html"
+
+    def __init__(self, loader: jinja2.BaseLoader | None = None) -> None:
+        packaged = jinja2.PackageLoader("invitekit", "templates")
+        self._environment = jinja2.Environment(
+            loader=packaged if loader is None else jinja2.ChoiceLoader([loader, packaged]),
+            autoescape=jinja2.select_autoescape(enabled_extensions=("html",)),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+
+    @classmethod
+    def from_folder(cls, folder: str | PathLike[str]) -> Layout:
+        """A layout using ``folder/email.html`` and/or ``folder/email.txt`` when present."""
+        return cls(jinja2.FileSystemLoader(folder))
+
+    def render(self, content: Content) -> tuple[str, str]:
+        """The plain-text and HTML parts for ``content``."""
+        values = attrs.asdict(content, recurse=False)
+        text = self._environment.get_template(self.TEXT).render(values)
+        html = self._environment.get_template(self.HTML).render(values)
+        return _squeeze_blank_lines(text), html
+
+
+@functools.cache
+def _default_layout() -> Layout:
+    return Layout()
 
 
 def header_safe(value: str, *, limit: int = 200) -> str:
@@ -48,6 +200,62 @@ def message_id_for(outbox_id: str, business: Business) -> str:
     return f"<{outbox_id}@{domain}>"
 
 
+def locale_for(recipient_locale: str | None, business: Business) -> Locale:
+    """The locale an email to this recipient is written in.
+
+    The chain is the recipient's locale (``de_AT``), its language (``de``), the
+    business default, then English; the territory is kept for date formats.
+    """
+    return negotiate_locale([recipient_locale], default=business.default_locale)
+
+
+def greeting(catalog: gettext.NullTranslations, first_name: str | None) -> str:
+    """``"Hola Ana:"``, or ``"Hola:"`` without a first name."""
+    name = header_safe(first_name or "", limit=80)
+    if name:
+        return catalog.gettext("Hello {first_name},").format(first_name=name)
+    return catalog.gettext("Hello,")
+
+
+def link(catalog: gettext.NullTranslations, label: str, url: str) -> Link:
+    """A :class:`Link` with its localised plain-text line."""
+    return Link(
+        label=label, url=url, line=catalog.gettext("{label}: {url}").format(label=label, url=url)
+    )
+
+
+def validity(
+    catalog: gettext.NullTranslations, locale: Locale, until: datetime, timezone: str
+) -> str:
+    """``"This link is valid until January 12, 2026, 10:00 AM."`` in ``locale``.
+
+    The moment is shown in ``timezone`` (the business's), as the locale's long
+    date and short time joined the locale's way.
+    """
+    local = until.astimezone(ZoneInfo(timezone))
+    moment = (
+        str(get_datetime_format("long", locale=locale))
+        .replace("'", "")
+        .replace("{0}", format_time(local, "short", locale=locale))
+        .replace("{1}", format_date(local, "long", locale=locale))
+    )
+    return catalog.gettext("This link is valid until {date}.").format(date=moment)
+
+
+def signature(business: Business) -> str:
+    """The business's signature, or its name when it has none."""
+    text = _clean_text(business.signature).strip()
+    return text or header_safe(business.name)
+
+
+def default_invitation_text(locale: Locale | str) -> InvitationText:
+    """The shipped subject and body of the invitation in ``locale`` (sandbox templates)."""
+    catalog = translations(locale)
+    return InvitationText(
+        subject=catalog.gettext(INVITATION_SUBJECT), body=catalog.gettext(INVITATION_BODY)
+    )
+
+
 def compose_invitation(
     *,
     business: Business,
@@ -56,27 +264,114 @@ def compose_invitation(
     unsubscribe_link: str,
     valid_until: datetime | None,
     message_id: str,
+    text: InvitationText | None = None,
+    layout: Layout | None = None,
 ) -> Email:
-    """The invitation email for ``recipient``."""
-    name = header_safe(recipient.first_name or "", limit=80)
-    greeting = f"Hello {name}," if name else "Hello,"
-    body = DEFAULT_BODY.format(business_name=business.name)
-    lines = [greeting, "", body, "", f"Activate your profile: {activation_link}"]
-    if valid_until is not None:
-        lines.append(f"This link is valid until {valid_until:%Y-%m-%d %H:%M} UTC.")
-    lines += ["", business.signature or business.name, "", f"Unsubscribe: {unsubscribe_link}"]
+    """The invitation email for ``recipient``, in their language.
+
+    Args:
+        business: whose invitation it is.
+        recipient: the customer (or the business's own address for a test).
+        activation_link: the signed activation link.
+        unsubscribe_link: the signed unsubscribe link.
+        valid_until: when the activation link expires, or ``None``.
+        message_id: the ``Message-ID`` (see :func:`message_id_for`).
+        text: the business's subject and body; the shipped default of the
+            recipient's language when ``None``.
+        layout: the layout; the packaged one when ``None``.
+
+    Raises:
+        TemplateError: ``text`` uses something other than the documented placeholders.
+    """
+    locale = locale_for(recipient.locale, business)
+    catalog = translations(locale)
+    chosen = text or default_invitation_text(locale)
+    values = {
+        "first_name": header_safe(recipient.first_name or "", limit=80),
+        "last_name": header_safe(recipient.last_name or "", limit=80),
+        "business_name": header_safe(business.name),
+    }
+    subject = render_template(chosen.subject, values, field="subject")
+    body = _clean_text(render_template(chosen.body, values, field="body"))
+    content = Content(
+        lang=str(locale).replace("_", "-"),
+        subject=header_safe(subject),
+        greeting=greeting(catalog, recipient.first_name),
+        paragraphs=_paragraphs(body),
+        action=link(catalog, catalog.gettext("Activate my profile"), activation_link),
+        link_hint=catalog.gettext(
+            "If the button does not work, copy this link into your browser:"
+        ),
+        validity=(
+            None
+            if valid_until is None
+            else validity(catalog, locale, valid_until, business.timezone)
+        ),
+        signature=signature(business),
+        footer=catalog.gettext(
+            "You receive this email because you are a customer of {business_name}."
+        ).format(business_name=values["business_name"]),
+        unsubscribe=link(
+            catalog, catalog.gettext("Unsubscribe from these emails"), unsubscribe_link
+        ),
+    )
+    return render_email(
+        content,
+        business=business,
+        to=recipient.email,
+        message_id=message_id,
+        layout=layout,
+    )
+
+
+def render_email(
+    content: Content,
+    *,
+    business: Business,
+    to: str,
+    message_id: str,
+    layout: Layout | None = None,
+    headers: Sequence[tuple[str, str]] = (),
+) -> Email:
+    """Lay ``content`` out and add the headers every invitekit email carries.
+
+    ``From`` shows the business's name; ``Reply-To`` is added when the business
+    has one; ``Auto-Submitted: auto-generated`` always.  When ``content`` has an
+    unsubscribe link, ``List-Unsubscribe`` (the HTTPS link, and a ``mailto:`` when
+    the business has ``unsubscribe_mailto``) and ``List-Unsubscribe-Post:
+    List-Unsubscribe=One-Click`` (RFC 8058) are added.  Every header value is one
+    line.
+
+    Args:
+        content: what the email says.
+        business: whose email it is.
+        to: the recipient's address.
+        message_id: the ``Message-ID``.
+        layout: the layout; the packaged one when ``None``.
+        headers: further headers of this kind of email.
+    """
+    text, html = (layout or _default_layout()).render(content)
+    extra: list[tuple[str, str]] = []
+    if content.unsubscribe is not None:
+        targets = [f"<{content.unsubscribe.url}>"]
+        if business.unsubscribe_mailto:
+            targets.append(f"<mailto:{business.unsubscribe_mailto}?subject=unsubscribe>")
+        extra += [
+            ("List-Unsubscribe", ", ".join(targets)),
+            ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+        ]
+    if business.reply_to:
+        extra.append(("Reply-To", business.reply_to))
+    extra.append(("Auto-Submitted", "auto-generated"))
+    extra += headers
     return Email(
         sender=_from_header(business),
-        to=recipient.email,
-        subject=header_safe(DEFAULT_SUBJECT.format(business_name=business.name)),
-        text="\n".join(lines) + "\n",
-        html=None,
-        message_id=message_id,
-        headers=(
-            ("List-Unsubscribe", f"<{unsubscribe_link}>"),
-            ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
-            ("Auto-Submitted", "auto-generated"),
-        ),
+        to=header_safe(to, limit=320),
+        subject=header_safe(content.subject),
+        text=text,
+        html=html,
+        message_id=header_safe(message_id),
+        headers=tuple((name, header_safe(value, limit=2000)) for name, value in extra),
     )
 
 
@@ -86,17 +381,48 @@ def _from_header(business: Business) -> str:
     )
 
 
+def _clean_text(value: str) -> str:
+    return _TEXT_UNSAFE.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _paragraphs(body: str) -> tuple[str, ...]:
+    blocks = re.split(r"\n[ \t]*\n", body.strip())
+    return tuple(block.strip("\n") for block in blocks if block.strip())
+
+
+def _squeeze_blank_lines(text: str) -> str:
+    return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
+
+
+_SHORT_SUBJECT = 60  # fits on the first line without folding
+
+
+def _set_subject(message: EmailMessage, subject: str) -> None:
+    if subject.isascii() and "=?" not in subject and len(subject) <= _SHORT_SUBJECT:
+        message["Subject"] = subject
+        return
+    # The standard library's folding (Python 3.11-3.13) can drop the space between
+    # two encoded words, or add one before a long word, changing the subject;
+    # encoded words that carry their own spaces keep it exact.  Text that merely
+    # looks like an encoded word is encoded too, so it is shown as typed.
+    message.set_raw("Subject", Header(subject, "utf-8", header_name="Subject").encode())
+
+
 def to_mime(email: Email, *, date: datetime | None = None) -> EmailMessage:
-    """Build the standard-library message that a mailer sends or writes to a file."""
+    """Build the standard-library message that a mailer sends or writes to a file.
+
+    A plain-text part, and with an HTML part a ``multipart/alternative``.
+    Header values are made single lines whatever the :class:`Email` holds.
+    """
     message = EmailMessage()
-    message["From"] = email.sender
-    message["To"] = email.to
-    message["Subject"] = email.subject
-    message["Message-ID"] = email.message_id or make_msgid()
+    message["From"] = header_safe(email.sender, limit=998)
+    message["To"] = header_safe(email.to, limit=998)
+    _set_subject(message, header_safe(email.subject, limit=998))
+    message["Message-ID"] = header_safe(email.message_id or make_msgid(), limit=998)
     if date is not None:
         message["Date"] = format_datetime(date)
     for name, value in email.headers:
-        message[name] = value
+        message[header_safe(name, limit=76)] = header_safe(value, limit=2000)
     message.set_content(email.text)
     if email.html is not None:
         message.add_alternative(email.html, subtype="html")

@@ -38,9 +38,13 @@ translated at the boundary with ``raise ... from err``.
     │   ├── InvalidCredentials
     │   └── LoginThrottled
     ├── StorageError
-    └── DeliveryError
-        ├── TemporaryDeliveryError
-        └── PermanentDeliveryError
+    ├── DeliveryError
+    │   ├── TemporaryDeliveryError
+    │   └── PermanentDeliveryError
+    └── PolicyError
+        ├── InvalidPolicy (ValueError)
+        ├── InvalidBooking (ValueError)
+        └── PolicyRefused
 
 This module imports nothing else from the package, so any module can use it.
 """
@@ -48,6 +52,10 @@ This module imports nothing else from the package, so any module can use it.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # for the annotation only: at run time this module imports nothing
+    from invitekit.policy import Decision
 
 __all__ = [
     "AuthenticationError",
@@ -60,16 +68,20 @@ __all__ = [
     "DuplicateCustomer",
     "DuplicateGroup",
     "GroupNotFound",
+    "InvalidBooking",
     "InvalidCredentials",
     "InvalidEmail",
     "InvalidLocale",
     "InvalidName",
+    "InvalidPolicy",
     "InvitationRefused",
     "InviteKitError",
     "LoginThrottled",
     "MissingDependency",
     "NotFound",
     "PermanentDeliveryError",
+    "PolicyError",
+    "PolicyRefused",
     "StorageError",
     "TemplateError",
     "TemporaryDeliveryError",
@@ -273,3 +285,51 @@ class TemporaryDeliveryError(DeliveryError):
 
 class PermanentDeliveryError(DeliveryError):
     """A failure not worth retrying: a 5xx answer, such as an unknown recipient."""
+
+
+class PolicyError(InviteKitError):
+    """Something about a cancellation or rescheduling policy, or its use, went wrong."""
+
+
+class InvalidPolicy(PolicyError, ValueError):
+    """A cancellation policy cannot be built: a negative duration, an unknown time zone,
+    an unknown key in its dict form, or rules that contradict each other.
+
+    It derives from :class:`PolicyError` rather than :class:`ValidationError`: a policy
+    is the business's configuration, usually loaded from storage with
+    :meth:`~invitekit.policy.CancellationPolicy.from_dict`, not a customer's input, and
+    whoever handles policy problems should catch them all with one class.  It is also
+    a :class:`ValueError`, as a bad value is what it is.
+
+    Attributes:
+        field: the dotted path of the offending setting (``"cancel.cutoff.before"``),
+            when there is one.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class InvalidBooking(PolicyError, ValueError):
+    """A booking, or the time it is evaluated at, cannot be judged by a policy.
+
+    Raised for naive datetimes (without a time zone), an end not after the start, a
+    negative reschedule count, or a percentage fee for a booking without a price.
+    """
+
+
+class PolicyRefused(PolicyError):
+    """The policy does not allow this cancellation or rescheduling now.
+
+    Raised by :meth:`~invitekit.policy.CancellationPolicy.ensure_allowed`, on the code
+    path that actually performs the change.
+
+    Attributes:
+        decision: the :class:`~invitekit.policy.Decision` that refused it, with its
+            reason code, deadline and the moment the answer changes.
+    """
+
+    def __init__(self, message: str, *, decision: Decision) -> None:
+        super().__init__(message)
+        self.decision = decision

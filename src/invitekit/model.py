@@ -139,6 +139,8 @@ class Business:
         verify_url: the page where a self-registered visitor confirms the address;
             defaults to ``activation_url``'s site with ``/verify/{token}``.
         reply_to: an optional ``Reply-To`` address.
+        unsubscribe_mailto: an optional address for ``mailto:`` unsubscribing, offered
+            in the ``List-Unsubscribe`` header beside the HTTPS link.
         invitation_cooldown: when set, a customer invited less than this long ago
             is skipped (reason ``invited_recently``).
     """
@@ -162,6 +164,7 @@ class Business:
         default="https://example.invalid/verify/{token}", validator=_check_link_template
     )
     reply_to: str | None = None
+    unsubscribe_mailto: str | None = None
     invitation_cooldown: timedelta | None = None
 
 

@@ -88,7 +88,9 @@ class PasswordHasher:
     (RFC 9106 low-memory profile).
 
     Args:
-        time_cost, memory_cost (KiB), parallelism: argon2 parameters.
+        time_cost: argon2 iterations.
+        memory_cost: argon2 memory in KiB.
+        parallelism: argon2 lanes.
     """
 
     def __init__(

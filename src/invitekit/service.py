@@ -8,11 +8,21 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 
 import attrs
+from babel import Locale
 
 from invitekit import status as transitions
+from invitekit.access import can_use_portal
 from invitekit.audience import Audience, AudienceKind, InvitationPlan, Skipped, SkipReason
 from invitekit.clock import SystemClock
-from invitekit.compose import Recipient, compose_invitation, message_id_for
+from invitekit.compose import (
+    InvitationText,
+    Layout,
+    Recipient,
+    compose_invitation,
+    default_invitation_text,
+    locale_for,
+    message_id_for,
+)
 from invitekit.emails import parse_email
 from invitekit.exceptions import (
     ConcurrentUpdate,
@@ -23,6 +33,7 @@ from invitekit.exceptions import (
     DuplicateCustomer,
     DuplicateGroup,
     GroupNotFound,
+    InvalidLocale,
     InvalidName,
     InvitationRefused,
     PermanentDeliveryError,
@@ -31,12 +42,13 @@ from invitekit.exceptions import (
     TokenInvalid,
     TokenUsed,
 )
-from invitekit.i18n import parse_locale
+from invitekit.i18n import available_locales, parse_locale
 from invitekit.ids import new_id
 from invitekit.importing import ImportReport, RowError, parse_customers_csv
 from invitekit.model import (
     Business,
     Customer,
+    Email,
     Event,
     EventKind,
     Group,
@@ -46,10 +58,18 @@ from invitekit.model import (
     clean_name,
 )
 from invitekit.passwords import PasswordHasher, PasswordRules
-from invitekit.ports import Clock, Mailer, Store, Transaction
+from invitekit.ports import Clock, Mailer, Store, StoredTemplate, Transaction
+from invitekit.sandbox import check_body, check_subject
 from invitekit.tokens import Purpose, TokenClaims, TokenExpiry, Tokens, fingerprint
 
-__all__ = ["ActivationCheck", "DeliveryReport", "InvitationReport", "InviteKit", "OutboxSettings"]
+__all__ = [
+    "ActivationCheck",
+    "DeliveryReport",
+    "InvitationReport",
+    "InvitationTemplate",
+    "InviteKit",
+    "OutboxSettings",
+]
 
 log = logging.getLogger("invitekit")
 
@@ -138,6 +158,43 @@ class ActivationCheck:
     expires_at: datetime | None
 
 
+@attrs.frozen(kw_only=True)
+class InvitationTemplate:
+    """The invitation text a business's customers of one locale receive.
+
+    Attributes:
+        locale: the locale it is for (``"es"``, ``"de_AT"``).
+        subject, body: sandbox templates (see :data:`invitekit.sandbox.PLACEHOLDERS`).
+        customised: ``True`` when the business saved it, ``False`` for the shipped text.
+        updated_at: when the business saved it (``None`` for the shipped text).
+    """
+
+    locale: str
+    subject: str
+    body: str
+    customised: bool
+    updated_at: datetime | None = None
+
+
+@attrs.frozen(kw_only=True)
+class _Override:
+    """A one-off subject and/or body given to ``invite``/``invite_audience``."""
+
+    subject: str | None = None
+    body: str | None = None
+    save: bool = False
+
+    @classmethod
+    def checked(cls, subject: str | None, body: str | None, save: bool) -> _Override | None:
+        if subject is None and body is None:
+            return None
+        return cls(
+            subject=None if subject is None else check_subject(subject),
+            body=None if body is None else check_body(body),
+            save=save,
+        )
+
+
 class InviteKit:
     """Everything invitekit does, for one business.
 
@@ -153,6 +210,8 @@ class InviteKit:
         password_rules: what a password must satisfy.
         password_hasher: argon2id parameters.
         outbox: delivery settings.
+        layout: the email layout (:class:`~invitekit.compose.Layout`); the packaged
+            one by default.
 
     Raises:
         ConfigurationError: for unusable settings (short keys, a bad time zone...).
@@ -170,6 +229,7 @@ class InviteKit:
         password_rules: PasswordRules | None = None,
         password_hasher: PasswordHasher | None = None,
         outbox: OutboxSettings | None = None,
+        layout: Layout | None = None,
     ) -> None:
         self.store = store
         self.mailer = mailer
@@ -184,6 +244,7 @@ class InviteKit:
         self.password_rules = password_rules or PasswordRules()
         self.password_hasher = password_hasher or PasswordHasher()
         self.outbox = outbox or OutboxSettings()
+        self.layout = layout
 
     def __repr__(self) -> str:
         return f"InviteKit(business={self.business.id!r}, store={self.store!r})"
@@ -204,7 +265,8 @@ class InviteKit:
 
         Args:
             email: the address; see :mod:`invitekit.emails` for what counts as the same.
-            first_name, last_name: optional; used in the greeting.
+            first_name: optional; used in the greeting.
+            last_name: optional.
             locale: the customer's language (``"es"``, ``"de_AT"``); ``None`` for the
                 business default.
             invite: queue an invitation at once (in the same transaction).
@@ -311,7 +373,7 @@ class InviteKit:
                     new.append(customer)
                 tx.add_events([self._event(c, EventKind.ADDED, now, "imported") for c in new])
                 if invite and new:
-                    queued += len(new) - len(self._queue_many(tx, new, now))
+                    queued += len(new) - len(self._queue_many(tx, new, now, None))
                 added += [c.id for c in new]
         return ImportReport(
             added=tuple(added), existing=tuple(existing), errors=tuple(errors), queued=queued
@@ -466,6 +528,15 @@ class InviteKit:
             self._customer(tx, customer_id)
             return tx.list_events(self.business.id, customer_id)
 
+    def can_use_portal(self, customer_id: str) -> bool:
+        """Whether the customer may see their bookings and products (Accepted, not archived).
+
+        Only Accepted, non-archived customers may; an unknown id may not.
+        """
+        with self.store.transaction() as tx:
+            customer = tx.get_customer(self.business.id, customer_id)
+        return customer is not None and can_use_portal(customer)
+
     def status_counts(self) -> dict[Status, int]:
         """How many active (non-archived) customers have each status."""
         with self.store.transaction() as tx:
@@ -532,18 +603,35 @@ class InviteKit:
             audience=audience, recipients=tuple(recipients), skipped=tuple(skipped)
         )
 
-    def invite(self, customer_id: str) -> OutboxMessage:
+    def invite(
+        self,
+        customer_id: str,
+        *,
+        subject: str | None = None,
+        body: str | None = None,
+        save: bool = False,
+    ) -> OutboxMessage:
         """Queue an invitation to one customer (Added or Invited).
+
+        Args:
+            customer_id: whom to invite.
+            subject: a one-off subject for this invitation instead of the saved (or
+                shipped) one of the customer's language.
+            body: a one-off body, likewise; either may be given alone.
+            save: also store the one-off text as the invitation template of the
+                customer's language (see :meth:`save_invitation_template`).
 
         Returns:
             the queued message; :meth:`deliver` sends it.
 
         Raises:
+            TemplateError: the one-off text uses something not allowed; nothing is queued.
             CustomerNotFound: no such customer.
             InvitationRefused: the customer is accepted, archived, unsubscribed,
                 already has an invitation queued, or was invited too recently;
                 ``reason`` says which.
         """
+        override = _Override.checked(subject, body, save)
         with self.store.transaction() as tx:
             customer = self._customer(tx, customer_id)
             now = self.clock.now()
@@ -557,7 +645,7 @@ class InviteKit:
                     reason=reason,
                     customer_id=customer.id,
                 )
-            message = self._queue_one(tx, customer, now)
+            message = self._queue_one(tx, customer, now, override)
             if message is None:
                 raise InvitationRefused(
                     f"cannot invite {customer.email}: {SkipReason.ALREADY_PENDING.message}",
@@ -566,8 +654,20 @@ class InviteKit:
                 )
             return message
 
-    def invite_audience(self, audience: Audience) -> InvitationReport:
+    def invite_audience(
+        self,
+        audience: Audience,
+        *,
+        subject: str | None = None,
+        body: str | None = None,
+        save: bool = False,
+    ) -> InvitationReport:
         """Queue invitations for everyone in ``audience`` who can be invited.
+
+        A one-off ``subject``/``body`` is used for every recipient of this call,
+        whatever their language (the greeting, links and footer stay in each
+        recipient's language); with ``save=True`` it is also stored as the
+        template of the business's default language.
 
         Customers are read and queued in batches, each batch in one transaction
         together with the decision of whom to queue; a customer never gets a second
@@ -578,11 +678,17 @@ class InviteKit:
             how many were queued, and how many skipped per reason.
 
         Raises:
+            TemplateError: the one-off text uses something not allowed; nothing is queued.
             GroupNotFound, CustomerNotFound: the audience names something unknown.
         """
+        override = _Override.checked(subject, body, save)
+        if override is not None and override.save:
+            with self.store.transaction() as tx:
+                self._save_override(tx, locale_for(None, self.business), override)
+            override = attrs.evolve(override, save=False)
         queued = 0
         skipped: dict[SkipReason, int] = {}
-        for _customer, reason in self._walk_audience(audience, queue=True):
+        for _customer, reason in self._walk_audience(audience, queue=True, override=override):
             if reason is None:
                 queued += 1
             else:
@@ -590,7 +696,7 @@ class InviteKit:
         return InvitationReport(queued=queued, skipped=skipped)
 
     def _walk_audience(
-        self, audience: Audience, *, queue: bool
+        self, audience: Audience, *, queue: bool, override: _Override | None = None
     ) -> Iterator[tuple[Customer, SkipReason | None]]:
         """Yield each customer of the audience with the reason they are skipped, or ``None``.
 
@@ -621,7 +727,7 @@ class InviteKit:
                     if reason is None:
                         invitable.append(customer)
                 if queue and invitable:
-                    lost = self._queue_many(tx, invitable, now)
+                    lost = self._queue_many(tx, invitable, now, override)
                     decided = [
                         (c, SkipReason.ALREADY_PENDING if c.id in lost else r) for c, r in decided
                     ]
@@ -649,9 +755,15 @@ class InviteKit:
         )
 
     def _queue_one(
-        self, tx: Transaction, customer: Customer, now: datetime
+        self,
+        tx: Transaction,
+        customer: Customer,
+        now: datetime,
+        override: _Override | None = None,
     ) -> OutboxMessage | None:
-        messages = [self._compose_invitation(customer, now)]
+        if override is not None and override.save:
+            self._save_override(tx, locale_for(customer.locale, self.business), override)
+        messages = [self._compose_invitation(tx, customer, now, override, {})]
         lost = tx.enqueue(messages)
         if lost:
             return None
@@ -659,9 +771,14 @@ class InviteKit:
         return messages[0]
 
     def _queue_many(
-        self, tx: Transaction, customers: Sequence[Customer], now: datetime
+        self,
+        tx: Transaction,
+        customers: Sequence[Customer],
+        now: datetime,
+        override: _Override | None,
     ) -> set[str]:
-        messages = [self._compose_invitation(c, now) for c in customers]
+        texts: dict[str, InvitationText] = {}
+        messages = [self._compose_invitation(tx, c, now, override, texts) for c in customers]
         lost = tx.enqueue(messages)
         tx.add_events(
             [
@@ -672,19 +789,20 @@ class InviteKit:
         )
         return lost
 
-    def _compose_invitation(self, customer: Customer, now: datetime) -> OutboxMessage:
+    def _compose_invitation(
+        self,
+        tx: Transaction,
+        customer: Customer,
+        now: datetime,
+        override: _Override | None,
+        texts: dict[str, InvitationText],
+    ) -> OutboxMessage:
         outbox_id = new_id("msg")
-        activation = self.tokens.sign(customer, Purpose.ACTIVATION)
-        unsubscribe = self.tokens.sign(customer, Purpose.UNSUBSCRIBE)
-        email = compose_invitation(
-            business=self.business,
-            recipient=Recipient(
-                email=customer.email, first_name=customer.first_name, locale=customer.locale
-            ),
-            activation_link=self.business.activation_url.replace("{token}", activation),
-            unsubscribe_link=self.business.unsubscribe_url.replace("{token}", unsubscribe),
-            valid_until=self.tokens.expires_at(Purpose.ACTIVATION),
-            message_id=message_id_for(outbox_id, self.business),
+        locale = str(locale_for(customer.locale, self.business))
+        if locale not in texts:
+            texts[locale] = self._invitation_text(tx, locale, override)
+        email = self._invitation_email(
+            customer, message_id=message_id_for(outbox_id, self.business), text=texts[locale]
         )
         return OutboxMessage(
             id=outbox_id,
@@ -695,6 +813,219 @@ class InviteKit:
             created_at=now,
             next_attempt_at=now,
         )
+
+    def _invitation_email(
+        self, customer: Customer, *, message_id: str, text: InvitationText, test: bool = False
+    ) -> Email:
+        activation = self.tokens.sign(customer, Purpose.ACTIVATION, test=test)
+        unsubscribe = self.tokens.sign(customer, Purpose.UNSUBSCRIBE, test=test)
+        return compose_invitation(
+            business=self.business,
+            recipient=Recipient(
+                email=customer.email,
+                first_name=customer.first_name,
+                last_name=customer.last_name,
+                locale=customer.locale,
+            ),
+            activation_link=self.business.activation_url.replace("{token}", activation),
+            unsubscribe_link=self.business.unsubscribe_url.replace("{token}", unsubscribe),
+            valid_until=self.tokens.expires_at(Purpose.ACTIVATION),
+            message_id=message_id,
+            text=text,
+            layout=self.layout,
+        )
+
+    def _invitation_text(
+        self, tx: Transaction, locale: str, override: _Override | None = None
+    ) -> InvitationText:
+        """The text for customers negotiated to ``locale``: one-off, else saved, else shipped."""
+        effective = self._effective_template(tx, locale)
+        if override is None:
+            return InvitationText(subject=effective.subject, body=effective.body)
+        return InvitationText(
+            subject=override.subject if override.subject is not None else effective.subject,
+            body=override.body if override.body is not None else effective.body,
+        )
+
+    def _effective_template(self, tx: Transaction, locale: str) -> InvitationTemplate:
+        parsed = parse_locale(locale)
+        for key in dict.fromkeys([str(parsed), parsed.language]):
+            stored = tx.get_template(self.business.id, INVITATION, key)
+            if stored is not None:
+                return InvitationTemplate(
+                    locale=key,
+                    subject=stored.subject,
+                    body=stored.body,
+                    customised=True,
+                    updated_at=stored.updated_at,
+                )
+        shipped = default_invitation_text(parsed)
+        return InvitationTemplate(
+            locale=str(parsed), subject=shipped.subject, body=shipped.body, customised=False
+        )
+
+    def _save_override(self, tx: Transaction, locale: Locale, override: _Override) -> None:
+        """Store a one-off text (completed from the effective one) for ``locale``'s language."""
+        key = locale.language
+        text = self._invitation_text(tx, key, override)
+        tx.save_template(
+            StoredTemplate(
+                business_id=self.business.id,
+                kind=INVITATION,
+                locale=key,
+                subject=text.subject,
+                body=text.body,
+                updated_at=self.clock.now(),
+            )
+        )
+
+    # Invitation templates ----------------------------------------------------------------
+
+    def save_invitation_template(
+        self, locale: str, *, subject: str, body: str
+    ) -> InvitationTemplate:
+        """Store the business's own invitation text for customers of ``locale``.
+
+        Used from then on for every invitation to a customer whose language
+        negotiates to ``locale``: a text saved for ``"de"`` serves ``de`` and
+        ``de_AT`` customers (unless one is saved for ``"de_AT"``).  Both are jinja2
+        templates checked now: only the placeholders of
+        :data:`invitekit.sandbox.PLACEHOLDERS` and the filters of
+        :data:`invitekit.sandbox.FILTERS`, and ``{% if %}``, are allowed.  The
+        subject must be one line (a line break is refused, not joined).
+
+        Args:
+            locale: a locale invitekit ships a catalog for (``"es"``, ``"de_AT"``).
+            subject: the subject line template.
+            body: the body template; a blank line separates paragraphs.
+
+        Returns:
+            the saved template.
+
+        Raises:
+            InvalidLocale: unknown locale, or one without a shipped catalog.
+            TemplateError: the text uses something not allowed; the message says
+                what and on which line.  Nothing is stored.
+        """
+        key = self._template_locale(locale)
+        stored = StoredTemplate(
+            business_id=self.business.id,
+            kind=INVITATION,
+            locale=key,
+            subject=check_subject(subject),
+            body=check_body(body),
+            updated_at=self.clock.now(),
+        )
+        with self.store.transaction() as tx:
+            tx.save_template(stored)
+        return InvitationTemplate(
+            locale=key,
+            subject=stored.subject,
+            body=stored.body,
+            customised=True,
+            updated_at=stored.updated_at,
+        )
+
+    def invitation_template(self, locale: str) -> InvitationTemplate:
+        """The invitation text customers of ``locale`` receive: saved, else the shipped one.
+
+        Use it to pre-fill an editor.
+
+        Raises:
+            InvalidLocale: unknown locale, or one without a shipped catalog.
+        """
+        key = self._template_locale(locale)
+        with self.store.transaction() as tx:
+            return self._effective_template(tx, key)
+
+    def preview_invitation(
+        self, customer_id: str, *, subject: str | None = None, body: str | None = None
+    ) -> Email:
+        """The invitation ``customer_id`` would receive now; nothing is stored or sent.
+
+        Args:
+            customer_id: the customer.
+            subject: a one-off subject to preview instead of the effective one.
+            body: a one-off body to preview instead of the effective one.
+
+        Raises:
+            CustomerNotFound: no such customer.
+            TemplateError: the one-off text uses something not allowed.
+        """
+        override = _Override.checked(subject, body, save=False)
+        with self.store.transaction() as tx:
+            customer = self._customer(tx, customer_id)
+            locale = str(locale_for(customer.locale, self.business))
+            text = self._invitation_text(tx, locale, override)
+        return self._invitation_email(
+            customer, message_id=message_id_for(new_id("msg"), self.business), text=text
+        )
+
+    def send_test_invitation(
+        self,
+        address: str,
+        *,
+        locale: str | None = None,
+        subject: str | None = None,
+        body: str | None = None,
+    ) -> Email:
+        """Send the invitation, composed exactly as a real one, to ``address`` (the business's).
+
+        Sent at once through the mailer, not through the outbox: the business
+        waits for it and sees a delivery failure as an exception.  No customer is
+        read or changed and nothing is stored.  The links are signed as a test:
+        :meth:`check_activation`, :meth:`accept_invitation` and :meth:`unsubscribe`
+        refuse them with :class:`~invitekit.exceptions.TestInvitationToken`.
+
+        Args:
+            address: where to send it.
+            locale: the language to test; the business default when ``None``.
+            subject: a one-off subject to test instead of the effective one.
+            body: a one-off body to test instead of the effective one.
+
+        Returns:
+            the email sent.
+
+        Raises:
+            InvalidEmail: ``address`` is not an email address.
+            InvalidLocale: ``locale`` is unknown.
+            TemplateError: the one-off text uses something not allowed.
+            DeliveryError: the mailer could not send it.
+        """
+        recipient = parse_email(address)
+        override = _Override.checked(subject, body, save=False)
+        wanted = _clean_locale(locale)
+        now = self.clock.now()
+        stand_in = Customer(
+            id=new_id("tst"),
+            business_id=self.business.id,
+            email=recipient.address,
+            email_key=recipient.key,
+            locale=wanted,
+            created_at=now,
+            updated_at=now,
+        )
+        with self.store.transaction() as tx:
+            text = self._invitation_text(tx, str(locale_for(wanted, self.business)), override)
+        email = self._invitation_email(
+            stand_in,
+            message_id=message_id_for(new_id("msg"), self.business),
+            text=text,
+            test=True,
+        )
+        with self.mailer.session() as session:
+            session.send(email)
+        return email
+
+    def _template_locale(self, locale: str) -> str:
+        parsed = parse_locale(locale.strip() if isinstance(locale, str) else "")
+        shipped = available_locales()
+        if str(parsed) not in shipped and parsed.language not in shipped:
+            raise InvalidLocale(
+                f"invitekit has no catalog for {locale!r}; it has {', '.join(sorted(shipped))}",
+                field="locale",
+            )
+        return str(parsed)
 
     def _cancel_pending(
         self, tx: Transaction, customer: Customer, now: datetime, reason: str
@@ -904,8 +1235,9 @@ class InviteKit:
         pre-fetch links consume nothing.
 
         Raises:
-            TokenInvalid, TokenExpired, TokenUsed, TokenWrongPurpose,
-            TokenWrongBusiness, TestInvitationToken, CustomerArchived: see each.
+            TokenError: the link is refused; the subclass says why
+                (``TokenInvalid``, ``TokenExpired``, ``TokenUsed``, ``TokenWrongPurpose``,
+                ``TokenWrongBusiness``, ``TestInvitationToken``, ``CustomerArchived``).
         """
         with self.store.transaction() as tx:
             claims, customer = self._redeem(tx, token, Purpose.ACTIVATION)
@@ -929,8 +1261,8 @@ class InviteKit:
 
         Raises:
             WeakPassword: the password breaks the rules; the link stays valid.
-            TokenInvalid, TokenExpired, TokenUsed, TokenWrongPurpose,
-            TokenWrongBusiness, TestInvitationToken, CustomerArchived: see each.
+            TokenError: the link is refused; the subclass says why (see
+                :meth:`check_activation`).
         """
         with self.store.transaction() as tx:
             _claims, customer = self._redeem(tx, token, Purpose.ACTIVATION)
@@ -959,8 +1291,7 @@ class InviteKit:
         The customer can still activate with a link they already hold.
 
         Raises:
-            TokenInvalid, TokenWrongPurpose, TokenWrongBusiness, TokenUsed,
-            TestInvitationToken, CustomerArchived: see each.
+            TokenError: the link is refused; the subclass says why.
         """
         with self.store.transaction() as tx:
             _claims, current = self._redeem(tx, token, Purpose.UNSUBSCRIBE)
@@ -989,6 +1320,10 @@ class InviteKit:
                 and customer.status is Status.ACCEPTED
             ):
                 raise TokenUsed("this profile is already activated: log in instead") from None
+            if claims.test:
+                raise TestInvitationToken(
+                    "this link comes from a test invitation (and has expired)"
+                ) from None
             raise
         if claims.test:
             raise TestInvitationToken(

@@ -1,0 +1,1205 @@
+"""Cancellation and rescheduling policies, and the decisions they make.
+
+A :class:`CancellationPolicy` is a pure value: it reads no clock and performs no
+I/O, so the page that decides whether to show a "cancel" button and the request
+that performs the cancellation ask the same question, :meth:`~CancellationPolicy.evaluate`,
+with the same ``now``, and get the same :class:`Decision`.
+
+Time is exact in the policy's zone:
+
+* A :class:`DurationCutoff` ("24 hours before") is elapsed time: the deadline is
+  exactly that many real seconds before the start, even when the night between
+  has 23 or 25 hours.
+* A :class:`WallClockCutoff` ("1 day before at 18:00") is read on the clocks of
+  the policy's zone: the deadline is the first moment at which those clocks show
+  the stated local date and time or later.  So a time that exists twice (the
+  autumn fold) means its *first* occurrence, and a time that does not exist (the
+  spring gap) means the moment the clocks jump past it (02:30 in Vienna on the
+  day clocks go from 02:00 to 03:00 means 03:00 CEST; 02:15 on Lord Howe Island,
+  where they go from 02:00 to 02:30, means 02:30).
+* Every datetime must be aware; naive ones are refused with :class:`InvalidBooking`.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any, TypeAlias, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import attrs
+from babel import Locale
+from babel.dates import format_datetime
+from babel.numbers import format_currency, get_currency_precision, list_currencies
+
+from invitekit.exceptions import InvalidBooking, InvalidPolicy, PolicyRefused
+from invitekit.i18n import negotiate_locale, translations
+
+__all__ = [
+    "DICT_VERSION",
+    "Action",
+    "Actor",
+    "Booking",
+    "BookingStatus",
+    "CancellationPolicy",
+    "Cutoff",
+    "Decision",
+    "DurationCutoff",
+    "Fee",
+    "FixedFee",
+    "Money",
+    "Outcome",
+    "PercentFee",
+    "Reason",
+    "Rule",
+    "RuleMode",
+    "WallClockCutoff",
+    "explain",
+    "resolve_wall_time",
+]
+
+#: The version of the dict form written by :meth:`CancellationPolicy.to_dict`.
+DICT_VERSION = 1
+
+# Deadlines are compared at microsecond resolution, the resolution of datetime:
+# an inclusive deadline stops being on time one microsecond after it.
+_TICK = timedelta(microseconds=1)
+_MAX_DAYS_BEFORE = 366
+
+
+class Action(enum.StrEnum):
+    """What the customer wants to do with a booking."""
+
+    CANCEL = "cancel"
+    RESCHEDULE = "reschedule"
+
+
+class Actor(enum.StrEnum):
+    """Who asks: the customer, or a staff member of the business (who may override)."""
+
+    CUSTOMER = "customer"
+    STAFF = "staff"
+
+
+class BookingStatus(enum.StrEnum):
+    """Whether a booking still stands."""
+
+    BOOKED = "booked"
+    CANCELLED = "cancelled"
+
+
+class RuleMode(enum.StrEnum):
+    """How a :class:`Rule` decides: the action is always allowed, never, or until a cutoff."""
+
+    ALWAYS = "always"
+    NEVER = "never"
+    WINDOWED = "windowed"
+
+
+class Outcome(enum.StrEnum):
+    """What happens if the action is taken now.
+
+    * ``FREE``: allowed at no cost.
+    * ``FEE``: allowed, and the :attr:`Decision.fee` is charged.
+    * ``FORFEIT``: allowed, and the credit used for the booking is lost.
+    * ``REFUSED``: not allowed.
+    * ``NEEDS_STAFF``: not allowed online; a staff member can do it
+      (``evaluate(..., actor=Actor.STAFF)`` allows it).
+
+    The same values name the *late tier* of a windowed :class:`Rule`: what
+    happens after its deadline.
+    """
+
+    FREE = "free"
+    FEE = "fee"
+    FORFEIT = "forfeit"
+    REFUSED = "refused"
+    NEEDS_STAFF = "needs_staff"
+
+
+class Reason(enum.StrEnum):
+    """Why a :class:`Decision` came out as it did.  Stable codes, safe to store and switch on.
+
+    * ``ALWAYS``: the rule allows the action until the start.
+    * ``WITHIN_WINDOW``: before the deadline.
+    * ``GRACE_PERIOD``: after the deadline, but the booking was made only recently.
+    * ``LATE``: after the deadline; the late tier applies (a fee, a forfeit,
+      free, or needs staff: see :attr:`Decision.outcome`).
+    * ``OUTSIDE_WINDOW``: after the deadline and the late tier refuses.
+    * ``LATE_RESCHEDULE``: rescheduling is refused because it is past the
+      cancellation deadline (:attr:`CancellationPolicy.no_reschedule_when_late`).
+    * ``DISABLED``: the action is never allowed by this policy.
+    * ``LIMIT_REACHED``: the booking was rescheduled the maximum number of times.
+    * ``ALREADY_CANCELLED``, ``ALREADY_STARTED``, ``ALREADY_ENDED``: facts of the
+      booking that refuse everybody, staff included.
+    * ``STAFF_OVERRIDE``: a staff member may do what the policy refuses a customer;
+      :attr:`Decision.overridden` keeps the customer's reason.
+    """
+
+    ALWAYS = "always"
+    WITHIN_WINDOW = "within_window"
+    GRACE_PERIOD = "grace_period"
+    LATE = "late"
+    OUTSIDE_WINDOW = "outside_window"
+    LATE_RESCHEDULE = "late_reschedule"
+    DISABLED = "disabled"
+    LIMIT_REACHED = "limit_reached"
+    ALREADY_CANCELLED = "already_cancelled"
+    ALREADY_STARTED = "already_started"
+    ALREADY_ENDED = "already_ended"
+    STAFF_OVERRIDE = "staff_override"
+
+
+_ALLOWED = frozenset({Outcome.FREE, Outcome.FEE, Outcome.FORFEIT})
+
+# Refusals that come from the booking itself, not from the policy: nobody overrides them.
+_FACTS = frozenset({Reason.ALREADY_CANCELLED, Reason.ALREADY_STARTED, Reason.ALREADY_ENDED})
+
+
+# --------------------------------------------------------------------------- time
+
+
+def _aware_utc(value: object, name: str) -> datetime:
+    if not isinstance(value, datetime):
+        raise InvalidBooking(f"{name} must be a datetime, got {type(value).__name__}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidBooking(
+            f"{name} is a naive datetime ({value.isoformat()}); give it a time zone,"
+            " e.g. datetime(..., tzinfo=ZoneInfo('Europe/Vienna')) or UTC"
+        )
+    return value.astimezone(UTC)
+
+
+def resolve_wall_time(local: datetime, zone: ZoneInfo) -> datetime:
+    """The first instant at which the clocks in ``zone`` show ``local`` or a later time.
+
+    For an ordinary local time that is simply that time.  For a time that exists
+    twice (the hour repeated when clocks go back) it is the first occurrence.  For
+    a time that does not exist (skipped when clocks go forward) it is the moment of
+    the jump, whose local time is the end of the gap.
+
+    Args:
+        local: a naive local date and time (any ``tzinfo`` is ignored).
+        zone: the zone whose clocks are read.
+
+    Returns:
+        An aware datetime in UTC.
+    """
+    local = local.replace(tzinfo=None)
+    first = local.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    second = local.replace(tzinfo=zone, fold=1).astimezone(UTC)
+    if first == second:
+        return first
+    if first.astimezone(zone).replace(tzinfo=None) == local:
+        return min(first, second)
+    # In a gap, fold=1 reads the time with the offset after the jump and lands
+    # before it, fold=0 with the offset before and lands after: the jump is between.
+    # Offsets change on whole seconds, so a search over whole seconds finds it.
+    low, high = int(min(first, second).timestamp()), int(max(first, second).timestamp()) + 1
+    offset_before = datetime.fromtimestamp(low, zone).utcoffset()
+    while high - low > 1:
+        middle = (low + high) // 2
+        if datetime.fromtimestamp(middle, zone).utcoffset() == offset_before:
+            low = middle
+        else:
+            high = middle
+    return datetime.fromtimestamp(high, UTC)
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _fail(message: str, field: str | None = None) -> InvalidPolicy:
+    return InvalidPolicy(message if field is None else f"{field}: {message}", field=field)
+
+
+def _check_zone(_instance: object, _attribute: object, value: Any) -> None:
+    if not isinstance(value, str) or not value:
+        raise _fail("must be an IANA time zone name such as 'Europe/Vienna'", "timezone")
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as err:
+        raise _fail(f"unknown time zone {value!r}", "timezone") from err
+
+
+def _check_currency(value: object, field: str) -> None:
+    if not isinstance(value, str) or value not in list_currencies():
+        raise _fail(f"unknown currency code {value!r} (use ISO 4217, e.g. 'EUR')", field)
+
+
+def _check_decimal(value: object, field: str) -> Decimal:
+    if not isinstance(value, Decimal) or not value.is_finite():
+        raise _fail(f"must be a finite Decimal, got {value!r}", field)
+    return value
+
+
+def _check_duration(value: object, field: str, *, allow_zero: bool) -> None:
+    if not isinstance(value, timedelta):
+        raise _fail(f"must be a timedelta, got {type(value).__name__}", field)
+    if value < timedelta(0) or (value == timedelta(0) and not allow_zero):
+        raise _fail(f"must be {'zero or ' if allow_zero else ''}positive, got {value}", field)
+    if value.microseconds:
+        raise _fail(f"must be a whole number of seconds, got {value}", field)
+
+
+# --------------------------------------------------------------------------- money
+
+
+@attrs.frozen(kw_only=True)
+class Money:
+    """An amount in a currency, such as a booking's price or a fee.
+
+    Attributes:
+        amount: a finite, non-negative :class:`~decimal.Decimal`.
+        currency: an ISO 4217 code (``"EUR"``).
+
+    Raises:
+        InvalidPolicy: for a negative or non-Decimal amount or an unknown currency.
+    """
+
+    amount: Decimal
+    currency: str
+
+    def __attrs_post_init__(self) -> None:
+        if _check_decimal(self.amount, "amount") < 0:
+            raise _fail(f"must not be negative, got {self.amount}", "amount")
+        _check_currency(self.currency, "currency")
+
+
+@attrs.frozen(kw_only=True)
+class FixedFee:
+    """A late fee of a fixed amount.
+
+    Attributes:
+        amount: a positive :class:`~decimal.Decimal` (``Decimal("10.00")``).
+        currency: an ISO 4217 code.
+
+    Raises:
+        InvalidPolicy: for a zero, negative or non-Decimal amount or an unknown currency.
+    """
+
+    amount: Decimal
+    currency: str
+
+    def __attrs_post_init__(self) -> None:
+        if _check_decimal(self.amount, "fee.amount") <= 0:
+            raise _fail(f"must be positive, got {self.amount}", "fee.amount")
+        _check_currency(self.currency, "fee.currency")
+
+    def charge(self, price: Money | None) -> Money:
+        """The fee for a booking of ``price`` (ignored: the fee is fixed)."""
+        return Money(amount=self.amount, currency=self.currency)
+
+
+@attrs.frozen(kw_only=True)
+class PercentFee:
+    """A late fee that is a percentage of the booking's price.
+
+    Attributes:
+        percent: a :class:`~decimal.Decimal` above 0 and at most 100.
+
+    Raises:
+        InvalidPolicy: for a percentage outside (0, 100].
+    """
+
+    percent: Decimal
+
+    def __attrs_post_init__(self) -> None:
+        value = _check_decimal(self.percent, "fee.percent")
+        if not Decimal(0) < value <= Decimal(100):
+            raise _fail(f"must be above 0 and at most 100, got {value}", "fee.percent")
+
+    def charge(self, price: Money | None) -> Money:
+        """``percent`` of ``price``, rounded half up to the currency's minor unit.
+
+        Raises:
+            InvalidBooking: if ``price`` is ``None``.
+        """
+        if price is None:
+            raise InvalidBooking("the policy charges a percentage of the price; give a price")
+        unit = Decimal(1).scaleb(-get_currency_precision(price.currency))
+        amount = (price.amount * self.percent / 100).quantize(unit, rounding=ROUND_HALF_UP)
+        return Money(amount=amount, currency=price.currency)
+
+
+Fee: TypeAlias = FixedFee | PercentFee
+
+
+# --------------------------------------------------------------------------- cutoffs
+
+
+@attrs.frozen(kw_only=True)
+class DurationCutoff:
+    """A deadline an elapsed duration before the start ("24 hours before").
+
+    Attributes:
+        before: a whole number of seconds, zero or more.  The deadline is exactly
+            this much real time before the start, whatever the clocks do between.
+
+    Raises:
+        InvalidPolicy: for a negative or fractional-second duration.
+    """
+
+    before: timedelta
+
+    def __attrs_post_init__(self) -> None:
+        _check_duration(self.before, "cutoff.before", allow_zero=True)
+
+    def deadline(self, start: datetime, zone: ZoneInfo) -> datetime:
+        """The deadline (UTC) for a booking starting at the aware ``start``."""
+        return start.astimezone(UTC) - self.before
+
+
+@attrs.frozen(kw_only=True)
+class WallClockCutoff:
+    """A deadline at a local time some days before the start ("1 day before at 18:00").
+
+    Days are calendar days of the start's local date in the policy's zone:
+    ``days_before=0`` is the day of the booking.  See :func:`resolve_wall_time`
+    for local times that are skipped or repeated by a clock change.  A deadline
+    that would fall after the start (18:00 on the day of a 10:00 class) is the
+    start.
+
+    Attributes:
+        days_before: 0 to 366.
+        at: the local time, whole minutes, without ``tzinfo``.
+
+    Raises:
+        InvalidPolicy: for a day count out of range or an unusable time.
+    """
+
+    days_before: int
+    at: time
+
+    def __attrs_post_init__(self) -> None:
+        days = self.days_before
+        if isinstance(days, bool) or not isinstance(days, int):
+            raise _fail(f"must be an integer, got {days!r}", "cutoff.days_before")
+        if not 0 <= days <= _MAX_DAYS_BEFORE:
+            raise _fail(
+                f"must be between 0 and {_MAX_DAYS_BEFORE}, got {days}", "cutoff.days_before"
+            )
+        if not isinstance(self.at, time):
+            raise _fail(f"must be a datetime.time, got {self.at!r}", "cutoff.at")
+        if self.at.tzinfo is not None or self.at.second or self.at.microsecond:
+            raise _fail("must be a local time in whole minutes, without tzinfo", "cutoff.at")
+
+    def deadline(self, start: datetime, zone: ZoneInfo) -> datetime:
+        """The deadline (UTC) for a booking starting at the aware ``start``.
+
+        It is the first instant at which the clocks in ``zone`` show the cutoff
+        date and time or later; it may lie after ``start`` (callers clamp it).
+        """
+        day = start.astimezone(zone).date() - timedelta(days=self.days_before)
+        return resolve_wall_time(datetime.combine(day, self.at), zone)
+
+
+Cutoff: TypeAlias = DurationCutoff | WallClockCutoff
+
+
+# --------------------------------------------------------------------------- rules
+
+
+@attrs.frozen(kw_only=True)
+class Rule:
+    """When one action (cancel or reschedule) is allowed.
+
+    Build one with :meth:`always`, :meth:`never` or :meth:`windowed`.
+
+    Attributes:
+        mode: :class:`RuleMode`.
+        cutoff: for ``WINDOWED`` only, when the free window ends.
+        late: for ``WINDOWED`` only, the :class:`Outcome` after the cutoff
+            (``REFUSED`` by default).
+        fee: the fee when ``late`` is ``Outcome.FEE`` (and only then).
+        grace_period: for ``WINDOWED`` only: for this long after the booking was
+            made the action stays free, even past the cutoff (never past the start).
+
+    Raises:
+        InvalidPolicy: when the settings contradict each other (a cutoff on an
+            ``ALWAYS`` rule, a fee without ``late=FEE``, ``late=FEE`` without a
+            fee) or a duration is negative.
+    """
+
+    mode: RuleMode
+    cutoff: Cutoff | None = None
+    late: Outcome = Outcome.REFUSED
+    fee: Fee | None = None
+    grace_period: timedelta | None = None
+
+    @classmethod
+    def always(cls) -> Rule:
+        """A rule allowing the action free of charge until the start."""
+        return cls(mode=RuleMode.ALWAYS)
+
+    @classmethod
+    def never(cls) -> Rule:
+        """A rule never allowing the action (staff may still override)."""
+        return cls(mode=RuleMode.NEVER)
+
+    @classmethod
+    def windowed(
+        cls,
+        cutoff: Cutoff,
+        *,
+        late: Outcome = Outcome.REFUSED,
+        fee: Fee | None = None,
+        grace_period: timedelta | None = None,
+    ) -> Rule:
+        """A rule allowing the action free until ``cutoff``, then on the ``late`` terms."""
+        return cls(
+            mode=RuleMode.WINDOWED, cutoff=cutoff, late=late, fee=fee, grace_period=grace_period
+        )
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.mode, RuleMode):
+            raise _fail(f"must be a RuleMode, got {self.mode!r}", "mode")
+        if not isinstance(self.late, Outcome):
+            raise _fail(f"must be an Outcome, got {self.late!r}", "late")
+        if self.mode is RuleMode.WINDOWED:
+            if not isinstance(self.cutoff, DurationCutoff | WallClockCutoff):
+                raise _fail("a windowed rule needs a DurationCutoff or WallClockCutoff", "cutoff")
+        else:
+            extras = [
+                name
+                for name, value in (
+                    ("cutoff", self.cutoff),
+                    ("fee", self.fee),
+                    ("grace_period", self.grace_period),
+                )
+                if value is not None
+            ]
+            if self.late is not Outcome.REFUSED:
+                extras.append("late")
+            if extras:
+                raise _fail(
+                    f"a rule that is {self.mode.value!r} has no deadline, so it cannot have "
+                    + ", ".join(extras),
+                    extras[0],
+                )
+        if self.late is Outcome.FEE and self.fee is None:
+            raise _fail("late=fee needs a fee (FixedFee or PercentFee)", "fee")
+        if self.fee is not None and self.late is not Outcome.FEE:
+            raise _fail(f"a fee is given but late is {self.late.value!r}, not 'fee'", "fee")
+        if self.fee is not None and not isinstance(self.fee, FixedFee | PercentFee):
+            raise _fail(f"must be a FixedFee or PercentFee, got {self.fee!r}", "fee")
+        if self.grace_period is not None:
+            _check_duration(self.grace_period, "grace_period", allow_zero=False)
+
+
+# --------------------------------------------------------------------------- booking
+
+
+def _start_utc(value: object) -> datetime:
+    return _aware_utc(value, "start")
+
+
+def _end_utc(value: object) -> datetime:
+    return _aware_utc(value, "end")
+
+
+def _created_utc(value: object) -> datetime:
+    return _aware_utc(value, "created_at")
+
+
+@attrs.frozen(kw_only=True)
+class Booking:
+    """What a policy judges: one booking of one customer.
+
+    Attributes:
+        start, end: aware datetimes (stored in UTC); ``end`` after ``start``.
+        created_at: when the booking was made (aware; stored in UTC); the grace
+            period counts from it.
+        status: :class:`BookingStatus`.
+        reschedule_count: how many times it has been rescheduled already.
+        price: what it cost, for a :class:`PercentFee`.
+
+    Raises:
+        InvalidBooking: for a naive datetime, ``end`` not after ``start``, or a
+            negative reschedule count.
+    """
+
+    start: datetime = attrs.field(converter=_start_utc)
+    end: datetime = attrs.field(converter=_end_utc)
+    created_at: datetime = attrs.field(converter=_created_utc)
+    status: BookingStatus = BookingStatus.BOOKED
+    reschedule_count: int = 0
+    price: Money | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.end <= self.start:
+            raise InvalidBooking(f"end ({self.end}) must be after start ({self.start})")
+        count = self.reschedule_count
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise InvalidBooking(f"reschedule_count must be an integer >= 0, got {count!r}")
+        if not isinstance(self.status, BookingStatus):
+            raise InvalidBooking(f"status must be a BookingStatus, got {self.status!r}")
+        if self.price is not None and not isinstance(self.price, Money):
+            raise InvalidBooking(f"price must be Money or None, got {self.price!r}")
+
+
+# --------------------------------------------------------------------------- decision
+
+
+@attrs.frozen(kw_only=True)
+class Decision:
+    """The answer of :meth:`CancellationPolicy.evaluate`.
+
+    Attributes:
+        action, actor: what was asked, by whom.
+        allowed: whether the action may be taken now (``outcome`` is ``FREE``,
+            ``FEE`` or ``FORFEIT``).
+        outcome: :class:`Outcome`.
+        reason: :class:`Reason`, a stable code.
+        deadline: when the free window ends (aware UTC), as stated by the policy
+            and never after the start; ``None`` when the rule has no deadline.
+        grace_ends: when the grace period after booking ends (aware UTC), if the
+            rule has one; never after the start.
+        next_change: the first instant after ``now`` at which :meth:`evaluate`
+            gives a different ``allowed``, ``outcome``, ``reason``, ``fee`` or
+            ``overridden``; ``None`` if it never will.
+        fee: what is charged when ``outcome`` is ``FEE``.
+        overridden: for ``STAFF_OVERRIDE``, the reason a customer would be given.
+        timezone: the policy's zone, in which :attr:`deadline_local` is shown.
+    """
+
+    action: Action
+    actor: Actor
+    allowed: bool
+    outcome: Outcome
+    reason: Reason
+    deadline: datetime | None
+    grace_ends: datetime | None = None
+    next_change: datetime | None = None
+    fee: Money | None = None
+    overridden: Reason | None = None
+    timezone: str
+
+    @property
+    def deadline_local(self) -> datetime | None:
+        """:attr:`deadline` as local time in the policy's zone."""
+        return None if self.deadline is None else self.deadline.astimezone(ZoneInfo(self.timezone))
+
+    @property
+    def grace_ends_local(self) -> datetime | None:
+        """:attr:`grace_ends` as local time in the policy's zone."""
+        if self.grace_ends is None:
+            return None
+        return self.grace_ends.astimezone(ZoneInfo(self.timezone))
+
+    def _key(self) -> tuple[object, ...]:
+        return (self.allowed, self.outcome, self.reason, self.fee, self.overridden)
+
+
+# --------------------------------------------------------------------------- policy
+
+
+def _check_max(_instance: object, _attribute: object, value: Any) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _fail(f"must be an integer >= 0 or None, got {value!r}", "max_reschedules")
+
+
+def _check_bool(_instance: object, attribute: attrs.Attribute[bool], value: object) -> None:
+    if not isinstance(value, bool):
+        raise _fail(f"must be true or false, got {value!r}", attribute.name)
+
+
+def _check_rule(_instance: object, attribute: attrs.Attribute[Rule], value: object) -> None:
+    if not isinstance(value, Rule):
+        raise _fail(f"must be a Rule, got {value!r}", attribute.name)
+
+
+@attrs.frozen(kw_only=True)
+class _Window:
+    """The instants at which one action's answer can change, for one booking."""
+
+    deadline: datetime | None  # as stated, clamped to the start
+    on_time_until: datetime | None  # first late instant
+    grace_ends: datetime | None  # as stated, clamped
+    grace_until: datetime | None  # first instant after the grace period
+
+
+@attrs.frozen(kw_only=True)
+class CancellationPolicy:
+    """A business's (or a service's) rules for cancelling and rescheduling bookings.
+
+    Attributes:
+        timezone: the IANA zone in which wall-clock cutoffs are read and
+            deadlines shown (``"Europe/Vienna"``).
+        cancel: the :class:`Rule` for cancelling (default: always).
+        reschedule: the :class:`Rule` for rescheduling (default: always).
+        max_reschedules: how many times one booking may be rescheduled, or ``None``.
+        no_reschedule_when_late: refuse rescheduling once the *cancellation*
+            deadline has passed, so a late cancellation cannot be dodged by moving
+            the booking.  Needs a windowed cancel rule.
+        staff_override: a staff member may do what the rules refuse a customer
+            (not what the booking's facts refuse: cancelled, started, ended).
+            Actions whose late tier is ``NEEDS_STAFF`` are open to staff either way.
+        inclusive: whether the deadline instant itself still counts as on time
+            ("until 18:00" includes 18:00:00).  The same holds for the end of the
+            grace period.  Default ``True``.
+
+    Raises:
+        InvalidPolicy: for an unknown zone, a bad value, or contradictory rules.
+    """
+
+    timezone: str = attrs.field(validator=_check_zone)
+    cancel: Rule = attrs.field(factory=Rule.always, validator=_check_rule)
+    reschedule: Rule = attrs.field(factory=Rule.always, validator=_check_rule)
+    max_reschedules: int | None = attrs.field(default=None, validator=_check_max)
+    no_reschedule_when_late: bool = attrs.field(default=False, validator=_check_bool)
+    staff_override: bool = attrs.field(default=True, validator=_check_bool)
+    inclusive: bool = attrs.field(default=True, validator=_check_bool)
+
+    def __attrs_post_init__(self) -> None:
+        never = self.reschedule.mode is RuleMode.NEVER
+        if self.max_reschedules is not None and never:
+            raise _fail(
+                "rescheduling is never allowed, so a maximum makes no sense", "max_reschedules"
+            )
+        if self.no_reschedule_when_late:
+            if self.cancel.mode is not RuleMode.WINDOWED:
+                raise _fail(
+                    "needs a windowed cancel rule: without a cancellation deadline"
+                    " there is no late window",
+                    "no_reschedule_when_late",
+                )
+            if never:
+                raise _fail("rescheduling is never allowed anyway", "no_reschedule_when_late")
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The policy's zone as a :class:`zoneinfo.ZoneInfo`."""
+        return ZoneInfo(self.timezone)
+
+    def rule(self, action: Action) -> Rule:
+        """The :class:`Rule` for ``action``."""
+        return self.cancel if action is Action.CANCEL else self.reschedule
+
+    # ----------------------------------------------------------------- evaluate
+
+    def evaluate(
+        self,
+        booking: Booking,
+        action: Action,
+        *,
+        now: datetime,
+        actor: Actor = Actor.CUSTOMER,
+    ) -> Decision:
+        """Decide whether ``actor`` may take ``action`` on ``booking`` at ``now``.
+
+        The order of the checks: the booking's facts (cancelled, ended, started),
+        then a ``NEVER`` rule, the reschedule limit, the free window, the grace
+        period and the late tier, the ban on rescheduling past the cancellation
+        deadline; finally a staff member's override.
+
+        Args:
+            booking: the booking.
+            action: :class:`Action`.
+            now: the current time, aware (from the injected clock).
+            actor: :class:`Actor`; ``STAFF`` may override (see ``staff_override``).
+
+        Returns:
+            A :class:`Decision`.
+
+        Raises:
+            InvalidBooking: for a naive ``now`` or a :class:`PercentFee` on a
+                booking without a price.
+        """
+        now = _aware_utc(now, "now")
+        action, actor = Action(action), Actor(actor)
+        rule = self.rule(action)
+        if isinstance(rule.fee, PercentFee) and booking.price is None:
+            raise InvalidBooking(
+                f"the {action.value} rule charges a percentage of the price,"
+                " but the booking has no price"
+            )
+        own = self._window(booking, rule)
+        cancel = (
+            self._window(booking, self.cancel)
+            if action is Action.RESCHEDULE and self.no_reschedule_when_late
+            else None
+        )
+        decision = self._decide(booking, action, actor, rule, own, cancel, now)
+        # The answer can only change at these instants and is constant between them,
+        # so the first one with a different answer is exactly where it changes.
+        breakpoints = {
+            t
+            for t in (
+                booking.start,
+                booking.end,
+                own.on_time_until,
+                own.grace_until,
+                cancel.on_time_until if cancel else None,
+            )
+            if t is not None and t > now
+        }
+        for moment in sorted(breakpoints):
+            later = self._decide(booking, action, actor, rule, own, cancel, moment)
+            if later._key() != decision._key():
+                return attrs.evolve(decision, next_change=moment)
+        return decision
+
+    def ensure_allowed(
+        self,
+        booking: Booking,
+        action: Action,
+        *,
+        now: datetime,
+        actor: Actor = Actor.CUSTOMER,
+    ) -> Decision:
+        """Like :meth:`evaluate`, for the code path that performs the action.
+
+        Returns:
+            The :class:`Decision`, when it allows the action (check its ``fee``
+            and ``outcome`` to charge or forfeit).
+
+        Raises:
+            PolicyRefused: when it does not; ``.decision`` says why.
+            InvalidBooking: as :meth:`evaluate`.
+        """
+        decision = self.evaluate(booking, action, now=now, actor=actor)
+        if not decision.allowed:
+            raise PolicyRefused(
+                f"cannot {decision.action.value} this booking now: {decision.reason.value}"
+                f" (outcome {decision.outcome.value})",
+                decision=decision,
+            )
+        return decision
+
+    def _window(self, booking: Booking, rule: Rule) -> _Window:
+        if rule.mode is not RuleMode.WINDOWED:
+            return _Window(deadline=None, on_time_until=None, grace_ends=None, grace_until=None)
+        assert rule.cutoff is not None  # checked by Rule
+        step = _TICK if self.inclusive else timedelta(0)
+        deadline = min(rule.cutoff.deadline(booking.start, self.zone), booking.start)
+        grace_ends = grace_until = None
+        if rule.grace_period is not None:
+            grace_ends = min(booking.created_at + rule.grace_period, booking.start)
+            grace_until = grace_ends + step
+        return _Window(
+            deadline=deadline,
+            on_time_until=deadline + step,
+            grace_ends=grace_ends,
+            grace_until=grace_until,
+        )
+
+    def _decide(
+        self,
+        booking: Booking,
+        action: Action,
+        actor: Actor,
+        rule: Rule,
+        own: _Window,
+        cancel: _Window | None,
+        now: datetime,
+    ) -> Decision:
+        deadline = own.deadline
+        if cancel is not None and cancel.deadline is not None:
+            deadline = cancel.deadline if deadline is None else min(deadline, cancel.deadline)
+        grace_ends = own.grace_ends
+        if grace_ends is not None and cancel is not None and cancel.deadline is not None:
+            grace_ends = min(grace_ends, cancel.deadline)
+
+        def answer(outcome: Outcome, reason: Reason, fee: Money | None = None) -> Decision:
+            return Decision(
+                action=action,
+                actor=actor,
+                allowed=outcome in _ALLOWED,
+                outcome=outcome,
+                reason=reason,
+                deadline=deadline,
+                grace_ends=grace_ends,
+                fee=fee,
+                timezone=self.timezone,
+            )
+
+        if booking.status is BookingStatus.CANCELLED:
+            return answer(Outcome.REFUSED, Reason.ALREADY_CANCELLED)
+        if now >= booking.end:
+            return answer(Outcome.REFUSED, Reason.ALREADY_ENDED)
+        if now >= booking.start:
+            return answer(Outcome.REFUSED, Reason.ALREADY_STARTED)
+        decision = answer(*self._by_rules(booking, action, rule, own, cancel, now))
+        if (
+            actor is Actor.STAFF
+            and not decision.allowed
+            and decision.reason not in _FACTS
+            and (self.staff_override or decision.outcome is Outcome.NEEDS_STAFF)
+        ):
+            return attrs.evolve(
+                answer(Outcome.FREE, Reason.STAFF_OVERRIDE), overridden=decision.reason
+            )
+        return decision
+
+    def _by_rules(
+        self,
+        booking: Booking,
+        action: Action,
+        rule: Rule,
+        own: _Window,
+        cancel: _Window | None,
+        now: datetime,
+    ) -> tuple[Outcome, Reason, Money | None]:
+        if rule.mode is RuleMode.NEVER:
+            return Outcome.REFUSED, Reason.DISABLED, None
+        if (
+            action is Action.RESCHEDULE
+            and self.max_reschedules is not None
+            and booking.reschedule_count >= self.max_reschedules
+        ):
+            return Outcome.REFUSED, Reason.LIMIT_REACHED, None
+        cancel_late = (
+            cancel is not None and cancel.on_time_until is not None and now >= cancel.on_time_until
+        )
+        own_late = own.on_time_until is not None and now >= own.on_time_until
+        result: tuple[Outcome, Reason, Money | None]
+        if not own_late:
+            windowed = own.deadline is not None or cancel is not None
+            result = Outcome.FREE, Reason.WITHIN_WINDOW if windowed else Reason.ALWAYS, None
+        elif own.grace_until is not None and now < own.grace_until:
+            result = Outcome.FREE, Reason.GRACE_PERIOD, None
+        elif rule.late is Outcome.REFUSED:
+            result = Outcome.REFUSED, Reason.OUTSIDE_WINDOW, None
+        else:
+            fee = rule.fee.charge(booking.price) if rule.fee is not None else None
+            result = rule.late, Reason.LATE, fee
+        if cancel_late and result[0] in _ALLOWED:
+            return Outcome.REFUSED, Reason.LATE_RESCHEDULE, None
+        return result
+
+    # ----------------------------------------------------------------- dict form
+
+    def to_dict(self) -> dict[str, Any]:
+        """The policy as plain JSON-able values (str, int, bool, None, dict).
+
+        Durations are whole seconds, amounts and percentages decimal strings,
+        times ``"HH:MM"``.  :meth:`from_dict` reads it back to an equal policy.
+        """
+        return {
+            "version": DICT_VERSION,
+            "timezone": self.timezone,
+            "cancel": _rule_to_dict(self.cancel),
+            "reschedule": _rule_to_dict(self.reschedule),
+            "max_reschedules": self.max_reschedules,
+            "no_reschedule_when_late": self.no_reschedule_when_late,
+            "staff_override": self.staff_override,
+            "inclusive": self.inclusive,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CancellationPolicy:
+        """Build a policy from the dict form written by :meth:`to_dict`.
+
+        Keys other than ``timezone`` may be left out to take their defaults;
+        unknown keys are refused, so a typo does not silently loosen a policy.
+
+        Raises:
+            InvalidPolicy: for a malformed dict, a bad value or contradictory rules;
+                ``.field`` names the offending key (``"cancel.cutoff.seconds"``).
+        """
+        reader = _Reader(data, "")
+        version = reader.optional("version", int, DICT_VERSION)
+        if version != DICT_VERSION:
+            raise _fail(
+                f"unsupported version {version!r} (this library reads {DICT_VERSION})", "version"
+            )
+        policy = cls(
+            timezone=reader.required("timezone", str),
+            cancel=_rule_from_dict(reader.optional("cancel", dict, None), "cancel"),
+            reschedule=_rule_from_dict(reader.optional("reschedule", dict, None), "reschedule"),
+            max_reschedules=reader.optional("max_reschedules", int, None),
+            no_reschedule_when_late=reader.optional("no_reschedule_when_late", bool, False),
+            staff_override=reader.optional("staff_override", bool, True),
+            inclusive=reader.optional("inclusive", bool, True),
+        )
+        reader.done()
+        return policy
+
+
+def _rule_to_dict(rule: Rule) -> dict[str, Any]:
+    cutoff: dict[str, Any] | None
+    match rule.cutoff:
+        case DurationCutoff(before=before):
+            cutoff = {"kind": "duration", "seconds": before // timedelta(seconds=1)}
+        case WallClockCutoff(days_before=days, at=at):
+            cutoff = {"kind": "wall_clock", "days_before": days, "at": at.strftime("%H:%M")}
+        case _:
+            cutoff = None
+    fee: dict[str, Any] | None
+    match rule.fee:
+        case FixedFee(amount=amount, currency=currency):
+            fee = {"kind": "fixed", "amount": str(amount), "currency": currency}
+        case PercentFee(percent=percent):
+            fee = {"kind": "percent", "percent": str(percent)}
+        case _:
+            fee = None
+    grace = rule.grace_period
+    return {
+        "mode": rule.mode.value,
+        "cutoff": cutoff,
+        "late": rule.late.value,
+        "fee": fee,
+        "grace_period": None if grace is None else grace // timedelta(seconds=1),
+    }
+
+
+class _Reader:
+    """Reads one level of a policy dict, naming every problem by its dotted path."""
+
+    def __init__(self, data: object, path: str) -> None:
+        if not isinstance(data, Mapping):
+            raise _fail(f"must be an object (dict), got {type(data).__name__}", path or None)
+        self.data, self.path, self.seen = data, path, set[str]()
+
+    def field(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+    def required(self, key: str, kind: type[Any]) -> Any:
+        if key not in self.data or self.data[key] is None:
+            raise _fail("is required", self.field(key))
+        return self.optional(key, kind, None)
+
+    def optional(self, key: str, kind: type[Any], default: Any) -> Any:
+        self.seen.add(key)
+        value = self.data.get(key)
+        if value is None:
+            return default
+        if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
+            raise _fail(f"must be {kind.__name__}, got {value!r}", self.field(key))
+        return value
+
+    def choice(self, key: str, enum_type: type[enum.StrEnum], default: Any) -> Any:
+        value = self.optional(key, str, default)
+        try:
+            return enum_type(value)
+        except ValueError as err:
+            allowed = ", ".join(repr(m.value) for m in enum_type)
+            raise _fail(f"must be one of {allowed}, got {value!r}", self.field(key)) from err
+
+    def decimal(self, key: str) -> Decimal:
+        text = self.required(key, str)
+        try:
+            return Decimal(text)
+        except InvalidOperation as err:
+            raise _fail(
+                f"must be a decimal number as a string, got {text!r}", self.field(key)
+            ) from err
+
+    def done(self) -> None:
+        unknown = sorted(str(k) for k in self.data if k not in self.seen)
+        if unknown:
+            raise _fail(f"unknown key(s) {', '.join(unknown)}", self.field(unknown[0]))
+
+
+_HH_MM = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
+_T = TypeVar("_T")
+
+
+def _build(rule_path: str, factory: Callable[[], _T]) -> _T:
+    """Call ``factory``; re-raise its :class:`InvalidPolicy` with the field under ``rule_path``."""
+    try:
+        return factory()
+    except InvalidPolicy as err:
+        if err.field is None:
+            raise
+        message = str(err).removeprefix(f"{err.field}: ")
+        raise _fail(message, f"{rule_path}.{err.field}") from err
+
+
+def _rule_from_dict(data: object, path: str) -> Rule:
+    if data is None:
+        return Rule.always()
+    reader = _Reader(data, path)
+    mode = reader.choice("mode", RuleMode, None) if "mode" in reader.data else None
+    if mode is None:
+        raise _fail("is required", reader.field("mode"))
+    cutoff = _cutoff_from_dict(reader.optional("cutoff", dict, None), path)
+    fee = _fee_from_dict(reader.optional("fee", dict, None), path)
+    late = reader.choice("late", Outcome, Outcome.REFUSED.value)
+    grace = reader.optional("grace_period", int, None)
+    reader.done()
+    return _build(
+        path,
+        lambda: Rule(
+            mode=mode,
+            cutoff=cutoff,
+            late=late,
+            fee=fee,
+            grace_period=None if grace is None else timedelta(seconds=grace),
+        ),
+    )
+
+
+def _cutoff_from_dict(data: object, rule_path: str) -> Cutoff | None:
+    if data is None:
+        return None
+    reader = _Reader(data, f"{rule_path}.cutoff")
+    kind = reader.required("kind", str)
+    cutoff: Cutoff
+    if kind == "duration":
+        seconds = reader.required("seconds", int)
+        if seconds < 0:
+            raise _fail(f"must not be negative, got {seconds}", reader.field("seconds"))
+        cutoff = _build(rule_path, lambda: DurationCutoff(before=timedelta(seconds=seconds)))
+    elif kind == "wall_clock":
+        days = reader.required("days_before", int)
+        text = reader.required("at", str)
+        match = _HH_MM.fullmatch(text)
+        if match is None:
+            raise _fail(f"must be 'HH:MM' (24-hour), got {text!r}", reader.field("at"))
+        if days < 0:
+            raise _fail(f"must not be negative, got {days}", reader.field("days_before"))
+        at = time(int(match.group(1)), int(match.group(2)))
+        cutoff = _build(rule_path, lambda: WallClockCutoff(days_before=days, at=at))
+    else:
+        raise _fail(f"must be 'duration' or 'wall_clock', got {kind!r}", reader.field("kind"))
+    reader.done()
+    return cutoff
+
+
+def _fee_from_dict(data: object, rule_path: str) -> Fee | None:
+    if data is None:
+        return None
+    reader = _Reader(data, f"{rule_path}.fee")
+    kind = reader.required("kind", str)
+    fee: Fee
+    if kind == "fixed":
+        amount, currency = reader.decimal("amount"), reader.required("currency", str)
+        fee = _build(rule_path, lambda: FixedFee(amount=amount, currency=currency))
+    elif kind == "percent":
+        percent = reader.decimal("percent")
+        fee = _build(rule_path, lambda: PercentFee(percent=percent))
+    else:
+        raise _fail(f"must be 'fixed' or 'percent', got {kind!r}", reader.field("kind"))
+    reader.done()
+    return fee
+
+
+# --------------------------------------------------------------------------- explanations
+
+
+def _(message: str) -> str:
+    """Mark ``message`` for extraction; it is translated when shown."""
+    return message
+
+
+_DATE_PATTERN = _("EEEE, d MMMM, HH:mm")
+
+_TEXTS: dict[tuple[Action | None, Reason, Outcome | None], str] = {
+    (Action.CANCEL, Reason.WITHIN_WINDOW, None): _(
+        "You can cancel free of charge until {deadline}."
+    ),
+    (Action.CANCEL, Reason.ALWAYS, None): _(
+        "You can cancel free of charge until the booking starts."
+    ),
+    (Action.CANCEL, Reason.LATE, Outcome.FREE): _(
+        "You can cancel free of charge until the booking starts."
+    ),
+    (Action.CANCEL, Reason.GRACE_PERIOD, None): _(
+        "You booked only recently, so you can cancel free of charge until {grace_ends}."
+    ),
+    (Action.CANCEL, Reason.LATE, Outcome.FEE): _(
+        "The free cancellation period ended on {deadline}; if you cancel now, a fee of"
+        " {fee} applies."
+    ),
+    (Action.CANCEL, Reason.LATE, Outcome.FORFEIT): _(
+        "The free cancellation period ended on {deadline}; if you cancel now, you lose the"
+        " credit for this booking."
+    ),
+    (Action.CANCEL, Reason.LATE, Outcome.NEEDS_STAFF): _(
+        "The free cancellation period ended on {deadline}; please contact us to cancel."
+    ),
+    (Action.CANCEL, Reason.OUTSIDE_WINDOW, None): _(
+        "It is too late to cancel: cancelling was possible until {deadline}."
+    ),
+    (Action.CANCEL, Reason.DISABLED, None): _("This booking cannot be cancelled online."),
+    (Action.CANCEL, Reason.STAFF_OVERRIDE, None): _(
+        "Staff override: you can cancel this booking although the policy would not allow it."
+    ),
+    (Action.RESCHEDULE, Reason.WITHIN_WINDOW, None): _(
+        "You can reschedule free of charge until {deadline}."
+    ),
+    (Action.RESCHEDULE, Reason.ALWAYS, None): _(
+        "You can reschedule free of charge until the booking starts."
+    ),
+    (Action.RESCHEDULE, Reason.LATE, Outcome.FREE): _(
+        "You can reschedule free of charge until the booking starts."
+    ),
+    (Action.RESCHEDULE, Reason.GRACE_PERIOD, None): _(
+        "You booked only recently, so you can reschedule free of charge until {grace_ends}."
+    ),
+    (Action.RESCHEDULE, Reason.LATE, Outcome.FEE): _(
+        "The free rescheduling period ended on {deadline}; if you reschedule now, a fee of"
+        " {fee} applies."
+    ),
+    (Action.RESCHEDULE, Reason.LATE, Outcome.FORFEIT): _(
+        "The free rescheduling period ended on {deadline}; if you reschedule now, you lose"
+        " the credit for this booking."
+    ),
+    (Action.RESCHEDULE, Reason.LATE, Outcome.NEEDS_STAFF): _(
+        "The free rescheduling period ended on {deadline}; please contact us to reschedule."
+    ),
+    (Action.RESCHEDULE, Reason.OUTSIDE_WINDOW, None): _(
+        "It is too late to reschedule: rescheduling was possible until {deadline}."
+    ),
+    (Action.RESCHEDULE, Reason.LATE_RESCHEDULE, None): _(
+        "It is too late to reschedule: rescheduling was possible until {deadline}."
+    ),
+    (Action.RESCHEDULE, Reason.DISABLED, None): _("This booking cannot be rescheduled online."),
+    (Action.RESCHEDULE, Reason.LIMIT_REACHED, None): _(
+        "This booking has already been rescheduled as often as allowed."
+    ),
+    (Action.RESCHEDULE, Reason.STAFF_OVERRIDE, None): _(
+        "Staff override: you can reschedule this booking although the policy would not allow it."
+    ),
+    (None, Reason.ALREADY_CANCELLED, None): _("This booking has already been cancelled."),
+    (None, Reason.ALREADY_STARTED, None): _("This booking has already started."),
+    (None, Reason.ALREADY_ENDED, None): _("This booking has already ended."),
+}
+
+
+def explain(decision: Decision, *, locale: Locale | str) -> str:
+    """One sentence telling a customer what ``decision`` means, in their language.
+
+    Dates are formatted with Babel in the policy's zone
+    ("You can cancel free of charge until Thursday, 5 March, 18:00.").
+
+    Args:
+        decision: from :meth:`CancellationPolicy.evaluate`.
+        locale: the customer's locale (``"es"``, ``"de_AT"``); falls back to its
+            language, then English, as :func:`invitekit.i18n.negotiate_locale` does.
+
+    Returns:
+        The translated sentence.
+    """
+    chosen = negotiate_locale([str(locale)], default="en")
+    catalog = translations(chosen)
+    template = next(
+        _TEXTS[key]
+        for key in (
+            (decision.action, decision.reason, decision.outcome),
+            (decision.action, decision.reason, None),
+            (None, decision.reason, None),
+        )
+        if key in _TEXTS
+    )
+    pattern = catalog.gettext(_DATE_PATTERN)
+    zone = ZoneInfo(decision.timezone)
+
+    def when(moment: datetime | None) -> str:
+        if moment is None:
+            return ""
+        return format_datetime(moment, pattern, tzinfo=zone, locale=chosen)
+
+    fee = decision.fee
+    return catalog.gettext(template).format(
+        deadline=when(decision.deadline),
+        grace_ends=when(decision.grace_ends),
+        fee="" if fee is None else format_currency(fee.amount, fee.currency, locale=chosen),
+    )

@@ -1,0 +1,255 @@
+"""The text a business edits: checked when saved, rendered in jinja2's sandbox.
+
+A business's subject and body are jinja2 templates restricted to a short,
+documented list of placeholders (:data:`PLACEHOLDERS`), ``{% if %}`` on them,
+and a few harmless filters (:data:`FILTERS`).  The restriction is enforced twice:
+
+* :func:`check_template` reads the template's syntax tree and refuses anything
+  else -- an unknown name, attribute or item access, a call (``range(10**9)``,
+  ``cycler()``, ``lipsum()``), a loop, a macro, ``{% include %}``,
+  ``{% extends %}``, ``{% import %}``, ``{% set %}`` -- with a
+  :class:`~invitekit.exceptions.TemplateError` that names the problem and its line.
+  This is what makes a bad template fail when it is *saved*, not when a campaign
+  is sent.
+* :func:`render_template` renders in an
+  :class:`~jinja2.sandbox.ImmutableSandboxedEnvironment` with no globals, no
+  tests, only the allowed filters and no loader, so even a template that were to
+  slip past the check could reach nothing.
+
+The output is plain text; HTML escaping happens in the email layout.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+
+import jinja2
+from jinja2 import nodes
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from invitekit.exceptions import TemplateError
+
+__all__ = [
+    "FILTERS",
+    "MAX_BODY_LENGTH",
+    "MAX_SUBJECT_LENGTH",
+    "PLACEHOLDERS",
+    "check_body",
+    "check_subject",
+    "check_template",
+    "render_template",
+]
+
+#: The placeholders a business may use, and what each one is.
+PLACEHOLDERS: Mapping[str, str] = {
+    "first_name": "the customer's first name (empty when unknown)",
+    "last_name": "the customer's last name (empty when unknown)",
+    "business_name": "the business's name",
+}
+
+#: The filters a business may apply to a placeholder, without arguments.
+FILTERS: Mapping[str, str] = {
+    "upper": "ALL CAPITALS",
+    "lower": "all lower case",
+    "capitalize": "First letter capital, the rest lower case",
+    "title": "Each Word Capitalised",
+    "trim": "without surrounding spaces",
+}
+
+MAX_SUBJECT_LENGTH = 200
+MAX_BODY_LENGTH = 10_000
+
+# The nodes that only hold other nodes or plain text.
+_STRUCTURE = (nodes.Template, nodes.Output, nodes.TemplateData, nodes.If)
+# Boolean logic over placeholders in an {% if %}.
+_LOGIC = (nodes.Not, nodes.And, nodes.Or)
+
+# What to call a refused node in an error message.
+_DESCRIBE: dict[type[nodes.Node], str] = {
+    nodes.For: "loops ({% for %})",
+    nodes.Macro: "macros ({% macro %})",
+    nodes.CallBlock: "call blocks ({% call %})",
+    nodes.Include: "{% include %}",
+    nodes.Extends: "{% extends %}",
+    nodes.Import: "{% import %}",
+    nodes.FromImport: "{% from ... import %}",
+    nodes.Block: "blocks ({% block %})",
+    nodes.Assign: "{% set %}",
+    nodes.AssignBlock: "{% set %}",
+    nodes.With: "{% with %}",
+    nodes.FilterBlock: "filter blocks ({% filter %})",
+    nodes.Call: "calling a function",
+    nodes.Getattr: "attribute access (a dot after a name)",
+    nodes.Getitem: "item access ([...] after a name)",
+    nodes.Test: "tests (is ...)",
+    nodes.Compare: "comparisons",
+    nodes.BinExpr: "arithmetic",
+    nodes.UnaryExpr: "arithmetic",
+    nodes.CondExpr: "inline if ... else",
+    nodes.Concat: "joining with ~",
+    nodes.Slice: "slices",
+    nodes.List: "lists",
+    nodes.Tuple: "tuples",
+    nodes.Dict: "dictionaries",
+    nodes.ExprStmt: "{% do %}",
+    nodes.Scope: "scoped blocks",
+}
+
+_ENVIRONMENT = ImmutableSandboxedEnvironment(
+    autoescape=False,
+    undefined=jinja2.StrictUndefined,
+    keep_trailing_newline=True,
+)
+# Nothing but the placeholders is reachable: no range, cycler, joiner, lipsum,
+# namespace, dict; no tests; only the documented filters.
+_ENVIRONMENT.globals.clear()
+_ENVIRONMENT.tests.clear()
+_ENVIRONMENT.filters = {name: _ENVIRONMENT.filters[name] for name in FILTERS}
+
+
+def check_template(source: str, *, field: str = "body") -> None:
+    """Refuse ``source`` unless it uses only the documented placeholders and filters.
+
+    Args:
+        source: the template text.
+        field: ``"subject"`` or ``"body"``, named in the error.
+
+    Raises:
+        TemplateError: the template does not parse, or uses something not allowed;
+            the message says what and on which line (``lineno`` holds it too).
+    """
+    if not isinstance(source, str):
+        raise TemplateError(f"the {field} must be text", field=field)
+    try:
+        tree = _ENVIRONMENT.parse(source)
+    except jinja2.TemplateSyntaxError as err:
+        raise TemplateError(
+            f"{field}, line {err.lineno}: {err.message or 'syntax error'}",
+            field=field,
+            lineno=err.lineno,
+        ) from err
+    _check_node(tree, field=field, in_test=False)
+
+
+def _check_node(node: nodes.Node, *, field: str, in_test: bool) -> None:
+    if isinstance(node, nodes.If):
+        _check_node(node.test, field=field, in_test=True)
+        for child in [*node.body, *node.elif_, *node.else_]:
+            _check_node(child, field=field, in_test=False)
+        return
+    if isinstance(node, _STRUCTURE):
+        pass
+    elif isinstance(node, nodes.Name):
+        if node.ctx != "load" or node.name not in PLACEHOLDERS:
+            _refuse(
+                node,
+                field,
+                f"unknown placeholder {node.name!r}; the placeholders are {_listed(PLACEHOLDERS)}",
+            )
+    elif isinstance(node, nodes.Const):
+        if not isinstance(node.value, str):
+            _refuse(node, field, "only text and placeholders may be shown")
+    elif isinstance(node, nodes.Filter):
+        if node.name not in FILTERS:
+            _refuse(
+                node, field, f"unknown filter {node.name!r}; the filters are {_listed(FILTERS)}"
+            )
+        if node.args or node.kwargs or node.dyn_args or node.dyn_kwargs:
+            _refuse(node, field, f"the filter {node.name!r} takes no arguments")
+    elif in_test and isinstance(node, _LOGIC):
+        pass
+    else:
+        what = next(
+            (text for kind, text in _DESCRIBE.items() if isinstance(node, kind)),
+            type(node).__name__,
+        )
+        _refuse(node, field, f"{what} is not allowed; use only {_listed(PLACEHOLDERS)}")
+    for child in node.iter_child_nodes():
+        _check_node(child, field=field, in_test=in_test)
+
+
+def _refuse(node: nodes.Node, field: str, message: str) -> None:
+    lineno = getattr(node, "lineno", None)
+    raise TemplateError(f"{field}, line {lineno}: {message}", field=field, lineno=lineno)
+
+
+def _listed(names: Mapping[str, str]) -> str:
+    return ", ".join(sorted(names))
+
+
+def check_subject(subject: str) -> str:
+    """Check a business's subject line; return it trimmed.
+
+    A subject is one line: a subject with a line break (CR, LF) or another
+    control character is refused, not silently joined, so the business sees
+    exactly what customers will see.
+
+    Raises:
+        TemplateError: empty, longer than :data:`MAX_SUBJECT_LENGTH`, several
+            lines, control characters, or not allowed template syntax.
+    """
+    if not isinstance(subject, str):
+        raise TemplateError("the subject must be text", field="subject")
+    text = subject.strip()
+    if not text:
+        raise TemplateError("the subject is empty", field="subject")
+    if any(ch in text for ch in "\r\n\u2028\u2029\x85"):
+        raise TemplateError("the subject must be a single line", field="subject", lineno=2)
+    if any(not ch.isprintable() for ch in text):
+        raise TemplateError("the subject contains a control character", field="subject")
+    if len(text) > MAX_SUBJECT_LENGTH:
+        raise TemplateError(
+            f"the subject is longer than {MAX_SUBJECT_LENGTH} characters", field="subject"
+        )
+    check_template(text, field="subject")
+    return text
+
+
+def check_body(body: str) -> str:
+    """Check a business's body text; return it with line endings made ``\\n``.
+
+    Paragraphs are separated by a blank line; each is kept as a paragraph in the
+    HTML part.
+
+    Raises:
+        TemplateError: empty, longer than :data:`MAX_BODY_LENGTH`, control
+            characters other than line breaks and tabs, or not allowed template syntax.
+    """
+    if not isinstance(body, str):
+        raise TemplateError("the body must be text", field="body")
+    text = body.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not text:
+        raise TemplateError("the body is empty", field="body")
+    for number, line in enumerate(text.split("\n"), start=1):
+        if any(not ch.isprintable() and ch != "\t" for ch in line):
+            raise TemplateError(
+                f"body, line {number}: contains a control character", field="body", lineno=number
+            )
+    if len(text) > MAX_BODY_LENGTH:
+        raise TemplateError(f"the body is longer than {MAX_BODY_LENGTH} characters", field="body")
+    check_template(text, field="body")
+    return text
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(source: str, field: str) -> jinja2.Template:
+    """Check and compile once: a campaign renders one text for many customers."""
+    check_template(source, field=field)
+    return _ENVIRONMENT.from_string(source)
+
+
+def render_template(source: str, context: Mapping[str, str], *, field: str = "body") -> str:
+    """Render a business's template with the placeholder values in ``context``.
+
+    The template is checked first (:func:`check_template`); unknown keys of
+    ``context`` are not offered to it.
+
+    Raises:
+        TemplateError: the template is not allowed or fails to render.
+    """
+    values = {name: context.get(name, "") for name in PLACEHOLDERS}
+    try:
+        return _compiled(source, field).render(values)
+    except jinja2.TemplateError as err:
+        raise TemplateError(f"{field}: {err}", field=field) from err

@@ -1,0 +1,252 @@
+"""Composing the invitation: languages, fallback, parts, headers and escaping."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from datetime import UTC, datetime
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from invitekit.compose import (
+    InvitationText,
+    Recipient,
+    compose_invitation,
+    to_mime,
+)
+from invitekit.model import Business, Email
+
+ACTIVATE = "https://studio.example/activate/TOKEN-A"
+UNSUBSCRIBE = "https://studio.example/unsubscribe/TOKEN-U"
+# 09:00 UTC is 10:00 in Vienna (winter time).
+VALID_UNTIL = datetime(2026, 1, 19, 9, 0, tzinfo=UTC)
+SENT_AT = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+BUSINESS = Business(
+    id="studio-1",
+    name="Studio One",
+    sender="hello@studio.example",
+    timezone="Europe/Vienna",
+    default_locale="de",
+    signature="Studio One, Hauptstraße 1, Wien",
+)
+
+
+def _compose(
+    locale: str | None,
+    first_name: str | None = None,
+    *,
+    business: Business = BUSINESS,
+    text: InvitationText | None = None,
+) -> Email:
+    return compose_invitation(
+        business=business,
+        recipient=Recipient(email="customer@example.com", first_name=first_name, locale=locale),
+        activation_link=ACTIVATE,
+        unsubscribe_link=UNSUBSCRIBE,
+        valid_until=VALID_UNTIL,
+        message_id="<msg_1@studio.example>",
+        text=text,
+    )
+
+
+LANGUAGES = {
+    "en": (
+        "Sam",
+        "Studio One invites you to book online",
+        "Hello Sam,",
+        "You can now book and manage your appointments with Studio One online.",
+        "This link is valid until January 19, 2026, 10:00\N{NARROW NO-BREAK SPACE}AM.",
+        f"Activate my profile: {ACTIVATE}",
+        f"Unsubscribe from these emails: {UNSUBSCRIBE}",
+    ),
+    "es": (
+        "Ana",
+        "Studio One te invita a reservar en línea",
+        "Hola Ana:",
+        "Ya puedes reservar y gestionar tus citas con Studio One en línea.",
+        "Este enlace es válido hasta el 19 de enero de 2026, 10:00.",
+        f"Activar mi perfil: {ACTIVATE}",
+        f"Darme de baja de estos correos: {UNSUBSCRIBE}",
+    ),
+    "fr": (
+        "Marie",
+        "Studio One vous invite à réserver en ligne",
+        "Bonjour Marie,",
+        "Vous pouvez désormais réserver et gérer vos rendez-vous avec Studio One en ligne.",
+        "Ce lien est valable jusqu\N{RIGHT SINGLE QUOTATION MARK}au 19 janvier 2026, 10:00.",
+        f"Activer mon profil : {ACTIVATE}",
+        f"Me désabonner de ces e-mails : {UNSUBSCRIBE}",
+    ),
+    "de": (
+        "Jonas",
+        "Studio One lädt Sie ein, online zu buchen",
+        "Hallo Jonas,",
+        "Ab sofort können Sie Ihre Termine bei Studio One online buchen und verwalten.",
+        "Dieser Link ist gültig bis 19. Januar 2026, 10:00.",
+        f"Mein Profil aktivieren: {ACTIVATE}",
+        f"Von diesen E-Mails abmelden: {UNSUBSCRIBE}",
+    ),
+}
+
+
+@pytest.mark.parametrize("locale", sorted(LANGUAGES))
+def test_the_invitation_is_in_the_customers_language(locale: str) -> None:
+    name, subject, greeting, body, valid, action, unsubscribe = LANGUAGES[locale]
+    sent = _compose(locale, name)
+    lines = sent.text.splitlines()
+    assert sent.subject == subject
+    assert lines[0] == greeting
+    assert body in lines
+    assert valid in lines
+    assert action in lines
+    assert unsubscribe in lines
+
+
+@pytest.mark.parametrize(
+    ("locale", "greeting"),
+    [("en", "Hello,"), ("es", "Hola:"), ("fr", "Bonjour,"), ("de", "Hallo,")],
+)
+def test_without_a_first_name_the_greeting_falls_back(locale: str, greeting: str) -> None:
+    assert _compose(locale, None).text.splitlines()[0] == greeting
+
+
+def test_an_austrian_customer_gets_german_with_the_austrian_date() -> None:
+    sent = _compose("de_AT", "Jonas")
+    assert sent.subject == "Studio One lädt Sie ein, online zu buchen"
+    assert "Dieser Link ist gültig bis 19. Jänner 2026, 10:00." in sent.text.splitlines()
+    assert '<html lang="de-AT">' in (sent.html or "")
+
+
+def test_a_language_without_a_catalog_gets_the_business_default() -> None:
+    sent = _compose("pt", "João")
+    assert sent.subject == "Studio One lädt Sie ein, online zu buchen"
+    assert sent.text.splitlines()[0] == "Hallo João,"
+
+
+def test_an_unknown_business_default_falls_back_to_english() -> None:
+    business = attrs.evolve(BUSINESS, default_locale="pt")
+    assert (
+        _compose(None, None, business=business).subject == "Studio One invites you to book online"
+    )
+
+
+def test_the_validity_is_shown_in_the_business_time_zone() -> None:
+    business = attrs.evolve(BUSINESS, timezone="America/New_York")
+    assert "This link is valid until January 19, 2026, 4:00\N{NARROW NO-BREAK SPACE}AM." in (
+        _compose("en", business=business).text.splitlines()
+    )
+
+
+def test_the_signature_ends_the_message() -> None:
+    lines = _compose("en").text.splitlines()
+    assert lines[lines.index("--") - 2] == "Studio One, Hauptstraße 1, Wien"
+
+
+def test_the_business_text_replaces_the_default_and_keeps_its_paragraphs() -> None:
+    text = InvitationText(
+        subject="News from {{ business_name }}",
+        body="Dear {{ first_name }},\nwe moved online.\n\nSee you soon!",
+    )
+    sent = _compose("en", "Sam", text=text)
+    assert sent.subject == "News from Studio One"
+    assert "Dear Sam,\nwe moved online.\n\nSee you soon!" in sent.text
+    assert '<p style="margin:0 0 16px;">Dear Sam,<br>we moved online.</p>' in (sent.html or "")
+    assert '<p style="margin:0 0 16px;">See you soon!</p>' in (sent.html or "")
+
+
+def test_the_html_part_links_the_button_and_the_unsubscribe_page() -> None:
+    html = _compose("en").html or ""
+    assert f'<a href="{ACTIVATE}"' in html
+    assert f'<a href="{UNSUBSCRIBE}"' in html
+
+
+def test_deliverability_headers() -> None:
+    business = attrs.evolve(
+        BUSINESS, reply_to="desk@studio.example", unsubscribe_mailto="leave@studio.example"
+    )
+    parsed = _parse(_compose("en", business=business))
+    assert parsed["From"].addresses[0].display_name == "Studio One"
+    assert parsed["From"].addresses[0].addr_spec == "hello@studio.example"
+    assert parsed["Reply-To"] == "desk@studio.example"
+    assert parsed["List-Unsubscribe"] == (
+        f"<{UNSUBSCRIBE}>, <mailto:leave@studio.example?subject=unsubscribe>"
+    )
+    assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert parsed["Auto-Submitted"] == "auto-generated"
+    assert parsed["Message-ID"] == "<msg_1@studio.example>"
+    assert parsed["Date"].datetime == SENT_AT
+
+
+def test_the_message_is_multipart_alternative_text_then_html() -> None:
+    parsed = _parse(_compose("en"))
+    assert parsed.get_content_type() == "multipart/alternative"
+    assert [part.get_content_type() for part in parsed.iter_parts()] == [
+        "text/plain",
+        "text/html",
+    ]
+
+
+def _parse(sent: Email) -> email.message.EmailMessage:
+    raw = to_mime(sent, date=SENT_AT).as_bytes()
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(parsed, email.message.EmailMessage)
+    return parsed
+
+
+EXPECTED_HEADERS = sorted(
+    [
+        "From",
+        "To",
+        "Subject",
+        "Message-ID",
+        "Date",
+        "List-Unsubscribe",
+        "List-Unsubscribe-Post",
+        "Auto-Submitted",
+        "MIME-Version",
+        "Content-Type",
+    ]
+)
+MARKER = '<i onclick="x">&amp;'
+nasty = st.text(
+    alphabet=st.characters(exclude_categories=("Cs",), exclude_characters="{}%#"),
+    max_size=300,
+) | st.sampled_from(
+    [
+        "\r\nBcc: victim@example.com",
+        "x\nSubject: spoofed",
+        "a\x00b",
+        "\u2028\u2029\x85",
+        "Ωμέγα 漢字 العربية " * 30,
+        "=?utf-8?q?Bcc=3A_x?=",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(name=nasty, business_name=nasty, subject=nasty, body=nasty)
+def test_no_input_adds_a_header_or_unescaped_html(
+    name: str, business_name: str, subject: str, body: str
+) -> None:
+    business = attrs.evolve(BUSINESS, name=business_name + MARKER, signature=MARKER + body)
+    text = InvitationText(
+        subject=subject + MARKER + "{{ first_name }}",
+        body=body + MARKER + "\n\n{{ first_name }} {{ business_name }}",
+    )
+    sent = _compose("en", name + MARKER, business=business, text=text)
+    parsed = _parse(sent)
+
+    assert sorted(parsed.keys()) == EXPECTED_HEADERS
+    assert parsed["Subject"] == sent.subject
+    assert not set("\r\n") & set(sent.subject)
+    assert parsed["To"] == "customer@example.com"
+    assert parsed["From"].addresses[0].addr_spec == "hello@studio.example"
+    html_part = parsed.get_body(("html",))
+    assert html_part is not None
+    html = html_part.get_content()
+    assert "<i " not in html
+    assert "&lt;i onclick=&#34;x&#34;&gt;&amp;amp;" in html

@@ -1,0 +1,147 @@
+"""The shipped catalogs: complete, up to date, and chosen along the fallback chain."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+from invitekit.i18n import (
+    DOMAIN,
+    LOCALES_DIR,
+    available_locales,
+    compile_catalog,
+    negotiate_locale,
+)
+from invitekit.sandbox import check_template
+
+SOURCES = sorted(LOCALES_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+OTHER_LANGUAGES = sorted(p.parent.parent.name for p in SOURCES if p.parent.parent.name != "en")
+
+
+def _catalog(language: str):  # type: ignore[no-untyped-def]
+    path = LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with path.open("rb") as fp:
+        return read_po(fp, locale=language, domain=DOMAIN)
+
+
+def _english_ids() -> list[str]:
+    return [str(m.id) for m in _catalog("en") if m.id]
+
+
+def test_at_least_the_four_documented_languages_are_shipped() -> None:
+    assert {"en", "es", "fr", "de"} <= available_locales()
+
+
+@pytest.mark.parametrize("language", OTHER_LANGUAGES)
+def test_every_english_message_is_translated_and_not_fuzzy(language: str) -> None:
+    catalog = _catalog(language)
+    problems = []
+    for msgid in _english_ids():
+        message = catalog.get(msgid)
+        if message is None:
+            problems.append(f"missing: {msgid!r}")
+        elif not message.string:
+            problems.append(f"untranslated: {msgid!r}")
+        elif message.fuzzy:
+            problems.append(f"fuzzy: {msgid!r}")
+    assert problems == []
+
+
+def test_english_translates_every_message_too() -> None:
+    catalog = _catalog("en")
+    assert [m.id for m in catalog if m.id and (not m.string or m.fuzzy)] == []
+
+
+@pytest.mark.parametrize("language", OTHER_LANGUAGES)
+def test_translations_keep_the_placeholders_of_the_english_text(language: str) -> None:
+    catalog = _catalog(language)
+    placeholders = re.compile(r"\{\{\s*\w+\s*\}\}|\{\w+\}")
+    for msgid in _english_ids():
+        message = catalog.get(msgid)
+        assert message is not None
+        assert sorted(placeholders.findall(str(message.string))) == sorted(
+            placeholders.findall(msgid)
+        ), msgid
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.parent.parent.name)
+def test_every_translated_template_passes_the_sandbox(source: Path) -> None:
+    with source.open("rb") as fp:
+        catalog = read_po(fp)
+    for message in catalog:
+        if message.id and "{{" in str(message.id):
+            check_template(str(message.string))
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.parent.parent.name)
+def test_the_wheel_ships_each_catalog_compiled_from_its_current_source(
+    source: Path, built_wheel: Path
+) -> None:
+    relative = source.relative_to(source.parents[4]).with_suffix(".mo").as_posix()
+    with zipfile.ZipFile(built_wheel) as wheel:
+        assert relative in wheel.namelist(), f"{relative} is missing from the wheel"
+        shipped = {m.id: m.string for m in read_mo(io.BytesIO(wheel.read(relative))) if m.id}
+    with source.open("rb") as fp:
+        wanted = {m.id: m.string for m in read_po(fp) if m.id and not m.fuzzy}
+    assert shipped == wanted
+
+
+def test_a_compiled_catalog_in_the_tree_is_not_stale() -> None:
+    stale = [
+        str(source)
+        for source in SOURCES
+        if source.with_suffix(".mo").exists()
+        and source.with_suffix(".mo").stat().st_mtime < source.stat().st_mtime
+    ]
+    assert stale == [], "run python -m invitekit.i18n compile"
+
+
+def test_compiling_a_catalog_gives_what_the_source_says(tmp_path: Path) -> None:
+    source = tmp_path / "xx" / "LC_MESSAGES" / f"{DOMAIN}.po"
+    source.parent.mkdir(parents=True)
+    source.write_text(
+        'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "Hello,"\nmsgstr "Hei,"\n\n#, fuzzy\nmsgid "Hello {first_name},"\n'
+        'msgstr "Hei {first_name},"\n',
+        encoding="utf-8",
+    )
+    compiled = tmp_path / "out.mo"
+    compiled.write_bytes(compile_catalog(source))
+    with compiled.open("rb") as fp:
+        messages = {m.id: m.string for m in read_mo(fp) if m.id}
+    assert messages == {"Hello,": "Hei,"}
+
+
+@pytest.mark.parametrize(
+    ("customer", "default", "expected"),
+    [
+        ("de_AT", "en", "de_AT"),
+        ("de", "en", "de"),
+        ("es_MX", "de", "es_MX"),
+        ("pt", "fr", "fr"),
+        (None, "es", "es"),
+        ("pt", "pt_BR", "en"),
+        ("not a locale", "de", "de"),
+        (None, "xx", "en"),
+    ],
+)
+def test_negotiation_follows_customer_language_business_default_english(
+    customer: str | None, default: str, expected: str
+) -> None:
+    assert str(negotiate_locale([customer], default=default)) == expected
+
+
+def test_the_wheel_ships_the_email_layout_and_the_type_marker(built_wheel: Path) -> None:
+    with zipfile.ZipFile(built_wheel) as wheel:
+        names = set(wheel.namelist())
+    assert {
+        "invitekit/templates/email.txt",
+        "invitekit/templates/email.html",
+        "invitekit/py.typed",
+    } <= names

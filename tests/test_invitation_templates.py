@@ -1,0 +1,208 @@
+"""The facade's invitation text: saving, one-off text, preview and test invitations."""
+
+from __future__ import annotations
+
+import pytest
+
+from invitekit.adapters.memory import MemoryMailer, MemoryStore
+from invitekit.audience import Audience
+from invitekit.exceptions import InvalidLocale, TemplateError, TestInvitationToken
+from invitekit.model import Business, Status
+from invitekit.ports import Store
+from invitekit.service import InviteKit
+from invitekit.testing import TEST_SECRET, FakeClock, extract_link, fast_password_hasher
+
+ACTIVATE = "https://studio.example/activate/"
+UNSUBSCRIBE = "https://studio.example/unsubscribe/"
+
+
+def _kit(store: Store, business: Business, clock: FakeClock, mailer: MemoryMailer) -> InviteKit:
+    return InviteKit(
+        store=store,
+        mailer=mailer,
+        clock=clock,
+        business=business,
+        secret_keys=[TEST_SECRET],
+        password_hasher=fast_password_hasher(),
+    )
+
+
+@pytest.fixture
+def template_store(invitekit_store: MemoryStore) -> Store:
+    """The Store the persistence tests run on; the SQL store will be added here."""
+    return invitekit_store
+
+
+def test_a_saved_template_survives_a_restart(
+    template_store: Store,
+    invitekit_business: Business,
+    invitekit_clock: FakeClock,
+    invitekit_mailer: MemoryMailer,
+) -> None:
+    first = _kit(template_store, invitekit_business, invitekit_clock, invitekit_mailer)
+    first.save_invitation_template(
+        "es", subject="Novedades de {{ business_name }}", body="Hola de nuevo {{ first_name }}."
+    )
+    customer = first.add_customer("ana@example.com", first_name="Ana", locale="es")
+
+    restarted = _kit(template_store, invitekit_business, invitekit_clock, invitekit_mailer)
+    restarted.invite(customer.id)
+    restarted.deliver()
+
+    (sent,) = invitekit_mailer.outbox
+    assert sent.subject == "Novedades de Studio One"
+    assert "Hola de nuevo Ana." in sent.text.splitlines()
+    assert restarted.invitation_template("es").customised
+
+
+def test_the_template_serves_customers_negotiating_to_its_language(
+    invitekit_kit: InviteKit,
+) -> None:
+    invitekit_kit.save_invitation_template("de", subject="Neu bei {{ business_name }}", body="B")
+    austrian = invitekit_kit.add_customer("jonas@example.com", locale="de_AT")
+    portuguese = invitekit_kit.add_customer("joao@example.com", locale="pt")
+    spanish = invitekit_kit.add_customer("ana@example.com", locale="es")
+    assert invitekit_kit.preview_invitation(austrian.id).subject == "Neu bei Studio One"
+    assert invitekit_kit.preview_invitation(portuguese.id).subject == "Neu bei Studio One"
+    assert (
+        invitekit_kit.preview_invitation(spanish.id).subject
+        == "Studio One te invita a reservar en línea"
+    )
+
+
+def test_without_a_saved_template_the_shipped_text_is_offered_for_editing(
+    invitekit_kit: InviteKit,
+) -> None:
+    template = invitekit_kit.invitation_template("fr")
+    assert template.customised is False
+    assert template.subject == "{{ business_name }} vous invite à réserver en ligne"
+    assert template.body.startswith("Vous pouvez désormais réserver")
+
+
+def test_a_template_for_a_language_without_a_catalog_is_refused(invitekit_kit: InviteKit) -> None:
+    with pytest.raises(InvalidLocale, match="no catalog for 'pt'"):
+        invitekit_kit.save_invitation_template("pt", subject="Olá", body="Olá")
+
+
+@pytest.mark.parametrize(
+    "body", ["{{ first_name.__class__ }}", "{{ cycler() }}", "{% include 'email.html' %}"]
+)
+def test_an_unsafe_template_is_refused_when_saved_and_nothing_is_stored(
+    invitekit_kit: InviteKit, body: str
+) -> None:
+    with pytest.raises(TemplateError, match="body, line 1"):
+        invitekit_kit.save_invitation_template("en", subject="Hi", body=body)
+    assert invitekit_kit.invitation_template("en").customised is False
+
+
+def test_a_subject_with_a_line_break_is_refused_when_saved(invitekit_kit: InviteKit) -> None:
+    with pytest.raises(TemplateError, match="single line"):
+        invitekit_kit.save_invitation_template(
+            "en", subject="Hi\r\nBcc: all@example.com", body="x"
+        )
+
+
+def test_a_one_off_text_is_used_once_and_not_stored(
+    invitekit_kit: InviteKit, invitekit_mailer: MemoryMailer
+) -> None:
+    customer = invitekit_kit.add_customer("sam@example.com", first_name="Sam", locale="en")
+    invitekit_kit.invite(customer.id, subject="Just for {{ first_name }}")
+    invitekit_kit.deliver()
+    assert invitekit_mailer.outbox[0].subject == "Just for Sam"
+    assert invitekit_kit.invitation_template("en").customised is False
+
+
+def test_a_one_off_text_with_save_is_stored_for_the_customers_language(
+    invitekit_kit: InviteKit,
+) -> None:
+    customer = invitekit_kit.add_customer("ana@example.com", locale="es_MX")
+    invitekit_kit.invite(customer.id, body="Texto nuevo", save=True)
+    saved = invitekit_kit.invitation_template("es")
+    assert saved.customised
+    assert saved.body == "Texto nuevo"
+    assert saved.subject == "{{ business_name }} te invita a reservar en línea"
+
+
+def test_a_one_off_text_for_an_audience_reaches_everyone_and_saves_for_the_default(
+    invitekit_kit: InviteKit, invitekit_mailer: MemoryMailer
+) -> None:
+    invitekit_kit.add_customer("ana@example.com", locale="es")
+    invitekit_kit.add_customer("sam@example.com", locale="en")
+    report = invitekit_kit.invite_audience(
+        Audience.status(Status.ADDED), subject="Hallo von {{ business_name }}", save=True
+    )
+    invitekit_kit.deliver()
+    assert report.queued == 2
+    assert [e.subject for e in invitekit_mailer.outbox] == ["Hallo von Studio One"] * 2
+    assert invitekit_kit.invitation_template("de").subject == "Hallo von {{ business_name }}"
+
+
+def test_an_unsafe_one_off_text_queues_nothing(invitekit_kit: InviteKit) -> None:
+    customer = invitekit_kit.add_customer("sam@example.com")
+    with pytest.raises(TemplateError, match="loops"):
+        invitekit_kit.invite(customer.id, body="{% for x in first_name %}{% endfor %}")
+    with pytest.raises(TemplateError, match="calling a function"):
+        invitekit_kit.invite_audience(Audience.all(), subject="{{ range(10**9) }}")
+    assert invitekit_kit.outbox_messages() == []
+
+
+def test_preview_is_the_email_and_stores_or_sends_nothing(
+    invitekit_kit: InviteKit, invitekit_mailer: MemoryMailer
+) -> None:
+    customer = invitekit_kit.add_customer("ana@example.com", first_name="Ana", locale="es")
+    preview = invitekit_kit.preview_invitation(customer.id, subject="Prueba {{ first_name }}")
+    assert preview.subject == "Prueba Ana"
+    assert preview.text.splitlines()[0] == "Hola Ana:"
+    assert invitekit_kit.outbox_messages() == []
+    assert invitekit_mailer.outbox == []
+    assert invitekit_kit.get_customer(customer.id).status is Status.ADDED
+
+
+def test_a_test_invitation_goes_to_the_given_address_and_changes_no_customer(
+    invitekit_kit: InviteKit, invitekit_mailer: MemoryMailer
+) -> None:
+    customer = invitekit_kit.add_customer("ana@example.com", locale="es")
+    sent = invitekit_kit.send_test_invitation("owner@studio.example", locale="es")
+    assert invitekit_mailer.outbox == [sent]
+    assert sent.to == "owner@studio.example"
+    assert sent.subject == "Studio One te invita a reservar en línea"
+    assert sent.text.splitlines()[0] == "Hola:"
+    assert invitekit_kit.get_customer(customer.id).status is Status.ADDED
+    assert invitekit_kit.outbox_messages() == []
+
+
+def test_a_test_invitation_defaults_to_the_business_language(
+    invitekit_kit: InviteKit,
+) -> None:
+    sent = invitekit_kit.send_test_invitation("owner@studio.example")
+    assert sent.subject == "Studio One lädt Sie ein, online zu buchen"
+
+
+def test_the_links_of_a_test_invitation_say_it_was_a_test(invitekit_kit: InviteKit) -> None:
+    sent = invitekit_kit.send_test_invitation("owner@studio.example")
+    activation = extract_link(sent, ACTIVATE)[len(ACTIVATE) :]
+    unsubscribe = extract_link(sent, UNSUBSCRIBE)[len(UNSUBSCRIBE) :]
+    with pytest.raises(TestInvitationToken):
+        invitekit_kit.check_activation(activation)
+    with pytest.raises(TestInvitationToken):
+        invitekit_kit.accept_invitation(activation, "a long enough password")
+    with pytest.raises(TestInvitationToken):
+        invitekit_kit.unsubscribe(unsubscribe)
+
+
+def test_an_expired_test_link_still_says_it_was_a_test(
+    invitekit_kit: InviteKit, invitekit_clock: FakeClock
+) -> None:
+    sent = invitekit_kit.send_test_invitation("owner@studio.example")
+    invitekit_clock.advance(days=30)
+    with pytest.raises(TestInvitationToken):
+        invitekit_kit.check_activation(extract_link(sent, ACTIVATE)[len(ACTIVATE) :])
+
+
+def test_invitations_carry_a_stable_message_id_for_retries(
+    invitekit_kit: InviteKit, invitekit_mailer: MemoryMailer
+) -> None:
+    customer = invitekit_kit.add_customer("sam@example.com")
+    queued = invitekit_kit.invite(customer.id)
+    invitekit_kit.deliver()
+    assert invitekit_mailer.outbox[0].message_id == f"<{queued.id}@studio.example>"

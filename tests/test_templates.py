@@ -1,0 +1,121 @@
+"""The business's own text: what the sandbox accepts, refuses, and renders."""
+
+from __future__ import annotations
+
+import pytest
+
+from invitekit.exceptions import TemplateError
+from invitekit.sandbox import check_body, check_subject, check_template, render_template
+
+VALUES = {"first_name": "Ana", "last_name": "López", "business_name": "Studio One"}
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("Hi {{ first_name }}!", "Hi Ana!"),
+        ("{{ business_name }} - {{ last_name }}", "Studio One - López"),
+        ("{{ first_name|upper }} {{ business_name | lower }}", "ANA studio one"),
+        ("{% if first_name %}Dear {{ first_name }}{% else %}Hello{% endif %}", "Dear Ana"),
+        ("{% if not last_name and first_name %}x{% else %}y{% endif %}", "y"),
+        ("Plain text with {% raw %}{{ braces }}{% endraw %}", "Plain text with {{ braces }}"),
+        ('{{ "quoted text" }}', "quoted text"),
+    ],
+)
+def test_documented_placeholders_filters_and_if_render(source: str, expected: str) -> None:
+    assert render_template(source, VALUES) == expected
+
+
+def test_a_missing_first_name_renders_empty() -> None:
+    assert render_template("[{{ first_name }}]", {"business_name": "X"}) == "[]"
+
+
+ESCAPES = [
+    pytest.param("{{ first_name.__class__ }}", "attribute access", id="__class__"),
+    pytest.param("{{ first_name.__class__.__mro__ }}", "attribute access", id="__mro__"),
+    pytest.param("{{ self.__init__.__globals__ }}", "attribute access", id="__globals__"),
+    pytest.param("{{ self }}", "unknown placeholder 'self'", id="self"),
+    pytest.param("{{ cycler.__init__.__globals__.os }}", "attribute access", id="cycler-globals"),
+    pytest.param("{{ cycler('a', 'b') }}", "calling a function", id="cycler-call"),
+    pytest.param("{{ joiner() }}", "calling a function", id="joiner"),
+    pytest.param("{{ lipsum() }}", "calling a function", id="lipsum"),
+    pytest.param("{{ namespace(a=1) }}", "calling a function", id="namespace"),
+    pytest.param("{{ range(10**9) }}", "calling a function", id="range"),
+    pytest.param("{% for i in range(10**9) %}x{% endfor %}", "loops", id="range-loop"),
+    pytest.param("{% for c in first_name %}{{ c }}{% endfor %}", "loops", id="loop"),
+    pytest.param("{% include 'email.html' %}", "{% include %}", id="include"),
+    pytest.param("{% extends 'email.html' %}", "{% extends %}", id="extends"),
+    pytest.param("{% import 'x' as x %}", "{% import %}", id="import"),
+    pytest.param("{% from 'x' import y %}", "{% from ... import %}", id="from-import"),
+    pytest.param(
+        "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", "macros", id="recursive-macro"
+    ),
+    pytest.param("{% set x = first_name %}{{ x }}", "{% set %}", id="set"),
+    pytest.param("{{ first_name|attr('__class__') }}", "unknown filter 'attr'", id="attr-filter"),
+    pytest.param("{{ first_name|format('%s') }}", "unknown filter 'format'", id="format-filter"),
+    pytest.param("{{ first_name|upper('x') }}", "takes no arguments", id="filter-arguments"),
+    pytest.param("{{ first_name['__class__'] }}", "item access", id="item-access"),
+    pytest.param("{{ first_name is defined }}", "tests", id="test"),
+    pytest.param("{{ 9 ** 9 ** 9 }}", "arithmetic", id="power"),
+    pytest.param("{{ first_name * 1000000 }}", "arithmetic", id="repeat"),
+    pytest.param("{{ config }}", "unknown placeholder 'config'", id="unknown-name"),
+    pytest.param("{{ email }}", "unknown placeholder 'email'", id="not-a-placeholder"),
+]
+
+
+@pytest.mark.parametrize(("source", "problem"), ESCAPES)
+def test_escape_attempts_are_refused_with_what_is_wrong(source: str, problem: str) -> None:
+    with pytest.raises(TemplateError) as caught:
+        check_template(source)
+    assert problem in str(caught.value)
+
+
+def test_the_error_names_the_line_of_the_problem() -> None:
+    with pytest.raises(TemplateError) as caught:
+        check_body("Hello {{ first_name }},\n\nWelcome!\n{{ first_name.__class__ }}")
+    assert caught.value.lineno == 4
+    assert "body, line 4" in str(caught.value)
+
+
+def test_a_syntax_error_is_a_template_error_with_its_line() -> None:
+    with pytest.raises(TemplateError) as caught:
+        check_body("one\ntwo {{ first_name\nthree")
+    assert caught.value.lineno is not None
+    assert str(caught.value).startswith("body, line ")
+
+
+def test_rendering_refuses_what_checking_refuses() -> None:
+    with pytest.raises(TemplateError, match="calling a function"):
+        render_template("{{ range(10**9) }}", VALUES)
+
+
+@pytest.mark.parametrize("subject", ["Hi\r\nBcc: x@example.com", "Hi\nthere", "Hi\rthere"])
+def test_a_subject_with_a_line_break_is_refused(subject: str) -> None:
+    with pytest.raises(TemplateError, match="single line"):
+        check_subject(subject)
+
+
+def test_a_subject_with_a_nul_is_refused() -> None:
+    with pytest.raises(TemplateError, match="control character"):
+        check_subject("Hi\x00there")
+
+
+def test_a_body_with_a_nul_is_refused_naming_the_line() -> None:
+    with pytest.raises(TemplateError, match="body, line 2: contains a control character"):
+        check_body("fine\nnot\x00fine")
+
+
+def test_a_body_keeps_its_paragraphs_with_unix_line_endings() -> None:
+    assert check_body("  One\r\n\r\nTwo\rthree  ") == "One\n\nTwo\nthree"
+
+
+@pytest.mark.parametrize(("check", "field"), [(check_subject, "subject"), (check_body, "body")])
+def test_empty_text_is_refused(check: object, field: str) -> None:
+    assert callable(check)
+    with pytest.raises(TemplateError, match=f"the {field} is empty"):
+        check("   ")
+
+
+def test_a_very_long_body_is_refused() -> None:
+    with pytest.raises(TemplateError, match="longer than 10000"):
+        check_body("x" * 10_001)
