@@ -1,6 +1,7 @@
 """The raw floor: what the parts of a campaign cost with nothing of invitekit around them.
 
-Per invitation: one jinja2 render of a comparable email (text and HTML), one
+Per invitation: one jinja2 render of the same email (invitekit's own packaged
+``email.txt`` and ``email.html``, with a plain jinja2 environment), one
 itsdangerous ``dumps``, one outbox row inserted with ``executemany`` and one
 status update, in transactions of 500 rows, on an SQLite file.  The reciprocal
 of the summed per-item costs is the best campaign throughput plain Python
@@ -21,28 +22,6 @@ from bench.harness import Sample, timed
 
 BATCH = 500
 
-TEXT = """Hello {{ first_name }},
-
-You can now book and manage your bookings with {{ business }} online. Activate your \
-profile by choosing a password.
-
-Activate your profile: {{ activation_link }}
-This link is valid until {{ valid_until }} UTC.
-
-{{ signature }}
-
-Unsubscribe: {{ unsubscribe_link }}
-"""
-
-HTML = """<p>Hello {{ first_name }},</p>
-<p>You can now book and manage your bookings with {{ business }} online. Activate your
-profile by choosing a password.</p>
-<p><a href="{{ activation_link }}">Activate your profile</a><br>
-This link is valid until {{ valid_until }} UTC.</p>
-<p>{{ signature }}</p>
-<p><a href="{{ unsubscribe_link }}">Unsubscribe</a></p>
-"""
-
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS customers (id TEXT PRIMARY KEY, email TEXT, status TEXT);
 CREATE TABLE IF NOT EXISTS outbox (
@@ -58,9 +37,15 @@ class Floor:
 
     def __init__(self, directory: Path, n: int) -> None:
         self.n = n
-        environment = jinja2.Environment(autoescape=False)  # noqa: S701 - text part
-        self.text = environment.from_string(TEXT)
-        self.html = jinja2.Environment(autoescape=True).from_string(HTML)
+        environment = jinja2.Environment(
+            loader=jinja2.PackageLoader("invitekit", "templates"),
+            autoescape=jinja2.select_autoescape(enabled_extensions=("html",)),
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.text = environment.get_template("email.txt")
+        self.html = environment.get_template("email.html")
         self.serializer = URLSafeTimedSerializer("k" * 40, salt="invitekit.activation")
         self.path = directory / "floor.sqlite3"
         self.db = sqlite3.connect(self.path, isolation_level=None)
@@ -76,17 +61,34 @@ class Floor:
     def costs(self) -> dict[str, float]:
         """Seconds per item of each part, measured now."""
         self.round += 1
+        activate = "https://studio.example/activate/" + "t" * 150
+        unsubscribe = "https://studio.example/unsubscribe/" + "u" * 150
         context: dict[str, Any] = {
-            "first_name": "Ana",
-            "business": "Studio One",
-            "activation_link": "https://studio.example/activate/" + "t" * 120,
-            "unsubscribe_link": "https://studio.example/unsubscribe/" + "u" * 120,
-            "valid_until": "2026-01-19 09:00",
-            "signature": "Studio One, Main Street 1",
+            "lang": "en",
+            "subject": "Studio One invites you to book online",
+            "greeting": "Hello Ana,",
+            "paragraphs": (
+                "You can now book and manage your appointments with Studio One online.",
+                "Activate your profile by choosing a password: it only takes a minute.",
+            ),
+            "action": {
+                "label": "Activate my profile",
+                "url": activate,
+                "line": f"Activate my profile: {activate}",
+            },
+            "link_hint": "If the button does not work, copy this link into your browser:",
+            "validity": "This link is valid until January 19, 2026, 10:00 AM (Europe/Vienna).",
+            "signature": "Studio One\nMain Street 1",
+            "footer": "You receive this email because you are a customer of Studio One.",
+            "unsubscribe": {
+                "label": "Unsubscribe from these emails",
+                "url": unsubscribe,
+                "line": f"Unsubscribe from these emails: {unsubscribe}",
+            },
         }
         start = time.perf_counter()
         for i in range(self.n):
-            context["first_name"] = f"Ana{i}"
+            context["greeting"] = f"Hello Ana{i},"
             text, html = self.text.render(context), self.html.render(context)
         render = time.perf_counter() - start
         start = time.perf_counter()
