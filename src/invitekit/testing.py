@@ -160,6 +160,7 @@ class ReceivedMail:
         mail_from: the envelope sender (``MAIL FROM``).
         rcpt_tos: the envelope recipients (``RCPT TO``).
         message: the message as received, parsed with the modern email policy.
+        raw: the message's bytes as they came over the wire.
         connection: which connection it came on (1 for the first one the server saw).
         tls: whether that connection was encrypted (STARTTLS or SSL).
         login: the user name the client logged in with, or ``None``.
@@ -168,6 +169,7 @@ class ReceivedMail:
     mail_from: str
     rcpt_tos: tuple[str, ...]
     message: EmailMessage = attrs.field(repr=False)
+    raw: bytes = attrs.field(repr=False)
     connection: int
     tls: bool
     login: str | None
@@ -466,12 +468,14 @@ class SMTPTestServer:
         if reply is not None:
             return reply
         raw = envelope.original_content or b""
-        message = BytesParser(policy=policy.default).parsebytes(raw)
+        # Stored as a mailbox would: with the wire's CRLF line ends turned into LF.
+        message = BytesParser(policy=policy.default).parsebytes(raw.replace(b"\r\n", b"\n"))
         auth = getattr(session, "auth_data", None)
         mail = ReceivedMail(
             mail_from=envelope.mail_from or "",
             rcpt_tos=tuple(envelope.rcpt_tos),
             message=message,
+            raw=raw,
             connection=getattr(server, "invitekit_connection", 0),
             tls=server.transport.get_extra_info("ssl_object") is not None,
             login=None if auth is None else auth.login.decode(),

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import io
 import ipaddress
 import logging
 import os
@@ -34,7 +35,10 @@ import socket
 import ssl
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from email import policy
+from email.generator import BytesGenerator
 from email.message import EmailMessage
+from email.utils import parseaddr
 
 from invitekit.clock import SystemClock
 from invitekit.compose import to_mime
@@ -300,20 +304,26 @@ class SMTPSession:
         return f"<SMTPSession {self._mailer._where} {state}>"
 
     def send(self, email: Email) -> None:
-        """Hand ``email`` to the server with ``SMTP.send_message``.
+        """Hand ``email`` to the server.
+
+        The message is flattened once (not again for a retry), with CRLF line
+        ends, no ``>From`` mangling, and an 8-bit body only if the server offers
+        ``8BITMIME`` (else non-ASCII parts are base64-encoded).
 
         Raises:
             PermanentDeliveryError: the server refused it with a 5xx reply (unknown
-                recipient, message rejected), or it can never be sent (an address
-                the server cannot take, a malformed message).
+                recipient, message rejected), or it can never be sent (an
+                internationalised address to a server without ``SMTPUTF8``, a
+                malformed message).
             TemporaryDeliveryError: a 4xx reply, or the server could not be reached
                 or went away and did not come back.
         """
-        message = self._build(email)
+        envelope = _Envelope(self._build(email), sender=parseaddr(email.sender)[1], to=email.to)
         for attempt in (1, 2):
             connection = self._open()
             try:
-                connection.send_message(message, to_addrs=[email.to])
+                data, options = envelope.payload(connection)
+                connection.sendmail(envelope.sender, [envelope.to], data, mail_options=options)
             except (smtplib.SMTPServerDisconnected, OSError) as err:
                 # The server accepted nothing we know of: drop the connection and,
                 # once, send again on a fresh one (a duplicate is possible if the
@@ -362,6 +372,44 @@ class SMTPSession:
     def _discard(self) -> None:
         connection, self._connection = self._connection, None
         _abandon(connection)
+
+
+class _Envelope:
+    """One message, flattened at most once for each kind of server."""
+
+    def __init__(self, message: EmailMessage, *, sender: str, to: str) -> None:
+        self.message = message
+        self.sender = sender
+        self.to = to
+        self.international = not (sender + to).isascii()
+        self._flat: dict[bool, bytes] = {}
+
+    def payload(self, connection: smtplib.SMTP) -> tuple[bytes, list[str]]:
+        """The bytes to send and the ``MAIL FROM`` options, for this connection.
+
+        Raises:
+            smtplib.SMTPNotSupportedError: the address needs ``SMTPUTF8`` and the
+                server does not offer it.
+        """
+        eight_bit = connection.has_extn("8bitmime")
+        if self.international:
+            if not connection.has_extn("smtputf8"):
+                raise smtplib.SMTPNotSupportedError(
+                    "the address is internationalised and the server does not offer SMTPUTF8"
+                )
+            return self._flatten(utf8=True), ["SMTPUTF8", "BODY=8BITMIME"]
+        data = self._flatten(utf8=False, eight_bit=eight_bit)
+        return data, ["BODY=8BITMIME"] if eight_bit and not data.isascii() else []
+
+    def _flatten(self, *, utf8: bool, eight_bit: bool = True) -> bytes:
+        key = utf8 or eight_bit
+        if key not in self._flat:
+            # policy.SMTP: CRLF line ends and no ">From" mangling (send_message would).
+            rules = policy.SMTP.clone(utf8=utf8, cte_type="8bit" if key else "7bit")
+            buffer = io.BytesIO()
+            BytesGenerator(buffer, policy=rules).flatten(self.message)
+            self._flat[key] = buffer.getvalue()
+        return self._flat[key]
 
 
 class _SMTPOverTLS(smtplib.SMTP_SSL):
