@@ -324,21 +324,28 @@ class SMTPSession:
             try:
                 data, options = envelope.payload(connection)
                 connection.sendmail(envelope.sender, [envelope.to], data, mail_options=options)
-            except (smtplib.SMTPServerDisconnected, OSError) as err:
-                # The server accepted nothing we know of: drop the connection and,
-                # once, send again on a fresh one (a duplicate is possible if the
-                # server had accepted before the drop; it carries the same Message-ID).
-                self._discard()
-                if attempt == 2:
-                    raise TemporaryDeliveryError(
-                        f"the SMTP server {self._mailer._where} closed the connection: "
-                        f"{_describe(err)}"
-                    ) from err
-                log.info("SMTP connection to %s lost; reconnecting", self._mailer._where)
-            except smtplib.SMTPException as err:
+            except smtplib.SMTPServerDisconnected as err:
+                self._lost(err, last=attempt == 2)
+            except smtplib.SMTPException as err:  # before OSError, its base class
                 raise _classify(err, email) from err
+            except OSError as err:
+                self._lost(err, last=attempt == 2)
             else:
                 return
+
+    def _lost(self, err: OSError, *, last: bool) -> None:
+        """The connection broke: drop it, and let the caller send again once on a new one.
+
+        The server accepted nothing we know of; if it had accepted the message
+        just before the drop, sending again makes a duplicate with the same
+        ``Message-ID`` (at-least-once delivery).
+        """
+        self._discard()
+        if last:
+            raise TemporaryDeliveryError(
+                f"the SMTP server {self._mailer._where} closed the connection: {_describe(err)}"
+            ) from err
+        log.info("SMTP connection to %s lost; reconnecting", self._mailer._where)
 
     def close(self) -> None:
         """Say ``QUIT`` and close the connection; never raises."""
