@@ -13,6 +13,7 @@ PUBLIC_MODULES = [
     "invitekit",
     "invitekit.adapters.files",
     "invitekit.adapters.memory",
+    "invitekit.adapters.smtp",
     "invitekit.audience",
     "invitekit.clock",
     "invitekit.compose",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import hmac
+import logging
 import re
 import socket
 import ssl
@@ -562,6 +563,11 @@ def _aiosmtpd() -> _Classes:
         def _greeted(self) -> None:
             if not self.invitekit_connection:
                 self.invitekit_connection = self._owner._connected(self)
+
+    # aiosmtpd logs this on every login, about its own internals: nothing a test needs.
+    logging.getLogger("mail.log").addFilter(
+        lambda record: "login_data is deprecated" not in record.getMessage()
+    )
 
     class _Controller(Controller):
         def factory(self) -> SMTP:
