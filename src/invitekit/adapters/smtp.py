@@ -367,7 +367,7 @@ class SMTPSession:
 
     def _open(self) -> smtplib.SMTP:
         if self._down is not None:
-            raise TemporaryDeliveryError(str(self._down))
+            raise TemporaryDeliveryError(str(self._down)) from self._down
         if self._connection is None:
             try:
                 self._connection = self._mailer._connect()
@@ -389,7 +389,7 @@ class _Envelope:
         self.sender = sender
         self.to = to
         self.international = not (sender + to).isascii()
-        self._flat: dict[bool, bytes] = {}
+        self._flat: dict[tuple[bool, bool], bytes] = {}
 
     def payload(self, connection: smtplib.SMTP) -> tuple[bytes, list[str]]:
         """The bytes to send and the ``MAIL FROM`` options, for this connection.
@@ -409,10 +409,10 @@ class _Envelope:
         return data, ["BODY=8BITMIME"] if eight_bit and not data.isascii() else []
 
     def _flatten(self, *, utf8: bool, eight_bit: bool = True) -> bytes:
-        key = utf8 or eight_bit
+        key = (utf8, utf8 or eight_bit)
         if key not in self._flat:
             # policy.SMTP: CRLF line ends and no ">From" mangling (send_message would).
-            rules = policy.SMTP.clone(utf8=utf8, cte_type="8bit" if key else "7bit")
+            rules = policy.SMTP.clone(utf8=utf8, cte_type="8bit" if key[1] else "7bit")
             buffer = io.BytesIO()
             BytesGenerator(buffer, policy=rules).flatten(self.message)
             self._flat[key] = buffer.getvalue()
