@@ -19,7 +19,7 @@ import re
 import socket
 import ssl
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from email import policy
@@ -208,6 +208,8 @@ class SMTPTestServer:
             ``"ssl"`` (TLS from the first byte).  Certificates are made on the fly
             by a throw-away CA; :meth:`client_context` trusts it.
         username, password: when given, the server requires ``AUTH`` with them.
+        without: ``EHLO`` extensions not to announce, e.g. ``{"8BITMIME", "SMTPUTF8"}``,
+            to play an older server.
 
     Raises:
         MissingDependency: on :meth:`start`, if aiosmtpd or trustme is not installed.
@@ -221,8 +223,10 @@ class SMTPTestServer:
         security: Security | str = Security.PLAIN,
         username: str | None = None,
         password: str | None = None,
+        without: Collection[str] = (),
     ) -> None:
         self.security = Security(security)
+        self._hidden = frozenset(name.upper() for name in without)
         if (username is None) != (password is None):
             raise ConfigurationError("give both a username and a password, or neither")
         self.username = username
@@ -443,6 +447,12 @@ class SMTPTestServer:
             )
 
     # aiosmtpd handler hooks --------------------------------------------------------------
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        session.host_name = hostname
+        return [line for line in responses if line[4:].split(" ")[0].upper() not in self._hidden]
 
     async def handle_MAIL(
         self, server: Any, session: Any, envelope: Any, address: str, options: list[str]

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from email.utils import format_datetime
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -111,6 +112,27 @@ def test_an_internationalised_address_goes_out_with_smtputf8(
     [mail] = server.messages
     assert mail.rcpt_tos == ("jürgen@example.com",)
     assert str(mail.message["To"]) == "jürgen@example.com"
+
+
+def test_a_server_without_8bitmime_gets_a_7bit_message_with_the_same_text() -> None:
+    email = attrs.evolve(_email(1), text="Grüße aus Wien\n")
+    with SMTPTestServer(without={"8BITMIME"}) as server:
+        with server.mailer().session() as session:
+            session.send(email)
+
+        [mail] = server.messages
+        assert mail.raw.isascii()
+        assert mail.text == "Grüße aus Wien\n"
+
+
+def test_an_internationalised_address_is_refused_for_good_without_smtputf8() -> None:
+    with SMTPTestServer(without={"SMTPUTF8"}) as server:
+        with server.mailer().session() as session:
+            with pytest.raises(PermanentDeliveryError, match="SMTPUTF8"):
+                session.send(_email(1, to="jürgen@example.com"))
+            session.send(_email(2))
+
+        assert [mail.message_id for mail in server.messages] == ["<m2@studio.example>"]
 
 
 # Refusals --------------------------------------------------------------------------------
