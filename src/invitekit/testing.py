@@ -207,7 +207,8 @@ class SMTPTestServer:
         security: ``"plain"``, ``"starttls"`` (STARTTLS offered and required) or
             ``"ssl"`` (TLS from the first byte).  Certificates are made on the fly
             by a throw-away CA; :meth:`client_context` trusts it.
-        username, password: when given, the server requires ``AUTH`` with them.
+        username: when given (with ``password``), the server requires ``AUTH``.
+        password: the password ``AUTH`` must present.
         without: ``EHLO`` extensions not to announce, e.g. ``{"8BITMIME", "SMTPUTF8"}``,
             to play an older server.
 

@@ -91,8 +91,9 @@ class SMTPMailer:
         port: defaults to the usual port of ``security`` (25, 587 or 465).
         security: a :class:`Security` or its value (``"plain"``, ``"starttls"``,
             ``"ssl"``); STARTTLS by default.
-        username, password: log in with these after the connection is secured.
-            Neither is shown by ``repr``.
+        username: log in with this (and ``password``) after the connection is
+            secured.
+        password: the password for ``username``; never shown by ``repr``.
         ssl_context: verifies the server's certificate; by default
             :func:`ssl.create_default_context` (the system's trusted CAs, host
             name checked).
@@ -169,7 +170,8 @@ class SMTPMailer:
         Args:
             environ: where to read; :data:`os.environ` by default.
             prefix: the start of every variable name.
-            ssl_context, clock: as for :class:`SMTPMailer`.
+            ssl_context: as for :class:`SMTPMailer`.
+            clock: as for :class:`SMTPMailer`.
 
         Raises:
             ConfigurationError: the host is missing, or a value is unusable.
