@@ -249,12 +249,13 @@ def delivery(ctx: Context) -> dict[str, Any]:
         def invitekit_run(trace: bool) -> Sample:
             store = subjects.memory_store(n)
             subjects.campaign(store)
-            kit = subjects.kit(store, mailer_class(host="127.0.0.1", port=port))
+            mailer = mailer_class("127.0.0.1", port, security="plain", local_hostname="localhost")
+            kit = subjects.kit(store, mailer)
             return timed(n, kit.deliver, trace=trace)
 
         def smtplib_run(trace: bool) -> Sample:
             def loop() -> None:
-                with smtplib.SMTP("127.0.0.1", port) as smtp:
+                with smtplib.SMTP("127.0.0.1", port, local_hostname="localhost") as smtp:
                     for email in emails:
                         smtp.send_message(to_mime(email))
 
