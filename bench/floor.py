@@ -49,6 +49,8 @@ class Floor:
         self.serializer = URLSafeTimedSerializer("k" * 40, salt="invitekit.activation")
         self.path = directory / "floor.sqlite3"
         self.db = sqlite3.connect(self.path, isolation_level=None)
+        # The SQL store opens SQLite files in WAL mode: the floor uses the same journal.
+        self.db.execute("PRAGMA journal_mode = WAL")
         self.db.executescript(SCHEMA)
         self.ids = [f"cus_{i:08d}" for i in range(n)]
         self.db.execute("DELETE FROM customers")

@@ -27,7 +27,7 @@ def _human(value: float | None, unit: str) -> str:
     if value is None:
         return "-"
     if unit.startswith("bytes"):
-        return f"{value / 2**20:,.1f} MiB"
+        return f"{value / 2**20:,.1f} MiB" if value >= 2**20 else f"{value / 2**10:,.0f} KiB"
     return f"{value:,.0f}"
 
 
@@ -70,6 +70,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--json", type=Path, help="write the results here")
     parser.add_argument("--rounds", type=int, default=5, help="timed rounds per figure")
     parser.add_argument("--skip-huge", action="store_true", help="skip the 1,000,000 campaign")
+    parser.add_argument(
+        "--huge-size",
+        type=int,
+        default=1_000_000,
+        help="customers of the large campaign of the memory figure",
+    )
     parser.add_argument("--list", action="store_true", help="list the figures and exit")
     args = parser.parse_args(argv)
 
@@ -83,6 +89,7 @@ def main(argv: list[str]) -> int:
             directory=Path(directory),
             skip_huge=args.skip_huge,
             progress=progress,
+            huge=args.huge_size,
         )
         figures = registry(ctx)
         if args.list:

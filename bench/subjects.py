@@ -96,14 +96,8 @@ def memory_store(n: int) -> MemoryStore:
 
 
 def open_sql(url: str) -> Any:
-    """``SQLStore.from_url(url)`` with its tables created."""
-    store = sql_store_class().from_url(url)
-    for name in ("create_tables", "create_schema", "create_all", "migrate"):
-        method = getattr(store, name, None)
-        if callable(method):
-            method()
-            break
-    return store
+    """``SQLStore.from_url(url)``, which creates the tables when missing."""
+    return sql_store_class().from_url(url)
 
 
 class SQLiteTemplate:
@@ -129,12 +123,10 @@ class SQLiteTemplate:
 
 
 def close(store: Any) -> None:
-    """Release a store's connections, if it has any."""
-    for name in ("close", "dispose"):
-        method = getattr(store, name, None)
-        if callable(method):
-            method()
-            return
+    """Release an SQL store's connections (a memory store has none)."""
+    engine = getattr(store, "engine", None)
+    if engine is not None:
+        engine.dispose()
 
 
 def campaign(store: Any) -> int:
