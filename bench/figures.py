@@ -103,7 +103,7 @@ class Context:
 def _peer_campaign(ctx: Context) -> Contestant:
     # The peer creates and sends about 250 invitations a second here: a sample of
     # 2,000 gives a stable rate without making every round take minutes.
-    n = ctx.size(2000, 200)
+    n = ctx.size(2000, 100)
     peer = ctx.peer()
     return Contestant(name=PEER, run=lambda trace: peer.ask(op="campaign", n=n, trace=trace))
 
@@ -127,7 +127,7 @@ def _campaign(ctx: Context, store_name: str, n: int) -> dict[str, Any]:
         finally:
             subjects.close(store)
 
-    floor = Floor(ctx.directory, min(n, ctx.size(5000, 500)))
+    floor = Floor(ctx.directory, min(n, ctx.size(5000, 250)))
     name = f"invitekit ({store_name})"
     targets = [
         Target(subject=name, baseline=PEER, text="≥ 50x django-invitations", at_least=50),
@@ -165,8 +165,8 @@ def campaign_sqlite(ctx: Context, n: int) -> dict[str, Any]:
 
 
 def _activation(ctx: Context, store: Any, *, target: bool) -> dict[str, Any]:
-    n = ctx.size(100_000, 2000)
-    lookups = ctx.size(2000, 200)
+    n = ctx.size(100_000, 1000)
+    lookups = ctx.size(2000, 100)
     kit = subjects.kit(store)
     # A token of an invited customer, exactly as the invitation email carries it
     # (signing it directly spares queueing 100,000 emails to read their links).
@@ -206,14 +206,14 @@ def _activation(ctx: Context, store: Any, *, target: bool) -> dict[str, Any]:
 def activation_memory(ctx: Context) -> dict[str, Any]:
     """Figure 3 on the memory store (for scale; the target is for SQLite)."""
     ctx.progress("  seeding the memory store")
-    return _activation(ctx, subjects.memory_store(ctx.size(100_000, 2000)), target=False)
+    return _activation(ctx, subjects.memory_store(ctx.size(100_000, 1000)), target=False)
 
 
 def activation_sqlite(ctx: Context) -> dict[str, Any]:
     """Figure 3: ``check_activation`` per second on SQLite with 100,000 customers."""
     subjects.sql_store_class()
     ctx.progress("  seeding an SQLite file")
-    template = subjects.SQLiteTemplate(ctx.directory, ctx.size(100_000, 2000))
+    template = subjects.SQLiteTemplate(ctx.directory, ctx.size(100_000, 1000))
     store = subjects.open_sql(f"sqlite:///{template.fresh()}")
     try:
         return _activation(ctx, store, target=True)
@@ -233,7 +233,7 @@ def delivery(ctx: Context) -> dict[str, Any]:
     mailer_class = subjects.smtp_mailer_class()
     if importlib.util.find_spec("aiosmtpd") is None:
         raise Unavailable(reason="aiosmtpd is not installed: pip install --group bench")
-    n = ctx.size(5000, 300)
+    n = ctx.size(5000, 100)
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "bench.smtpsink", str(port)],
@@ -306,7 +306,7 @@ def memory(ctx: Context) -> dict[str, Any]:
     subjects.sql_store_class()
     if ctx.skip_huge and not ctx.quick:
         raise Unavailable(reason="skipped (--skip-huge)")
-    big, small = (10_000, 100) if ctx.quick else (ctx.huge, 10_000)
+    big, small = (2000, 100) if ctx.quick else (ctx.huge, 10_000)
     contestants = []
     for n in (big, small):
         ctx.progress(f"  seeding an SQLite file with {n:,} customers")
@@ -330,7 +330,7 @@ def memory(ctx: Context) -> dict[str, Any]:
                 at_most=1.3,
             )
         ],
-        rounds=ctx.size(3, 2),
+        rounds=ctx.size(3, 1),
         unit="bytes peak RSS",
         trace_round=False,
         progress=ctx.progress,
@@ -353,7 +353,7 @@ def workers(ctx: Context) -> dict[str, Any]:
             connection.execute(sqlalchemy.text("SELECT 1"))
     except Exception as err:  # any driver error means: no server here
         raise Unavailable(reason=f"PostgreSQL not reachable at {base}: {err}") from err
-    n = ctx.size(5000, 300)
+    n = ctx.size(5000, 100)
     duplicates = {1: 0, 2: 0, 4: 0}
     lost = {1: 0, 2: 0, 4: 0}
 
@@ -398,7 +398,7 @@ def workers(ctx: Context) -> dict[str, Any]:
             ),
             Target(subject="4 workers", baseline="1 worker", text="(shown for scale)"),
         ],
-        rounds=ctx.rounds,
+        rounds=ctx.size(ctx.rounds, 1),
         unit="emails/s",
         trace_round=False,
         progress=ctx.progress,
@@ -411,7 +411,7 @@ def workers(ctx: Context) -> dict[str, Any]:
 
 def registry(ctx: Context) -> dict[str, Callable[[], dict[str, Any]]]:
     """Every figure by name, in the order they run."""
-    small, large = ctx.size(10_000, 1000), ctx.size(100_000, 1000)
+    small, large = ctx.size(10_000, 500), ctx.size(100_000, 500)
     figures: dict[str, Callable[[], dict[str, Any]]] = {
         f"campaign-memory-{small}": lambda: campaign_memory(ctx, small),
         f"campaign-sqlite-{small}": lambda: campaign_sqlite(ctx, small),

@@ -11,6 +11,7 @@ reaches on this machine.
 from __future__ import annotations
 
 import sqlite3
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,8 @@ class Floor:
         self.text = environment.get_template("email.txt")
         self.html = environment.get_template("email.html")
         self.serializer = URLSafeTimedSerializer("k" * 40, salt="invitekit.activation")
-        self.path = directory / "floor.sqlite3"
+        # A file of its own: each figure measures its floor on a fresh database.
+        self.path = Path(tempfile.mkdtemp(dir=directory)) / "floor.sqlite3"
         self.db = sqlite3.connect(self.path, isolation_level=None)
         # The SQL store opens SQLite files in WAL mode: the floor uses the same journal.
         self.db.execute("PRAGMA journal_mode = WAL")

@@ -68,7 +68,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke test")
     parser.add_argument("--only", action="append", help="run only this figure (repeatable)")
     parser.add_argument("--json", type=Path, help="write the results here")
-    parser.add_argument("--rounds", type=int, default=5, help="timed rounds per figure")
+    parser.add_argument(
+        "--rounds", type=int, help="timed rounds per figure (default 5; 2 with --quick)"
+    )
     parser.add_argument("--skip-huge", action="store_true", help="skip the 1,000,000 campaign")
     parser.add_argument(
         "--huge-size",
@@ -85,7 +87,7 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory(prefix="invitekit-bench-") as directory:
         ctx = Context(
             quick=args.quick,
-            rounds=args.rounds,
+            rounds=args.rounds or (2 if args.quick else 5),
             directory=Path(directory),
             skip_huge=args.skip_huge,
             progress=progress,
