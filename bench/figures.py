@@ -233,7 +233,7 @@ def delivery(ctx: Context) -> dict[str, Any]:
     mailer_class = subjects.smtp_mailer_class()
     if importlib.util.find_spec("aiosmtpd") is None:
         raise Unavailable(reason="aiosmtpd is not installed: pip install --group bench")
-    n = ctx.size(5000, 100)
+    n = ctx.size(1000, 100)
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "bench.smtpsink", str(port)],
@@ -353,7 +353,7 @@ def workers(ctx: Context) -> dict[str, Any]:
             connection.execute(sqlalchemy.text("SELECT 1"))
     except Exception as err:  # any driver error means: no server here
         raise Unavailable(reason=f"PostgreSQL not reachable at {base}: {err}") from err
-    n = ctx.size(5000, 100)
+    n = ctx.size(1000, 100)
     duplicates = {1: 0, 2: 0, 4: 0}
     lost = {1: 0, 2: 0, 4: 0}
 

@@ -22,7 +22,7 @@ from bench.harness import Unavailable
 
 def profile(store: Any, label: str, *, flat: bool) -> None:
     """Profile one campaign on ``store`` and print the report."""
-    profiler = Profiler(interval=0.0005)
+    profiler = Profiler(interval=0.001)
     cpu = time.process_time()
     profiler.start()
     queued = subjects.campaign(store)
