@@ -1,0 +1,70 @@
+"""Value objects of the account flows: login throttling settings and link checks.
+
+The flows themselves (login, password reset, self sign-up) are methods of
+:class:`~invitekit.InviteKit`, the only code that talks to the Store.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import attrs
+
+from invitekit.exceptions import ConfigurationError
+from invitekit.tokens import Purpose
+
+__all__ = ["LinkCheck", "LoginThrottle"]
+
+
+@attrs.frozen(kw_only=True)
+class LoginThrottle:
+    """How many failed logins are tolerated before further attempts are refused.
+
+    Failures are kept in the Store (so the limit holds across processes and
+    across every :class:`~invitekit.InviteKit` sharing it), counted over a
+    sliding ``window``.  Once a key has ``max_failures`` failures within the
+    window, attempts are refused with :class:`~invitekit.LoginThrottled` --
+    before the password is even checked -- until enough of those failures are
+    older than the window.  A refused attempt is not itself counted, so the
+    lock ends at the announced ``retry_at``.
+
+    Attributes:
+        max_failures: failures per email address (default 5).  Unknown addresses
+            count exactly like known ones, so the throttle reveals nothing.
+        window: how far back failures count (default 15 minutes).
+        client_max_failures: failures per client key (an IP address, say) when
+            :meth:`~invitekit.InviteKit.login` is given one (default 50: a client
+            trying many addresses); ``None`` disables the client limit.
+    """
+
+    max_failures: int = 5
+    window: timedelta = timedelta(minutes=15)
+    client_max_failures: int | None = 50
+
+    def __attrs_post_init__(self) -> None:
+        if self.max_failures < 1 or (
+            self.client_max_failures is not None and self.client_max_failures < 1
+        ):
+            raise ConfigurationError("login throttle limits must be at least 1")
+        if self.window < timedelta(seconds=1):
+            raise ConfigurationError("the login throttle window must be at least one second")
+
+
+@attrs.frozen(kw_only=True)
+class LinkCheck:
+    """What a link is for, answered without changing anything (for the GET of a link page).
+
+    Attributes:
+        purpose: what the link does when its form is submitted.
+        email: the address concerned (the customer's, or the one being verified).
+        customer_id: the customer, or ``None`` for the verification of a new address.
+        first_name, locale: to greet the visitor on the page.
+        expires_at: when the link stops working (``None`` if never).
+    """
+
+    purpose: Purpose
+    email: str
+    customer_id: str | None
+    first_name: str | None
+    locale: str | None
+    expires_at: datetime | None
