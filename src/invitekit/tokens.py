@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import attrs
 from itsdangerous import BadData, BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_decode, base64_encode
 from itsdangerous.timed import TimestampSigner
 
 from invitekit.exceptions import (
@@ -45,6 +47,10 @@ __all__ = [
 ]
 
 MIN_SECRET_LENGTH = 32
+MAX_TOKEN_LENGTH = 2048
+# payload.timestamp.signature in unpadded URL-safe base64 (a leading "." marks a
+# compressed payload).
+_TOKEN_SHAPE = re.compile(r"\.?[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 
 
 class Purpose(enum.StrEnum):
@@ -261,8 +267,7 @@ class Tokens:
             TokenWrongBusiness: genuine, but issued by another business.
             TokenExpired: genuine but too old (``expired_at`` says since when).
         """
-        if not isinstance(token, str) or not token or len(token) > 2048:
-            raise TokenInvalid("this link is not valid")
+        _check_shape(token)
         validity = self.expiry.of(purpose)
         max_age = None if validity is None else int(validity.total_seconds())
         serializer = self._serializers[purpose]
@@ -283,6 +288,7 @@ class Tokens:
 
     def peek(self, token: str, purpose: Purpose) -> TokenClaims:
         """Like :meth:`verify` but ignoring age: for explaining an expired link."""
+        _check_shape(token)
         try:
             payload, signed_at = self._serializers[purpose].loads(
                 token, max_age=None, return_timestamp=True
@@ -340,3 +346,25 @@ class Tokens:
                 continue
             wanted, found = (p.value.replace("_", " ") for p in (purpose, other))
             raise TokenWrongPurpose(f"this link is for {found}, not {wanted}")
+
+
+def _check_shape(token: object) -> None:
+    """Refuse anything but the one canonical spelling of a token.
+
+    Base64 decoding is lenient (it skips stray characters and ignores the
+    unused low bits of the last character), so without this check several
+    strings would verify as one token.
+    """
+    if (
+        not isinstance(token, str)
+        or len(token) > MAX_TOKEN_LENGTH
+        or not _TOKEN_SHAPE.fullmatch(token)
+    ):
+        raise TokenInvalid("this link is not valid")
+    for part in token.lstrip(".").split("."):
+        try:
+            canonical = base64_encode(base64_decode(part)).decode("ascii")
+        except BadData as err:
+            raise TokenInvalid("this link is not valid") from err
+        if canonical != part:
+            raise TokenInvalid("this link is not valid (it may be incomplete)")
