@@ -149,6 +149,12 @@ class PasswordHasher:
     def __init__(
         self, *, time_cost: int = 3, memory_cost: int = 65536, parallelism: int = 4
     ) -> None:
+        # argon2-cffi only complains at the first hash; the RFC 9106 bounds, checked now.
+        if time_cost < 1 or parallelism < 1 or memory_cost < 8 * parallelism:
+            raise ConfigurationError(
+                "invalid argon2 parameters: need time_cost >= 1, parallelism >= 1 "
+                "and memory_cost >= 8 * parallelism (KiB)"
+            )
         try:
             self._argon2 = _Argon2(
                 time_cost=time_cost,
