@@ -1397,6 +1397,8 @@ class InviteKit:
         )
         message_id = message_id_for(outbox_id, self.business)
         if purpose is None:
+            # Sign (and drop) a token anyway, so this answer costs what a reset does.
+            self.tokens.sign(customer, Purpose.PASSWORD_RESET)
             email = account_mail.compose_provider_hint(
                 business=self.business,
                 recipient=recipient,
