@@ -11,6 +11,7 @@ from conftest import (
     ACTIVATE,
     PASSWORD,
     RESET,
+    UNSUBSCRIBE,
     VERIFY,
     accepted_customer,
     invite_and_deliver,
@@ -276,3 +277,14 @@ def test_kit_repr_hides_the_secret_key(invitekit_store, invitekit_business) -> N
     )
     assert "a-very-secret-key" not in repr(kit)
     assert "a-very-secret-key" not in repr(kit.tokens)
+
+
+# Unsubscribe: GET shows, POST acts ---------------------------------------------------------
+
+
+def test_checking_an_unsubscribe_link_changes_nothing(invitekit_kit, invitekit_mailer) -> None:
+    bo = invitekit_kit.add_customer("bo@example.com")
+    token = token_in(invite_and_deliver(invitekit_kit, invitekit_mailer, bo), UNSUBSCRIBE)
+    assert invitekit_kit.check_unsubscribe(token).customer_id == bo.id
+    assert not invitekit_kit.get_customer(bo.id).unsubscribed
+    assert invitekit_kit.unsubscribe(token).unsubscribed
