@@ -288,3 +288,34 @@ def test_checking_an_unsubscribe_link_changes_nothing(invitekit_kit, invitekit_m
     assert invitekit_kit.check_unsubscribe(token).customer_id == bo.id
     assert not invitekit_kit.get_customer(bo.id).unsubscribed
     assert invitekit_kit.unsubscribe(token).unsubscribed
+
+
+# Account emails per address are capped, the same way for every case ------------------------
+
+
+def test_sign_ups_cannot_mail_bomb_an_address(invitekit_kit, invitekit_mailer) -> None:
+    for _ in range(8):
+        invitekit_kit.register("victim@example.com", password="a sign-up password")
+    invitekit_kit.deliver()
+    assert len(invitekit_mailer.to("victim@example.com")) == 5
+
+
+def test_mail_cap_ends_after_the_window(invitekit_kit, invitekit_mailer, invitekit_clock) -> None:
+    for _ in range(6):
+        invitekit_kit.register("victim@example.com", password="a sign-up password")
+    invitekit_clock.advance(hours=1, seconds=1)
+    invitekit_kit.register("victim@example.com", password="a sign-up password")
+    invitekit_kit.deliver()
+    assert len(invitekit_mailer.to("victim@example.com")) == 6
+
+
+def test_mail_cap_counts_unknown_and_known_addresses_alike(
+    invitekit_kit, invitekit_mailer, ana
+) -> None:
+    for _ in range(5):
+        invitekit_kit.request_password_reset("nobody@example.com")
+        invitekit_kit.request_password_reset(ana.email)
+        invitekit_kit.deliver()
+    invitekit_kit.request_password_reset(ana.email)
+    invitekit_kit.deliver()
+    assert len(invitekit_mailer.to(ana.email)) == 5

@@ -13,7 +13,7 @@ import attrs
 from invitekit.exceptions import ConfigurationError
 from invitekit.tokens import Purpose
 
-__all__ = ["LinkCheck", "LoginThrottle"]
+__all__ = ["LinkCheck", "LoginThrottle", "MailThrottle"]
 
 
 @attrs.frozen(kw_only=True)
@@ -48,6 +48,29 @@ class LoginThrottle:
             raise ConfigurationError("login throttle limits must be at least 1")
         if self.window < timedelta(seconds=1):
             raise ConfigurationError("the login throttle window must be at least one second")
+
+
+@attrs.frozen(kw_only=True)
+class MailThrottle:
+    """How many account emails one address may be sent, so the forms cannot mail-bomb it.
+
+    Every call of :meth:`~invitekit.InviteKit.request_password_reset` and
+    :meth:`~invitekit.InviteKit.register` counts against the address typed,
+    whether or not it belongs to a customer (so the limit reveals nothing);
+    beyond the limit the call still answers the same way but sends nothing.
+    Requests are kept in the Store, like login failures.
+
+    Attributes:
+        max_emails: requests per address within the window (default 5).
+        window: default 1 hour.
+    """
+
+    max_emails: int = 5
+    window: timedelta = timedelta(hours=1)
+
+    def __attrs_post_init__(self) -> None:
+        if self.max_emails < 1 or self.window < timedelta(seconds=1):
+            raise ConfigurationError("mail throttle: need max_emails >= 1 and a window >= 1s")
 
 
 @attrs.frozen(kw_only=True)

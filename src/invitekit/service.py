@@ -12,7 +12,7 @@ import attrs
 
 from invitekit import account_mail
 from invitekit import status as transitions
-from invitekit.accounts import LinkCheck, LoginThrottle
+from invitekit.accounts import LinkCheck, LoginThrottle, MailThrottle
 from invitekit.audience import Audience, AudienceKind, InvitationPlan, Skipped, SkipReason
 from invitekit.clock import SystemClock
 from invitekit.compose import Recipient, compose_invitation, message_id_for
@@ -174,6 +174,8 @@ class InviteKit:
         outbox: delivery settings.
         login_throttle: how many failed logins are tolerated (see
             :class:`~invitekit.accounts.LoginThrottle` for the defaults).
+        mail_throttle: how many account emails an address may be sent (see
+            :class:`~invitekit.accounts.MailThrottle`).
 
     Raises:
         ConfigurationError: for unusable settings (short keys, a bad time zone...).
@@ -192,6 +194,7 @@ class InviteKit:
         password_hasher: PasswordHasher | None = None,
         outbox: OutboxSettings | None = None,
         login_throttle: LoginThrottle | None = None,
+        mail_throttle: MailThrottle | None = None,
     ) -> None:
         self.store = store
         self.mailer = mailer
@@ -207,6 +210,7 @@ class InviteKit:
         self.password_hasher = password_hasher or PasswordHasher()
         self.outbox = outbox or OutboxSettings()
         self.login_throttle = login_throttle or LoginThrottle()
+        self.mail_throttle = mail_throttle or MailThrottle()
 
     def __repr__(self) -> str:
         return f"InviteKit(business={self.business.id!r}, store={self.store!r})"
@@ -1067,7 +1071,8 @@ class InviteKit:
 
         The email is queued in the outbox (:meth:`deliver` sends it) and always
         goes to the address on file, never to the spelling typed.  At most one
-        such email is pending per customer.
+        such email is pending per customer, and an address is sent at most
+        :attr:`MailThrottle.max_emails` account emails per window.
 
         Raises:
             InvalidEmail: ``email`` is not an address at all (this says nothing
@@ -1078,6 +1083,8 @@ class InviteKit:
             now = self.clock.now()
             customer = tx.find_customer(self.business.id, address.key)
             message, detail = self._reset_answer(customer, address.address, now)
+            if self._mail_throttled(tx, address.key, now):
+                return
             if customer is not None and message is not None:
                 # At most one pending per customer: a repeated request adds no mail.
                 tx.enqueue([message])
@@ -1154,6 +1161,9 @@ class InviteKit:
           them to sign in with it.
         * An archived customer: nothing is sent.
 
+        An address is sent at most :attr:`MailThrottle.max_emails` account
+        emails per window; beyond that the call answers the same and sends nothing.
+
         Raises:
             InvalidEmail, InvalidName, InvalidLocale, WeakPassword: bad input,
                 checked before anything is looked up.
@@ -1181,7 +1191,7 @@ class InviteKit:
             )
             customer = tx.find_customer(self.business.id, address.key)
             message = self._signup_answer(registration, customer, now)
-            if message is None:
+            if self._mail_throttled(tx, address.key, now) or message is None:
                 return
             if not tx.enqueue([message]) and message.kind == EMAIL_VERIFICATION:
                 tx.insert_registration(registration)
@@ -1301,6 +1311,14 @@ class InviteKit:
                 customer, detail = rehashed, "password hash upgraded"
         tx.add_events([self._event(customer, EventKind.LOGGED_IN, now, detail)])
         return customer
+
+    def _mail_throttled(self, tx: Transaction, email_key: str, now: datetime) -> bool:
+        """Count a request for an account email to ``email_key``; whether it is one too many."""
+        key = f"mail:{email_key}"
+        since = now - self.mail_throttle.window
+        recent = tx.count_login_failures(self.business.id, key, since=since)
+        tx.record_login_failure(self.business.id, key, now)
+        return recent >= self.mail_throttle.max_emails
 
     def _throttle_keys(self, email_key: str | None, client: str | None) -> list[tuple[str, int]]:
         keys = []
