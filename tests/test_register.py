@@ -80,7 +80,7 @@ def test_following_the_link_activates_the_existing_profile(
     invite_and_deliver(invitekit_kit, invitekit_mailer, bo)
     invitekit_kit.register("bo@example.com", password=CHOSEN)
     activated = invitekit_kit.verify_email(
-        verification_token(invitekit_kit, invitekit_mailer, "bo@example.com")
+        verification_token(invitekit_kit, invitekit_mailer, "bo@example.com"), password=CHOSEN
     )
     assert (activated.id, activated.status, activated.first_name) == (
         bo.id,
@@ -137,7 +137,7 @@ def test_address_added_by_the_business_meanwhile_is_activated_not_duplicated(
     invitekit_kit.register("neu@example.com", password=CHOSEN)
     token = verification_token(invitekit_kit, invitekit_mailer, "neu@example.com")
     added = invitekit_kit.add_customer("neu@example.com", first_name="Neu")
-    assert invitekit_kit.verify_email(token).id == added.id
+    assert invitekit_kit.verify_email(token, password=CHOSEN).id == added.id
     assert len(invitekit_kit.list_customers()) == 1
 
 
@@ -182,3 +182,40 @@ def test_verification_token_is_not_a_reset_token(invitekit_kit, invitekit_mailer
     token = verification_token(invitekit_kit, invitekit_mailer, "neu@example.com")
     with pytest.raises(TokenWrongPurpose):
         invitekit_kit.reset_password(token, "a brand new password")
+
+
+def test_existing_profile_page_must_ask_for_the_sign_up_password(
+    invitekit_kit, invitekit_mailer
+) -> None:
+    invitekit_kit.add_customer("bo@example.com")
+    invitekit_kit.register("bo@example.com", password=CHOSEN)
+    token = verification_token(invitekit_kit, invitekit_mailer, "bo@example.com")
+    assert invitekit_kit.check_email_verification(token).needs_password
+
+
+def test_stranger_signing_up_with_a_customers_address_cannot_take_the_profile_over(
+    invitekit_kit, invitekit_mailer
+) -> None:
+    bo = invitekit_kit.add_customer("bo@example.com")
+    invitekit_kit.register("bo@example.com", password="the stranger's password")
+    token = verification_token(invitekit_kit, invitekit_mailer, "bo@example.com")
+    # Bo clicks "confirm" without knowing the stranger's password.
+    with pytest.raises(InvalidCredentials):
+        invitekit_kit.verify_email(token)
+    with pytest.raises(InvalidCredentials):
+        invitekit_kit.verify_email(token, password="bo guesses something")
+    assert invitekit_kit.get_customer(bo.id).status is Status.ADDED
+
+
+def test_wrong_password_keeps_the_verification_link_valid(invitekit_kit, invitekit_mailer) -> None:
+    invitekit_kit.register("neu@example.com", password=CHOSEN)
+    token = verification_token(invitekit_kit, invitekit_mailer, "neu@example.com")
+    with pytest.raises(InvalidCredentials):
+        invitekit_kit.verify_email(token, password="not what I chose")
+    assert invitekit_kit.verify_email(token, password=CHOSEN).status is Status.ACCEPTED
+
+
+def test_new_address_needs_no_password_at_verification(invitekit_kit, invitekit_mailer) -> None:
+    invitekit_kit.register("neu@example.com", password=CHOSEN)
+    token = verification_token(invitekit_kit, invitekit_mailer, "neu@example.com")
+    assert not invitekit_kit.check_email_verification(token).needs_password

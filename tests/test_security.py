@@ -206,7 +206,9 @@ def test_look_alike_sign_up_never_reaches_a_victims_profile(
     invitekit_kit.deliver()
     assert all(m.to not in victims for m in invitekit_mailer.outbox)
     for mail in invitekit_mailer.outbox:
-        created = invitekit_kit.verify_email(token_in(mail, VERIFY))
+        created = invitekit_kit.verify_email(
+            token_in(mail, VERIFY), password="an attacker's password"
+        )
         assert created.id not in victims.values()
     for email in VICTIMS:
         assert invitekit_kit.login(email, PASSWORD).id == victims[email]

@@ -83,6 +83,9 @@ class LinkCheck:
         customer_id: the customer, or ``None`` for the verification of a new address.
         first_name, locale: to greet the visitor on the page.
         expires_at: when the link stops working (``None`` if never).
+        needs_password: for an email verification that activates an existing
+            profile: the page must ask for the password chosen at sign-up and
+            pass it to :meth:`~invitekit.InviteKit.verify_email`.
     """
 
     purpose: Purpose
@@ -91,3 +94,4 @@ class LinkCheck:
     first_name: str | None
     locale: str | None
     expires_at: datetime | None
+    needs_password: bool = False

@@ -1214,24 +1214,46 @@ class InviteKit:
             first_name=registration.first_name if customer is None else customer.first_name,
             locale=registration.locale if customer is None else customer.locale,
             expires_at=self._expires_at(claims),
+            needs_password=customer is not None,
         )
 
-    def verify_email(self, token: str) -> Customer:
+    def verify_email(self, token: str, *, password: str | None = None) -> Customer:
         """Confirm a sign-up (the POST of the verification page): the profile becomes active.
 
         A new address becomes a new Accepted customer; an existing customer's
         profile is activated with the password chosen at sign-up.  The link
         works once; of simultaneous submissions exactly one succeeds.
 
+        When the sign-up would activate an *existing* profile
+        (:attr:`LinkCheck.needs_password` on :meth:`check_email_verification`),
+        ``password`` must be the one chosen at sign-up: otherwise anyone could
+        sign up with a customer's address and a password of their own, and take
+        the profile over the moment the customer clicks "confirm".  For a new
+        address it is optional (when given, it must match); asking for it
+        always protects new addresses the same way.
+
+        Args:
+            token: from the link.
+            password: the password typed on the verification page.
+
         Returns:
             the Accepted customer.
 
         Raises:
+            InvalidCredentials: ``password`` is missing or not the one chosen at
+                sign-up; the link stays valid.
             TokenInvalid, TokenExpired, TokenUsed, TokenWrongPurpose,
             TokenWrongBusiness, CustomerArchived: see each.
         """
         with self.store.transaction() as tx:
+            _claims, registration, customer = self._redeem_verification(tx, token)
+        if password is not None or customer is not None:
+            typed = unicodedata.normalize("NFC", password) if isinstance(password, str) else ""
+            if not self.password_hasher.verify(registration.password_hash, typed):
+                raise InvalidCredentials("enter the password you chose when you signed up")
+        with self.store.transaction() as tx:
             now = self.clock.now()
+            # Again inside the writing transaction: another submission may have won.
             _claims, registration, customer = self._redeem_verification(tx, token)
             if customer is None:
                 accepted = Customer(
