@@ -1,7 +1,8 @@
 """Signed, purpose-bound, state-bound tokens for the links in emails.
 
 A token is an itsdangerous ``URLSafeTimedSerializer`` value whose payload names
-the business, the customer and a *fingerprint* of the customer's state for the
+the business, the customer (for an email verification: the sign-up, and the
+existing customer if there is one) and a *fingerprint* of the state for the
 purpose.  Each purpose has its own salt, so a reset token is not an activation
 token.  The fingerprint makes tokens single-use without a table of used tokens:
 when the state it covers changes (the profile is activated, the password or the
