@@ -202,3 +202,24 @@ def test_login_rehashes_a_hash_made_with_other_parameters() -> None:
 def test_login_keeps_a_current_hash(invitekit_kit, ana) -> None:
     invitekit_kit.login(ana.email, PASSWORD)
     assert invitekit_kit.get_customer(ana.id).password_hash == ana.password_hash
+
+
+class _HasherThatWaits(PasswordHasher):
+    """Runs ``meanwhile`` while the password is being verified (between the two reads)."""
+
+    def __init__(self, meanwhile) -> None:
+        super().__init__(time_cost=1, memory_cost=8, parallelism=1)
+        self.meanwhile = meanwhile
+
+    def verify(self, password_hash, password):
+        result = super().verify(password_hash, password)
+        self.meanwhile()
+        return result
+
+
+def test_customer_archived_during_verification_is_not_logged_in(invitekit_kit, ana) -> None:
+    invitekit_kit.password_hasher = _HasherThatWaits(
+        lambda: invitekit_kit.archive_customer(ana.id)
+    )
+    with pytest.raises(InvalidCredentials):
+        invitekit_kit.login(ana.email, PASSWORD)

@@ -1042,10 +1042,14 @@ class InviteKit:
         with self.store.transaction() as tx:
             now = self.clock.now()
             current = None if customer is None else tx.get_customer(self.business.id, customer.id)
-            if matched and current is not None and _can_log_in(current):
-                # The password may have changed since it was read: only the
-                # hash that was verified counts.
-                matched = current.password_hash == stored_hash
+            if matched:
+                # The customer may have changed since it was read (archived, a new
+                # password): only the hash that was verified, still usable, counts.
+                matched = (
+                    current is not None
+                    and _can_log_in(current)
+                    and current.password_hash == stored_hash
+                )
             if not (matched and current is not None):
                 for key, _limit in keys:
                     tx.record_login_failure(self.business.id, key, now)
