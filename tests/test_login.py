@@ -223,3 +223,12 @@ def test_customer_archived_during_verification_is_not_logged_in(invitekit_kit, a
     )
     with pytest.raises(InvalidCredentials):
         invitekit_kit.login(ana.email, PASSWORD)
+
+
+def test_a_very_long_client_key_is_throttled_like_any_other() -> None:
+    kit = make_kit(MemoryStore(), FakeClock(), login_throttle=LoginThrottle(client_max_failures=2))
+    client = "x" * 10_000
+    fail_login(kit, "a@example.com", 1, client=client)
+    fail_login(kit, "b@example.com", 1, client=client)
+    with pytest.raises(LoginThrottled):
+        kit.login("c@example.com", PASSWORD, client=client)

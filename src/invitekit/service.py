@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import unicodedata
@@ -1351,7 +1352,7 @@ class InviteKit:
         if email_key is not None:
             keys.append((_email_throttle_key(email_key), self.login_throttle.max_failures))
         if client is not None and self.login_throttle.client_max_failures is not None:
-            keys.append((f"client:{client}", self.login_throttle.client_max_failures))
+            keys.append((_client_throttle_key(client), self.login_throttle.client_max_failures))
         return keys
 
     def _throttled_until(
@@ -1569,6 +1570,14 @@ def _str_or_none(value: object) -> str | None:
 
 def _email_throttle_key(email_key: str) -> str:
     return f"email:{email_key}"
+
+
+def _client_throttle_key(client: str) -> str:
+    # Client keys come from outside (a header, say): keep the stored key short.
+    text = str(client)
+    if len(text) > 64:
+        text = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"client:{text}"
 
 
 def _can_log_in(customer: Customer | None) -> bool:
