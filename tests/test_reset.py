@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import pytest
 
+from invitekit.adapters.memory import MemoryMailer
 from invitekit.exceptions import InvalidCredentials, InvalidEmail, TokenUsed, WeakPassword
 from invitekit.model import EventKind, OutboxState, Status
 from invitekit.passwords import PasswordRules
+from invitekit.service import InviteKit
 
-from .helpers import ACTIVATE, PASSWORD, RESET, last_mail_to, token_in
+from .helpers import (
+    ACTIVATE,
+    PASSWORD,
+    RESET,
+    UNSUBSCRIBE,
+    invite_and_deliver,
+    last_mail_to,
+    token_in,
+)
 
 NEW_PASSWORD = "a brand new password"
 
@@ -174,3 +184,16 @@ def test_delivery_failure_of_a_reset_does_not_touch_the_customer(
     invitekit_kit.deliver()
     stored = invitekit_kit.get_customer(ana.id)
     assert (stored.status, stored.delivery_failure) == (Status.ACCEPTED, None)
+
+
+def test_a_new_password_keeps_old_unsubscribe_links_working(
+    invitekit_kit: InviteKit, invitekit_mailer: MemoryMailer
+) -> None:
+    customer = invitekit_kit.add_customer("bea@example.com", first_name="Bea")
+    invitation = invite_and_deliver(invitekit_kit, invitekit_mailer, customer)
+    invitekit_kit.accept_invitation(token_in(invitation, ACTIVATE), PASSWORD)
+    invitekit_kit.request_password_reset("bea@example.com")
+    invitekit_kit.deliver()
+    reset = token_in(last_mail_to(invitekit_mailer, "bea@example.com"), RESET)
+    invitekit_kit.reset_password(reset, "another long password")
+    assert invitekit_kit.unsubscribe(token_in(invitation, UNSUBSCRIBE)).unsubscribed
