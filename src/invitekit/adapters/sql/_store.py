@@ -50,6 +50,34 @@ _events = metadata.tables["invitekit_events"]
 _login_failures = metadata.tables["invitekit_login_failures"]
 _registrations = metadata.tables["invitekit_registrations"]
 
+# The statements of the per-message paths (delivery, lookups), built once: building
+# and hashing a statement costs SQLAlchemy far more than running it.  Parameters are
+# named ``p_*`` so they never collide with the columns an UPDATE sets.
+_p = sa.bindparam
+_GET_CUSTOMER = sa.select(_customers).where(
+    _customers.c.business_id == _p("p_business_id"), _customers.c.id == _p("p_id")
+)
+_FIND_CUSTOMER = sa.select(_customers).where(
+    _customers.c.business_id == _p("p_business_id"), _customers.c.email_key == _p("p_email_key")
+)
+_EMAIL_OWNER = sa.select(_customers.c.id).where(
+    _customers.c.business_id == _p("p_business_id"), _customers.c.email_key == _p("p_email_key")
+)
+_VERSION_AND_EMAIL_OWNER = sa.select(_customers.c.id, _customers.c.version).where(
+    _customers.c.business_id == _p("p_business_id"),
+    sa.or_(_customers.c.id == _p("p_id"), _customers.c.email_key == _p("p_email_key")),
+)
+_UPDATE_CUSTOMER = _customers.update().where(
+    _customers.c.business_id == _p("p_business_id"),
+    _customers.c.id == _p("p_id"),
+    _customers.c.version == _p("p_version"),
+)
+_GET_OUTBOX = sa.select(_outbox).where(_outbox.c.id == _p("p_id"))
+_UPDATE_OUTBOX = _outbox.update().where(_outbox.c.id == _p("p_id"))
+_UPDATE_CLAIMED_OUTBOX = _outbox.update().where(
+    _outbox.c.id == _p("p_id"), _outbox.c.claim_token == _p("p_claim_token")
+)
+
 
 class SQLStore:
     """A Store in a SQL database: SQLite, PostgreSQL or MariaDB/MySQL.
@@ -241,27 +269,19 @@ class _SQLTransaction:
     # Customers ---------------------------------------------------------------------------
 
     def get_customer(self, business_id: str, customer_id: str) -> Customer | None:
-        row = self._run(
-            sa.select(_customers).where(
-                _customers.c.business_id == business_id, _customers.c.id == customer_id
-            )
-        ).first()
+        row = self._run(_GET_CUSTOMER, {"p_business_id": business_id, "p_id": customer_id}).first()
         return None if row is None else _customer_from_row(row._mapping)
 
     def find_customer(self, business_id: str, email_key: str) -> Customer | None:
         row = self._run(
-            sa.select(_customers).where(
-                _customers.c.business_id == business_id, _customers.c.email_key == email_key
-            )
+            _FIND_CUSTOMER, {"p_business_id": business_id, "p_email_key": email_key}
         ).first()
         return None if row is None else _customer_from_row(row._mapping)
 
     def insert_customer(self, customer: Customer) -> None:
         owner = self._run(
-            sa.select(_customers.c.id).where(
-                _customers.c.business_id == customer.business_id,
-                _customers.c.email_key == customer.email_key,
-            )
+            _EMAIL_OWNER,
+            {"p_business_id": customer.business_id, "p_email_key": customer.email_key},
         ).scalar()
         if owner is not None:
             raise DuplicateCustomer(
@@ -278,15 +298,12 @@ class _SQLTransaction:
     def update_customer(self, customer: Customer, *, expected_version: int) -> None:
         # One read answers both questions the memory store asks, in its order:
         # is the stored version the expected one, and who owns the new address?
-        rows = self._run(
-            sa.select(_customers.c.id, _customers.c.version).where(
-                _customers.c.business_id == customer.business_id,
-                sa.or_(
-                    _customers.c.id == customer.id,
-                    _customers.c.email_key == customer.email_key,
-                ),
-            )
-        ).all()
+        where = {
+            "p_business_id": customer.business_id,
+            "p_id": customer.id,
+            "p_email_key": customer.email_key,
+        }
+        rows = self._run(_VERSION_AND_EMAIL_OWNER, where).all()
         stored = next((r.version for r in rows if r.id == customer.id), None)
         if stored != expected_version:
             raise ConcurrentUpdate("the customer changed meanwhile; read it again")
@@ -298,13 +315,13 @@ class _SQLTransaction:
         values = _customer_values(customer)
         del values["business_id"], values["id"]
         result = self._run(
-            _customers.update()
-            .where(
-                _customers.c.business_id == customer.business_id,
-                _customers.c.id == customer.id,
-                _customers.c.version == expected_version,
-            )
-            .values(values),
+            _UPDATE_CUSTOMER,
+            {
+                **values,
+                "p_business_id": customer.business_id,
+                "p_id": customer.id,
+                "p_version": expected_version,
+            },
             duplicate=lambda: DuplicateCustomer(
                 "a customer with this email address already exists"
             ),
@@ -560,10 +577,13 @@ class _SQLTransaction:
         del values["id"]
         if message.claimed_until is not None:
             del values["claim_token"]  # the lease stays with whoever holds it
-        condition = _outbox.c.id == message.id
-        if claim_token is not None:
-            condition = sa.and_(condition, _outbox.c.claim_token == claim_token)
-        result = self._run(_outbox.update().where(condition).values(values))
+        if claim_token is None:
+            result = self._run(_UPDATE_OUTBOX, {**values, "p_id": message.id})
+        else:
+            result = self._run(
+                _UPDATE_CLAIMED_OUTBOX,
+                {**values, "p_id": message.id, "p_claim_token": claim_token},
+            )
         if result.rowcount == 1:
             return
         if self.get_outbox(message.id) is None:
@@ -571,7 +591,7 @@ class _SQLTransaction:
         raise ConcurrentUpdate("the claim on this message was lost to another worker")
 
     def get_outbox(self, message_id: str) -> OutboxMessage | None:
-        row = self._run(sa.select(_outbox).where(_outbox.c.id == message_id)).first()
+        row = self._run(_GET_OUTBOX, {"p_id": message_id}).first()
         return None if row is None else _outbox_from_row(row._mapping)
 
     def list_outbox(
