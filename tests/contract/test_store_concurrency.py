@@ -19,7 +19,14 @@ from invitekit.ids import new_id
 from invitekit.model import Customer, Email, OutboxMessage
 from invitekit.ports import Store
 from invitekit.testing import TEST_SECRET, FakeClock, fast_password_hasher
-from tests.stores import StoreRecipe, open_store, recipe_of, store_from_recipe
+from tests.stores import (
+    SERVER_KINDS,
+    StoreRecipe,
+    open_store,
+    recipe_of,
+    store_from_recipe,
+    store_params,
+)
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 BUSINESS = Business(id="studio-1", name="Studio One", sender="hello@studio.example")
@@ -85,11 +92,11 @@ def _campaign(recipe: StoreRecipe, start: Any, results: Any) -> None:
     store.engine.dispose()
 
 
-@pytest.mark.postgresql
 @pytest.mark.slow
-def test_two_campaigns_started_together_queue_one_invitation_each() -> None:
+@pytest.mark.parametrize("kind", store_params(["sqlite", *SERVER_KINDS]))
+def test_two_campaigns_started_together_queue_one_invitation_each(kind: str) -> None:
     customers = 2_000
-    with open_store("postgresql") as store:
+    with open_store(kind) as store:
         assert isinstance(store, SQLStore)
         template = Customer(
             id="", business_id=BUSINESS.id, email="", email_key="", created_at=T0, updated_at=T0

@@ -364,7 +364,7 @@ class _SQLTransaction:
         counts = dict.fromkeys(Status, 0)
         rows = self._run(
             sa.select(_customers.c.status, sa.func.count().label("n"))
-            .where(_customers.c.business_id == business_id, _customers.c.archived == False)  # noqa: E712
+            .where(_customers.c.business_id == business_id, sa.not_(_customers.c.archived))
             .group_by(_customers.c.status)
         )
         for row in rows:
