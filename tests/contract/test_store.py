@@ -597,6 +597,30 @@ def test_cancel_pending_withdraws_a_customers_pending_messages(store: Store) -> 
     assert again == set()
 
 
+def test_a_withdrawn_message_written_back_as_pending_leaves_the_new_one_alone(
+    store: Store,
+) -> None:
+    enqueue(store, make_message("cus_0001"))
+    with store.transaction() as tx:
+        (claimed,) = tx.claim_outbox(now=T0, lease_until=T0 + LEASE, claim_token="clm_a", limit=1)
+        tx.cancel_pending(BIZ, "cus_0001", reason="the email address changed")
+    newer = make_message("cus_0001")
+    enqueue(store, newer)
+    retry = attrs.evolve(claimed, claimed_until=None, last_error="421 try later")
+
+    with store.transaction() as tx:
+        tx.update_outbox(retry, claim_token="clm_a")
+
+    with store.transaction() as tx:
+        assert tx.get_outbox(retry.id) == retry
+        assert tx.pending_customer_ids(BIZ, "invitation", ["cus_0001"]) == {"cus_0001"}
+    assert enqueue(store, make_message("cus_0001")) == {"cus_0001"}
+    with store.transaction() as tx:
+        tx.cancel_pending(BIZ, "cus_0001", reason="archived")
+    with store.transaction() as tx:
+        assert tx.get_outbox(newer.id).state is OutboxState.CANCELLED
+
+
 def test_claiming_leases_due_messages_oldest_first(store: Store) -> None:
     later = make_message("cus_0002", created_at=T0 + timedelta(seconds=2))
     older = make_message("cus_0001", created_at=T0 + timedelta(seconds=1))

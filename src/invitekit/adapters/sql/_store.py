@@ -577,6 +577,11 @@ class _SQLTransaction:
         del values["id"]
         if message.claimed_until is not None:
             del values["claim_token"]  # the lease stays with whoever holds it
+        if message.state is OutboxState.PENDING:
+            # Only enqueue takes the customer's pending slot: a message withdrawn
+            # meanwhile (cancel_pending) and written back as pending by the worker
+            # that held it must not take the slot of an invitation queued since.
+            del values["pending_kind"]
         if claim_token is None:
             result = self._run(_UPDATE_OUTBOX, {**values, "p_id": message.id})
         else:
