@@ -103,7 +103,7 @@ class Context:
 def _peer_campaign(ctx: Context) -> Contestant:
     # The peer creates and sends about 250 invitations a second here: a sample of
     # 2,000 gives a stable rate without making every round take minutes.
-    n = ctx.size(2000, 100)
+    n = ctx.size(2000, 60)
     peer = ctx.peer()
     return Contestant(name=PEER, run=lambda trace: peer.ask(op="campaign", n=n, trace=trace))
 
@@ -299,14 +299,15 @@ def memory(ctx: Context) -> dict[str, Any]:
     """Figure 4: peak RSS of a 1,000,000-customer campaign on SQLite vs a 10,000 one.
 
     Each campaign runs in a fresh child process on a fresh copy of a seeded file;
-    the figure is the child's ``ru_maxrss``, which includes the interpreter and
-    its imports (the same in both), so the ratio shows whether a campaign's
-    memory grows with the audience.
+    the figure is the child's peak resident memory (``VmHWM``, see
+    :func:`bench.child.peak_rss`), which includes the interpreter and its imports
+    (the same in both), so the ratio shows whether a campaign's memory grows with
+    the audience.
     """
     subjects.sql_store_class()
     if ctx.skip_huge and not ctx.quick:
         raise Unavailable(reason="skipped (--skip-huge)")
-    big, small = (2000, 100) if ctx.quick else (ctx.huge, 10_000)
+    big, small = (1000, 100) if ctx.quick else (ctx.huge, 10_000)
     contestants = []
     for n in (big, small):
         ctx.progress(f"  seeding an SQLite file with {n:,} customers")
@@ -330,7 +331,7 @@ def memory(ctx: Context) -> dict[str, Any]:
                 at_most=1.3,
             )
         ],
-        rounds=ctx.size(3, 1),
+        rounds=ctx.size(min(ctx.rounds, 3), 1),
         unit="bytes peak RSS",
         trace_round=False,
         progress=ctx.progress,
@@ -353,7 +354,7 @@ def workers(ctx: Context) -> dict[str, Any]:
             connection.execute(sqlalchemy.text("SELECT 1"))
     except Exception as err:  # any driver error means: no server here
         raise Unavailable(reason=f"PostgreSQL not reachable at {base}: {err}") from err
-    n = ctx.size(1000, 100)
+    n = ctx.size(1000, 50)
     duplicates = {1: 0, 2: 0, 4: 0}
     lost = {1: 0, 2: 0, 4: 0}
 
@@ -411,7 +412,7 @@ def workers(ctx: Context) -> dict[str, Any]:
 
 def registry(ctx: Context) -> dict[str, Callable[[], dict[str, Any]]]:
     """Every figure by name, in the order they run."""
-    small, large = ctx.size(10_000, 500), ctx.size(100_000, 500)
+    small, large = ctx.size(10_000, 300), ctx.size(100_000, 300)
     figures: dict[str, Callable[[], dict[str, Any]]] = {
         f"campaign-memory-{small}": lambda: campaign_memory(ctx, small),
         f"campaign-sqlite-{small}": lambda: campaign_sqlite(ctx, small),
