@@ -14,6 +14,7 @@ PUBLIC_MODULES = [
     "invitekit.access",
     "invitekit.adapters.files",
     "invitekit.adapters.memory",
+    "invitekit.adapters.smtp",
     "invitekit.audience",
     "invitekit.clock",
     "invitekit.compose",
