@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 from babel import Locale
-from babel.dates import format_datetime
+from babel.dates import format_date, format_time
 from flask import Flask, current_app, g, render_template, request, session
 from flask_wtf.csrf import CSRFError, CSRFProtect  # type: ignore[import-untyped]
 
@@ -201,9 +201,10 @@ def when(moment: datetime | None) -> str:
     """A date and time in the page's language and the studio's time zone."""
     if moment is None:
         return ""
-    return format_datetime(
-        moment, "medium", tzinfo=ZoneInfo(studio().kit.business.timezone), locale=page_locale()
-    )
+    local = moment.astimezone(ZoneInfo(studio().kit.business.timezone))
+    locale = page_locale()
+    day = format_date(local, "full", locale=locale)
+    return f"{day}, {format_time(local, 'short', locale=locale)}"
 
 
 def _template_helpers() -> dict[str, Any]:

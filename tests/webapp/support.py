@@ -16,6 +16,8 @@ pytest.importorskip("flask", reason="the example web app needs the 'examples' de
 from examples.webapp import create_app
 from flask import Flask
 
+from invitekit import InviteKit
+from invitekit.model import Customer
 from invitekit.ports import Clock
 from invitekit.testing import TEST_SECRET, fast_password_hasher
 
@@ -72,3 +74,10 @@ def latest_link(folder: Path, to: str, prefix: str) -> str:
     mails = [m for m in read_emails(folder) if to in str(m["To"])]
     assert mails, f"no email to {to} in {folder}"
     return link_in(mails[-1], prefix)
+
+
+def customer_at(kit: InviteKit, email: str) -> Customer:
+    """The customer with ``email``, who must exist."""
+    found = kit.find_customer(email)
+    assert found is not None, f"no customer {email}"
+    return found

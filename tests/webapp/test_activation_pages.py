@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from invitekit import Status
 from invitekit.testing import FakeClock
 from tests.webapp.conftest import BASE
-from tests.webapp.support import csrf_token, latest_link
+from tests.webapp.support import csrf_token, customer_at, latest_link
 
 
 def invited(studio: Studio, email: str = "ana@example.com", locale: str | None = None) -> str:
@@ -26,7 +26,7 @@ def test_opening_the_link_shows_the_form_and_changes_nothing(
     page = client.get(path)
     assert page.status_code == 200
     assert "Hello Ana, choose a password for ana@example.com." in page.text
-    assert studio.kit.find_customer("ana@example.com").status is Status.INVITED
+    assert customer_at(studio.kit, "ana@example.com").status is Status.INVITED
 
 
 def test_submitting_a_password_activates_and_opens_the_portal(
@@ -37,7 +37,7 @@ def test_submitting_a_password_activates_and_opens_the_portal(
     response = client.post(path, data={"password": "correct horse battery", "csrf_token": token})
     assert response.status_code == 303
     assert response.headers["Location"] == "/portal"
-    assert studio.kit.find_customer("ana@example.com").status is Status.ACCEPTED
+    assert customer_at(studio.kit, "ana@example.com").status is Status.ACCEPTED
     portal = client.get("/portal")
     assert "Morning yoga" in portal.text
 
@@ -85,7 +85,7 @@ def test_an_archived_customers_link_says_to_contact_the_studio(
     client: FlaskClient, studio: Studio
 ) -> None:
     path = invited(studio)
-    studio.kit.archive_customer(studio.kit.find_customer("ana@example.com").id)
+    studio.kit.archive_customer(customer_at(studio.kit, "ana@example.com").id)
     page = client.get(path)
     assert page.status_code == 403
     assert "Please contact Studio One" in page.text

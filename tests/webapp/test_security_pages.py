@@ -8,7 +8,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.webapp.conftest import BASE
-from tests.webapp.support import ADMIN_PASSWORD, csrf_token, latest_link
+from tests.webapp.support import ADMIN_PASSWORD, csrf_token, customer_at, latest_link
 
 
 def test_a_form_posted_without_its_csrf_token_is_refused(
@@ -21,7 +21,7 @@ def test_a_form_posted_without_its_csrf_token_is_refused(
     response = client.post(path, data={"password": "correct horse battery"})
     assert response.status_code == 400
     assert "This form has expired" in response.text
-    assert studio.kit.find_customer("ana@example.com").accepted_at is None
+    assert customer_at(studio.kit, "ana@example.com").accepted_at is None
 
 
 def test_a_csrf_token_of_another_session_is_refused(app: Flask, studio: Studio) -> None:
