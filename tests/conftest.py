@@ -10,6 +10,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from invitekit.adapters.memory import MemoryMailer
+from invitekit.model import Customer
+from invitekit.service import InviteKit
+
+from .helpers import accepted_customer
+
 pytest_plugins = ["pytester"]
 
 settings.register_profile(
@@ -42,3 +48,9 @@ def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     (wheel,) = out.glob("invitekit-*.whl")
     return wheel
+
+
+@pytest.fixture
+def ana(invitekit_kit: InviteKit, invitekit_mailer: MemoryMailer) -> Customer:
+    """Ana, an Accepted customer whose password is :data:`PASSWORD`."""
+    return accepted_customer(invitekit_kit, invitekit_mailer, first_name="Ana")

@@ -22,7 +22,7 @@ from invitekit.adapters.memory import MemoryMailer, MemoryStore
 from invitekit.model import Business
 from invitekit.testing import TEST_SECRET, FakeClock
 
-from .helpers import ACTIVATE, UNSUBSCRIBE, snapshot, token_from
+from .helpers import ACTIVATE, UNSUBSCRIBE, snapshot, token_in
 
 PASSWORD = "correct horse battery staple"
 
@@ -32,7 +32,7 @@ def invited(invitekit_kit: InviteKit, invitekit_mailer: MemoryMailer) -> tuple[s
     """An invited customer's id and activation token."""
     ana = invitekit_kit.add_customer("ana@example.com", first_name="Ana", invite=True)
     invitekit_kit.deliver()
-    return ana.id, token_from(invitekit_mailer.outbox[-1], ACTIVATE)
+    return ana.id, token_in(invitekit_mailer.outbox[-1], ACTIVATE)
 
 
 def test_check_activation_tells_who_and_changes_nothing(
@@ -102,10 +102,10 @@ def test_expired_link_of_an_accepted_profile_says_used(
 ) -> None:
     ana = invitekit_kit.add_customer("ana@example.com", invite=True)
     invitekit_kit.deliver()
-    old = token_from(invitekit_mailer.outbox[-1], ACTIVATE)
+    old = token_in(invitekit_mailer.outbox[-1], ACTIVATE)
     invitekit_kit.invite(ana.id)
     invitekit_kit.deliver()
-    invitekit_kit.accept_invitation(token_from(invitekit_mailer.outbox[-1], ACTIVATE), PASSWORD)
+    invitekit_kit.accept_invitation(token_in(invitekit_mailer.outbox[-1], ACTIVATE), PASSWORD)
     invitekit_clock.advance(days=30)
     with pytest.raises(TokenUsed):
         invitekit_kit.check_activation(old)
@@ -131,7 +131,7 @@ def test_tampered_payload_is_invalid(invitekit_kit: InviteKit, invited: tuple[st
 def test_unsubscribe_token_is_the_wrong_purpose(
     invitekit_kit: InviteKit, invitekit_mailer: MemoryMailer, invited: tuple[str, str]
 ) -> None:
-    unsubscribe = token_from(invitekit_mailer.outbox[-1], UNSUBSCRIBE)
+    unsubscribe = token_in(invitekit_mailer.outbox[-1], UNSUBSCRIBE)
     with pytest.raises(TokenWrongPurpose):
         invitekit_kit.check_activation(unsubscribe)
 
@@ -178,7 +178,7 @@ def test_unsubscribed_customer_can_still_activate(
     invitekit_kit: InviteKit, invitekit_mailer: MemoryMailer, invited: tuple[str, str]
 ) -> None:
     customer_id, token = invited
-    customer = invitekit_kit.unsubscribe(token_from(invitekit_mailer.outbox[-1], UNSUBSCRIBE))
+    customer = invitekit_kit.unsubscribe(token_in(invitekit_mailer.outbox[-1], UNSUBSCRIBE))
     assert customer.unsubscribed
     assert invitekit_kit.get_customer(customer_id).unsubscribed
     assert invitekit_kit.accept_invitation(token, PASSWORD).status is Status.ACCEPTED

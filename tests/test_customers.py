@@ -191,14 +191,14 @@ def test_repr_of_customer_hides_the_password_hash(invitekit_kit: InviteKit) -> N
 def test_portal_is_only_for_accepted_active_customers(
     invitekit_kit: InviteKit, invitekit_mailer: MemoryMailer
 ) -> None:
-    from .helpers import ACTIVATE, token_from
+    from .helpers import ACTIVATE, token_in
 
     ana = invitekit_kit.add_customer("ana@example.com", invite=True)
     assert not invitekit_kit.can_use_portal(ana.id)
     invitekit_kit.deliver()
     assert not invitekit_kit.can_use_portal(ana.id)  # Invited: products stay hidden
     invitekit_kit.accept_invitation(
-        token_from(invitekit_mailer.outbox[0], ACTIVATE), "long password 1"
+        token_in(invitekit_mailer.outbox[0], ACTIVATE), "long password 1"
     )
     assert invitekit_kit.can_use_portal(ana.id)
     invitekit_kit.archive_customer(ana.id)

@@ -12,6 +12,8 @@ import invitekit
 PUBLIC_MODULES = [
     "invitekit",
     "invitekit.access",
+    "invitekit.account_mail",
+    "invitekit.accounts",
     "invitekit.adapters.files",
     "invitekit.adapters.memory",
     "invitekit.adapters.smtp",

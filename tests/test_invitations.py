@@ -18,11 +18,11 @@ from invitekit import (
 from invitekit.adapters.memory import MemoryMailer, MemoryStore
 from invitekit.testing import TEST_SECRET, FakeClock, fast_password_hasher
 
-from .helpers import ACTIVATE, UNSUBSCRIBE, snapshot, token_from
+from .helpers import ACTIVATE, UNSUBSCRIBE, snapshot, token_in
 
 
 def _accept(kit: InviteKit, mailer: MemoryMailer, email: str) -> None:
-    kit.accept_invitation(token_from(mailer.to(email)[-1], ACTIVATE), "a long enough password")
+    kit.accept_invitation(token_in(mailer.to(email)[-1], ACTIVATE), "a long enough password")
 
 
 def test_plan_lists_recipients_and_every_skip_with_its_reason(
@@ -126,8 +126,8 @@ def test_reinviting_an_invited_customer_is_allowed(
     assert len(invitekit_mailer.to("ana@example.com")) == 2
     # Both links work until one is used: the first email is as good as the second.
     first, second = invitekit_mailer.to("ana@example.com")
-    assert invitekit_kit.check_activation(token_from(first, ACTIVATE)).customer_id == ana.id
-    assert invitekit_kit.check_activation(token_from(second, ACTIVATE)).customer_id == ana.id
+    assert invitekit_kit.check_activation(token_in(first, ACTIVATE)).customer_id == ana.id
+    assert invitekit_kit.check_activation(token_in(second, ACTIVATE)).customer_id == ana.id
 
 
 @pytest.mark.parametrize(
@@ -148,7 +148,7 @@ def test_invite_refuses_with_the_reason_and_changes_nothing(
     if setup == "accepted":
         _accept(invitekit_kit, invitekit_mailer, "ana@example.com")
     if setup == "unsubscribed":
-        invitekit_kit.unsubscribe(token_from(invitekit_mailer.outbox[-1], UNSUBSCRIBE))
+        invitekit_kit.unsubscribe(token_in(invitekit_mailer.outbox[-1], UNSUBSCRIBE))
     if setup == "archived":
         invitekit_kit.archive_customer(ana.id)
     before = snapshot(invitekit_kit)

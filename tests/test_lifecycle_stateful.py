@@ -41,7 +41,7 @@ from invitekit.model import Email
 from invitekit.ports import Store
 from invitekit.testing import TEST_SECRET, FakeClock, FlakyMailer, fast_password_hasher
 
-from .helpers import ACTIVATE, UNSUBSCRIBE, token_from
+from .helpers import ACTIVATE, UNSUBSCRIBE, token_in
 
 ADDRESSES = [
     "ana@example.com",
@@ -232,7 +232,7 @@ class LifecycleMachine(RuleBasedStateMachine):
     @rule(delivery=deliveries)
     def accept(self, delivery: Delivered) -> None:
         c = self.model[delivery.customer_id]
-        token = token_from(delivery.email, ACTIVATE)
+        token = token_in(delivery.email, ACTIVATE)
         expired = self.clock.now() - delivery.issued_at > VALIDITY
         if expired:
             error: type[Exception] | None = (
@@ -255,7 +255,7 @@ class LifecycleMachine(RuleBasedStateMachine):
     @rule(delivery=deliveries)
     def unsubscribe(self, delivery: Delivered) -> None:
         c = self.model[delivery.customer_id]
-        token = token_from(delivery.email, UNSUBSCRIBE)
+        token = token_in(delivery.email, UNSUBSCRIBE)
         if c.archived:
             with pytest.raises(CustomerArchived):
                 self.kit.unsubscribe(token)

@@ -7,6 +7,7 @@ password, log in, reset a lost password.  Start with :class:`InviteKit`.
 from __future__ import annotations
 
 from invitekit.access import LoginMode, LoginRequirement, can_use_portal, login_requirement
+from invitekit.accounts import LinkCheck, LoginThrottle, MailThrottle
 from invitekit.audience import Audience, AudienceKind, InvitationPlan, Skipped, SkipReason
 from invitekit.clock import SystemClock
 from invitekit.compose import Layout
@@ -129,9 +130,12 @@ __all__ = [
     "InviteKit",
     "InviteKitError",
     "Layout",
+    "LinkCheck",
     "LoginMode",
     "LoginRequirement",
+    "LoginThrottle",
     "LoginThrottled",
+    "MailThrottle",
     "MissingDependency",
     "Money",
     "NotFound",

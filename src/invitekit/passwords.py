@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import importlib.resources
 import unicodedata
 from collections.abc import Collection, Iterable
+from typing import Any
 
 import attrs
 from argon2 import PasswordHasher as _Argon2
@@ -12,11 +15,33 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from invitekit.exceptions import ConfigurationError, WeakPassword
 
-__all__ = ["PasswordHasher", "PasswordRules"]
+__all__ = ["PasswordHasher", "PasswordRules", "common_passwords"]
+
+# What may follow a context word and still count as that word ("ana.garcia2024!").
+_DECORATION = "0123456789!?.,-_#*@$%&+ "
 
 
 def _fold_all(words: Iterable[str]) -> frozenset[str]:
-    return frozenset(w.casefold() for w in words)
+    return frozenset(unicodedata.normalize("NFC", w).casefold() for w in words)
+
+
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """A few hundred of the most common passwords, shipped with invitekit.
+
+    The list (``invitekit/data/common-passwords.txt``) holds passwords that
+    appear at the top of every published breach corpus.  It is a floor, not a
+    ceiling: an application can pass a far bigger list (e.g. the top 100,000 of
+    a breach corpus) as ``PasswordRules(blocklist=...)``.
+    """
+    text = (
+        importlib.resources.files("invitekit")
+        .joinpath("data/common-passwords.txt")
+        .read_text(encoding="utf-8")
+    )
+    return _fold_all(
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -33,7 +58,9 @@ class PasswordRules:
             password is the only factor; set ``min_length=15`` to follow it.
         max_length: 256; SP 800-63B asks to allow at least 64.
         blocklist: passwords refused as too common or guessable, compared
-            case-insensitively (e.g. the top entries of a breach corpus).
+            case-insensitively (e.g. the top entries of a breach corpus).  Empty
+            by default; :meth:`with_common_passwords` fills it with the list
+            shipped with invitekit.
     """
 
     min_length: int = 8
@@ -44,13 +71,26 @@ class PasswordRules:
         if self.min_length < 1 or self.max_length < max(self.min_length, 64):
             raise ConfigurationError("password lengths: need 1 <= min_length and max_length >= 64")
 
+    @classmethod
+    def with_common_passwords(cls, *, extra: Iterable[str] = (), **kwargs: Any) -> PasswordRules:
+        """Rules that also refuse the common passwords shipped with invitekit.
+
+        Args:
+            extra: further passwords to refuse (an app's own, bigger list).
+            kwargs: the other attributes (``min_length``, ``max_length``).
+        """
+        return cls(blocklist=common_passwords() | _fold_all(extra), **kwargs)
+
     def check(self, password: str, *, context: Collection[str] = ()) -> str:
         """Return ``password`` NFC-normalised if it satisfies the rules.
 
         Args:
             password: the candidate.
             context: words specific to this customer (their email, name, the
-                business name) that the password may not be.
+                business name) that the password may not be, in any case, with
+                or without spaces, or followed only by digits and punctuation
+                (``"Ana2024!"`` for Ana).  For an email address its part
+                before the ``@`` counts as a word too.
 
         Raises:
             WeakPassword: with a message that says what to change.
@@ -73,11 +113,26 @@ class PasswordRules:
         folded = normalized.casefold()
         if folded in self.blocklist:
             raise WeakPassword("this password is too common; choose another", field="password")
-        if any(word and folded == word.casefold() for word in context):
+        if _is_context_word(folded, context):
             raise WeakPassword(
-                "the password may not be your email address or name", field="password"
+                "the password may not be your email address, your name or the business's name",
+                field="password",
             )
         return normalized
+
+
+def _is_context_word(folded: str, context: Collection[str]) -> bool:
+    words: set[str] = set()
+    for word in context:
+        text = unicodedata.normalize("NFC", word or "").strip().casefold()
+        if not text:
+            continue
+        words.update({text, text.replace(" ", "")})
+        if "@" in text:
+            words.add(text.rpartition("@")[0])
+    words.discard("")
+    candidates = {folded, folded.replace(" ", ""), folded.rstrip(_DECORATION)}
+    return bool(candidates & words)
 
 
 class PasswordHasher:
@@ -96,6 +151,12 @@ class PasswordHasher:
     def __init__(
         self, *, time_cost: int = 3, memory_cost: int = 65536, parallelism: int = 4
     ) -> None:
+        # argon2-cffi only complains at the first hash; the RFC 9106 bounds, checked now.
+        if time_cost < 1 or parallelism < 1 or memory_cost < 8 * parallelism:
+            raise ConfigurationError(
+                "invalid argon2 parameters: need time_cost >= 1, parallelism >= 1 "
+                "and memory_cost >= 8 * parallelism (KiB)"
+            )
         try:
             self._argon2 = _Argon2(
                 time_cost=time_cost,

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
+import math
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 
 import attrs
 from babel import Locale
 
+from invitekit import account_mail
 from invitekit import status as transitions
 from invitekit.access import can_use_portal
+from invitekit.accounts import LinkCheck, LoginThrottle, MailThrottle
 from invitekit.audience import Audience, AudienceKind, InvitationPlan, Skipped, SkipReason
 from invitekit.clock import SystemClock
 from invitekit.compose import (
@@ -33,9 +38,12 @@ from invitekit.exceptions import (
     DuplicateCustomer,
     DuplicateGroup,
     GroupNotFound,
+    InvalidCredentials,
+    InvalidEmail,
     InvalidLocale,
     InvalidName,
     InvitationRefused,
+    LoginThrottled,
     PermanentDeliveryError,
     TestInvitationToken,
     TokenExpired,
@@ -58,9 +66,16 @@ from invitekit.model import (
     clean_name,
 )
 from invitekit.passwords import PasswordHasher, PasswordRules
-from invitekit.ports import Clock, Mailer, Store, StoredTemplate, Transaction
+from invitekit.ports import Clock, Mailer, Registration, Store, StoredTemplate, Transaction
 from invitekit.sandbox import check_body, check_subject
-from invitekit.tokens import Purpose, TokenClaims, TokenExpiry, Tokens, fingerprint
+from invitekit.tokens import (
+    Purpose,
+    TokenClaims,
+    TokenExpiry,
+    Tokens,
+    fingerprint,
+    verification_fingerprint,
+)
 
 __all__ = [
     "ActivationCheck",
@@ -74,6 +89,13 @@ __all__ = [
 log = logging.getLogger("invitekit")
 
 INVITATION = "invitation"
+# Outbox kinds of the account emails (see invitekit.account_mail).  They go
+# through the outbox like invitations, so answering a request costs the same
+# whether or not an email results; delivery never changes a customer's status for them.
+PASSWORD_RESET = "password_reset"  # noqa: S105 (an outbox kind, not a password)
+PROVIDER_HINT = "provider_hint"
+EMAIL_VERIFICATION = "email_verification"
+ACCOUNT_EXISTS = "account_exists"
 _UNSET: object = object()
 
 
@@ -212,6 +234,10 @@ class InviteKit:
         outbox: delivery settings.
         layout: the email layout (:class:`~invitekit.compose.Layout`); the packaged
             one by default.
+        login_throttle: how many failed logins are tolerated (see
+            :class:`~invitekit.accounts.LoginThrottle` for the defaults).
+        mail_throttle: how many account emails an address may be sent (see
+            :class:`~invitekit.accounts.MailThrottle`).
 
     Raises:
         ConfigurationError: for unusable settings (short keys, a bad time zone...).
@@ -230,6 +256,8 @@ class InviteKit:
         password_hasher: PasswordHasher | None = None,
         outbox: OutboxSettings | None = None,
         layout: Layout | None = None,
+        login_throttle: LoginThrottle | None = None,
+        mail_throttle: MailThrottle | None = None,
     ) -> None:
         self.store = store
         self.mailer = mailer
@@ -245,6 +273,8 @@ class InviteKit:
         self.password_hasher = password_hasher or PasswordHasher()
         self.outbox = outbox or OutboxSettings()
         self.layout = layout
+        self.login_throttle = login_throttle or LoginThrottle()
+        self.mail_throttle = mail_throttle or MailThrottle()
 
     def __repr__(self) -> str:
         return f"InviteKit(business={self.business.id!r}, store={self.store!r})"
@@ -260,6 +290,7 @@ class InviteKit:
         locale: str | None = None,
         invite: bool = False,
         groups: Iterable[str] = (),
+        auth_provider: str | None = None,
     ) -> Customer:
         """Add a customer (status Added), optionally inviting them in the same step.
 
@@ -271,6 +302,10 @@ class InviteKit:
                 business default.
             invite: queue an invitation at once (in the same transaction).
             groups: names of existing groups to add the customer to.
+            auth_provider: for a customer who signs in with an external provider
+                (``"google"``, ``"facebook"``...): the profile is active through it,
+                so the customer is Accepted at once, has no password and cannot be
+                invited; "forgot password" tells them to sign in with the provider.
 
         Returns:
             the stored customer.
@@ -280,8 +315,10 @@ class InviteKit:
             DuplicateCustomer: the business already has this address (in any case
                 or Unicode form).
             GroupNotFound: one of ``groups`` does not exist; nothing is stored.
+            InvitationRefused: ``invite=True`` with an ``auth_provider``.
         """
         address = parse_email(email)
+        provider = clean_name(auth_provider, field="auth_provider")
         now = self.clock.now()
         customer = Customer(
             id=new_id("cus"),
@@ -294,6 +331,16 @@ class InviteKit:
             created_at=now,
             updated_at=now,
         )
+        if provider is not None:
+            customer = attrs.evolve(
+                customer, auth_provider=provider.lower(), status=Status.ACCEPTED, accepted_at=now
+            )
+            if invite:
+                raise InvitationRefused(
+                    f"cannot invite {address.address}: {SkipReason.ACCEPTED.message}",
+                    reason=SkipReason.ACCEPTED,
+                    customer_id=customer.id,
+                )
         with self.store.transaction() as tx:
             existing = tx.find_customer(self.business.id, address.key)
             if existing is not None:
@@ -305,6 +352,10 @@ class InviteKit:
             for group_id in group_ids:
                 tx.add_group_members(self.business.id, group_id, [customer.id])
             tx.add_events([self._event(customer, EventKind.ADDED, now)])
+            if provider is not None:
+                tx.add_events(
+                    [self._event(customer, EventKind.ACCEPTED, now, f"signs in with {provider}")]
+                )
             if invite:
                 self._queue_one(tx, customer, now)
         return customer
@@ -1209,8 +1260,11 @@ class InviteKit:
                         detail = (
                             f"{text} (attempt {message.attempts}{', gave up' if give_up else ''})"
                         )
-                        updated = transitions.mark_delivery_failed(customer, now=now, reason=text)
-                        tx.update_customer(updated, expected_version=customer.version)
+                        if message.kind == INVITATION:
+                            updated = transitions.mark_delivery_failed(
+                                customer, now=now, reason=text
+                            )
+                            tx.update_customer(updated, expected_version=customer.version)
                         tx.add_events(
                             [self._event(customer, EventKind.DELIVERY_FAILED, now, detail)]
                         )
@@ -1313,7 +1367,11 @@ class InviteKit:
         except TokenExpired:
             # An expired link to an already accepted profile is better explained as used.
             claims = self.tokens.peek(token, purpose)
-            customer = tx.get_customer(self.business.id, claims.customer_id)
+            customer = (
+                None
+                if claims.customer_id is None
+                else tx.get_customer(self.business.id, claims.customer_id)
+            )
             if (
                 customer is not None
                 and purpose is Purpose.ACTIVATION
@@ -1330,7 +1388,11 @@ class InviteKit:
                 "this link comes from a test invitation: "
                 "real customers see the activation page here"
             )
-        customer = tx.get_customer(self.business.id, claims.customer_id)
+        customer = (
+            None
+            if claims.customer_id is None
+            else tx.get_customer(self.business.id, claims.customer_id)
+        )
         if customer is None:
             raise TokenInvalid("this link is not valid")
         if customer.archived:
@@ -1344,6 +1406,559 @@ class InviteKit:
     def _expires_at(self, claims: TokenClaims) -> datetime | None:
         validity = self.tokens.expiry.of(claims.purpose)
         return None if validity is None else claims.issued_at + validity
+
+    # Accounts ----------------------------------------------------------------------------
+
+    def login(self, email: str, password: str, *, client: str | None = None) -> Customer:
+        """Check an email and password; return the customer if they match an active profile.
+
+        Only Accepted, non-archived customers with a password can log in.  Every
+        refusal is the same :class:`InvalidCredentials`, and an unknown address
+        costs the same work as a known one (a dummy hash is verified).  Failures
+        are counted in the Store per address, and per ``client`` when given
+        (see :class:`~invitekit.accounts.LoginThrottle`); when a limit is reached,
+        :class:`LoginThrottled` is raised before the password is checked.  A
+        success forgets the address's failures and, when the hash was made with
+        other argon2 parameters than the current ones, stores a new hash.
+
+        Args:
+            email: the address typed (any case of the local part).
+            password: the password typed.
+            client: an optional key for the client (its IP address, say).
+
+        Returns:
+            the customer, as stored after the login.
+
+        Raises:
+            LoginThrottled: too many recent failures; ``retry_at`` says when to retry.
+            InvalidCredentials: the email and password do not match an active profile.
+        """
+        try:
+            email_key: str | None = parse_email(email).key
+        except InvalidEmail:
+            email_key = None
+        keys = self._throttle_keys(email_key, client)
+        with self.store.transaction() as tx:
+            now = self.clock.now()
+            customer = None if email_key is None else tx.find_customer(self.business.id, email_key)
+            retry_at = self._throttled_until(tx, keys, now)
+            if retry_at is not None and customer is not None:
+                tx.add_events([self._event(customer, EventKind.LOGIN_FAILED, now, "throttled")])
+        if retry_at is not None:
+            raise LoginThrottled("too many failed attempts: try again later", retry_at=retry_at)
+        stored_hash = None
+        if customer is not None and _can_log_in(customer):
+            stored_hash = customer.password_hash
+        typed = unicodedata.normalize("NFC", password) if isinstance(password, str) else ""
+        matched = self.password_hasher.verify(stored_hash, typed)
+        new_hash = None
+        if matched and stored_hash is not None and self.password_hasher.needs_rehash(stored_hash):
+            new_hash = self.password_hasher.hash(typed)
+        with self.store.transaction() as tx:
+            now = self.clock.now()
+            current = None if customer is None else tx.get_customer(self.business.id, customer.id)
+            if matched:
+                # The customer may have changed since it was read (archived, a new
+                # password): only the hash that was verified, still usable, counts.
+                matched = (
+                    current is not None
+                    and _can_log_in(current)
+                    and current.password_hash == stored_hash
+                )
+            if not (matched and current is not None):
+                for key, _limit in keys:
+                    tx.record_login_failure(self.business.id, key, now)
+                if current is not None:
+                    reason = _login_refusal(current)
+                    tx.add_events([self._event(current, EventKind.LOGIN_FAILED, now, reason)])
+            else:
+                current = self._logged_in(tx, current, new_hash, email_key, now)
+        if not (matched and current is not None):
+            raise InvalidCredentials("the email address or the password is not right")
+        return current
+
+    def request_password_reset(self, email: str) -> None:
+        """Answer "forgot password": the same way, and with similar work, whatever the address.
+
+        * An Accepted customer with a password gets a reset link (it dies when
+          the password changes, and after :attr:`TokenExpiry.password_reset`).
+        * A customer who signs in with an external provider gets an email telling
+          them to sign in with it.
+        * A customer who never activated the profile (Added or Invited) gets an
+          activation link: choosing a password activates the profile.
+        * An unknown or archived address gets nothing.
+
+        The email is queued in the outbox (:meth:`deliver` sends it) and always
+        goes to the address on file, never to the spelling typed.  At most one
+        such email is pending per customer, and an address is sent at most
+        :attr:`MailThrottle.max_emails` account emails per window.
+
+        Raises:
+            InvalidEmail: ``email`` is not an address at all (this says nothing
+                about whether a customer has it).
+        """
+        address = parse_email(email)
+        with self.store.transaction() as tx:
+            now = self.clock.now()
+            customer = tx.find_customer(self.business.id, address.key)
+            message, detail = self._reset_answer(customer, address.address, now)
+            if self._mail_throttled(tx, address.key, now):
+                return
+            if customer is not None and message is not None:
+                # At most one pending per customer: a repeated request adds no mail.
+                tx.enqueue([message])
+                event = self._event(customer, EventKind.PASSWORD_RESET_REQUESTED, now, detail)
+                tx.add_events([event])
+
+    def check_password_reset(self, token: str) -> LinkCheck:
+        """Whom a password-reset link is for, and whether it still works.  Changes nothing.
+
+        Call it when the reset page is opened (GET).
+
+        Raises:
+            TokenError: the link is refused; the subclass says why
+                (``TokenInvalid``, ``TokenExpired``, ``TokenUsed``,
+                ``TokenWrongPurpose``, ``TokenWrongBusiness``,
+                ``CustomerArchived``).
+        """
+        with self.store.transaction() as tx:
+            claims, customer = self._redeem(tx, token, Purpose.PASSWORD_RESET)
+        return self._link_check(claims, customer)
+
+    def reset_password(self, token: str, new_password: str) -> Customer:
+        """Set a new password with a reset link (the POST of the reset page).
+
+        The link dies (with every other link sent to the customer), the
+        address's failed logins are forgotten.  Of simultaneous submissions of
+        one link exactly one succeeds; the others get :class:`TokenUsed`.
+
+        Returns:
+            the customer with the new password.
+
+        Raises:
+            WeakPassword: the password breaks the rules; the link stays valid.
+            TokenError: the link is refused; the subclass says why
+                (``TokenInvalid``, ``TokenExpired``, ``TokenUsed``,
+                ``TokenWrongPurpose``, ``TokenWrongBusiness``,
+                ``CustomerArchived``).
+        """
+        with self.store.transaction() as tx:
+            _claims, customer = self._redeem(tx, token, Purpose.PASSWORD_RESET)
+        normalized = self.password_rules.check(new_password, context=self._context(customer))
+        password_hash = self.password_hasher.hash(normalized)
+        with self.store.transaction() as tx:
+            _claims, current = self._redeem(tx, token, Purpose.PASSWORD_RESET)
+            now = self.clock.now()
+            updated = transitions.set_password(current, now=now, password_hash=password_hash)
+            try:
+                tx.update_customer(updated, expected_version=current.version)
+            except ConcurrentUpdate as err:
+                raise TokenUsed("this link was just used") from err
+            tx.clear_login_failures(self.business.id, _email_throttle_key(current.email_key))
+            tx.add_events([self._event(current, EventKind.PASSWORD_RESET, now)])
+        return updated
+
+    def register(
+        self,
+        email: str,
+        *,
+        first_name: str | None = None,
+        last_name: str | None = None,
+        locale: str | None = None,
+        password: str,
+    ) -> None:
+        """Sign a visitor up from the booking page; the address must be confirmed first.
+
+        Answers the same way (``None``), with similar work (the password is
+        always hashed), whatever the address:
+
+        * A new address: the sign-up is kept and a verification link sent to it;
+          :meth:`verify_email` then creates an Accepted customer.
+        * The address of an Added or Invited customer: a verification link is
+          sent to *that customer's stored address*; following it activates the
+          existing profile with the password chosen here (nothing is attached
+          without proof of the address, and bookings are not duplicated).
+        * An Accepted customer with a password: an email saying they already
+          have a profile, with a password-reset link.
+        * A customer who signs in with an external provider: an email telling
+          them to sign in with it.
+        * An archived customer: nothing is sent.
+
+        An address is sent at most :attr:`MailThrottle.max_emails` account
+        emails per window; beyond that the call answers the same and sends nothing.
+
+        Raises:
+            InvalidEmail, InvalidName, InvalidLocale, WeakPassword: bad input,
+                checked before anything is looked up.
+        """
+        address = parse_email(email)
+        first = clean_name(first_name, field="first_name")
+        last = clean_name(last_name, field="last_name")
+        chosen_locale = _clean_locale(locale)
+        normalized = self.password_rules.check(
+            password, context=[address.address, first or "", last or "", self.business.name]
+        )
+        password_hash = self.password_hasher.hash(normalized)
+        with self.store.transaction() as tx:
+            now = self.clock.now()
+            registration = Registration(
+                id=new_id("reg"),
+                business_id=self.business.id,
+                email=address.address,
+                email_key=address.key,
+                first_name=first,
+                last_name=last,
+                locale=chosen_locale,
+                password_hash=password_hash,
+                created_at=now,
+            )
+            customer = tx.find_customer(self.business.id, address.key)
+            message = self._signup_answer(registration, customer, now)
+            if self._mail_throttled(tx, address.key, now) or message is None:
+                return
+            if not tx.enqueue([message]) and message.kind == EMAIL_VERIFICATION:
+                tx.insert_registration(registration)
+
+    def check_email_verification(self, token: str) -> LinkCheck:
+        """Which sign-up a verification link confirms, and whether it still works.
+
+        Changes nothing: call it when the verification page is opened (GET).
+
+        Raises:
+            TokenError: the link is refused; the subclass says why
+                (``TokenInvalid``, ``TokenExpired``, ``TokenUsed``,
+                ``TokenWrongPurpose``, ``TokenWrongBusiness``,
+                ``CustomerArchived``).
+        """
+        with self.store.transaction() as tx:
+            claims, registration, customer = self._redeem_verification(tx, token)
+        return LinkCheck(
+            purpose=claims.purpose,
+            email=registration.email if customer is None else customer.email,
+            customer_id=None if customer is None else customer.id,
+            first_name=registration.first_name if customer is None else customer.first_name,
+            locale=registration.locale if customer is None else customer.locale,
+            expires_at=self._expires_at(claims),
+            needs_password=customer is not None,
+        )
+
+    def verify_email(self, token: str, *, password: str | None = None) -> Customer:
+        """Confirm a sign-up (the POST of the verification page): the profile becomes active.
+
+        A new address becomes a new Accepted customer; an existing customer's
+        profile is activated with the password chosen at sign-up.  The link
+        works once; of simultaneous submissions exactly one succeeds.
+
+        When the sign-up would activate an *existing* profile
+        (:attr:`LinkCheck.needs_password` on :meth:`check_email_verification`),
+        ``password`` must be the one chosen at sign-up: otherwise anyone could
+        sign up with a customer's address and a password of their own, and take
+        the profile over the moment the customer clicks "confirm".  For a new
+        address it is optional (when given, it must match); asking for it
+        always protects new addresses the same way.
+
+        Args:
+            token: from the link.
+            password: the password typed on the verification page.
+
+        Returns:
+            the Accepted customer.
+
+        Raises:
+            InvalidCredentials: ``password`` is missing or not the one chosen at
+                sign-up; the link stays valid.
+            TokenError: the link is refused; the subclass says why
+                (``TokenInvalid``, ``TokenExpired``, ``TokenUsed``,
+                ``TokenWrongPurpose``, ``TokenWrongBusiness``,
+                ``CustomerArchived``).
+        """
+        with self.store.transaction() as tx:
+            _claims, registration, customer = self._redeem_verification(tx, token)
+        if password is not None or customer is not None:
+            typed = unicodedata.normalize("NFC", password) if isinstance(password, str) else ""
+            if not self.password_hasher.verify(registration.password_hash, typed):
+                raise InvalidCredentials("enter the password you chose when you signed up")
+        with self.store.transaction() as tx:
+            now = self.clock.now()
+            # Again inside the writing transaction: another submission may have won.
+            _claims, registration, customer = self._redeem_verification(tx, token)
+            if customer is None:
+                accepted = Customer(
+                    id=new_id("cus"),
+                    business_id=self.business.id,
+                    email=registration.email,
+                    email_key=registration.email_key,
+                    first_name=registration.first_name,
+                    last_name=registration.last_name,
+                    locale=registration.locale,
+                    status=Status.ACCEPTED,
+                    password_hash=registration.password_hash,
+                    created_at=now,
+                    updated_at=now,
+                    accepted_at=now,
+                )
+                try:
+                    tx.insert_customer(accepted)
+                except DuplicateCustomer as err:
+                    raise TokenUsed("this link was just used") from err
+                events = [
+                    self._event(accepted, EventKind.ADDED, now, "signed up"),
+                    self._event(accepted, EventKind.ACCEPTED, now, "verified the email address"),
+                ]
+            else:
+                accepted = transitions.accept(
+                    customer, now=now, password_hash=registration.password_hash
+                )
+                try:
+                    tx.update_customer(accepted, expected_version=customer.version)
+                except ConcurrentUpdate as err:
+                    raise TokenUsed("this link was just used") from err
+                tx.cancel_pending(self.business.id, customer.id, reason="the customer accepted")
+                events = [
+                    self._event(customer, EventKind.ACCEPTED, now, "verified the email address")
+                ]
+            tx.delete_registration(self.business.id, registration.id)
+            tx.add_events(events)
+        return accepted
+
+    def check_unsubscribe(self, token: str) -> LinkCheck:
+        """Whom an unsubscribe link is for.  Changes nothing (the GET of the link).
+
+        Show a page with a button whose POST calls :meth:`unsubscribe`.
+
+        Raises:
+            TokenError: the link is refused; the subclass says why
+                (``TokenInvalid``, ``TokenUsed``, ``TokenWrongPurpose``,
+                ``TokenWrongBusiness``, ``TestInvitationToken``,
+                ``CustomerArchived``).
+        """
+        with self.store.transaction() as tx:
+            claims, customer = self._redeem(tx, token, Purpose.UNSUBSCRIBE)
+        return self._link_check(claims, customer)
+
+    def _logged_in(
+        self,
+        tx: Transaction,
+        customer: Customer,
+        new_hash: str | None,
+        email_key: str | None,
+        now: datetime,
+    ) -> Customer:
+        """Record a successful login: forget the failures, upgrade the hash if needed."""
+        if email_key is not None:
+            tx.clear_login_failures(self.business.id, _email_throttle_key(email_key))
+        detail = ""
+        if new_hash is not None:
+            # Not a password change: links already sent stay valid (except a
+            # pending reset link, whose fingerprint covers the hash).
+            rehashed = attrs.evolve(
+                customer, password_hash=new_hash, updated_at=now, version=customer.version + 1
+            )
+            try:
+                tx.update_customer(rehashed, expected_version=customer.version)
+            except ConcurrentUpdate:
+                log.info("customer %s: hash upgrade skipped, changed meanwhile", customer.id)
+            else:
+                customer, detail = rehashed, "password hash upgraded"
+        tx.add_events([self._event(customer, EventKind.LOGGED_IN, now, detail)])
+        return customer
+
+    def _mail_throttled(self, tx: Transaction, email_key: str, now: datetime) -> bool:
+        """Count a request for an account email to ``email_key``; whether it is one too many."""
+        key = f"mail:{email_key}"
+        since = now - self.mail_throttle.window
+        recent = tx.count_login_failures(self.business.id, key, since=since)
+        tx.record_login_failure(self.business.id, key, now)
+        return recent >= self.mail_throttle.max_emails
+
+    def _throttle_keys(self, email_key: str | None, client: str | None) -> list[tuple[str, int]]:
+        keys = []
+        if email_key is not None:
+            keys.append((_email_throttle_key(email_key), self.login_throttle.max_failures))
+        if client is not None and self.login_throttle.client_max_failures is not None:
+            keys.append((_client_throttle_key(client), self.login_throttle.client_max_failures))
+        return keys
+
+    def _throttled_until(
+        self, tx: Transaction, keys: list[tuple[str, int]], now: datetime
+    ) -> datetime | None:
+        """When the throttled keys among ``keys`` allow an attempt again, or ``None``."""
+        window = self.login_throttle.window
+        retry_at: datetime | None = None
+        for key, limit in keys:
+
+            def recent(offset: int, key: str = key) -> int:
+                since = now - window + timedelta(seconds=offset)
+                return tx.count_login_failures(self.business.id, key, since=since)
+
+            if recent(0) < limit:
+                continue
+            # The Store only counts; find, to the second, the moment enough of
+            # the failures have left the window (a few counts, on a rare path).
+            low, high = 0, math.ceil(window.total_seconds()) + 1
+            while high - low > 1:
+                middle = (low + high) // 2
+                low, high = (middle, high) if recent(middle) >= limit else (low, middle)
+            until = now + timedelta(seconds=high)
+            retry_at = until if retry_at is None else max(retry_at, until)
+        return retry_at
+
+    def _reset_answer(
+        self, customer: Customer | None, typed: str, now: datetime
+    ) -> tuple[OutboxMessage | None, str]:
+        """The email that answers a reset request, and a note for the history."""
+        if customer is None or customer.archived:
+            # Compose (and drop) a reset email anyway, so that this case costs
+            # about what the others do.
+            decoy = Customer(
+                id="cus_decoy",
+                business_id=self.business.id,
+                email=typed,
+                email_key=typed,
+                status=Status.ACCEPTED,
+                created_at=now,
+                updated_at=now,
+            )
+            self._account_message(decoy, PASSWORD_RESET, now, Purpose.PASSWORD_RESET)
+            return None, ""
+        if customer.password_hash is None and customer.auth_provider is not None:
+            return self._account_message(customer, PROVIDER_HINT, now, None), "provider hint"
+        if customer.status is not Status.ACCEPTED:
+            message = self._account_message(customer, PASSWORD_RESET, now, Purpose.ACTIVATION)
+            return message, "activation link"
+        if customer.password_hash is None:
+            return None, ""
+        message = self._account_message(customer, PASSWORD_RESET, now, Purpose.PASSWORD_RESET)
+        return message, "reset link"
+
+    def _signup_answer(
+        self, registration: Registration, customer: Customer | None, now: datetime
+    ) -> OutboxMessage | None:
+        """The email that answers a sign-up (see :meth:`register`)."""
+        if customer is not None and customer.archived:
+            return None
+        if customer is not None and customer.password_hash is None and customer.auth_provider:
+            return self._account_message(customer, PROVIDER_HINT, now, None)
+        if customer is not None and customer.status is Status.ACCEPTED:
+            return self._account_message(customer, ACCOUNT_EXISTS, now, Purpose.PASSWORD_RESET)
+        token = self.tokens.sign_verification(registration, customer)
+        outbox_id = new_id("msg")
+        email = account_mail.compose_email_verification(
+            business=self.business,
+            recipient=Recipient(
+                email=registration.email if customer is None else customer.email,
+                first_name=registration.first_name if customer is None else customer.first_name,
+                locale=registration.locale if customer is None else customer.locale,
+            ),
+            link=self.business.verify_url.replace("{token}", token),
+            valid_until=self.tokens.expires_at(Purpose.EMAIL_VERIFICATION),
+            message_id=message_id_for(outbox_id, self.business),
+        )
+        return self._outbox_message(outbox_id, customer, EMAIL_VERIFICATION, email, now)
+
+    def _account_message(
+        self, customer: Customer, kind: str, now: datetime, purpose: Purpose | None
+    ) -> OutboxMessage:
+        """An account email to ``customer``'s stored address, with a link for ``purpose``."""
+        outbox_id = new_id("msg")
+        recipient = Recipient(
+            email=customer.email, first_name=customer.first_name, locale=customer.locale
+        )
+        message_id = message_id_for(outbox_id, self.business)
+        if purpose is None:
+            # Sign (and drop) a token anyway, so this answer costs what a reset does.
+            self.tokens.sign(customer, Purpose.PASSWORD_RESET)
+            email = account_mail.compose_provider_hint(
+                business=self.business,
+                recipient=recipient,
+                provider=customer.auth_provider or "",
+                message_id=message_id,
+            )
+        else:
+            token = self.tokens.sign(customer, purpose)
+            url = (
+                self.business.activation_url
+                if purpose is Purpose.ACTIVATION
+                else self.business.reset_url
+            )
+            compose = {
+                ACCOUNT_EXISTS: account_mail.compose_account_exists,
+                PASSWORD_RESET: (
+                    account_mail.compose_activation_request
+                    if purpose is Purpose.ACTIVATION
+                    else account_mail.compose_password_reset
+                ),
+            }[kind]
+            email = compose(
+                business=self.business,
+                recipient=recipient,
+                link=url.replace("{token}", token),
+                valid_until=self.tokens.expires_at(purpose),
+                message_id=message_id,
+            )
+        return self._outbox_message(outbox_id, customer, kind, email, now)
+
+    def _outbox_message(
+        self,
+        outbox_id: str,
+        customer: Customer | None,
+        kind: str,
+        email: Email,
+        now: datetime,
+    ) -> OutboxMessage:
+        return OutboxMessage(
+            id=outbox_id,
+            business_id=self.business.id,
+            customer_id=None if customer is None else customer.id,
+            kind=kind,
+            email=email,
+            created_at=now,
+            next_attempt_at=now,
+        )
+
+    def _redeem_verification(
+        self, tx: Transaction, token: str
+    ) -> tuple[TokenClaims, Registration, Customer | None]:
+        """Verify an email-verification token; return the sign-up and the customer it activates.
+
+        The customer is the one the token names (an existing customer when the
+        visitor signed up), or the one who got the address meanwhile, or ``None``
+        for a new customer.
+        """
+        claims = self.tokens.verify(token, Purpose.EMAIL_VERIFICATION)
+        if claims.registration_id is None:
+            raise TokenInvalid("this link is not valid")
+        registration = tx.get_registration(self.business.id, claims.registration_id)
+        if registration is None:
+            raise TokenUsed("this link was already used")
+        bound = None
+        if claims.customer_id is not None:
+            bound = tx.get_customer(self.business.id, claims.customer_id)
+            if bound is None:
+                raise TokenInvalid("this link is not valid")
+        customer = bound or tx.find_customer(self.business.id, registration.email_key)
+        if customer is not None and customer.archived:
+            raise CustomerArchived("this profile is archived; contact the business")
+        if claims.fingerprint != verification_fingerprint(registration, bound):
+            raise TokenUsed("this link is no longer valid: the profile changed since")
+        if customer is not None and customer.status is Status.ACCEPTED:
+            raise TokenUsed("this profile is already activated: log in instead")
+        return claims, registration, customer
+
+    def _link_check(self, claims: TokenClaims, customer: Customer) -> LinkCheck:
+        return LinkCheck(
+            purpose=claims.purpose,
+            email=customer.email,
+            customer_id=customer.id,
+            first_name=customer.first_name,
+            locale=customer.locale,
+            expires_at=self._expires_at(claims),
+        )
+
+    def _context(self, customer: Customer) -> list[str]:
+        """Words a customer's password may not be."""
+        names = [customer.first_name or "", customer.last_name or ""]
+        return [customer.email, *names, self.business.name]
 
     # Helpers -----------------------------------------------------------------------------
 
@@ -1375,3 +1990,35 @@ def _str_or_none(value: object) -> str | None:
     if value is None or isinstance(value, str):
         return value
     raise InvalidName("expected text", field=None)
+
+
+def _email_throttle_key(email_key: str) -> str:
+    return f"email:{email_key}"
+
+
+def _client_throttle_key(client: str) -> str:
+    # Client keys come from outside (a header, say): keep the stored key short.
+    text = str(client)
+    if len(text) > 64:
+        text = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"client:{text}"
+
+
+def _can_log_in(customer: Customer | None) -> bool:
+    return (
+        customer is not None
+        and customer.status is Status.ACCEPTED
+        and not customer.archived
+        and customer.password_hash is not None
+    )
+
+
+def _login_refusal(customer: Customer) -> str:
+    """Why a known customer's login failed, for their history (never shown to the visitor)."""
+    if customer.archived:
+        return "archived"
+    if customer.status is not Status.ACCEPTED:
+        return "profile not activated"
+    if customer.password_hash is None:
+        return f"signs in with {customer.auth_provider or 'another method'}"
+    return "wrong password"

@@ -99,8 +99,13 @@ def accept(customer: Customer, *, now: datetime, password_hash: str) -> Customer
 
 
 def set_password(customer: Customer, *, now: datetime, password_hash: str) -> Customer:
-    """A new password (after a reset): every link already sent dies."""
-    return _touch(customer, now, password_hash=password_hash, link_epoch=customer.link_epoch + 1)
+    """A new password (after a reset).
+
+    Reset links die because their fingerprint covers the password hash; other
+    links (an unsubscribe link in an old invitation) keep working: a new
+    password changes nothing about them.
+    """
+    return _touch(customer, now, password_hash=password_hash)
 
 
 def archive(customer: Customer, *, now: datetime) -> Customer:

@@ -1,7 +1,8 @@
 """Signed, purpose-bound, state-bound tokens for the links in emails.
 
 A token is an itsdangerous ``URLSafeTimedSerializer`` value whose payload names
-the business, the customer and a *fingerprint* of the customer's state for the
+the business, the customer (for an email verification: the sign-up, and the
+existing customer if there is one) and a *fingerprint* of the state for the
 purpose.  Each purpose has its own salt, so a reset token is not an activation
 token.  The fingerprint makes tokens single-use without a table of used tokens:
 when the state it covers changes (the profile is activated, the password or the
@@ -17,12 +18,14 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import attrs
 from itsdangerous import BadData, BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_decode, base64_encode
 from itsdangerous.timed import TimestampSigner
 
 from invitekit.exceptions import (
@@ -33,11 +36,22 @@ from invitekit.exceptions import (
     TokenWrongPurpose,
 )
 from invitekit.model import Customer, Status
-from invitekit.ports import Clock
+from invitekit.ports import Clock, Registration
 
-__all__ = ["Purpose", "TokenClaims", "TokenExpiry", "Tokens", "fingerprint"]
+__all__ = [
+    "Purpose",
+    "TokenClaims",
+    "TokenExpiry",
+    "Tokens",
+    "fingerprint",
+    "verification_fingerprint",
+]
 
 MIN_SECRET_LENGTH = 32
+MAX_TOKEN_LENGTH = 2048
+# payload.timestamp.signature in unpadded URL-safe base64 (a leading "." marks a
+# compressed payload).
+_TOKEN_SHAPE = re.compile(r"\.?[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 
 
 class Purpose(enum.StrEnum):
@@ -80,15 +94,21 @@ class TokenClaims:
 
     Attributes:
         purpose: what it is for.
-        business_id, customer_id: whom it belongs to.
-        fingerprint: the state it was issued for; compare with :func:`fingerprint`.
+        business_id: the business that issued it.
+        customer_id: the customer it belongs to; ``None`` only for an email
+            verification of a new address (no customer exists yet).
+        registration_id: for :attr:`Purpose.EMAIL_VERIFICATION`, the sign-up
+            (:class:`~invitekit.ports.Registration`) it confirms; ``None`` otherwise.
+        fingerprint: the state it was issued for; compare with :func:`fingerprint`
+            (or :func:`verification_fingerprint`).
         issued_at: when it was signed (aware UTC, whole seconds).
         test: whether it comes from a test invitation.
     """
 
     purpose: Purpose
     business_id: str
-    customer_id: str
+    customer_id: str | None
+    registration_id: str | None = None
     fingerprint: str
     issued_at: datetime
     test: bool = False
@@ -110,6 +130,30 @@ def fingerprint(customer: Customer, purpose: Purpose) -> str:
         parts.append(str(customer.status is Status.ACCEPTED))
     if purpose is Purpose.PASSWORD_RESET:
         parts.append(customer.password_hash or "")
+    return _digest(parts)
+
+
+def verification_fingerprint(registration: Registration, customer: Customer | None) -> str:
+    """The state an email-verification token relies on.
+
+    It covers the sign-up (its id, business, canonical address and chosen
+    password hash) and, when the address already belongs to ``customer``, that
+    customer's :func:`fingerprint` for email verification, so the link dies when
+    the customer is activated, archived or changes address.  Single use comes
+    from the sign-up being deleted once verified.
+    """
+    parts = [
+        Purpose.EMAIL_VERIFICATION.value,
+        registration.business_id,
+        registration.id,
+        registration.email_key,
+        registration.password_hash,
+        "-" if customer is None else fingerprint(customer, Purpose.EMAIL_VERIFICATION),
+    ]
+    return _digest(parts)
+
+
+def _digest(parts: list[str]) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:22]
 
 
@@ -170,7 +214,14 @@ class Tokens:
         return f"Tokens(business_id={self._business_id!r}, expiry={self.expiry!r})"
 
     def sign(self, customer: Customer, purpose: Purpose, *, test: bool = False) -> str:
-        """Return a token for ``customer``'s current state and ``purpose``."""
+        """Return a token for ``customer``'s current state and ``purpose``.
+
+        Raises:
+            ValueError: for :attr:`Purpose.EMAIL_VERIFICATION`, which names a
+                sign-up: use :meth:`sign_verification`.
+        """
+        if purpose is Purpose.EMAIL_VERIFICATION:
+            raise ValueError("email verification tokens name a sign-up: use sign_verification()")
         payload: dict[str, Any] = {
             "b": customer.business_id,
             "c": customer.id,
@@ -179,6 +230,23 @@ class Tokens:
         if test:
             payload["t"] = 1
         return str(self._serializers[purpose].dumps(payload))
+
+    def sign_verification(self, registration: Registration, customer: Customer | None) -> str:
+        """Return an email-verification token for a sign-up.
+
+        Args:
+            registration: the stored sign-up; the token names it (``r``).
+            customer: the existing customer whose address it is, if any; the
+                token then names that customer too (``c``) and dies with their state.
+        """
+        payload: dict[str, Any] = {
+            "b": registration.business_id,
+            "r": registration.id,
+            "f": verification_fingerprint(registration, customer),
+        }
+        if customer is not None:
+            payload["c"] = customer.id
+        return str(self._serializers[Purpose.EMAIL_VERIFICATION].dumps(payload))
 
     def expires_at(self, purpose: Purpose) -> datetime | None:
         """When a token for ``purpose`` signed now will expire, or ``None`` if never."""
@@ -200,8 +268,7 @@ class Tokens:
             TokenWrongBusiness: genuine, but issued by another business.
             TokenExpired: genuine but too old (``expired_at`` says since when).
         """
-        if not isinstance(token, str) or not token or len(token) > 2048:
-            raise TokenInvalid("this link is not valid")
+        _check_shape(token)
         validity = self.expiry.of(purpose)
         max_age = None if validity is None else int(validity.total_seconds())
         serializer = self._serializers[purpose]
@@ -222,6 +289,7 @@ class Tokens:
 
     def peek(self, token: str, purpose: Purpose) -> TokenClaims:
         """Like :meth:`verify` but ignoring age: for explaining an expired link."""
+        _check_shape(token)
         try:
             payload, signed_at = self._serializers[purpose].loads(
                 token, max_age=None, return_timestamp=True
@@ -246,17 +314,24 @@ class Tokens:
         if (
             not isinstance(payload, dict)
             or not isinstance(payload.get("b"), str)
-            or not isinstance(payload.get("c"), str)
             or not isinstance(payload.get("f"), str)
             or signed_at is None
         ):
+            raise TokenInvalid("this link is not valid")
+        customer_id, registration_id = payload.get("c"), payload.get("r")
+        if purpose is Purpose.EMAIL_VERIFICATION:
+            well_formed = isinstance(registration_id, str) and isinstance(customer_id, str | None)
+        else:
+            well_formed = isinstance(customer_id, str) and registration_id is None
+        if not well_formed:
             raise TokenInvalid("this link is not valid")
         if payload["b"] != self._business_id:
             raise TokenWrongBusiness("this link belongs to another business")
         return TokenClaims(
             purpose=purpose,
             business_id=payload["b"],
-            customer_id=payload["c"],
+            customer_id=customer_id,
+            registration_id=registration_id,
             fingerprint=payload["f"],
             issued_at=signed_at,
             test=payload.get("t") == 1,
@@ -272,3 +347,25 @@ class Tokens:
                 continue
             wanted, found = (p.value.replace("_", " ") for p in (purpose, other))
             raise TokenWrongPurpose(f"this link is for {found}, not {wanted}")
+
+
+def _check_shape(token: object) -> None:
+    """Refuse anything but the one canonical spelling of a token.
+
+    Base64 decoding is lenient (it skips stray characters and ignores the
+    unused low bits of the last character), so without this check several
+    strings would verify as one token.
+    """
+    if (
+        not isinstance(token, str)
+        or len(token) > MAX_TOKEN_LENGTH
+        or not _TOKEN_SHAPE.fullmatch(token)
+    ):
+        raise TokenInvalid("this link is not valid")
+    for part in token.lstrip(".").split("."):
+        try:
+            canonical = base64_encode(base64_decode(part)).decode("ascii")
+        except BadData as err:
+            raise TokenInvalid("this link is not valid") from err
+        if canonical != part:
+            raise TokenInvalid("this link is not valid (it may be incomplete)")

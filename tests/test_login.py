@@ -1,0 +1,235 @@
+"""Login: who may log in, the same refusal for every case, throttling, rehash on login."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import timedelta
+
+import pytest
+
+from invitekit.accounts import LoginThrottle
+from invitekit.adapters.memory import MemoryMailer, MemoryStore
+from invitekit.exceptions import InvalidCredentials, LoginThrottled
+from invitekit.model import Business, EventKind, Status
+from invitekit.passwords import PasswordHasher
+from invitekit.service import InviteKit
+from invitekit.testing import TEST_SECRET, FakeClock, fast_password_hasher
+
+from .helpers import ACTIVATE, PASSWORD, accepted_customer, invite_and_deliver, token_in
+
+
+def make_kit(store: MemoryStore, clock: FakeClock, **options: object) -> InviteKit:
+    return InviteKit(
+        store=store,
+        mailer=MemoryMailer(),
+        clock=clock,
+        business=Business(
+            id="studio-1",
+            name="Studio One",
+            sender="hello@studio.example",
+            activation_url="https://studio.example/activate/{token}",
+        ),
+        secret_keys=[TEST_SECRET],
+        password_hasher=fast_password_hasher(),
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def fail_login(kit: InviteKit, email: str, times: int, client: str | None = None) -> None:
+    for _ in range(times):
+        with pytest.raises(InvalidCredentials):
+            kit.login(email, "not the password", client=client)
+
+
+def test_accepted_customer_logs_in_with_any_case_of_the_address(invitekit_kit, ana) -> None:
+    assert invitekit_kit.login("ANA@Example.COM", PASSWORD).id == ana.id
+
+
+def test_password_is_compared_in_nfc(invitekit_kit, invitekit_mailer) -> None:
+    customer = invitekit_kit.add_customer("jose@example.com")
+    invitation = invite_and_deliver(invitekit_kit, invitekit_mailer, customer)
+    invitekit_kit.accept_invitation(token_in(invitation, ACTIVATE), "café au lait du matin")
+    typed = unicodedata.normalize("NFD", "café au lait du matin")
+    assert invitekit_kit.login("jose@example.com", typed).id == customer.id
+
+
+def test_wrong_password_and_unknown_email_get_the_same_message(invitekit_kit, ana) -> None:
+    with pytest.raises(InvalidCredentials) as wrong:
+        invitekit_kit.login(ana.email, "not the password")
+    with pytest.raises(InvalidCredentials) as unknown:
+        invitekit_kit.login("nobody@example.com", PASSWORD)
+    assert str(wrong.value) == str(unknown.value)
+
+
+def test_malformed_email_is_refused_like_a_wrong_password(invitekit_kit) -> None:
+    with pytest.raises(InvalidCredentials):
+        invitekit_kit.login("not an address", PASSWORD)
+
+
+def test_customer_who_did_not_accept_cannot_log_in(invitekit_kit) -> None:
+    c = invitekit_kit.add_customer("bo@example.com")
+    with pytest.raises(InvalidCredentials):
+        invitekit_kit.login(c.email, PASSWORD)
+
+
+def test_archived_customer_cannot_log_in_with_the_right_password(invitekit_kit, ana) -> None:
+    invitekit_kit.archive_customer(ana.id)
+    with pytest.raises(InvalidCredentials):
+        invitekit_kit.login(ana.email, PASSWORD)
+
+
+def test_provider_backed_customer_cannot_log_in_with_a_password(invitekit_kit) -> None:
+    invitekit_kit.add_customer("gina@example.com", auth_provider="google")
+    with pytest.raises(InvalidCredentials):
+        invitekit_kit.login("gina@example.com", "")
+
+
+def test_provider_backed_customer_is_accepted_without_password(invitekit_kit) -> None:
+    gina = invitekit_kit.add_customer("gina@example.com", auth_provider="Google")
+    assert (gina.status, gina.auth_provider, gina.password_hash) == (
+        Status.ACCEPTED,
+        "google",
+        None,
+    )
+
+
+def test_login_and_failure_are_in_the_history(invitekit_kit, ana) -> None:
+    with pytest.raises(InvalidCredentials):
+        invitekit_kit.login(ana.email, "not the password")
+    invitekit_kit.login(ana.email, PASSWORD)
+    kinds = [e.kind for e in invitekit_kit.history(ana.id)]
+    assert kinds[-2:] == [EventKind.LOGIN_FAILED, EventKind.LOGGED_IN]
+
+
+def test_fifth_failure_throttles_the_sixth_attempt_even_with_the_right_password(
+    invitekit_kit, invitekit_clock, ana
+) -> None:
+    fail_login(invitekit_kit, ana.email, 5)
+    with pytest.raises(LoginThrottled) as caught:
+        invitekit_kit.login(ana.email, PASSWORD)
+    assert caught.value.retry_at == invitekit_clock.now() + timedelta(minutes=15, seconds=1)
+
+
+def test_throttle_ends_at_retry_at(invitekit_kit, invitekit_clock, ana) -> None:
+    fail_login(invitekit_kit, ana.email, 5)
+    with pytest.raises(LoginThrottled) as caught:
+        invitekit_kit.login(ana.email, PASSWORD)
+    invitekit_clock.set(caught.value.retry_at - timedelta(seconds=1))
+    with pytest.raises(LoginThrottled):
+        invitekit_kit.login(ana.email, PASSWORD)
+    invitekit_clock.set(caught.value.retry_at)
+    assert invitekit_kit.login(ana.email, PASSWORD).id == ana.id
+
+
+def test_retry_at_follows_the_sliding_window(invitekit_kit, invitekit_clock, ana) -> None:
+    fail_login(invitekit_kit, ana.email, 1)
+    start = invitekit_clock.now()
+    invitekit_clock.advance(minutes=10)
+    fail_login(invitekit_kit, ana.email, 4)
+    with pytest.raises(LoginThrottled) as caught:
+        invitekit_kit.login(ana.email, PASSWORD)
+    # The first failure leaves the window first; then four remain, under the limit.
+    assert caught.value.retry_at == start + timedelta(minutes=15, seconds=1)
+
+
+def test_unknown_address_is_throttled_exactly_like_a_known_one(invitekit_kit, ana) -> None:
+    fail_login(invitekit_kit, ana.email, 5)
+    fail_login(invitekit_kit, "nobody@example.com", 5)
+    with pytest.raises(LoginThrottled) as known:
+        invitekit_kit.login(ana.email, "x")
+    with pytest.raises(LoginThrottled) as unknown:
+        invitekit_kit.login("nobody@example.com", "x")
+    assert (str(known.value), known.value.retry_at) == (str(unknown.value), unknown.value.retry_at)
+
+
+def test_success_clears_the_failures_of_the_address(invitekit_kit, ana) -> None:
+    fail_login(invitekit_kit, ana.email, 4)
+    invitekit_kit.login(ana.email, PASSWORD)
+    fail_login(invitekit_kit, ana.email, 4)
+    assert invitekit_kit.login(ana.email, PASSWORD).id == ana.id
+
+
+def test_throttle_holds_across_two_kits_sharing_one_store() -> None:
+    store, clock = MemoryStore(), FakeClock()
+    first, second = make_kit(store, clock), make_kit(store, clock)
+    fail_login(first, "ana@example.com", 3)
+    fail_login(second, "ana@example.com", 2)
+    with pytest.raises(LoginThrottled):
+        first.login("ana@example.com", PASSWORD)
+    with pytest.raises(LoginThrottled):
+        second.login("ana@example.com", PASSWORD)
+
+
+def test_client_key_throttles_a_client_trying_many_addresses() -> None:
+    kit = make_kit(MemoryStore(), FakeClock(), login_throttle=LoginThrottle(client_max_failures=3))
+    for number in range(3):
+        fail_login(kit, f"user{number}@example.com", 1, client="203.0.113.9")
+    with pytest.raises(LoginThrottled):
+        kit.login("someone.else@example.com", PASSWORD, client="203.0.113.9")
+    with pytest.raises(InvalidCredentials):
+        kit.login("someone.else@example.com", PASSWORD, client="198.51.100.1")
+
+
+def test_throttle_is_configurable(invitekit_store, invitekit_clock) -> None:
+    kit = make_kit(
+        invitekit_store,
+        invitekit_clock,
+        login_throttle=LoginThrottle(max_failures=2, window=timedelta(minutes=1)),
+    )
+    fail_login(kit, "ana@example.com", 2)
+    with pytest.raises(LoginThrottled) as caught:
+        kit.login("ana@example.com", PASSWORD)
+    assert caught.value.retry_at == invitekit_clock.now() + timedelta(minutes=1, seconds=1)
+
+
+def test_login_rehashes_a_hash_made_with_other_parameters() -> None:
+    store, clock = MemoryStore(), FakeClock()
+    cheap = make_kit(store, clock)
+    mailer = cheap.mailer
+    assert isinstance(mailer, MemoryMailer)
+    ana = accepted_customer(cheap, mailer)
+    stronger_hasher = PasswordHasher(time_cost=2, memory_cost=16, parallelism=1)
+    stronger = make_kit(store, clock)
+    stronger.password_hasher = stronger_hasher
+    assert stronger_hasher.needs_rehash(ana.password_hash or "")
+    logged_in = stronger.login(ana.email, PASSWORD)
+    stored = stronger.get_customer(ana.id).password_hash or ""
+    assert stored != ana.password_hash
+    assert logged_in.password_hash == stored
+    assert not stronger_hasher.needs_rehash(stored)
+    assert stronger_hasher.verify(stored, PASSWORD)
+
+
+def test_login_keeps_a_current_hash(invitekit_kit, ana) -> None:
+    invitekit_kit.login(ana.email, PASSWORD)
+    assert invitekit_kit.get_customer(ana.id).password_hash == ana.password_hash
+
+
+class _HasherThatWaits(PasswordHasher):
+    """Runs ``meanwhile`` while the password is being verified (between the two reads)."""
+
+    def __init__(self, meanwhile) -> None:
+        super().__init__(time_cost=1, memory_cost=8, parallelism=1)
+        self.meanwhile = meanwhile
+
+    def verify(self, password_hash, password):
+        result = super().verify(password_hash, password)
+        self.meanwhile()
+        return result
+
+
+def test_customer_archived_during_verification_is_not_logged_in(invitekit_kit, ana) -> None:
+    invitekit_kit.password_hasher = _HasherThatWaits(
+        lambda: invitekit_kit.archive_customer(ana.id)
+    )
+    with pytest.raises(InvalidCredentials):
+        invitekit_kit.login(ana.email, PASSWORD)
+
+
+def test_a_very_long_client_key_is_throttled_like_any_other() -> None:
+    kit = make_kit(MemoryStore(), FakeClock(), login_throttle=LoginThrottle(client_max_failures=2))
+    client = "x" * 10_000
+    fail_login(kit, "a@example.com", 1, client=client)
+    fail_login(kit, "b@example.com", 1, client=client)
+    with pytest.raises(LoginThrottled):
+        kit.login("c@example.com", PASSWORD, client=client)

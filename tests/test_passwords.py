@@ -1,0 +1,141 @@
+"""Password rules (NIST SP 800-63B) and argon2id hashing."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from invitekit.exceptions import ConfigurationError, WeakPassword
+from invitekit.passwords import PasswordHasher, PasswordRules, common_passwords
+from invitekit.testing import fast_password_hasher
+
+
+def test_password_shorter_than_minimum_is_refused_with_the_minimum_in_the_message() -> None:
+    with pytest.raises(WeakPassword, match="at least 8 characters"):
+        PasswordRules().check("seven77")
+
+
+def test_password_of_exactly_minimum_length_is_accepted() -> None:
+    assert PasswordRules().check("eight888") == "eight888"
+
+
+def test_password_longer_than_maximum_is_refused_with_the_maximum_in_the_message() -> None:
+    with pytest.raises(WeakPassword, match="at most 256 characters"):
+        PasswordRules().check("x" * 257)
+
+
+def test_long_passphrase_of_64_characters_is_accepted() -> None:
+    phrase = "a long passphrase, with spaces, that a person can remember well!"
+    assert len(phrase) == 64
+    assert PasswordRules().check(phrase) == phrase
+
+
+def test_maximum_length_below_64_is_a_configuration_error() -> None:
+    with pytest.raises(ConfigurationError):
+        PasswordRules(max_length=32)
+
+
+@pytest.mark.parametrize(
+    "password", ["alllowercase", "12345678901", "ÄÖÜäöüßé", "🙂🙂🙂🙂🙂🙂🙂🙂"]
+)
+def test_no_composition_rules(password: str) -> None:
+    assert PasswordRules().check(password) == password
+
+
+def test_length_is_counted_after_nfc_normalisation() -> None:
+    decomposed = unicodedata.normalize("NFD", "ééééééé")  # 14 code points, 7 characters
+    with pytest.raises(WeakPassword):
+        PasswordRules().check(decomposed)
+
+
+def test_blocklisted_password_is_refused_in_any_case() -> None:
+    rules = PasswordRules(blocklist=["Tr0ub4dor&3"])
+    with pytest.raises(WeakPassword, match="too common"):
+        rules.check("tr0ub4dor&3")
+
+
+def test_default_rules_have_no_blocklist() -> None:
+    assert PasswordRules().check("password") == "password"
+
+
+def test_shipped_common_passwords_are_refused() -> None:
+    rules = PasswordRules.with_common_passwords()
+    for password in ("password", "12345678", "Qwerty123", "iloveyou"):
+        with pytest.raises(WeakPassword, match="too common"):
+            rules.check(password)
+
+
+def test_shipped_list_has_a_few_hundred_entries() -> None:
+    assert 250 <= len(common_passwords()) <= 1000
+
+
+def test_app_can_add_its_own_bigger_list() -> None:
+    rules = PasswordRules.with_common_passwords(extra=["studio-one-2026"], min_length=10)
+    assert rules.min_length == 10
+    with pytest.raises(WeakPassword):
+        rules.check("Studio-One-2026")
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "ana.garcia@example.com",
+        "ana.garcia",
+        "Ana.Garcia2024!",
+        "Studio One",
+        "studioone",
+        "ANA GARCIA",
+    ],
+)
+def test_context_words_are_refused(password: str) -> None:
+    context = ["ana.garcia@example.com", "Ana Garcia", "Studio One"]
+    with pytest.raises(WeakPassword, match="email address, your name"):
+        PasswordRules().check(password, context=context)
+
+
+def test_password_merely_containing_a_name_is_accepted() -> None:
+    context = ["ana@example.com", "Ana", "Studio One"]
+    assert PasswordRules().check("ana loves yoga at dawn", context=context)
+
+
+def test_nul_character_is_refused() -> None:
+    with pytest.raises(WeakPassword, match="NUL"):
+        PasswordRules().check("abc\x00defghi")
+
+
+def test_hash_verifies_the_password_and_not_another() -> None:
+    hasher = fast_password_hasher()
+    stored = hasher.hash("correct horse battery")
+    assert stored.startswith("$argon2id$")
+    assert hasher.verify(stored, "correct horse battery")
+    assert not hasher.verify(stored, "correct horse batterY")
+
+
+def test_no_hash_verifies_a_dummy_and_answers_false() -> None:
+    assert fast_password_hasher().verify(None, "anything at all") is False
+
+
+def test_hash_with_other_parameters_needs_rehash() -> None:
+    cheap = fast_password_hasher()
+    stronger = PasswordHasher(time_cost=2, memory_cost=16, parallelism=1)
+    stored = cheap.hash("correct horse battery")
+    assert stronger.needs_rehash(stored)
+    assert not cheap.needs_rehash(stored)
+    assert stronger.verify(stored, "correct horse battery")
+
+
+def test_bad_argon2_parameters_are_a_configuration_error() -> None:
+    with pytest.raises(ConfigurationError):
+        PasswordHasher(time_cost=0)
+
+
+@given(st.text(min_size=8, max_size=40).filter(lambda p: "\x00" not in p))
+def test_rules_return_the_nfc_form_or_refuse(password: str) -> None:
+    try:
+        checked = PasswordRules().check(password)
+    except WeakPassword:
+        return
+    assert checked == unicodedata.normalize("NFC", password)

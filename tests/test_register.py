@@ -1,0 +1,222 @@
+"""Self sign-up: verification first, existing profiles activated only with proof."""
+
+from __future__ import annotations
+
+import pytest
+
+from invitekit.exceptions import (
+    CustomerArchived,
+    InvalidCredentials,
+    TokenUsed,
+    TokenWrongPurpose,
+    WeakPassword,
+)
+from invitekit.model import EventKind, Status
+
+from .helpers import ACTIVATE, PASSWORD, RESET, VERIFY, invite_and_deliver, last_mail_to, token_in
+
+CHOSEN = "my own sign-up password"
+
+
+def verification_token(kit, mailer, address: str) -> str:
+    kit.deliver()
+    return token_in(last_mail_to(mailer, address), VERIFY)
+
+
+def test_new_address_gets_a_verification_link_and_no_customer_yet(
+    invitekit_kit, invitekit_mailer
+) -> None:
+    assert invitekit_kit.register("neu@example.com", first_name="Neu", password=CHOSEN) is None
+    assert invitekit_kit.find_customer("neu@example.com") is None
+    invitekit_kit.deliver()
+    mail = last_mail_to(invitekit_mailer, "neu@example.com")
+    assert mail.subject == "Confirm your email address for Studio One"
+
+
+def test_following_the_link_creates_an_accepted_customer(invitekit_kit, invitekit_mailer) -> None:
+    invitekit_kit.register("neu@example.com", first_name="Neu", locale="de_AT", password=CHOSEN)
+    token = verification_token(invitekit_kit, invitekit_mailer, "neu@example.com")
+    customer = invitekit_kit.verify_email(token)
+    assert (customer.status, customer.first_name, customer.locale) == (
+        Status.ACCEPTED,
+        "Neu",
+        "de_AT",
+    )
+    assert invitekit_kit.login("neu@example.com", CHOSEN).id == customer.id
+    kinds = [e.kind for e in invitekit_kit.history(customer.id)]
+    assert kinds == [EventKind.ADDED, EventKind.ACCEPTED, EventKind.LOGGED_IN]
+
+
+def test_verification_link_works_once(invitekit_kit, invitekit_mailer) -> None:
+    invitekit_kit.register("neu@example.com", password=CHOSEN)
+    token = verification_token(invitekit_kit, invitekit_mailer, "neu@example.com")
+    invitekit_kit.verify_email(token)
+    with pytest.raises(TokenUsed):
+        invitekit_kit.verify_email(token)
+
+
+def test_checking_the_verification_link_changes_nothing(invitekit_kit, invitekit_mailer) -> None:
+    invitekit_kit.register("neu@example.com", first_name="Neu", password=CHOSEN)
+    token = verification_token(invitekit_kit, invitekit_mailer, "neu@example.com")
+    check = invitekit_kit.check_email_verification(token)
+    assert (check.email, check.customer_id, check.first_name) == ("neu@example.com", None, "Neu")
+    assert invitekit_kit.find_customer("neu@example.com") is None
+
+
+def test_invited_customer_gets_the_link_at_the_stored_address(
+    invitekit_kit, invitekit_mailer
+) -> None:
+    bo = invitekit_kit.add_customer("Bo@example.com", first_name="Bo")
+    invitekit_kit.register("bo@EXAMPLE.com", first_name="Mallory", password=CHOSEN)
+    invitekit_kit.deliver()
+    assert [m.to for m in invitekit_mailer.outbox] == ["Bo@example.com"]
+    assert "Hello Bo," in invitekit_mailer.outbox[0].text
+    assert invitekit_kit.get_customer(bo.id).status is Status.ADDED
+
+
+def test_following_the_link_activates_the_existing_profile(
+    invitekit_kit, invitekit_mailer
+) -> None:
+    bo = invitekit_kit.add_customer("bo@example.com", first_name="Bo")
+    invite_and_deliver(invitekit_kit, invitekit_mailer, bo)
+    invitekit_kit.register("bo@example.com", password=CHOSEN)
+    activated = invitekit_kit.verify_email(
+        verification_token(invitekit_kit, invitekit_mailer, "bo@example.com"), password=CHOSEN
+    )
+    assert (activated.id, activated.status, activated.first_name) == (
+        bo.id,
+        Status.ACCEPTED,
+        "Bo",
+    )
+    assert invitekit_kit.login("bo@example.com", CHOSEN).id == bo.id
+    assert len(invitekit_kit.list_customers()) == 1
+
+
+def test_sign_up_without_the_link_never_attaches(invitekit_kit) -> None:
+    bo = invitekit_kit.add_customer("bo@example.com")
+    invitekit_kit.register("bo@example.com", password=CHOSEN)
+    with pytest.raises(InvalidCredentials):
+        invitekit_kit.login("bo@example.com", CHOSEN)
+    assert invitekit_kit.get_customer(bo.id).password_hash is None
+
+
+def test_activation_by_invitation_kills_the_verification_link(
+    invitekit_kit, invitekit_mailer
+) -> None:
+    bo = invitekit_kit.add_customer("bo@example.com")
+    invitation = invite_and_deliver(invitekit_kit, invitekit_mailer, bo)
+    invitekit_kit.register("bo@example.com", password=CHOSEN)
+    token = verification_token(invitekit_kit, invitekit_mailer, "bo@example.com")
+    invitekit_kit.accept_invitation(token_in(invitation, ACTIVATE), PASSWORD)
+    with pytest.raises(TokenUsed):
+        invitekit_kit.verify_email(token)
+    assert invitekit_kit.login("bo@example.com", PASSWORD).id == bo.id
+
+
+def test_archiving_kills_the_verification_link(invitekit_kit, invitekit_mailer) -> None:
+    bo = invitekit_kit.add_customer("bo@example.com")
+    invitekit_kit.register("bo@example.com", password=CHOSEN)
+    token = verification_token(invitekit_kit, invitekit_mailer, "bo@example.com")
+    invitekit_kit.archive_customer(bo.id)
+    with pytest.raises(CustomerArchived):
+        invitekit_kit.verify_email(token)
+
+
+def test_email_change_kills_the_verification_link(invitekit_kit, invitekit_mailer) -> None:
+    bo = invitekit_kit.add_customer("bo@example.com")
+    invitekit_kit.register("bo@example.com", password=CHOSEN)
+    token = verification_token(invitekit_kit, invitekit_mailer, "bo@example.com")
+    invitekit_kit.update_customer(bo.id, email="bo.new@example.com")
+    with pytest.raises(TokenUsed):
+        invitekit_kit.verify_email(token)
+    assert invitekit_kit.find_customer("bo@example.com") is None
+
+
+def test_address_added_by_the_business_meanwhile_is_activated_not_duplicated(
+    invitekit_kit, invitekit_mailer
+) -> None:
+    invitekit_kit.register("neu@example.com", password=CHOSEN)
+    token = verification_token(invitekit_kit, invitekit_mailer, "neu@example.com")
+    added = invitekit_kit.add_customer("neu@example.com", first_name="Neu")
+    assert invitekit_kit.verify_email(token, password=CHOSEN).id == added.id
+    assert len(invitekit_kit.list_customers()) == 1
+
+
+def test_accepted_customer_is_told_they_have_a_profile(
+    invitekit_kit, invitekit_mailer, ana
+) -> None:
+    invitekit_kit.register("ana@example.com", password=CHOSEN)
+    invitekit_kit.deliver()
+    mail = last_mail_to(invitekit_mailer, "ana@example.com")
+    assert mail.subject == "You already have a profile with Studio One"
+    token = token_in(mail, RESET)
+    assert invitekit_kit.check_password_reset(token).customer_id == ana.id
+    assert invitekit_kit.login("ana@example.com", PASSWORD).id == ana.id
+
+
+def test_provider_backed_customer_is_told_to_use_the_provider(
+    invitekit_kit, invitekit_mailer
+) -> None:
+    invitekit_kit.add_customer("gina@example.com", auth_provider="facebook")
+    invitekit_kit.register("gina@example.com", password=CHOSEN)
+    invitekit_kit.deliver()
+    assert "sign in with Facebook" in last_mail_to(invitekit_mailer, "gina@example.com").text
+
+
+def test_archived_customer_gets_nothing(invitekit_kit, invitekit_mailer) -> None:
+    bo = invitekit_kit.add_customer("bo@example.com")
+    invitekit_kit.archive_customer(bo.id)
+    invitekit_kit.register("bo@example.com", password=CHOSEN)
+    invitekit_kit.deliver()
+    assert invitekit_mailer.outbox == []
+
+
+def test_weak_password_is_refused_before_anything_happens(invitekit_kit, invitekit_mailer) -> None:
+    with pytest.raises(WeakPassword):
+        invitekit_kit.register("neu@example.com", password="short")
+    invitekit_kit.deliver()
+    assert invitekit_mailer.outbox == []
+
+
+def test_verification_token_is_not_a_reset_token(invitekit_kit, invitekit_mailer) -> None:
+    invitekit_kit.register("neu@example.com", password=CHOSEN)
+    token = verification_token(invitekit_kit, invitekit_mailer, "neu@example.com")
+    with pytest.raises(TokenWrongPurpose):
+        invitekit_kit.reset_password(token, "a brand new password")
+
+
+def test_existing_profile_page_must_ask_for_the_sign_up_password(
+    invitekit_kit, invitekit_mailer
+) -> None:
+    invitekit_kit.add_customer("bo@example.com")
+    invitekit_kit.register("bo@example.com", password=CHOSEN)
+    token = verification_token(invitekit_kit, invitekit_mailer, "bo@example.com")
+    assert invitekit_kit.check_email_verification(token).needs_password
+
+
+def test_stranger_signing_up_with_a_customers_address_cannot_take_the_profile_over(
+    invitekit_kit, invitekit_mailer
+) -> None:
+    bo = invitekit_kit.add_customer("bo@example.com")
+    invitekit_kit.register("bo@example.com", password="the stranger's password")
+    token = verification_token(invitekit_kit, invitekit_mailer, "bo@example.com")
+    # Bo clicks "confirm" without knowing the stranger's password.
+    with pytest.raises(InvalidCredentials):
+        invitekit_kit.verify_email(token)
+    with pytest.raises(InvalidCredentials):
+        invitekit_kit.verify_email(token, password="bo guesses something")
+    assert invitekit_kit.get_customer(bo.id).status is Status.ADDED
+
+
+def test_wrong_password_keeps_the_verification_link_valid(invitekit_kit, invitekit_mailer) -> None:
+    invitekit_kit.register("neu@example.com", password=CHOSEN)
+    token = verification_token(invitekit_kit, invitekit_mailer, "neu@example.com")
+    with pytest.raises(InvalidCredentials):
+        invitekit_kit.verify_email(token, password="not what I chose")
+    assert invitekit_kit.verify_email(token, password=CHOSEN).status is Status.ACCEPTED
+
+
+def test_new_address_needs_no_password_at_verification(invitekit_kit, invitekit_mailer) -> None:
+    invitekit_kit.register("neu@example.com", password=CHOSEN)
+    token = verification_token(invitekit_kit, invitekit_mailer, "neu@example.com")
+    assert not invitekit_kit.check_email_verification(token).needs_password

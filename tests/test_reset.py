@@ -1,0 +1,199 @@
+"""Password reset: who gets what, single use, the GET changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from invitekit.adapters.memory import MemoryMailer
+from invitekit.exceptions import InvalidCredentials, InvalidEmail, TokenUsed, WeakPassword
+from invitekit.model import EventKind, OutboxState, Status
+from invitekit.passwords import PasswordRules
+from invitekit.service import InviteKit
+
+from .helpers import (
+    ACTIVATE,
+    PASSWORD,
+    RESET,
+    UNSUBSCRIBE,
+    invite_and_deliver,
+    last_mail_to,
+    token_in,
+)
+
+NEW_PASSWORD = "a brand new password"
+
+
+def reset_token(kit, mailer, email: str) -> str:
+    kit.request_password_reset(email)
+    kit.deliver()
+    return token_in(last_mail_to(mailer, email), RESET)
+
+
+def test_accepted_customer_gets_a_reset_link(invitekit_kit, invitekit_mailer, ana) -> None:
+    invitekit_kit.request_password_reset(ana.email)
+    invitekit_kit.deliver()
+    mail = last_mail_to(invitekit_mailer, ana.email)
+    assert mail.subject == "Reset your password for Studio One"
+    assert invitekit_kit.check_password_reset(token_in(mail, RESET)).customer_id == ana.id
+
+
+def test_reset_email_is_queued_not_sent_at_once(invitekit_kit, invitekit_mailer, ana) -> None:
+    invitekit_kit.request_password_reset(ana.email)
+    assert invitekit_mailer.outbox == []
+    pending = invitekit_kit.outbox_messages(customer_id=ana.id, state=OutboxState.PENDING)
+    assert [m.kind for m in pending] == ["password_reset"]
+
+
+def test_reset_sets_the_new_password(invitekit_kit, invitekit_mailer, ana) -> None:
+    token = reset_token(invitekit_kit, invitekit_mailer, ana.email)
+    invitekit_kit.reset_password(token, NEW_PASSWORD)
+    assert invitekit_kit.login(ana.email, NEW_PASSWORD).id == ana.id
+    with pytest.raises(InvalidCredentials):
+        invitekit_kit.login(ana.email, PASSWORD)
+
+
+def test_reset_link_works_once(invitekit_kit, invitekit_mailer, ana) -> None:
+    token = reset_token(invitekit_kit, invitekit_mailer, ana.email)
+    invitekit_kit.reset_password(token, NEW_PASSWORD)
+    with pytest.raises(TokenUsed):
+        invitekit_kit.reset_password(token, "yet another password")
+
+
+def test_checking_the_link_changes_nothing(invitekit_kit, invitekit_mailer, ana) -> None:
+    token = reset_token(invitekit_kit, invitekit_mailer, ana.email)
+    before = invitekit_kit.get_customer(ana.id)
+    for _ in range(3):
+        invitekit_kit.check_password_reset(token)
+    assert invitekit_kit.get_customer(ana.id) == before
+
+
+def test_weak_new_password_keeps_the_link_valid(invitekit_kit, invitekit_mailer, ana) -> None:
+    token = reset_token(invitekit_kit, invitekit_mailer, ana.email)
+    with pytest.raises(WeakPassword):
+        invitekit_kit.reset_password(token, "short")
+    assert invitekit_kit.reset_password(token, NEW_PASSWORD).id == ana.id
+
+
+def test_rules_refuse_the_customers_own_name(invitekit_kit, invitekit_mailer, ana) -> None:
+    token = reset_token(invitekit_kit, invitekit_mailer, ana.email)
+    with pytest.raises(WeakPassword):
+        invitekit_kit.reset_password(token, "ana@example.com")
+
+
+def test_common_password_refused_when_configured(invitekit_kit, invitekit_mailer, ana) -> None:
+    invitekit_kit.password_rules = PasswordRules.with_common_passwords()
+    token = reset_token(invitekit_kit, invitekit_mailer, ana.email)
+    with pytest.raises(WeakPassword, match="too common"):
+        invitekit_kit.reset_password(token, "password123")
+
+
+def test_password_change_kills_an_older_reset_link(invitekit_kit, invitekit_mailer, ana) -> None:
+    first = reset_token(invitekit_kit, invitekit_mailer, ana.email)
+    second = reset_token(invitekit_kit, invitekit_mailer, ana.email)
+    invitekit_kit.reset_password(second, NEW_PASSWORD)
+    with pytest.raises(TokenUsed):
+        invitekit_kit.check_password_reset(first)
+
+
+def test_reset_clears_login_failures(invitekit_kit, invitekit_mailer, ana) -> None:
+    for _ in range(4):
+        with pytest.raises(InvalidCredentials):
+            invitekit_kit.login(ana.email, "wrong guess")
+    invitekit_kit.reset_password(
+        reset_token(invitekit_kit, invitekit_mailer, ana.email), NEW_PASSWORD
+    )
+    for _ in range(4):
+        with pytest.raises(InvalidCredentials):
+            invitekit_kit.login(ana.email, "wrong guess")
+    assert invitekit_kit.login(ana.email, NEW_PASSWORD).id == ana.id
+
+
+def test_reset_is_in_the_history(invitekit_kit, invitekit_mailer, ana) -> None:
+    invitekit_kit.reset_password(
+        reset_token(invitekit_kit, invitekit_mailer, ana.email), NEW_PASSWORD
+    )
+    kinds = [e.kind for e in invitekit_kit.history(ana.id)]
+    assert EventKind.PASSWORD_RESET_REQUESTED in kinds
+    assert kinds[-1] is EventKind.PASSWORD_RESET
+
+
+def test_provider_backed_customer_is_told_to_use_the_provider(
+    invitekit_kit, invitekit_mailer
+) -> None:
+    invitekit_kit.add_customer("gina@example.com", auth_provider="google")
+    invitekit_kit.request_password_reset("gina@example.com")
+    invitekit_kit.deliver()
+    mail = last_mail_to(invitekit_mailer, "gina@example.com")
+    assert "sign in with Google" in mail.text
+    assert "https://" not in mail.text
+
+
+def test_customer_who_never_activated_gets_an_activation_link(
+    invitekit_kit, invitekit_mailer
+) -> None:
+    bo = invitekit_kit.add_customer("bo@example.com")
+    invitekit_kit.request_password_reset("bo@example.com")
+    invitekit_kit.deliver()
+    token = token_in(last_mail_to(invitekit_mailer, "bo@example.com"), ACTIVATE)
+    assert invitekit_kit.accept_invitation(token, NEW_PASSWORD).status is Status.ACCEPTED
+    assert invitekit_kit.get_customer(bo.id).accepted_at is not None
+
+
+def test_activation_link_from_reset_does_not_make_the_customer_invited(
+    invitekit_kit, invitekit_mailer
+) -> None:
+    bo = invitekit_kit.add_customer("bo@example.com")
+    invitekit_kit.request_password_reset("bo@example.com")
+    invitekit_kit.deliver()
+    assert invitekit_kit.get_customer(bo.id).status is Status.ADDED
+
+
+def test_unknown_and_archived_addresses_get_nothing(invitekit_kit, invitekit_mailer, ana) -> None:
+    invitekit_kit.archive_customer(ana.id)
+    assert invitekit_kit.request_password_reset(ana.email) is None
+    assert invitekit_kit.request_password_reset("nobody@example.com") is None
+    invitekit_kit.deliver()
+    assert invitekit_mailer.outbox == []
+
+
+def test_malformed_address_is_an_invalid_email(invitekit_kit) -> None:
+    with pytest.raises(InvalidEmail):
+        invitekit_kit.request_password_reset("not an address")
+
+
+def test_repeated_requests_queue_one_email(invitekit_kit, invitekit_mailer, ana) -> None:
+    for _ in range(5):
+        invitekit_kit.request_password_reset(ana.email)
+    invitekit_kit.deliver()
+    assert len(invitekit_mailer.to(ana.email)) == 1
+
+
+def test_reset_mail_goes_to_the_stored_address_not_the_typed_one(
+    invitekit_kit, invitekit_mailer, ana
+) -> None:
+    invitekit_kit.request_password_reset("ANA@EXAMPLE.COM")
+    invitekit_kit.deliver()
+    assert [m.to for m in invitekit_mailer.outbox] == ["ana@example.com"]
+
+
+def test_delivery_failure_of_a_reset_does_not_touch_the_customer(
+    invitekit_kit, invitekit_mailer, ana
+) -> None:
+    invitekit_mailer.refuse.add(ana.email)
+    invitekit_kit.request_password_reset(ana.email)
+    invitekit_kit.deliver()
+    stored = invitekit_kit.get_customer(ana.id)
+    assert (stored.status, stored.delivery_failure) == (Status.ACCEPTED, None)
+
+
+def test_a_new_password_keeps_old_unsubscribe_links_working(
+    invitekit_kit: InviteKit, invitekit_mailer: MemoryMailer
+) -> None:
+    customer = invitekit_kit.add_customer("bea@example.com", first_name="Bea")
+    invitation = invite_and_deliver(invitekit_kit, invitekit_mailer, customer)
+    invitekit_kit.accept_invitation(token_in(invitation, ACTIVATE), PASSWORD)
+    invitekit_kit.request_password_reset("bea@example.com")
+    invitekit_kit.deliver()
+    reset = token_in(last_mail_to(invitekit_mailer, "bea@example.com"), RESET)
+    invitekit_kit.reset_password(reset, "another long password")
+    assert invitekit_kit.unsubscribe(token_in(invitation, UNSUBSCRIBE)).unsubscribed

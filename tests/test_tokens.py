@@ -1,0 +1,351 @@
+"""Tokens: each refusal, each expiry boundary, key rotation, business binding, tampering."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from invitekit.adapters.memory import MemoryMailer, MemoryStore
+from invitekit.exceptions import (
+    ConfigurationError,
+    CustomerArchived,
+    TestInvitationToken,
+    TokenError,
+    TokenExpired,
+    TokenInvalid,
+    TokenUsed,
+    TokenWrongBusiness,
+    TokenWrongPurpose,
+)
+from invitekit.model import Business, Customer
+from invitekit.ports import Registration
+from invitekit.service import InviteKit
+from invitekit.testing import TEST_SECRET, FakeClock, fast_password_hasher
+from invitekit.tokens import Purpose, TokenExpiry, Tokens, fingerprint
+
+from .helpers import ACTIVATE, PASSWORD, RESET, UNSUBSCRIBE, invite_and_deliver, token_in
+
+OLD_KEY = "an-older-secret-key-that-is-long-enough-0001"
+NEW_KEY = "a-newer-secret-key-that-is-long-enough-00002"
+
+
+def customer(clock: FakeClock, business_id: str = "studio-1", **changes: object) -> Customer:
+    fields: dict[str, object] = {
+        "id": "cus_1",
+        "business_id": business_id,
+        "email": "ana@example.com",
+        "email_key": "ana@example.com",
+        "created_at": clock.now(),
+        "updated_at": clock.now(),
+        **changes,
+    }
+    return Customer(**fields)  # type: ignore[arg-type]
+
+
+def tokens(clock: FakeClock, keys: list[str], business_id: str = "studio-1") -> Tokens:
+    return Tokens(business_id=business_id, secret_keys=keys, clock=clock)
+
+
+# Refusals, each its own exception, all TokenErrors -----------------------------------------
+
+
+def test_refusal_types_are_token_errors() -> None:
+    for error in (
+        TokenInvalid,
+        TokenExpired,
+        TokenUsed,
+        TokenWrongPurpose,
+        TokenWrongBusiness,
+        TestInvitationToken,
+        CustomerArchived,
+    ):
+        assert issubclass(error, TokenError)
+
+
+def test_tampered_token_is_refused_as_invalid(invitekit_kit, invitekit_mailer) -> None:
+    c = invitekit_kit.add_customer("ana@example.com")
+    token = token_in(invite_and_deliver(invitekit_kit, invitekit_mailer, c), ACTIVATE)
+    payload, rest = token.split(".", 1)
+    tampered = payload[:-2] + ("AA" if payload[-2:] != "AA" else "BB") + "." + rest
+    with pytest.raises(TokenInvalid):
+        invitekit_kit.check_activation(tampered)
+
+
+def test_truncated_token_is_refused_as_invalid(invitekit_kit, invitekit_mailer) -> None:
+    c = invitekit_kit.add_customer("ana@example.com")
+    token = token_in(invite_and_deliver(invitekit_kit, invitekit_mailer, c), ACTIVATE)
+    with pytest.raises(TokenInvalid):
+        invitekit_kit.check_activation(token[:-5])
+
+
+def test_expired_activation_is_refused_as_expired(
+    invitekit_kit, invitekit_mailer, invitekit_clock
+) -> None:
+    c = invitekit_kit.add_customer("ana@example.com")
+    token = token_in(invite_and_deliver(invitekit_kit, invitekit_mailer, c), ACTIVATE)
+    invitekit_clock.advance(days=15)
+    with pytest.raises(TokenExpired) as caught:
+        invitekit_kit.accept_invitation(token, PASSWORD)
+    assert caught.value.expired_at is not None
+
+
+def test_used_activation_is_refused_as_used(invitekit_kit, invitekit_mailer) -> None:
+    c = invitekit_kit.add_customer("ana@example.com")
+    token = token_in(invite_and_deliver(invitekit_kit, invitekit_mailer, c), ACTIVATE)
+    invitekit_kit.accept_invitation(token, PASSWORD)
+    with pytest.raises(TokenUsed):
+        invitekit_kit.accept_invitation(token, "another password here")
+
+
+def test_unsubscribe_token_on_activation_page_is_wrong_purpose(
+    invitekit_kit, invitekit_mailer
+) -> None:
+    c = invitekit_kit.add_customer("ana@example.com")
+    invitation = invite_and_deliver(invitekit_kit, invitekit_mailer, c)
+    with pytest.raises(TokenWrongPurpose):
+        invitekit_kit.check_activation(token_in(invitation, UNSUBSCRIBE))
+
+
+def test_activation_token_on_reset_page_is_wrong_purpose(invitekit_kit, invitekit_mailer) -> None:
+    c = invitekit_kit.add_customer("ana@example.com")
+    token = token_in(invite_and_deliver(invitekit_kit, invitekit_mailer, c), ACTIVATE)
+    with pytest.raises(TokenWrongPurpose):
+        invitekit_kit.reset_password(token, "a brand new password")
+
+
+def test_token_of_another_business_is_refused_even_with_same_secret_and_customer_id() -> None:
+    clock = FakeClock()
+    token = tokens(clock, [TEST_SECRET], "studio-a").sign(
+        customer(clock, "studio-a"), Purpose.ACTIVATION
+    )
+    with pytest.raises(TokenWrongBusiness):
+        tokens(clock, [TEST_SECRET], "studio-b").verify(token, Purpose.ACTIVATION)
+
+
+def test_kit_of_business_b_refuses_link_of_business_a_for_same_customer_id() -> None:
+    store, clock = MemoryStore(), FakeClock()
+    kits = {
+        name: InviteKit(
+            store=store,
+            mailer=MemoryMailer(),
+            clock=clock,
+            business=Business(id=name, name=name, sender="hello@studio.example"),
+            secret_keys=[TEST_SECRET],
+            password_hasher=fast_password_hasher(),
+        )
+        for name in ("studio-a", "studio-b")
+    }
+    same = customer(clock, "studio-a")
+    with store.transaction() as tx:
+        tx.insert_customer(same)
+        tx.insert_customer(customer(clock, "studio-b"))
+    token = kits["studio-a"].tokens.sign(same, Purpose.ACTIVATION)
+    with pytest.raises(TokenWrongBusiness):
+        kits["studio-b"].accept_invitation(token, PASSWORD)
+    assert kits["studio-b"].get_customer("cus_1").password_hash is None
+
+
+def test_test_invitation_link_is_refused_as_test(invitekit_kit) -> None:
+    c = invitekit_kit.add_customer("ana@example.com")
+    token = invitekit_kit.tokens.sign(c, Purpose.ACTIVATION, test=True)
+    with pytest.raises(TestInvitationToken):
+        invitekit_kit.accept_invitation(token, PASSWORD)
+    assert invitekit_kit.get_customer(c.id).password_hash is None
+
+
+def test_archived_customer_link_is_refused_as_archived(invitekit_kit, invitekit_mailer) -> None:
+    c = invitekit_kit.add_customer("ana@example.com")
+    token = token_in(invite_and_deliver(invitekit_kit, invitekit_mailer, c), ACTIVATE)
+    invitekit_kit.archive_customer(c.id)
+    with pytest.raises(CustomerArchived):
+        invitekit_kit.check_activation(token)
+
+
+def test_email_change_kills_links_already_sent(invitekit_kit, invitekit_mailer) -> None:
+    c = invitekit_kit.add_customer("ana@example.com")
+    token = token_in(invite_and_deliver(invitekit_kit, invitekit_mailer, c), ACTIVATE)
+    invitekit_kit.update_customer(c.id, email="ana.new@example.com")
+    with pytest.raises(TokenUsed):
+        invitekit_kit.check_activation(token)
+
+
+# Expiry boundaries ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("purpose", "validity"),
+    [
+        (Purpose.ACTIVATION, timedelta(days=14)),
+        (Purpose.PASSWORD_RESET, timedelta(hours=1)),
+        (Purpose.UNSUBSCRIBE, None),
+    ],
+)
+def test_expiry_boundary_per_purpose(purpose: Purpose, validity: timedelta | None) -> None:
+    clock = FakeClock()
+    signer = tokens(clock, [TEST_SECRET])
+    token = signer.sign(customer(clock), purpose)
+    if validity is None:
+        clock.advance(days=3650)
+        assert signer.verify(token, purpose).customer_id == "cus_1"
+        return
+    clock.advance(validity - timedelta(seconds=1))
+    assert signer.verify(token, purpose).customer_id == "cus_1"
+    clock.advance(seconds=2)
+    with pytest.raises(TokenExpired):
+        signer.verify(token, purpose)
+
+
+def test_expiry_boundary_of_email_verification() -> None:
+    clock = FakeClock()
+    signer = tokens(clock, [TEST_SECRET])
+    registration = Registration(
+        id="reg_1",
+        business_id="studio-1",
+        email="neu@example.com",
+        email_key="neu@example.com",
+        password_hash="$argon2id$fake",
+        created_at=clock.now(),
+    )
+    token = signer.sign_verification(registration, None)
+    clock.advance(hours=24, seconds=-1)
+    assert signer.verify(token, Purpose.EMAIL_VERIFICATION).registration_id == "reg_1"
+    clock.advance(seconds=2)
+    with pytest.raises(TokenExpired):
+        signer.verify(token, Purpose.EMAIL_VERIFICATION)
+
+
+def test_reset_expiry_boundary_through_the_kit(
+    invitekit_kit, invitekit_mailer, invitekit_clock, ana
+) -> None:
+    invitekit_kit.request_password_reset(ana.email)
+    invitekit_kit.deliver()
+    token = token_in(invitekit_mailer.to(ana.email)[-1], RESET)
+    invitekit_clock.advance(minutes=59, seconds=59)
+    assert invitekit_kit.check_password_reset(token).customer_id == ana.id
+    invitekit_clock.advance(seconds=2)
+    with pytest.raises(TokenExpired):
+        invitekit_kit.reset_password(token, "a brand new password")
+
+
+def test_configured_expiry_is_used() -> None:
+    clock = FakeClock()
+    signer = Tokens(
+        business_id="studio-1",
+        secret_keys=[TEST_SECRET],
+        clock=clock,
+        expiry=TokenExpiry(password_reset=timedelta(minutes=10)),
+    )
+    token = signer.sign(customer(clock), Purpose.PASSWORD_RESET)
+    clock.advance(minutes=10, seconds=1)
+    with pytest.raises(TokenExpired):
+        signer.verify(token, Purpose.PASSWORD_RESET)
+
+
+# Key rotation ---------------------------------------------------------------------------
+
+
+def test_old_key_still_verifies_after_rotation() -> None:
+    clock = FakeClock()
+    token = tokens(clock, [OLD_KEY]).sign(customer(clock), Purpose.ACTIVATION)
+    assert tokens(clock, [NEW_KEY, OLD_KEY]).verify(token, Purpose.ACTIVATION).customer_id
+
+
+def test_newest_key_signs() -> None:
+    clock = FakeClock()
+    token = tokens(clock, [NEW_KEY, OLD_KEY]).sign(customer(clock), Purpose.ACTIVATION)
+    assert tokens(clock, [NEW_KEY]).verify(token, Purpose.ACTIVATION).customer_id == "cus_1"
+    with pytest.raises(TokenInvalid):
+        tokens(clock, [OLD_KEY]).verify(token, Purpose.ACTIVATION)
+
+
+def test_removed_key_refuses() -> None:
+    clock = FakeClock()
+    token = tokens(clock, [OLD_KEY]).sign(customer(clock), Purpose.ACTIVATION)
+    with pytest.raises(TokenInvalid):
+        tokens(clock, [NEW_KEY]).verify(token, Purpose.ACTIVATION)
+
+
+def test_short_keys_are_refused() -> None:
+    with pytest.raises(ConfigurationError):
+        tokens(FakeClock(), ["short"])
+
+
+# State binding ------------------------------------------------------------------------
+
+
+def test_fingerprint_of_reset_changes_with_the_password() -> None:
+    clock = FakeClock()
+    before = customer(clock, password_hash="hash-1")
+    after = customer(clock, password_hash="hash-2")
+    assert fingerprint(before, Purpose.PASSWORD_RESET) != fingerprint(
+        after, Purpose.PASSWORD_RESET
+    )
+
+
+def test_verification_purpose_needs_a_sign_up() -> None:
+    clock = FakeClock()
+    with pytest.raises(ValueError, match="sign_verification"):
+        tokens(clock, [TEST_SECRET]).sign(customer(clock), Purpose.EMAIL_VERIFICATION)
+
+
+# Property: any mutation of a token is refused with a TokenError -------------------------
+
+_CLOCK = FakeClock()
+_SIGNER = tokens(_CLOCK, [TEST_SECRET])
+_TOKEN = _SIGNER.sign(customer(_CLOCK), Purpose.ACTIVATION)
+
+
+@st.composite
+def mutated_tokens(draw: st.DrawFn) -> str:
+    token = _TOKEN
+    kind = draw(st.sampled_from(["replace", "insert", "delete", "truncate", "append"]))
+    at = draw(st.integers(0, len(token) - 1))
+    char = draw(st.characters(codec="utf-8") | st.sampled_from("._-aA0="))
+    if kind == "replace":
+        token = token[:at] + char + token[at + 1 :]
+    elif kind == "insert":
+        token = token[:at] + char + token[at:]
+    elif kind == "delete":
+        token = token[:at] + token[at + 1 :]
+    elif kind == "truncate":
+        token = token[:at]
+    else:
+        token += draw(st.text(min_size=1, max_size=20))
+    return token
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_tokens())
+def test_any_mutation_is_refused_with_a_token_error(token: str) -> None:
+    if token == _TOKEN:
+        return
+    with pytest.raises(TokenError):
+        _SIGNER.verify(token, Purpose.ACTIVATION)
+
+
+@settings(max_examples=200)
+@given(st.text(max_size=300))
+def test_arbitrary_text_is_refused_with_a_token_error(text: str) -> None:
+    with pytest.raises(TokenError):
+        _SIGNER.verify(text, Purpose.PASSWORD_RESET)
+
+
+@settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(mutated_tokens())
+def test_the_kit_refuses_any_mutation_with_a_token_error(token: str) -> None:
+    kit = InviteKit(
+        store=MemoryStore(),
+        mailer=MemoryMailer(),
+        clock=_CLOCK,
+        business=Business(id="studio-1", name="Studio One", sender="hello@studio.example"),
+        secret_keys=[TEST_SECRET],
+        password_hasher=fast_password_hasher(),
+    )
+    if token == _TOKEN:
+        return
+    for check in (kit.check_activation, kit.check_password_reset, kit.check_email_verification):
+        with pytest.raises(TokenError):
+            check(token)
