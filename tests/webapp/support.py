@@ -70,10 +70,12 @@ def link_in(message: EmailMessage, prefix: str) -> str:
 
 
 def latest_link(folder: Path, to: str, prefix: str) -> str:
-    """The link starting with ``prefix`` in the newest email to ``to``."""
-    mails = [m for m in read_emails(folder) if to in str(m["To"])]
-    assert mails, f"no email to {to} in {folder}"
-    return link_in(mails[-1], prefix)
+    """The link starting with ``prefix`` in the newest email to ``to`` that has one."""
+    for message in reversed(read_emails(folder)):
+        body = message.get_body(preferencelist=("plain",))
+        if to in str(message["To"]) and body is not None and prefix in body.get_content():
+            return link_in(message, prefix)
+    raise AssertionError(f"no email to {to} with a link starting with {prefix} in {folder}")
 
 
 def customer_at(kit: InviteKit, email: str) -> Customer:
