@@ -98,7 +98,8 @@ def customers() -> Page:
     kit = studio().kit
     chosen = request.args.get("filter", "")
     customers = kit.list_customers(**FILTERS.get(chosen, {}))  # type: ignore[arg-type]
-    counts = {status.value: n for status, n in kit.status_counts().items()}
+    found = kit.status_counts()
+    counts = {status.value: found.get(status, 0) for status in Status}
     counts["archived"] = len(kit.list_customers(archived=True))
     return render_template(
         "admin/customers.html",
