@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from examples.webapp.app import Studio
 
 from tests.browser.conftest import LiveServer
@@ -25,6 +26,7 @@ def studio_of(server: LiveServer) -> Studio:
     return found
 
 
+@pytest.mark.slow
 def test_invite_activate_log_in_cancel_reset_unsubscribe(
     live_server: LiveServer, page: Any, screenshot: Any
 ) -> None:

@@ -112,6 +112,7 @@ def test_the_portal_is_in_the_customers_language_with_the_policy_sentence(
     page = client.get("/portal", headers={"Accept-Language": "en"}).text
     assert "Mis reservas" in page
     assert ">Cancelar</button>" in page
+    assert "Puedes cancelar sin coste hasta el" in page
 
 
 def test_editing_the_details_changes_the_customer(client: FlaskClient, studio: Studio) -> None:
