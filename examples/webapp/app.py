@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -17,6 +17,7 @@ from babel import Locale
 from babel.dates import format_date, format_time
 from flask import Flask, current_app, g, render_template, request, session
 from flask_wtf.csrf import CSRFError, CSRFProtect  # type: ignore[import-untyped]
+from werkzeug.wrappers import Response
 
 from invitekit import Business, InviteKit
 from invitekit.adapters.files import FolderMailer
@@ -28,7 +29,10 @@ from invitekit.ports import Clock, Store
 from .data import AppData
 from .texts import LANGUAGES, choose_locale, text
 
-__all__ = ["Studio", "create_app", "studio"]
+__all__ = ["Page", "Studio", "create_app", "studio"]
+
+#: What a view returns: a page, a page with its status, or a redirect.
+Page: TypeAlias = str | tuple[str, int] | Response
 
 #: Settings a deployment may change; ``SECRET_KEY``, ``INVITEKIT_SECRET_KEYS`` and
 #: ``ADMIN_PASSWORD`` have no default and must be given.

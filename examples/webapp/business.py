@@ -37,7 +37,7 @@ from invitekit.i18n import available_locales
 from invitekit.model import Email
 from invitekit.policy import CancellationPolicy, DurationCutoff, Outcome, Rule
 
-from .app import studio
+from .app import Page, studio
 
 __all__ = ["bp"]
 
@@ -45,13 +45,13 @@ bp = Blueprint("business", __name__, url_prefix="/admin")
 
 P = ParamSpec("P")
 R = TypeVar("R")
-Page = str | tuple[str, int] | Response
 
-FILTERS = {
-    "added": {"status": Status.ADDED},
-    "invited": {"status": Status.INVITED},
-    "accepted": {"status": Status.ACCEPTED},
-    "archived": {"archived": True},
+#: The list's filters: status and archived, as ``kit.list_customers`` takes them.
+FILTERS: dict[str, tuple[Status | None, bool]] = {
+    "added": (Status.ADDED, False),
+    "invited": (Status.INVITED, False),
+    "accepted": (Status.ACCEPTED, False),
+    "archived": (None, True),
 }
 
 
@@ -97,7 +97,8 @@ def customers() -> Page:
     """The customer list, filtered by status or archived, with counts."""
     kit = studio().kit
     chosen = request.args.get("filter", "")
-    customers = kit.list_customers(**FILTERS.get(chosen, {}))  # type: ignore[arg-type]
+    status, archived = FILTERS.get(chosen, (None, False))
+    customers = kit.list_customers(status=status, archived=archived)
     found = kit.status_counts()
     counts = {status.value: found.get(status, 0) for status in Status}
     counts["archived"] = len(kit.list_customers(archived=True))

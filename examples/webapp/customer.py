@@ -32,14 +32,14 @@ from invitekit.exceptions import (
 from invitekit.model import Customer
 from invitekit.policy import Action, BookingStatus, Decision, explain
 
-from .app import page_locale, studio, t, use_locale, when
+from .app import Page, page_locale, studio, t, use_locale, when
 from .data import StudioBooking
 
 __all__ = ["bp"]
 
 bp = Blueprint("customer", __name__)
 
-Page = str | tuple[str, int] | Response
+_LOGIN_SHOWN = {LoginRequirement.OFFERED, LoginRequirement.REQUIRED}
 
 
 # Links and their refusals ----------------------------------------------------------------
@@ -70,9 +70,6 @@ def home() -> Page:
     return render_template(
         "home.html", requirement=requirement.value, offers_login=requirement in _LOGIN_SHOWN
     )
-
-
-_LOGIN_SHOWN = {LoginRequirement.OFFERED, LoginRequirement.REQUIRED}
 
 
 @bp.route("/activate/<token>", methods=["GET", "POST"])

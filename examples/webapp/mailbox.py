@@ -14,8 +14,8 @@ from email.parser import BytesParser
 from flask import Blueprint, abort, render_template
 from markupsafe import Markup, escape
 
-from .app import studio
-from .business import Page, admin_required
+from .app import Page, studio
+from .business import admin_required
 
 __all__ = ["bp"]
 
