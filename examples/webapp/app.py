@@ -83,6 +83,9 @@ class Studio:
             self.kit.deliver()
 
 
+BUSINESS_BLUEPRINTS = frozenset({"business", "mailbox"})
+
+
 def studio() -> Studio:
     """The :class:`Studio` of the running application."""
     found: Studio = current_app.extensions["studio"]
@@ -170,6 +173,9 @@ def create_app(config: Mapping[str, Any]) -> Flask:
 
 def _choose_language() -> None:
     """Pick the customer pages' language: the customer's own, else the browser's."""
+    if request.blueprint in BUSINESS_BLUEPRINTS:
+        g.locale = Locale.parse("en")  # the business pages are written in English only
+        return
     preferred: list[str | None] = []
     customer_id = session.get("customer_id")
     if customer_id is not None:

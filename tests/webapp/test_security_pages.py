@@ -113,3 +113,12 @@ def test_the_mailbox_serves_only_files_of_the_outbox(admin: FlaskClient, studio:
     (studio.outbox.parent / "secret.eml").write_text("Subject: not yours\n\n")
     assert admin.get("/mailbox/..%2Fsecret.eml").status_code == 404
     assert admin.get("/mailbox/missing.eml").status_code == 404
+
+
+def test_business_pages_stay_in_english_whatever_the_browser_asks(
+    admin: FlaskClient, studio: Studio
+) -> None:
+    customer = studio.kit.add_customer("ana@example.com", locale="es")
+    page = admin.get(f"/admin/customers/{customer.id}", headers={"Accept-Language": "es"})
+    assert '<html lang="en">' in page.text
+    assert "Monday, January 5, 2026" in page.text
