@@ -76,8 +76,9 @@ def login() -> Page:
         if hmac.compare_digest(given, expected):
             session["admin"] = True
             target = request.args.get("next", "")
-            # Only paths of this site: never redirect to another host.
-            if not target.startswith("/") or target.startswith("//"):
+            # Only paths of this site: never redirect to another host (browsers
+            # read "//host" and "/\\host" as one).
+            if not target.startswith("/") or target.startswith("//") or "\\" in target:
                 target = url_for("business.customers")
             return redirect(target, code=303)
         return render_template("admin/login.html", error="That is not the admin password."), 401
@@ -215,7 +216,9 @@ def invite() -> Page:
     if request.method == "POST":
         action = request.form.get("action")
         try:
-            if action == "preview" and plan.recipients:
+            if action == "preview" and not plan.recipients:
+                error = "Nobody in this audience can be invited: there is nothing to preview."
+            elif action == "preview":
                 preview = kit.preview_invitation(plan.recipients[0].id, **one_off)
             elif action == "test":
                 sent = kit.send_test_invitation(_admin_email(), locale=locale, **one_off)

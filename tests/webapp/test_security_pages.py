@@ -73,10 +73,14 @@ def test_a_wrong_admin_password_is_refused(client: FlaskClient) -> None:
     assert client.get("/admin/").status_code == 303
 
 
-def test_the_admin_login_never_redirects_to_another_site(client: FlaskClient) -> None:
+@pytest.mark.parametrize(
+    "target", ["//evil.example/", "/\\evil.example/", "https://evil.example/", "admin"]
+)
+def test_the_admin_login_never_redirects_to_another_site(client: FlaskClient, target: str) -> None:
     token = csrf_token(client.get("/admin/login").text)
     response = client.post(
-        "/admin/login?next=//evil.example/",
+        "/admin/login",
+        query_string={"next": target},
         data={"password": ADMIN_PASSWORD, "csrf_token": token},
     )
     assert response.headers["Location"] == "/admin/"
