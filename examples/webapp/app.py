@@ -151,6 +151,8 @@ def create_app(config: Mapping[str, Any]) -> Flask:
         kit=kit, data=AppData(data_dir / "webapp.db"), outbox=outbox, clock=clock
     )
 
+    # The language first: the CSRF check's refusal page needs it.
+    app.before_request(_choose_language)
     # Every POST form carries a token bound to the session (Flask-WTF); the one
     # exception is the RFC 8058 one-click unsubscribe (see customer.unsubscribe).
     csrf = CSRFProtect(app)
@@ -164,7 +166,6 @@ def create_app(config: Mapping[str, Any]) -> Flask:
     app.register_blueprint(customer_pages.bp)
     csrf.exempt(customer_pages.unsubscribe)
 
-    app.before_request(_choose_language)
     app.context_processor(_template_helpers)
     app.register_error_handler(CSRFError, _csrf_refused)
     app.register_error_handler(404, _not_found)

@@ -24,6 +24,14 @@ def test_a_form_posted_without_its_csrf_token_is_refused(
     assert customer_at(studio.kit, "ana@example.com").accepted_at is None
 
 
+def test_the_csrf_refusal_speaks_the_browsers_language(client: FlaskClient) -> None:
+    response = client.post(
+        "/forgot", data={"email": "ana@example.com"}, headers={"Accept-Language": "es"}
+    )
+    assert response.status_code == 400
+    assert "Este formulario ha caducado" in response.text
+
+
 def test_a_csrf_token_of_another_session_is_refused(app: Flask, studio: Studio) -> None:
     other_token = csrf_token(app.test_client().get("/admin/login").text)
     response = app.test_client().post(
