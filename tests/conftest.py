@@ -54,3 +54,12 @@ def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def ana(invitekit_kit: InviteKit, invitekit_mailer: MemoryMailer) -> Customer:
     """Ana, an Accepted customer whose password is :data:`PASSWORD`."""
     return accepted_customer(invitekit_kit, invitekit_mailer, first_name="Ana")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--long",
+        action="store_true",
+        default=False,
+        help="run the reliability campaign at its long size (see docs/reliability.md)",
+    )

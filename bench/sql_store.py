@@ -1,0 +1,113 @@
+"""How long the bulk paths take on each store, and how that grows with the audience.
+
+A plain script (no assertions): adds N customers, invites them all
+(``invite_audience``) and delivers the outbox to a MemoryMailer, on the memory
+store and on SQLite (a file in a temporary directory), plus PostgreSQL and
+MariaDB when ``INVITEKIT_TEST_POSTGRESQL_URL`` / ``INVITEKIT_TEST_MYSQL_URL`` name a
+scratch database (tables are created there and emptied first).  Prints the time
+per customer and the ratio to the memory store; the time per customer should stay
+flat as N grows (no per-row commit, keyset paging).
+
+    python bench/sql_store.py [N ...]
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+import attrs
+
+from invitekit import Audience, Business, Customer, InviteKit
+from invitekit.adapters.memory import MemoryMailer, MemoryStore
+from invitekit.adapters.sql import SQLStore, metadata
+from invitekit.ids import new_id
+from invitekit.ports import Store
+from invitekit.testing import TEST_SECRET, FakeClock, fast_password_hasher
+
+BUSINESS = Business(id="bench", name="Bench Studio", sender="hello@bench.example")
+
+
+@contextmanager
+def store_of(kind: str) -> Iterator[Store]:
+    if kind == "memory":
+        yield MemoryStore()
+        return
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory() as directory:
+            store = SQLStore.from_url(f"sqlite:///{directory}/bench.db")
+            yield store
+            store.engine.dispose()
+        return
+    url = os.environ[
+        {"postgresql": "INVITEKIT_TEST_POSTGRESQL_URL", "mysql": "INVITEKIT_TEST_MYSQL_URL"}[kind]
+    ]
+    store = SQLStore.from_url(url)
+    with store.engine.begin() as conn:
+        for table in reversed(metadata.sorted_tables):
+            if table.name != "invitekit_schema_version":
+                conn.execute(table.delete())
+    yield store
+    store.engine.dispose()
+
+
+def run(kind: str, customers: int) -> tuple[float, float]:
+    with store_of(kind) as store:
+        now = datetime(2026, 1, 5, 9, tzinfo=UTC)
+        template = Customer(
+            id="", business_id=BUSINESS.id, email="", email_key="", created_at=now, updated_at=now
+        )
+        with store.transaction() as tx:
+            for n in range(customers):
+                email = f"c{n}@example.com"
+                tx.insert_customer(
+                    attrs.evolve(template, id=new_id("cus"), email=email, email_key=email)
+                )
+        kit = InviteKit(
+            store=store,
+            mailer=MemoryMailer(),
+            clock=FakeClock(),
+            business=BUSINESS,
+            secret_keys=[TEST_SECRET],
+            password_hasher=fast_password_hasher(),
+        )
+        start = time.perf_counter()
+        kit.invite_audience(Audience.all())
+        invited = time.perf_counter()
+        kit.deliver()
+        delivered = time.perf_counter()
+    return (invited - start) / customers, (delivered - invited) / customers
+
+
+def main(sizes: list[int]) -> None:
+    kinds = ["memory", "sqlite"]
+    kinds += [
+        k
+        for k, v in (
+            ("postgresql", "INVITEKIT_TEST_POSTGRESQL_URL"),
+            ("mysql", "INVITEKIT_TEST_MYSQL_URL"),
+        )
+        if os.environ.get(v)
+    ]
+    print(
+        f"{'store':<11}{'N':>7}{'invite µs/cust':>16}{'ratio':>7}"
+        f"{'deliver µs/cust':>17}{'ratio':>7}"
+    )
+    for size in sizes:
+        base: tuple[float, float] | None = None
+        for kind in kinds:
+            invite, deliver = run(kind, size)
+            base = base or (invite, deliver)
+            print(
+                f"{kind:<11}{size:>7}{invite * 1e6:>16.0f}{invite / base[0]:>7.1f}"
+                f"{deliver * 1e6:>17.0f}{deliver / base[1]:>7.1f}"
+            )
+
+
+if __name__ == "__main__":
+    main([int(a) for a in sys.argv[1:]] or [500, 2000])

@@ -1,0 +1,275 @@
+"""The tables of the SQL Store, built in one function, and their creation."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
+
+from invitekit.exceptions import StorageError
+
+__all__ = ["SCHEMA_VERSION", "build_metadata", "create_schema", "metadata", "schema_version"]
+
+SCHEMA_VERSION = 1
+"""The version of the table layout :func:`build_metadata` describes."""
+
+_MYSQL = ("mysql", "mariadb")
+
+
+def _key(length: int = 64) -> sa.types.TypeEngine[str]:
+    """A string compared byte by byte, so that ordering and uniqueness match Python's.
+
+    PostgreSQL's and MariaDB's default collations sort ``_`` and case differently
+    from Python (and MariaDB's even equate ``ü`` and ``u``); ids are paged by
+    order and canonical emails must be unique exactly as written.
+    """
+    return (
+        sa.String(length)
+        .with_variant(sa.String(length, collation="C"), "postgresql")
+        .with_variant(mysql.VARCHAR(length, charset="utf8mb4", collation="utf8mb4_bin"), *_MYSQL)
+    )
+
+
+def _long_text() -> sa.types.TypeEngine[str]:
+    """Text that may exceed MariaDB's 64 KiB ``TEXT`` (email bodies)."""
+    return sa.Text().with_variant(mysql.MEDIUMTEXT(), *_MYSQL)
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """An aware UTC datetime, stored as a naive UTC timestamp with microseconds.
+
+    Storing naive UTC behaves the same on every backend (SQLite has no time
+    zones, MariaDB's ``TIMESTAMP`` ends in 2038), and values read back are
+    aware UTC again.
+    """
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: sa.Dialect) -> sa.types.TypeEngine[Any]:
+        if dialect.name in _MYSQL:
+            return dialect.type_descriptor(mysql.DATETIME(fsp=6))
+        return dialect.type_descriptor(sa.DateTime())
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise StorageError("the SQL store only accepts timezone-aware datetimes")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+# Named constraints, so that migrations can refer to them on every backend.
+_NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def storage_error(action: str, err: sa.exc.SQLAlchemyError) -> StorageError:
+    """A :class:`StorageError` for ``err``, to raise ``from err``."""
+    # The driver's own message only: SQLAlchemy's adds the statement's parameters,
+    # which may hold addresses and password hashes.
+    cause = getattr(err, "orig", None) or err
+    first_line = (str(cause).strip().splitlines() or [""])[0]
+    return StorageError(f"{action}: {type(cause).__name__}: {first_line}")
+
+
+def build_metadata() -> sa.MetaData:
+    """Describe every table of the SQL Store (all named ``invitekit_...``).
+
+    Returns:
+        a new :class:`sqlalchemy.MetaData`; :data:`metadata` is the one the store uses.
+    """
+    md = sa.MetaData(naming_convention=_NAMING)
+    sa.Table(
+        "invitekit_schema_version",
+        md,
+        sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    )
+    sa.Table(
+        "invitekit_customers",
+        md,
+        sa.Column("business_id", _key(), primary_key=True),
+        sa.Column("id", _key(), primary_key=True),
+        sa.Column("email", sa.String(320), nullable=False),
+        sa.Column("email_key", _key(320), nullable=False),
+        sa.Column("first_name", sa.String(200)),
+        sa.Column("last_name", sa.String(200)),
+        sa.Column("locale", sa.String(35)),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("archived", sa.Boolean, nullable=False),
+        sa.Column("unsubscribed", sa.Boolean, nullable=False),
+        sa.Column("password_hash", sa.Text),
+        sa.Column("auth_provider", sa.String(64)),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+        sa.Column("updated_at", UTCDateTime, nullable=False),
+        sa.Column("invited_at", UTCDateTime),
+        sa.Column("accepted_at", UTCDateTime),
+        sa.Column("delivery_failure", sa.Text),
+        sa.Column("link_epoch", sa.Integer, nullable=False),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.UniqueConstraint("business_id", "email_key", name="invitekit_customers_email_key"),
+    )
+    sa.Table(
+        "invitekit_groups",
+        md,
+        sa.Column("business_id", _key(), primary_key=True),
+        sa.Column("id", _key(), primary_key=True),
+        sa.Column("name", sa.String(200), nullable=False),
+        # The name case-folded in Python: uniqueness as the memory store sees it.
+        sa.Column("name_key", _key(200), nullable=False),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+        sa.UniqueConstraint("business_id", "name_key", name="invitekit_groups_name_key"),
+    )
+    sa.Table(
+        "invitekit_group_members",
+        md,
+        sa.Column("business_id", _key(), primary_key=True),
+        sa.Column("group_id", _key(), primary_key=True),
+        sa.Column("customer_id", _key(), primary_key=True),
+        sa.Index("invitekit_group_members_customer", "business_id", "customer_id"),
+    )
+    sa.Table(
+        "invitekit_templates",
+        md,
+        sa.Column("business_id", _key(), primary_key=True),
+        sa.Column("kind", _key(), primary_key=True),
+        sa.Column("locale", _key(35), primary_key=True),
+        sa.Column("subject", sa.Text, nullable=False),
+        sa.Column("body", _long_text(), nullable=False),
+        sa.Column("updated_at", UTCDateTime, nullable=False),
+    )
+    sa.Table(
+        "invitekit_outbox",
+        md,
+        # Insertion order, for listing the outbox as the memory store does.
+        sa.Column(
+            "seq",
+            sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+            primary_key=True,
+            autoincrement=True,
+        ),
+        sa.Column("id", _key(), nullable=False, unique=True),
+        sa.Column("business_id", _key(), nullable=False),
+        sa.Column("customer_id", _key()),
+        sa.Column("kind", _key(), nullable=False),
+        # ``kind`` while the message is pending for a customer, else NULL: with the
+        # unique constraint below this allows one pending message per customer and
+        # kind (NULLs never collide), the same way on every backend, MariaDB included,
+        # which has no partial indexes.
+        sa.Column("pending_kind", _key()),
+        sa.Column("state", sa.String(16), nullable=False),
+        sa.Column("attempts", sa.Integer, nullable=False),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+        sa.Column("next_attempt_at", UTCDateTime, nullable=False),
+        sa.Column("claimed_until", UTCDateTime),
+        sa.Column("claim_token", _key()),
+        sa.Column("last_error", sa.Text),
+        sa.Column("sent_at", UTCDateTime),
+        sa.Column("sender", sa.Text, nullable=False),
+        sa.Column("recipient", sa.String(320), nullable=False),
+        sa.Column("subject", sa.Text, nullable=False),
+        sa.Column("text_body", _long_text(), nullable=False),
+        sa.Column("html_body", _long_text()),
+        sa.Column("message_id", sa.String(255), nullable=False),
+        sa.Column("headers", sa.Text, nullable=False),  # JSON: [[name, value], ...]
+        sa.UniqueConstraint(
+            "business_id", "customer_id", "pending_kind", name="invitekit_outbox_one_pending"
+        ),
+        sa.Index("invitekit_outbox_due", "state", "next_attempt_at"),
+        sa.Index("invitekit_outbox_business", "business_id", "seq"),
+    )
+    sa.Table(
+        "invitekit_events",
+        md,
+        sa.Column(
+            "seq",
+            sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+            primary_key=True,
+            autoincrement=True,
+        ),
+        sa.Column("business_id", _key(), nullable=False),
+        sa.Column("customer_id", _key(), nullable=False),
+        sa.Column("kind", sa.String(64), nullable=False),
+        sa.Column("at", UTCDateTime, nullable=False),
+        sa.Column("detail", sa.Text, nullable=False),
+        sa.Index("invitekit_events_customer", "business_id", "customer_id", "seq"),
+    )
+    sa.Table(
+        "invitekit_login_failures",
+        md,
+        sa.Column(
+            "seq",
+            sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+            primary_key=True,
+            autoincrement=True,
+        ),
+        sa.Column("business_id", _key(), nullable=False),
+        sa.Column("key", _key(400), nullable=False),
+        sa.Column("at", UTCDateTime, nullable=False),
+        sa.Index("invitekit_login_failures_key", "business_id", "key", "at"),
+    )
+    sa.Table(
+        "invitekit_registrations",
+        md,
+        sa.Column("business_id", _key(), primary_key=True),
+        sa.Column("id", _key(), primary_key=True),
+        sa.Column("email", sa.String(320), nullable=False),
+        sa.Column("email_key", _key(320), nullable=False),
+        sa.Column("first_name", sa.String(200)),
+        sa.Column("last_name", sa.String(200)),
+        sa.Column("locale", sa.String(35)),
+        sa.Column("password_hash", sa.Text, nullable=False),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+    )
+    return md
+
+
+metadata = build_metadata()
+"""The tables of the SQL Store; hand it to Alembic as ``target_metadata``."""
+
+
+def create_schema(engine: sa.Engine) -> None:
+    """Create the missing tables and record :data:`SCHEMA_VERSION`; existing ones are kept.
+
+    Raises:
+        StorageError: the database cannot be reached, or holds the tables of
+            another schema version.
+    """
+    version_table = metadata.tables["invitekit_schema_version"]
+    try:
+        with engine.begin() as conn:
+            metadata.create_all(conn)
+            stored = conn.execute(sa.select(version_table.c.version)).scalars().all()
+            if not stored:
+                conn.execute(version_table.insert().values(version=SCHEMA_VERSION))
+    except sa.exc.SQLAlchemyError as err:
+        raise storage_error("could not create the invitekit tables", err) from err
+    if stored and stored != [SCHEMA_VERSION]:
+        raise StorageError(
+            f"the database holds invitekit schema version {stored}, "
+            f"this invitekit needs {SCHEMA_VERSION}"
+        )
+
+
+def schema_version(engine: sa.Engine) -> int | None:
+    """The schema version recorded in the database, or ``None`` before :func:`create_schema`.
+
+    Raises:
+        StorageError: the database cannot be reached.
+    """
+    version_table = metadata.tables["invitekit_schema_version"]
+    try:
+        with engine.connect() as conn:
+            if not sa.inspect(conn).has_table(version_table.name):
+                return None
+            return conn.execute(sa.select(sa.func.max(version_table.c.version))).scalar()
+    except sa.exc.SQLAlchemyError as err:
+        raise storage_error("could not read the invitekit schema version", err) from err

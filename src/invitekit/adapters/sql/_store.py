@@ -1,0 +1,808 @@
+"""SQLStore: the Store Protocol on SQLAlchemy Core."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
+from datetime import datetime
+from typing import Any
+
+import attrs
+import sqlalchemy as sa
+from sqlalchemy.dialects import mysql, postgresql, sqlite
+from sqlalchemy.pool import StaticPool
+
+from invitekit.adapters.sql._schema import create_schema, metadata, storage_error
+from invitekit.exceptions import (
+    ConcurrentUpdate,
+    ConfigurationError,
+    DuplicateCustomer,
+    DuplicateGroup,
+    MissingDependency,
+    StorageError,
+)
+from invitekit.model import (
+    Customer,
+    Email,
+    Event,
+    EventKind,
+    Group,
+    OutboxMessage,
+    OutboxState,
+    Status,
+)
+from invitekit.ports import Registration, StoredTemplate
+
+__all__ = ["SQLStore"]
+
+_SUPPORTED = ("sqlite", "postgresql", "mysql", "mariadb")
+_CHUNK = 500  # ids per ``IN (...)``: well below every backend's parameter limit
+_SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+_customers = metadata.tables["invitekit_customers"]
+_groups = metadata.tables["invitekit_groups"]
+_members = metadata.tables["invitekit_group_members"]
+_templates = metadata.tables["invitekit_templates"]
+_outbox = metadata.tables["invitekit_outbox"]
+_events = metadata.tables["invitekit_events"]
+_login_failures = metadata.tables["invitekit_login_failures"]
+_registrations = metadata.tables["invitekit_registrations"]
+
+# The statements of the per-message paths (delivery, lookups), built once: building
+# and hashing a statement costs SQLAlchemy far more than running it.  Parameters are
+# named ``p_*`` so they never collide with the columns an UPDATE sets.
+_p = sa.bindparam
+_GET_CUSTOMER = sa.select(_customers).where(
+    _customers.c.business_id == _p("p_business_id"), _customers.c.id == _p("p_id")
+)
+_FIND_CUSTOMER = sa.select(_customers).where(
+    _customers.c.business_id == _p("p_business_id"), _customers.c.email_key == _p("p_email_key")
+)
+_EMAIL_OWNER = sa.select(_customers.c.id).where(
+    _customers.c.business_id == _p("p_business_id"), _customers.c.email_key == _p("p_email_key")
+)
+_VERSION_AND_EMAIL_OWNER = sa.select(_customers.c.id, _customers.c.version).where(
+    _customers.c.business_id == _p("p_business_id"),
+    sa.or_(_customers.c.id == _p("p_id"), _customers.c.email_key == _p("p_email_key")),
+)
+_UPDATE_CUSTOMER = _customers.update().where(
+    _customers.c.business_id == _p("p_business_id"),
+    _customers.c.id == _p("p_id"),
+    _customers.c.version == _p("p_version"),
+)
+_GET_OUTBOX = sa.select(_outbox).where(_outbox.c.id == _p("p_id"))
+_UPDATE_OUTBOX = _outbox.update().where(_outbox.c.id == _p("p_id"))
+_UPDATE_CLAIMED_OUTBOX = _outbox.update().where(
+    _outbox.c.id == _p("p_id"), _outbox.c.claim_token == _p("p_claim_token")
+)
+
+
+class SQLStore:
+    """A Store in a SQL database: SQLite, PostgreSQL or MariaDB/MySQL.
+
+    Implements :class:`~invitekit.ports.Store`.  One ``SQLStore`` may be shared by
+    every thread of a process, and any number of processes (on any number of
+    machines, for the server databases) may use one database at once: each
+    :meth:`transaction` takes its own pooled connection, uniqueness rules are
+    database constraints, and outbox claims lock rows (``FOR UPDATE SKIP LOCKED``
+    on PostgreSQL and MariaDB; an immediate write transaction on SQLite).
+
+    Args:
+        engine: an Engine for the database.  The tables must exist (see
+            :func:`~invitekit.adapters.sql.create_schema`).  For SQLite, listeners
+            are added to the engine so that every transaction starts with
+            ``BEGIN IMMEDIATE`` and file databases use WAL mode and a busy timeout.
+
+    Raises:
+        ConfigurationError: the database is not one of SQLite, PostgreSQL, MariaDB, MySQL.
+    """
+
+    def __init__(self, engine: sa.Engine) -> None:
+        if engine.dialect.name not in _SUPPORTED:
+            raise ConfigurationError(
+                "SQLStore supports SQLite, PostgreSQL and MariaDB/MySQL, "
+                f"not {engine.dialect.name}"
+            )
+        self.engine = engine
+        self._active = threading.local()
+        # One connection shared by all threads (an in-memory SQLite database) must
+        # be used by one transaction at a time.
+        self._serial: threading.Lock | None = None
+        if engine.dialect.name == "sqlite":
+            _configure_sqlite(engine)
+            if isinstance(engine.pool, StaticPool):
+                self._serial = threading.Lock()
+
+    @classmethod
+    def from_url(cls, url: str, *, create: bool = True, **engine_options: Any) -> SQLStore:
+        """Connect to the database at ``url`` and, unless ``create=False``, create the tables.
+
+        ``sqlite:///invitekit.db`` is a file next to the program (WAL mode, usable by
+        several processes); ``sqlite://`` is a private in-memory database shared by
+        this store's threads; ``postgresql+psycopg://user:pw@host/db`` and
+        ``mysql+pymysql://user:pw@host/db`` need the ``postgresql`` and ``mysql``
+        extras.  MariaDB/MySQL sessions use ``READ COMMITTED``, like PostgreSQL's default.
+
+        Args:
+            url: an SQLAlchemy database URL.
+            create: create the missing tables (:func:`~invitekit.adapters.sql.create_schema`);
+                pass ``False`` when migrations (Alembic) manage them.
+            engine_options: passed to :func:`sqlalchemy.create_engine`.
+
+        Raises:
+            MissingDependency: the database driver is not installed.
+            ConfigurationError: the URL is malformed or names an unsupported database.
+            StorageError: the database cannot be reached (only with ``create=True``).
+        """
+        try:
+            parsed = sa.make_url(url)
+        except sa.exc.ArgumentError as err:
+            raise ConfigurationError(f"not a database URL: {url!r}") from err
+        options = dict(engine_options)
+        backend = parsed.get_backend_name()
+        if backend == "sqlite" and parsed.database in (None, "", ":memory:"):
+            options.setdefault("poolclass", StaticPool)
+            options.setdefault("connect_args", {"check_same_thread": False})
+        if backend in ("mysql", "mariadb"):
+            options.setdefault("isolation_level", "READ COMMITTED")
+        try:
+            engine = sa.create_engine(parsed, **options)
+        except ModuleNotFoundError as err:
+            extra = {"postgresql": "postgresql", "mysql": "mysql", "mariadb": "mysql"}
+            raise MissingDependency(
+                f"the driver for {parsed.drivername} is not installed: "
+                f"pip install invitekit[{extra.get(backend, 'sql')}]"
+            ) from err
+        except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as err:
+            raise ConfigurationError(f"cannot use database URL {url!r}: {err}") from err
+        store = cls(engine)
+        if create:
+            create_schema(engine)
+        return store
+
+    def __repr__(self) -> str:
+        return f"SQLStore({self.engine.url.render_as_string(hide_password=True)!r})"
+
+    @contextmanager
+    def transaction(self) -> Iterator[_SQLTransaction]:
+        """Open a transaction (see :class:`~invitekit.ports.Transaction`).
+
+        Raises:
+            StorageError: the database cannot be reached or refused the commit
+                (the driver's error is the ``__cause__``), or this thread already
+                has a transaction of this store open (they cannot be nested).
+        """
+        if getattr(self._active, "open", False):
+            raise StorageError("SQLStore transactions cannot be nested")
+        self._active.open = True
+        serial: AbstractContextManager[object] = self._serial or nullcontext()
+        try:
+            with serial:
+                try:
+                    conn = self.engine.connect()
+                except sa.exc.SQLAlchemyError as err:
+                    raise storage_error("could not connect", err) from err
+                with conn:
+                    try:
+                        conn.begin()
+                    except sa.exc.SQLAlchemyError as err:
+                        raise storage_error("could not start a transaction", err) from err
+                    try:
+                        yield _SQLTransaction(conn)
+                    except BaseException:
+                        # The error being raised matters more than a failed rollback
+                        # (the database rolls back on its own when the connection goes).
+                        with suppress(sa.exc.SQLAlchemyError):
+                            conn.rollback()
+                        raise
+                    try:
+                        conn.commit()
+                    except sa.exc.SQLAlchemyError as err:
+                        raise storage_error("could not commit", err) from err
+        finally:
+            self._active.open = False
+
+
+def _configure_sqlite(engine: sa.Engine) -> None:
+    """Make SQLAlchemy, not sqlite3, start transactions, and start them as writers.
+
+    ``BEGIN IMMEDIATE`` takes the database's write lock at once, so two
+    transactions never read the same due outbox rows and both claim them, and a
+    reader never has to be upgraded to a writer (which SQLite refuses with
+    "database is locked" instead of waiting).
+    """
+    if not sa.event.contains(engine, "connect", _sqlite_connect):
+        sa.event.listen(engine, "connect", _sqlite_connect)
+    if not sa.event.contains(engine, "begin", _sqlite_begin):
+        sa.event.listen(engine, "begin", _sqlite_begin)
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # sqlite3 must not emit BEGIN itself
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {_SQLITE_BUSY_TIMEOUT_MS}")
+        database = cursor.execute("PRAGMA database_list").fetchone()
+        if database is not None and database[2]:  # a file, not ":memory:"
+            cursor.execute("PRAGMA journal_mode = WAL")
+    finally:
+        cursor.close()
+
+
+def _sqlite_begin(conn: sa.Connection) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+class _SQLTransaction:
+    """One transaction of a :class:`SQLStore`, on one connection."""
+
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+        self._dialect = conn.dialect.name
+
+    def _run(
+        self,
+        statement: sa.Executable,
+        parameters: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None = None,
+        *,
+        duplicate: Callable[[], Exception] | None = None,
+    ) -> sa.CursorResult[Any]:
+        """Execute, turning driver errors into the library's own."""
+        try:
+            if parameters is None:
+                return self._conn.execute(statement)
+            return self._conn.execute(statement, parameters)
+        except sa.exc.IntegrityError as err:
+            if duplicate is not None:
+                raise duplicate() from err
+            raise storage_error("the database refused a change", err) from err
+        except sa.exc.SQLAlchemyError as err:
+            raise storage_error("a database statement failed", err) from err
+
+    # Customers ---------------------------------------------------------------------------
+
+    def get_customer(self, business_id: str, customer_id: str) -> Customer | None:
+        row = self._run(_GET_CUSTOMER, {"p_business_id": business_id, "p_id": customer_id}).first()
+        return None if row is None else _customer_from_row(row._mapping)
+
+    def find_customer(self, business_id: str, email_key: str) -> Customer | None:
+        row = self._run(
+            _FIND_CUSTOMER, {"p_business_id": business_id, "p_email_key": email_key}
+        ).first()
+        return None if row is None else _customer_from_row(row._mapping)
+
+    def insert_customer(self, customer: Customer) -> None:
+        owner = self._run(
+            _EMAIL_OWNER,
+            {"p_business_id": customer.business_id, "p_email_key": customer.email_key},
+        ).scalar()
+        if owner is not None:
+            raise DuplicateCustomer(
+                "a customer with this email address already exists", existing_id=owner
+            )
+        self._run(
+            _customers.insert(),
+            _customer_values(customer),
+            duplicate=lambda: DuplicateCustomer(
+                "a customer with this id or email address already exists"
+            ),
+        )
+
+    def update_customer(self, customer: Customer, *, expected_version: int) -> None:
+        # One read answers both questions the memory store asks, in its order:
+        # is the stored version the expected one, and who owns the new address?
+        where = {
+            "p_business_id": customer.business_id,
+            "p_id": customer.id,
+            "p_email_key": customer.email_key,
+        }
+        rows = self._run(_VERSION_AND_EMAIL_OWNER, where).all()
+        stored = next((r.version for r in rows if r.id == customer.id), None)
+        if stored != expected_version:
+            raise ConcurrentUpdate("the customer changed meanwhile; read it again")
+        owner = next((r.id for r in rows if r.id != customer.id), None)
+        if owner is not None:
+            raise DuplicateCustomer(
+                "a customer with this email address already exists", existing_id=owner
+            )
+        values = _customer_values(customer)
+        del values["business_id"], values["id"]
+        result = self._run(
+            _UPDATE_CUSTOMER,
+            {
+                **values,
+                "p_business_id": customer.business_id,
+                "p_id": customer.id,
+                "p_version": expected_version,
+            },
+            duplicate=lambda: DuplicateCustomer(
+                "a customer with this email address already exists"
+            ),
+        )
+        if result.rowcount != 1:
+            raise ConcurrentUpdate("the customer changed meanwhile; read it again")
+
+    def list_customers(
+        self,
+        business_id: str,
+        *,
+        status: Status | None = None,
+        archived: bool | None = None,
+        group_id: str | None = None,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Customer]:
+        query = sa.select(_customers).where(_customers.c.business_id == business_id)
+        if group_id is not None:
+            query = query.join(
+                _members,
+                sa.and_(
+                    _members.c.business_id == _customers.c.business_id,
+                    _members.c.customer_id == _customers.c.id,
+                    _members.c.group_id == group_id,
+                ),
+            )
+        if status is not None:
+            query = query.where(_customers.c.status == status.value)
+        if archived is not None:
+            query = query.where(_customers.c.archived == archived)
+        if after is not None:
+            query = query.where(_customers.c.id > after)
+        query = query.order_by(_customers.c.id)
+        if limit is not None:
+            query = query.limit(limit)
+        return [_customer_from_row(row._mapping) for row in self._run(query)]
+
+    def count_customers(self, business_id: str) -> dict[Status, int]:
+        counts = dict.fromkeys(Status, 0)
+        rows = self._run(
+            sa.select(_customers.c.status, sa.func.count().label("n"))
+            .where(_customers.c.business_id == business_id, sa.not_(_customers.c.archived))
+            .group_by(_customers.c.status)
+        )
+        for row in rows:
+            counts[Status(row.status)] = int(row.n)
+        return counts
+
+    # Groups ------------------------------------------------------------------------------
+
+    def insert_group(self, group: Group) -> None:
+        if self.find_group(group.business_id, group.name) is not None:
+            raise DuplicateGroup(f"a group named {group.name!r} already exists")
+        self._run(
+            _groups.insert(),
+            {
+                "business_id": group.business_id,
+                "id": group.id,
+                "name": group.name,
+                "name_key": group.name.casefold(),
+                "created_at": group.created_at,
+            },
+            duplicate=lambda: DuplicateGroup(f"a group named {group.name!r} already exists"),
+        )
+
+    def find_group(self, business_id: str, name: str) -> Group | None:
+        row = self._run(
+            sa.select(_groups).where(
+                _groups.c.business_id == business_id, _groups.c.name_key == name.casefold()
+            )
+        ).first()
+        return None if row is None else _group_from_row(row._mapping)
+
+    def list_groups(self, business_id: str) -> list[Group]:
+        rows = self._run(sa.select(_groups).where(_groups.c.business_id == business_id))
+        groups = [_group_from_row(row._mapping) for row in rows]
+        # Sorted here: the memory store's order (case-folded name), on every backend.
+        return sorted(groups, key=lambda g: (g.name.casefold(), g.id))
+
+    def add_group_members(
+        self, business_id: str, group_id: str, customer_ids: Collection[str]
+    ) -> None:
+        wanted = list(dict.fromkeys(customer_ids))
+        present: set[str] = set()
+        for chunk in _chunks(wanted):
+            present.update(
+                self._run(
+                    sa.select(_members.c.customer_id).where(
+                        _members.c.business_id == business_id,
+                        _members.c.group_id == group_id,
+                        _members.c.customer_id.in_(chunk),
+                    )
+                ).scalars()
+            )
+        rows = [
+            {"business_id": business_id, "group_id": group_id, "customer_id": customer_id}
+            for customer_id in wanted
+            if customer_id not in present
+        ]
+        if rows:
+            self._insert_ignoring_duplicates(
+                _members, rows, ["business_id", "group_id", "customer_id"]
+            )
+
+    def group_ids_of(self, business_id: str, customer_id: str) -> list[str]:
+        return list(
+            self._run(
+                sa.select(_members.c.group_id)
+                .where(
+                    _members.c.business_id == business_id,
+                    _members.c.customer_id == customer_id,
+                )
+                .order_by(_members.c.group_id)
+            ).scalars()
+        )
+
+    # Templates ---------------------------------------------------------------------------
+
+    def save_template(self, template: StoredTemplate) -> None:
+        self._run(
+            _templates.delete().where(
+                _templates.c.business_id == template.business_id,
+                _templates.c.kind == template.kind,
+                _templates.c.locale == template.locale,
+            )
+        )
+        self._run(_templates.insert(), attrs.asdict(template))
+
+    def get_template(self, business_id: str, kind: str, locale: str) -> StoredTemplate | None:
+        row = self._run(
+            sa.select(_templates).where(
+                _templates.c.business_id == business_id,
+                _templates.c.kind == kind,
+                _templates.c.locale == locale,
+            )
+        ).first()
+        return None if row is None else StoredTemplate(**row._mapping)
+
+    # Outbox ------------------------------------------------------------------------------
+
+    def enqueue(self, messages: Sequence[OutboxMessage]) -> set[str]:
+        if not messages:
+            return set()
+        # One statement for the batch; the unique constraint on pending_kind drops
+        # every second pending message of a customer and kind, whoever queued the
+        # first (this batch, an earlier call, another process).
+        self._insert_ignoring_duplicates(
+            _outbox,
+            [_outbox_values(m) for m in messages],
+            ["business_id", "customer_id", "pending_kind"],
+        )
+        ids = [m.id for m in messages]
+        stored: set[str] = set()
+        for chunk in _chunks(ids):
+            stored.update(
+                self._run(sa.select(_outbox.c.id).where(_outbox.c.id.in_(chunk))).scalars()
+            )
+        return {m.customer_id for m in messages if m.id not in stored and m.customer_id}
+
+    def _insert_ignoring_duplicates(
+        self, table: sa.Table, rows: list[dict[str, Any]], unique: list[str]
+    ) -> None:
+        """Insert ``rows`` in one executemany, skipping those that break ``unique``."""
+        statement: sa.Executable
+        if self._dialect == "postgresql":
+            statement = postgresql.insert(table).on_conflict_do_nothing(index_elements=unique)
+        elif self._dialect == "sqlite":
+            statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=unique)
+        else:
+            # MariaDB has no "do nothing": an update that changes nothing.
+            column = table.c[unique[-1]]
+            statement = mysql.insert(table).on_duplicate_key_update({column.name: column})
+        self._run(statement, rows)
+
+    def pending_customer_ids(
+        self, business_id: str, kind: str, customer_ids: Collection[str]
+    ) -> set[str]:
+        found: set[str] = set()
+        for chunk in _chunks(list(customer_ids)):
+            found.update(
+                self._run(
+                    sa.select(_outbox.c.customer_id).where(
+                        _outbox.c.business_id == business_id,
+                        _outbox.c.pending_kind == kind,
+                        _outbox.c.customer_id.in_(chunk),
+                    )
+                ).scalars()
+            )
+        return found
+
+    def cancel_pending(self, business_id: str, customer_id: str, *, reason: str) -> int:
+        result = self._run(
+            _outbox.update()
+            .where(
+                _outbox.c.business_id == business_id,
+                _outbox.c.customer_id == customer_id,
+                _outbox.c.pending_kind.is_not(None),
+            )
+            .values(state=OutboxState.CANCELLED.value, last_error=reason, pending_kind=None)
+        )
+        return int(result.rowcount)
+
+    def claim_outbox(
+        self,
+        *,
+        now: datetime,
+        lease_until: datetime,
+        claim_token: str,
+        limit: int,
+        business_id: str | None = None,
+    ) -> list[OutboxMessage]:
+        query = sa.select(_outbox).where(
+            _outbox.c.state == OutboxState.PENDING.value,
+            _outbox.c.next_attempt_at <= now,
+            sa.or_(_outbox.c.claimed_until.is_(None), _outbox.c.claimed_until < now),
+        )
+        if business_id is not None:
+            query = query.where(_outbox.c.business_id == business_id)
+        # SKIP LOCKED: rows another worker is claiming right now are left to it, so
+        # workers never wait for one another (ignored by SQLite, whose BEGIN
+        # IMMEDIATE already lets one transaction at a time in).
+        query = (
+            query.order_by(_outbox.c.created_at, _outbox.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        rows = self._run(query).all()
+        if not rows:
+            return []
+        ids = [row.id for row in rows]
+        for chunk in _chunks(ids):
+            self._run(
+                _outbox.update()
+                .where(_outbox.c.id.in_(chunk))
+                .values(
+                    claimed_until=lease_until,
+                    claim_token=claim_token,
+                    attempts=_outbox.c.attempts + 1,
+                )
+            )
+        return [
+            attrs.evolve(
+                _outbox_from_row(row._mapping),
+                claimed_until=lease_until,
+                attempts=row.attempts + 1,
+            )
+            for row in rows
+        ]
+
+    def update_outbox(self, message: OutboxMessage, *, claim_token: str | None) -> None:
+        values = _outbox_values(message)
+        del values["id"]
+        if message.claimed_until is not None:
+            del values["claim_token"]  # the lease stays with whoever holds it
+        if message.state is OutboxState.PENDING:
+            # Only enqueue takes the customer's pending slot: a message withdrawn
+            # meanwhile (cancel_pending) and written back as pending by the worker
+            # that held it must not take the slot of an invitation queued since.
+            del values["pending_kind"]
+        if claim_token is None:
+            result = self._run(_UPDATE_OUTBOX, {**values, "p_id": message.id})
+        else:
+            result = self._run(
+                _UPDATE_CLAIMED_OUTBOX,
+                {**values, "p_id": message.id, "p_claim_token": claim_token},
+            )
+        if result.rowcount == 1:
+            return
+        if self.get_outbox(message.id) is None:
+            raise ConcurrentUpdate("no such outbox message")
+        raise ConcurrentUpdate("the claim on this message was lost to another worker")
+
+    def get_outbox(self, message_id: str) -> OutboxMessage | None:
+        row = self._run(_GET_OUTBOX, {"p_id": message_id}).first()
+        return None if row is None else _outbox_from_row(row._mapping)
+
+    def list_outbox(
+        self,
+        business_id: str,
+        *,
+        customer_id: str | None = None,
+        state: OutboxState | None = None,
+    ) -> list[OutboxMessage]:
+        query = sa.select(_outbox).where(_outbox.c.business_id == business_id)
+        if customer_id is not None:
+            query = query.where(_outbox.c.customer_id == customer_id)
+        if state is not None:
+            query = query.where(_outbox.c.state == state.value)
+        rows = self._run(query.order_by(_outbox.c.seq))
+        return [_outbox_from_row(row._mapping) for row in rows]
+
+    # Events ------------------------------------------------------------------------------
+
+    def add_events(self, events: Sequence[Event]) -> None:
+        if events:
+            self._run(
+                _events.insert(),
+                [
+                    {
+                        "business_id": e.business_id,
+                        "customer_id": e.customer_id,
+                        "kind": e.kind.value,
+                        "at": e.at,
+                        "detail": e.detail,
+                    }
+                    for e in events
+                ],
+            )
+
+    def list_events(self, business_id: str, customer_id: str) -> list[Event]:
+        rows = self._run(
+            sa.select(_events)
+            .where(_events.c.business_id == business_id, _events.c.customer_id == customer_id)
+            .order_by(_events.c.seq)
+        )
+        return [
+            Event(
+                business_id=row.business_id,
+                customer_id=row.customer_id,
+                kind=EventKind(row.kind),
+                at=row.at,
+                detail=row.detail,
+            )
+            for row in rows
+        ]
+
+    # Login throttling --------------------------------------------------------------------
+
+    def record_login_failure(self, business_id: str, key: str, at: datetime) -> None:
+        self._run(_login_failures.insert(), {"business_id": business_id, "key": key, "at": at})
+
+    def count_login_failures(self, business_id: str, key: str, *, since: datetime) -> int:
+        count = self._run(
+            sa.select(sa.func.count()).where(
+                _login_failures.c.business_id == business_id,
+                _login_failures.c.key == key,
+                _login_failures.c.at >= since,
+            )
+        ).scalar()
+        return int(count or 0)
+
+    def clear_login_failures(self, business_id: str, key: str) -> None:
+        self._run(
+            _login_failures.delete().where(
+                _login_failures.c.business_id == business_id, _login_failures.c.key == key
+            )
+        )
+
+    # Registrations -----------------------------------------------------------------------
+
+    def insert_registration(self, registration: Registration) -> None:
+        self.delete_registration(registration.business_id, registration.id)
+        self._run(_registrations.insert(), attrs.asdict(registration))
+
+    def get_registration(self, business_id: str, registration_id: str) -> Registration | None:
+        row = self._run(
+            sa.select(_registrations).where(
+                _registrations.c.business_id == business_id,
+                _registrations.c.id == registration_id,
+            )
+        ).first()
+        return None if row is None else Registration(**row._mapping)
+
+    def delete_registration(self, business_id: str, registration_id: str) -> None:
+        self._run(
+            _registrations.delete().where(
+                _registrations.c.business_id == business_id,
+                _registrations.c.id == registration_id,
+            )
+        )
+
+
+# Rows <-> value objects ------------------------------------------------------------------
+
+
+def _customer_values(customer: Customer) -> dict[str, Any]:
+    return {
+        "business_id": customer.business_id,
+        "id": customer.id,
+        "email": customer.email,
+        "email_key": customer.email_key,
+        "first_name": customer.first_name,
+        "last_name": customer.last_name,
+        "locale": customer.locale,
+        "status": customer.status.value,
+        "archived": customer.archived,
+        "unsubscribed": customer.unsubscribed,
+        "password_hash": customer.password_hash,
+        "auth_provider": customer.auth_provider,
+        "created_at": customer.created_at,
+        "updated_at": customer.updated_at,
+        "invited_at": customer.invited_at,
+        "accepted_at": customer.accepted_at,
+        "delivery_failure": customer.delivery_failure,
+        "link_epoch": customer.link_epoch,
+        "version": customer.version,
+    }
+
+
+def _customer_from_row(row: sa.RowMapping) -> Customer:
+    return Customer(
+        id=row["id"],
+        business_id=row["business_id"],
+        email=row["email"],
+        email_key=row["email_key"],
+        first_name=row["first_name"],
+        last_name=row["last_name"],
+        locale=row["locale"],
+        status=Status(row["status"]),
+        archived=bool(row["archived"]),
+        unsubscribed=bool(row["unsubscribed"]),
+        password_hash=row["password_hash"],
+        auth_provider=row["auth_provider"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        invited_at=row["invited_at"],
+        accepted_at=row["accepted_at"],
+        delivery_failure=row["delivery_failure"],
+        link_epoch=row["link_epoch"],
+        version=row["version"],
+    )
+
+
+def _group_from_row(row: sa.RowMapping) -> Group:
+    return Group(
+        id=row["id"],
+        business_id=row["business_id"],
+        name=row["name"],
+        created_at=row["created_at"],
+    )
+
+
+def _outbox_values(message: OutboxMessage) -> dict[str, Any]:
+    pending = message.state is OutboxState.PENDING and message.customer_id is not None
+    email = message.email
+    return {
+        "id": message.id,
+        "business_id": message.business_id,
+        "customer_id": message.customer_id,
+        "kind": message.kind,
+        "pending_kind": message.kind if pending else None,
+        "state": message.state.value,
+        "attempts": message.attempts,
+        "created_at": message.created_at,
+        "next_attempt_at": message.next_attempt_at,
+        "claimed_until": message.claimed_until,
+        "claim_token": None,
+        "last_error": message.last_error,
+        "sent_at": message.sent_at,
+        "sender": email.sender,
+        "recipient": email.to,
+        "subject": email.subject,
+        "text_body": email.text,
+        "html_body": email.html,
+        "message_id": email.message_id,
+        "headers": json.dumps([list(pair) for pair in email.headers], ensure_ascii=False),
+    }
+
+
+def _outbox_from_row(row: sa.RowMapping) -> OutboxMessage:
+    headers = tuple((str(name), str(value)) for name, value in json.loads(row["headers"]))
+    return OutboxMessage(
+        id=row["id"],
+        business_id=row["business_id"],
+        customer_id=row["customer_id"],
+        kind=row["kind"],
+        email=Email(
+            sender=row["sender"],
+            to=row["recipient"],
+            subject=row["subject"],
+            text=row["text_body"],
+            html=row["html_body"],
+            message_id=row["message_id"],
+            headers=headers,
+        ),
+        state=OutboxState(row["state"]),
+        attempts=row["attempts"],
+        created_at=row["created_at"],
+        next_attempt_at=row["next_attempt_at"],
+        claimed_until=row["claimed_until"],
+        last_error=row["last_error"],
+        sent_at=row["sent_at"],
+    )
