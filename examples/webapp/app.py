@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response
 
 from invitekit import Business, InviteKit
 from invitekit.adapters.files import FolderMailer
-from invitekit.adapters.memory import MemoryStore
+from invitekit.adapters.sql import SQLStore
 from invitekit.clock import SystemClock
 from invitekit.passwords import PasswordHasher
 from invitekit.ports import Clock, Store
@@ -93,13 +93,8 @@ def studio() -> Studio:
 
 
 def open_store(url: str) -> Store:
-    """The invitekit Store for ``url``.
-
-    Until the SQL store is merged this keeps everything in memory (so customers
-    are imported again at each start); it is the one place to change.
-    """
-    del url
-    return MemoryStore()
+    """invitekit's Store: the SQL store at ``url`` (SQLite by default), tables created."""
+    return SQLStore.from_url(url)
 
 
 def create_app(config: Mapping[str, Any]) -> Flask:

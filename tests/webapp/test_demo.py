@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from examples.webapp.__main__ import demo_app
 from examples.webapp.app import Studio
 
@@ -24,3 +25,17 @@ def test_the_demo_keeps_its_secret_keys_across_restarts(tmp_path: Path) -> None:
     assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
     assert len(first.config["SECRET_KEY"]) >= 32
     assert (tmp_path / "flask-secret").stat().st_mode & 0o077 == 0
+
+
+def test_a_restarted_demo_keeps_its_customers_in_sqlite(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = demo_app(5000, tmp_path, "demo-admin")
+    studio: Studio = first.extensions["studio"]
+    studio.kit.add_customer("new@example.com")
+    capsys.readouterr()
+    second = demo_app(5000, tmp_path, "demo-admin")
+    again: Studio = second.extensions["studio"]
+    assert again.kit.find_customer("new@example.com") is not None
+    assert "Imported" not in capsys.readouterr().out
+    assert (tmp_path / "invitekit.db").exists()
