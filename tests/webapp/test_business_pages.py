@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 
 from examples.webapp.app import Studio
 from flask.testing import FlaskClient
@@ -11,7 +12,9 @@ from flask.testing import FlaskClient
 from invitekit import Status
 from invitekit.access import LoginMode
 from invitekit.policy import DurationCutoff, RuleMode
-from tests.webapp.support import csrf_token, customer_at, read_emails
+from invitekit.testing import FakeClock
+from tests.webapp.conftest import BASE
+from tests.webapp.support import ADMIN_PASSWORD, csrf_token, customer_at, make_app, read_emails
 
 
 def test_the_list_filters_by_status_and_counts(admin: FlaskClient, studio: Studio) -> None:
@@ -170,3 +173,20 @@ def test_the_mailbox_lists_and_shows_emails_with_clickable_links(
     (name,) = [p.name for p in studio.outbox.glob("*.eml")]
     shown = admin.get(f"/mailbox/{name}").text
     assert '<a href="http://studio.test/activate/' in shown
+
+
+def test_deliver_now_sends_what_was_queued_when_delivery_is_not_inline(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    app = make_app(tmp_path, base_url=BASE, clock=clock, DELIVER_INLINE=False)
+    client = app.test_client()
+    token = csrf_token(client.get("/admin/login").text)
+    client.post("/admin/login", data={"password": ADMIN_PASSWORD, "csrf_token": token})
+    token = csrf_token(client.get("/admin/").text)
+    client.post(
+        "/admin/customers", data={"email": "ana@example.com", "invite": "1", "csrf_token": token}
+    )
+    studio: Studio = app.extensions["studio"]
+    assert read_emails(studio.outbox) == []
+    client.post("/admin/deliver", data={"csrf_token": token})
+    assert [str(m["To"]) for m in read_emails(studio.outbox)] == ["ana@example.com"]
