@@ -51,7 +51,8 @@ def link_problem(error: TokenError, *, purpose: str) -> tuple[str, int]:
     if isinstance(error, TestInvitationToken):
         key, status = "err_test", 400
     elif isinstance(error, TokenExpired):
-        key, status = ("err_reset_expired" if reset else "err_expired"), 410
+        expired = {"reset": "err_reset_expired", "verification": "err_verify_expired"}
+        key, status = expired.get(purpose, "err_expired"), 410
     elif isinstance(error, TokenUsed):
         key, status = ("err_reset_used" if reset else "err_used"), 409
     elif isinstance(error, CustomerArchived):
@@ -163,6 +164,68 @@ def reset(token: str) -> Page:
             return redirect(url_for("customer.login"), code=303)
     page = render_template("reset.html", check=check, error=error, token=token)
     return (page, 422) if error else page
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup() -> Page:
+    """Create a profile from the booking page; the address is confirmed by an emailed link.
+
+    ``kit.register`` answers the same whatever the address (new, an invited
+    customer's, an existing profile's), so the page cannot be used to find out
+    who is a customer.
+    """
+    error = None
+    if request.method == "POST":
+        kit = studio().kit
+        try:
+            kit.register(
+                request.form.get("email", ""),
+                first_name=request.form.get("first_name") or None,
+                locale=str(page_locale()),
+                password=request.form.get("password", ""),
+            )
+        except InvalidEmail:
+            error = t("invalid_email")
+        except WeakPassword:
+            error = t("weak_password", min=kit.password_rules.min_length)
+        except ValidationError as err:
+            error = str(err)
+        else:
+            studio().deliver_if_inline()
+            flash(t("signup_sent"), "success")
+            return redirect(url_for("customer.login"), code=303)
+    page = render_template("signup.html", error=error)
+    return (page, 422) if error else page
+
+
+@bp.route("/verify/<token>", methods=["GET", "POST"])
+def verify(token: str) -> Page:
+    """GET: check the confirmation link.  POST: confirm with the sign-up password.
+
+    The password is asked for every time: when the address belongs to an
+    existing customer, it proves that whoever confirms also signed up (see
+    ``LinkCheck.needs_password``), and asking always protects new addresses too.
+    """
+    kit = studio().kit
+    try:
+        check = kit.check_email_verification(token)
+    except TokenError as err:
+        return link_problem(err, purpose="verification")
+    use_locale(check.locale)
+    error = None
+    if request.method == "POST":
+        try:
+            customer = kit.verify_email(token, password=request.form.get("password", ""))
+        except InvalidCredentials:
+            error = t("verify_wrong_password")
+        except TokenError as err:
+            return link_problem(err, purpose="verification")
+        else:
+            _log_in(customer)
+            flash(t("activated"), "success")
+            return redirect(url_for("customer.portal"), code=303)
+    page = render_template("verify.html", check=check, error=error)
+    return (page, 401) if error else page
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])

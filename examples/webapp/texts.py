@@ -99,6 +99,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "csrf_error": "This form has expired. Go back, reload the page and try again.",
         "not_found": "This page does not exist.",
         "please_log_in": "Please log in to see your bookings.",
+        "signup_link": "New here? Create a profile",
+        "signup_title": "Create a profile",
+        "signup_intro": (
+            "Create a profile with your email address to see and manage your bookings."
+        ),
+        "signup_button": "Create my profile",
+        "signup_sent": "Check your inbox: we sent you a link to confirm your address.",
+        "verify_title": "Confirm your email address",
+        "verify_intro": "Confirm {email} with the password you chose when you signed up.",
+        "verify_button": "Confirm",
+        "verify_wrong_password": "Enter the password you chose when you signed up.",
+        "err_verify_expired": "This link has expired. Sign up again to get a new one.",
     },
     "es": {
         "home_title": "Bienvenido",
@@ -178,6 +190,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "csrf_error": "Este formulario ha caducado. Vuelve atrás, recarga la página e inténtalo.",
         "not_found": "Esta página no existe.",
         "please_log_in": "Inicia sesión para ver tus reservas.",
+        "signup_link": "¿Eres nuevo? Crea un perfil",
+        "signup_title": "Crear un perfil",
+        "signup_intro": (
+            "Crea un perfil con tu correo electrónico para ver y gestionar tus reservas."
+        ),
+        "signup_button": "Crear mi perfil",
+        "signup_sent": "Revisa tu correo: te hemos enviado un enlace para confirmar tu dirección.",
+        "verify_title": "Confirma tu correo electrónico",
+        "verify_intro": "Confirma {email} con la contraseña que elegiste al registrarte.",
+        "verify_button": "Confirmar",
+        "verify_wrong_password": "Escribe la contraseña que elegiste al registrarte.",
+        "err_verify_expired": "Este enlace ha caducado. Regístrate de nuevo para recibir otro.",
     },
     "fr": {
         "home_title": "Bienvenue",
@@ -259,6 +283,22 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "not_found": "Cette page n’existe pas.",
         "please_log_in": "Connectez-vous pour voir vos réservations.",
+        "signup_link": "Nouveau ? Créez un profil",
+        "signup_title": "Créer un profil",
+        "signup_intro": (
+            "Créez un profil avec votre adresse e-mail pour voir et gérer vos réservations."
+        ),
+        "signup_button": "Créer mon profil",
+        "signup_sent": (
+            "Consultez votre boîte : nous vous avons envoyé un lien pour confirmer votre adresse."
+        ),
+        "verify_title": "Confirmez votre adresse e-mail",
+        "verify_intro": "Confirmez {email} avec le mot de passe choisi lors de l’inscription.",
+        "verify_button": "Confirmer",
+        "verify_wrong_password": "Saisissez le mot de passe choisi lors de l’inscription.",
+        "err_verify_expired": (
+            "Ce lien a expiré. Inscrivez-vous à nouveau pour en recevoir un autre."
+        ),
     },
     "de": {
         "home_title": "Willkommen",
@@ -343,6 +383,26 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "not_found": "Diese Seite gibt es nicht.",
         "please_log_in": "Bitte melden Sie sich an, um Ihre Buchungen zu sehen.",
+        "signup_link": "Neu hier? Profil anlegen",
+        "signup_title": "Profil anlegen",
+        "signup_intro": (
+            "Legen Sie mit Ihrer E-Mail-Adresse ein Profil an, um Ihre Buchungen zu verwalten."
+        ),
+        "signup_button": "Mein Profil anlegen",
+        "signup_sent": (
+            "Sehen Sie in Ihr Postfach: Wir haben Ihnen einen Link zur Bestätigung geschickt."
+        ),
+        "verify_title": "E-Mail-Adresse bestätigen",
+        "verify_intro": (
+            "Bestätigen Sie {email} mit dem Passwort, das Sie bei der Anmeldung gewählt haben."
+        ),
+        "verify_button": "Bestätigen",
+        "verify_wrong_password": (
+            "Geben Sie das Passwort ein, das Sie bei der Anmeldung gewählt haben."
+        ),
+        "err_verify_expired": (
+            "Dieser Link ist abgelaufen. Melden Sie sich erneut an, um einen neuen zu erhalten."
+        ),
     },
 }
 
