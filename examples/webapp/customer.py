@@ -1,8 +1,9 @@
-"""The customer pages: activation, login, password reset, the portal, unsubscribing.
+"""The customer pages: activation, sign-up, login, password reset, the portal, unsubscribing.
 
 Every page speaks the customer's language (see ``app._choose_language``).  The
 pattern for every emailed link is the same: the GET only *checks* the token
-(``check_activation``, ``check_password_reset``, ``check_unsubscribe``) and
+(``check_activation``, ``check_email_verification``, ``check_password_reset``,
+``check_unsubscribe``) and
 shows a form, so mail scanners that open links change nothing; the form's POST
 performs the change.  Each refusal of a link gets a page saying what to do.
 """
@@ -47,14 +48,15 @@ _LOGIN_SHOWN = {LoginRequirement.OFFERED, LoginRequirement.REQUIRED}
 
 def link_problem(error: TokenError, *, purpose: str) -> tuple[str, int]:
     """The page for a refused link: what happened and what to do, with a fitting status."""
-    reset = purpose == "reset"
     if isinstance(error, TestInvitationToken):
         key, status = "err_test", 400
     elif isinstance(error, TokenExpired):
         expired = {"reset": "err_reset_expired", "verification": "err_verify_expired"}
         key, status = expired.get(purpose, "err_expired"), 410
     elif isinstance(error, TokenUsed):
-        key, status = ("err_reset_used" if reset else "err_used"), 409
+        # A used activation or confirmation link means the profile is active: log in.
+        activating = purpose in {"activation", "verification"}
+        key, status = ("err_used" if activating else "err_reset_used"), 409
     elif isinstance(error, CustomerArchived):
         key, status = "err_archived", 403
     else:  # TokenInvalid, TokenWrongPurpose, TokenWrongBusiness: a damaged or foreign link
