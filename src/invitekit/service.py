@@ -1244,6 +1244,12 @@ class InviteKit:
         try:
             with self.store.transaction() as tx:
                 now = self.clock.now()
+                stored = tx.get_outbox(message.id)
+                if stored is None or stored.state is OutboxState.CANCELLED:
+                    # Withdrawn while we were trying (the customer was archived,
+                    # unsubscribed...): a failure must not bring it back to life.
+                    totals["cancelled"] += 1
+                    return
                 tx.update_outbox(
                     attrs.evolve(
                         message,
