@@ -84,6 +84,8 @@ policy = CancellationPolicy(
     cancel=Rule.windowed(DurationCutoff(before=timedelta(hours=24))),
 )
 start = datetime(2026, 3, 5, 17, tzinfo=UTC)
-booking = Booking(start=start, end=start + timedelta(hours=1), created_at=start - timedelta(days=3))
+booking = Booking(
+    start=start, end=start + timedelta(hours=1), created_at=start - timedelta(days=3)
+)
 decision: Decision = policy.evaluate(booking, Action.CANCEL, now=start - timedelta(days=2))
 allowed: bool = decision.allowed
