@@ -94,6 +94,10 @@ def main(output: Path) -> None:
     for path in sorted(outbox.glob("*.eml")):
         print(f"   {path.name}")
     assert kit.status_counts()[Status.ACCEPTED] == 1
+    print("\nTo see it all in a browser, as the studio and as its customers:")
+    print(
+        "   python3 dev.py serve    then open http://127.0.0.1:5000/admin/ (password: demo-admin)"
+    )
 
 
 if __name__ == "__main__":

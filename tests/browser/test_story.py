@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from examples.webapp.app import Studio
 
+from examples.webapp.app import Studio
 from tests.browser.conftest import LiveServer
 from tests.webapp.support import ADMIN_PASSWORD, latest_link
 

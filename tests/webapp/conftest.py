@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from examples.webapp.app import Studio
 from flask import Flask
 from flask.testing import FlaskClient
 
+from examples.webapp.app import Studio
 from invitekit.testing import FakeClock
 from tests.webapp.support import ADMIN_PASSWORD, csrf_token, make_app
 

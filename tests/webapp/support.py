@@ -13,9 +13,9 @@ import pytest
 
 pytest.importorskip("flask", reason="the example web app needs the 'examples' dependency group")
 
-from examples.webapp import create_app
 from flask import Flask
 
+from examples.webapp import create_app
 from invitekit import InviteKit
 from invitekit.model import Customer
 from invitekit.ports import Clock

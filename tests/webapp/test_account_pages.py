@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from examples.webapp.app import Studio
 from flask.testing import FlaskClient
 
+from examples.webapp.app import Studio
 from invitekit.testing import FakeClock
 from tests.webapp.conftest import BASE
 from tests.webapp.support import csrf_token, customer_at, latest_link, read_emails

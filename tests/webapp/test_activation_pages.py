@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from examples.webapp.app import Studio
 from flask.testing import FlaskClient
 
+from examples.webapp.app import Studio
 from invitekit import Status
 from invitekit.testing import FakeClock
 from tests.webapp.conftest import BASE

@@ -6,9 +6,9 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
-from examples.webapp.app import Studio
 from flask.testing import FlaskClient
 
+from examples.webapp.app import Studio
 from invitekit import Status
 from invitekit.access import LoginMode
 from invitekit.policy import DurationCutoff, RuleMode

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from examples.webapp.__main__ import demo_app
 from examples.webapp.app import Studio
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from examples.webapp.app import Studio
 from flask.testing import FlaskClient
 
+from examples.webapp.app import Studio
 from invitekit.policy import BookingStatus
 from tests.webapp.conftest import BASE
 from tests.webapp.support import csrf_token, latest_link

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from examples.webapp.app import Studio
 from flask import Flask
 from flask.testing import FlaskClient
 
+from examples.webapp.app import Studio
 from tests.webapp.conftest import BASE
 from tests.webapp.support import ADMIN_PASSWORD, csrf_token, customer_at, latest_link
 
