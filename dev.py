@@ -2,6 +2,7 @@
 """Developer entry point that needs nothing but Python 3.11+.
 
     python3 dev.py demo      run the demo (SQLite store, emails written as .eml files)
+    python3 dev.py serve     start the example web app on http://127.0.0.1:5000/
     python3 dev.py test      run the whole test suite
     python3 dev.py check     lint, format check and strict type check
     python3 dev.py docs      build the documentation (strict: any warning fails)
@@ -70,6 +71,8 @@ def main(argv: list[str]) -> int:
         return 0
     if command == "demo":
         return run(str(ROOT / "examples" / "demo.py"), *rest)
+    if command == "serve":
+        return run("-m", "examples.webapp", *rest)
     if command == "test":
         return run("-m", "pytest", *rest)
     if command == "docs":

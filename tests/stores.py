@@ -91,6 +91,10 @@ class _Server:
             options["isolation_level"] = "READ COMMITTED"
         self.url = url
         self.admin = sa.create_engine(url, **options)
+        if kind == "postgresql":
+            # Commits need not wait for the disk in tests (a crash of the test server
+            # loses nothing that matters); every other behaviour stays the same.
+            sa.event.listen(self.admin, "connect", _no_synchronous_commit)
         self.schema = f"invitekit_test_{os.getpid()}_{secrets.token_hex(4)}"
         create = "CREATE SCHEMA" if kind == "postgresql" else "CREATE DATABASE"
         try:
@@ -115,6 +119,12 @@ class _Server:
         with self.admin.begin() as conn:
             conn.exec_driver_sql(drop.format(self.schema))
         self.admin.dispose()
+
+
+def _no_synchronous_commit(dbapi_connection: Any, _record: Any) -> None:
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    dbapi_connection.commit()
 
 
 _servers: dict[str, _Server] = {}

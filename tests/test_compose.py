@@ -250,3 +250,26 @@ def test_no_input_adds_a_header_or_unescaped_html(
     html = html_part.get_content()
     assert "<i " not in html
     assert "&lt;i onclick=&#34;x&#34;&gt;&amp;amp;" in html
+
+
+def test_a_long_unsubscribe_url_stays_a_plain_ascii_header() -> None:
+    import email as email_lib
+    import email.policy as email_policy
+
+    from invitekit.compose import to_mime
+    from invitekit.model import Email
+
+    url = "https://studio.example/unsubscribe/" + "A1b2C3d4" * 30
+    message = Email(
+        sender="Studio <hi@studio.example>",
+        to="ana@example.com",
+        subject="Hello",
+        text="Hi",
+        message_id="<m1@studio.example>",
+        headers=(("List-Unsubscribe", f"<{url}>"),),
+    )
+    raw = to_mime(message).as_bytes()
+    line = next(x for x in raw.split(b"\n") if x.startswith(b"List-Unsubscribe:"))
+    assert line.rstrip(b"\r") == f"List-Unsubscribe: <{url}>".encode()
+    parsed = email_lib.message_from_bytes(raw, policy=email_policy.default)
+    assert parsed["List-Unsubscribe"] == f"<{url}>"

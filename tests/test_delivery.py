@@ -203,3 +203,24 @@ def test_late_delivery_never_undoes_acceptance() -> None:
         updated_at=now,
     )
     assert mark_delivered(accepted, now=now).status is Status.ACCEPTED
+
+
+def test_a_failure_after_a_withdrawal_does_not_revive_the_invitation(
+    invitekit_store: MemoryStore, invitekit_clock: FakeClock, invitekit_business: Business
+) -> None:
+    kit: InviteKit
+
+    def archive_then_fail(email: object) -> str:
+        # The business archives the customer while the mail server is answering.
+        kit.archive_customer(ana.id)
+        return "temporary"
+
+    kit = _kit(
+        invitekit_store, FlakyMailer(fail=archive_then_fail), invitekit_clock, invitekit_business
+    )
+    ana = kit.add_customer("ana@example.com", invite=True)
+    report = kit.deliver()
+    assert (report.retrying, report.cancelled) == (0, 1)
+    assert [m.state for m in kit.outbox_messages(customer_id=ana.id)] == [OutboxState.CANCELLED]
+    invitekit_clock.advance(days=1)
+    assert kit.deliver() == type(report)()

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 import pytest
 
-from invitekit.adapters.memory import MemoryMailer, MemoryStore
+from invitekit.adapters.memory import MemoryMailer
+from invitekit.adapters.sql import SQLStore
 from invitekit.audience import Audience
 from invitekit.exceptions import InvalidLocale, TemplateError, TestInvitationToken
 from invitekit.model import Business, Status
 from invitekit.ports import Store
 from invitekit.service import InviteKit
 from invitekit.testing import TEST_SECRET, FakeClock, extract_link, fast_password_hasher
+
+from .stores import open_store, recipe_of, store_from_recipe, store_params
 
 ACTIVATE = "https://studio.example/activate/"
 UNSUBSCRIBE = "https://studio.example/unsubscribe/"
@@ -27,25 +32,39 @@ def _kit(store: Store, business: Business, clock: FakeClock, mailer: MemoryMaile
     )
 
 
-@pytest.fixture
-def template_store(invitekit_store: MemoryStore) -> Store:
-    """The Store the persistence tests run on; the SQL store will be added here."""
-    return invitekit_store
+@pytest.fixture(params=store_params())
+def stores(request: pytest.FixtureRequest) -> Iterator[tuple[Store, Callable[[], Store]]]:
+    """A store of each kind, and a function that opens it anew as a restarted process would."""
+    with open_store(request.param) as store:
+        if isinstance(store, SQLStore):
+            recipe = recipe_of(store)
+            reopened: list[SQLStore] = []
+
+            def reopen() -> Store:
+                reopened.append(store_from_recipe(recipe))
+                return reopened[-1]
+
+            yield store, reopen
+            for other in reopened:
+                other.engine.dispose()
+        else:
+            yield store, lambda: store  # memory lives as long as the object
 
 
 def test_a_saved_template_survives_a_restart(
-    template_store: Store,
+    stores: tuple[Store, Callable[[], Store]],
     invitekit_business: Business,
     invitekit_clock: FakeClock,
     invitekit_mailer: MemoryMailer,
 ) -> None:
-    first = _kit(template_store, invitekit_business, invitekit_clock, invitekit_mailer)
+    store, reopen = stores
+    first = _kit(store, invitekit_business, invitekit_clock, invitekit_mailer)
     first.save_invitation_template(
         "es", subject="Novedades de {{ business_name }}", body="Hola de nuevo {{ first_name }}."
     )
     customer = first.add_customer("ana@example.com", first_name="Ana", locale="es")
 
-    restarted = _kit(template_store, invitekit_business, invitekit_clock, invitekit_mailer)
+    restarted = _kit(reopen(), invitekit_business, invitekit_clock, invitekit_mailer)
     restarted.invite(customer.id)
     restarted.deliver()
 

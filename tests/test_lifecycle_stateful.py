@@ -7,7 +7,6 @@ must agree with the model.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,6 +19,7 @@ from hypothesis.stateful import (
     RuleBasedStateMachine,
     invariant,
     rule,
+    run_state_machine_as_test,
 )
 
 from invitekit import (
@@ -36,12 +36,11 @@ from invitekit import (
     TokenExpired,
     TokenUsed,
 )
-from invitekit.adapters.memory import MemoryStore
 from invitekit.model import Email
-from invitekit.ports import Store
 from invitekit.testing import TEST_SECRET, FakeClock, FlakyMailer, fast_password_hasher
 
 from .helpers import ACTIVATE, UNSUBSCRIBE, token_in
+from .stores import SERVER_KINDS, open_store, server_url, store_params
 
 ADDRESSES = [
     "ana@example.com",
@@ -75,9 +74,9 @@ class Delivered:
 
 
 class LifecycleMachine(RuleBasedStateMachine):
-    """Subclasses set ``store_factory``."""
+    """Subclasses set ``store_kind`` (see ``tests/stores.py``)."""
 
-    store_factory: Callable[[], Store] = MemoryStore
+    store_kind = "memory"
 
     customers = Bundle("customers")
     deliveries = Bundle("deliveries")
@@ -87,8 +86,9 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.clock = FakeClock()
         self.failing: dict[str, str] = {}
         self.mailer = FlakyMailer(fail=lambda email: self.failing.get(email.to))
+        self._store = open_store(self.store_kind)
         self.kit = InviteKit(
-            store=type(self).store_factory(),
+            store=self._store.__enter__(),
             mailer=self.mailer,
             clock=self.clock,
             business=Business(
@@ -108,6 +108,9 @@ class LifecycleMachine(RuleBasedStateMachine):
             ),
         )
         self.model: dict[str, ModelCustomer] = {}
+
+    def teardown(self) -> None:
+        self._store.__exit__(None, None, None)
 
     # Helpers --------------------------------------------------------------------------
 
@@ -325,5 +328,17 @@ def multiple_deliveries(sent: list[Email], new: list[ModelCustomer], kit: Invite
     return multiple(*items)
 
 
-LifecycleMachine.TestCase.settings = settings(max_examples=150, stateful_step_count=40)
-TestLifecycleOnMemory = LifecycleMachine.TestCase
+EXAMPLES = {"memory": 150, "sqlite": 60, "postgresql": 40}
+
+
+@pytest.mark.parametrize("kind", store_params(tuple(EXAMPLES)))
+def test_the_facade_agrees_with_the_model(kind: str) -> None:
+    if kind in SERVER_KINDS:
+        server_url(kind)  # skip, or fail on CI, before hypothesis starts
+
+    class Machine(LifecycleMachine):
+        store_kind = kind
+
+    run_state_machine_as_test(
+        Machine, settings=settings(max_examples=EXAMPLES[kind], stateful_step_count=40)
+    )

@@ -28,6 +28,7 @@ import gettext
 import re
 from collections.abc import Sequence
 from datetime import datetime
+from email import policy as email_policy
 from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -408,13 +409,19 @@ def _set_subject(message: EmailMessage, subject: str) -> None:
     message.set_raw("Subject", Header(subject, "utf-8", header_name="Subject").encode())
 
 
+# Python's folding turns a token longer than the line limit (a URL in
+# List-Unsubscribe) into RFC 2047 encoded words, which mail providers do not
+# decode in structured headers; RFC 5322 allows lines up to 998 characters.
+MIME_POLICY = email_policy.default.clone(max_line_length=998)
+
+
 def to_mime(email: Email, *, date: datetime | None = None) -> EmailMessage:
     """Build the standard-library message that a mailer sends or writes to a file.
 
     A plain-text part, and with an HTML part a ``multipart/alternative``.
     Header values are made single lines whatever the :class:`Email` holds.
     """
-    message = EmailMessage()
+    message = EmailMessage(policy=MIME_POLICY)
     message["From"] = header_safe(email.sender, limit=998)
     message["To"] = header_safe(email.to, limit=998)
     _set_subject(message, header_safe(email.subject, limit=998))

@@ -1244,6 +1244,12 @@ class InviteKit:
         try:
             with self.store.transaction() as tx:
                 now = self.clock.now()
+                stored = tx.get_outbox(message.id)
+                if stored is None or stored.state is OutboxState.CANCELLED:
+                    # Withdrawn while we were trying (the customer was archived,
+                    # unsubscribed...): a failure must not bring it back to life.
+                    totals["cancelled"] += 1
+                    return
                 tx.update_outbox(
                     attrs.evolve(
                         message,
@@ -1318,22 +1324,11 @@ class InviteKit:
             TokenError: the link is refused; the subclass says why (see
                 :meth:`check_activation`).
         """
-        with self.store.transaction() as tx:
-            _claims, customer = self._redeem(tx, token, Purpose.ACTIVATION)
-        normalized = self.password_rules.check(
-            password, context=[customer.email, customer.first_name or "", self.business.name]
-        )
-        password_hash = self.password_hasher.hash(normalized)
-        with self.store.transaction() as tx:
-            # Check again inside the writing transaction: between the two, another
-            # submission of the same link may have won.
-            _claims, current = self._redeem(tx, token, Purpose.ACTIVATION)
+        with self._set_password_by_link(token, Purpose.ACTIVATION, password) as link:
+            tx, current, password_hash = link
             now = self.clock.now()
             accepted = transitions.accept(current, now=now, password_hash=password_hash)
-            try:
-                tx.update_customer(accepted, expected_version=current.version)
-            except ConcurrentUpdate as err:
-                raise TokenUsed("this link was just used") from err
+            tx.update_customer(accepted, expected_version=current.version)
             tx.cancel_pending(self.business.id, current.id, reason="the customer accepted")
             tx.add_events([self._event(current, EventKind.ACCEPTED, now)])
         return accepted
@@ -1542,18 +1537,11 @@ class InviteKit:
                 ``TokenWrongPurpose``, ``TokenWrongBusiness``,
                 ``CustomerArchived``).
         """
-        with self.store.transaction() as tx:
-            _claims, customer = self._redeem(tx, token, Purpose.PASSWORD_RESET)
-        normalized = self.password_rules.check(new_password, context=self._context(customer))
-        password_hash = self.password_hasher.hash(normalized)
-        with self.store.transaction() as tx:
-            _claims, current = self._redeem(tx, token, Purpose.PASSWORD_RESET)
+        with self._set_password_by_link(token, Purpose.PASSWORD_RESET, new_password) as link:
+            tx, current, password_hash = link
             now = self.clock.now()
             updated = transitions.set_password(current, now=now, password_hash=password_hash)
-            try:
-                tx.update_customer(updated, expected_version=current.version)
-            except ConcurrentUpdate as err:
-                raise TokenUsed("this link was just used") from err
+            tx.update_customer(updated, expected_version=current.version)
             tx.clear_login_failures(self.business.id, _email_throttle_key(current.email_key))
             tx.add_events([self._event(current, EventKind.PASSWORD_RESET, now)])
         return updated
@@ -1954,6 +1942,28 @@ class InviteKit:
             locale=customer.locale,
             expires_at=self._expires_at(claims),
         )
+
+    @contextlib.contextmanager
+    def _set_password_by_link(
+        self, token: str, purpose: Purpose, password: str
+    ) -> Iterator[tuple[Transaction, Customer, str]]:
+        """Redeem ``token``, hash ``password``, and open the transaction that stores it.
+
+        The slow hash runs between two transactions, so the token is checked again
+        inside the writing one: of simultaneous submissions of one link exactly one
+        gets through; the others see the changed state, or lose the version check,
+        and get :class:`TokenUsed`.
+        """
+        with self.store.transaction() as tx:
+            _claims, customer = self._redeem(tx, token, purpose)
+        normalized = self.password_rules.check(password, context=self._context(customer))
+        password_hash = self.password_hasher.hash(normalized)
+        try:
+            with self.store.transaction() as tx:
+                _claims, current = self._redeem(tx, token, purpose)
+                yield tx, current, password_hash
+        except ConcurrentUpdate as err:
+            raise TokenUsed("this link was just used") from err
 
     def _context(self, customer: Customer) -> list[str]:
         """Words a customer's password may not be."""

@@ -414,7 +414,9 @@ class _Envelope:
         key = (utf8, utf8 or eight_bit)
         if key not in self._flat:
             # policy.SMTP: CRLF line ends and no ">From" mangling (send_message would).
-            rules = policy.SMTP.clone(utf8=utf8, cte_type="8bit" if key[1] else "7bit")
+            rules = policy.SMTP.clone(
+                utf8=utf8, cte_type="8bit" if key[1] else "7bit", max_line_length=998
+            )
             buffer = io.BytesIO()
             BytesGenerator(buffer, policy=rules).flatten(self.message)
             self._flat[key] = buffer.getvalue()

@@ -1,0 +1,104 @@
+"""The invitekit demo: the whole invitation lifecycle on the embedded defaults.
+
+Run it with ``python3 dev.py demo`` (or ``python examples/demo.py`` inside the
+virtual environment).  It
+
+1. imports the customers in ``examples/customers.csv`` into a SQLite database,
+2. plans an invitation to the group "Monday class" and shows who is skipped and why,
+3. queues the invitations and delivers them as ``.eml`` files into a folder,
+4. follows one activation link and chooses a password, as the customer would,
+5. prints the status counts and where everything is.
+
+Every run starts afresh in ``demo-output/`` (or the folder given as argument).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+from invitekit import Audience, Business, InviteKit, Status
+from invitekit.adapters.files import FolderMailer
+from invitekit.adapters.sql import SQLStore
+from invitekit.testing import extract_link
+
+HERE = Path(__file__).resolve().parent
+ACTIVATION_PAGE = "https://studio.example/activate/"
+# A fixed key keeps the demo reproducible. Never do this in production: load
+# secrets.token_urlsafe(32) values from your configuration instead.
+DEMO_SECRET = "demo-only-secret-key-0123456789abcdefghijklmnop"
+
+
+def main(output: Path) -> None:
+    if output.exists():
+        shutil.rmtree(output)
+    output.mkdir(parents=True)
+    database, outbox = output / "invitekit.db", output / "outbox"
+
+    store = SQLStore.from_url(f"sqlite:///{database}")
+    kit = InviteKit(
+        store=store,
+        mailer=FolderMailer(outbox),
+        business=Business(
+            id="studio-one",
+            name="Studio One",
+            sender="hello@studio.example",
+            timezone="Europe/Vienna",
+            default_locale="de",
+            signature="Studio One · Hauptstraße 1 · 1010 Wien",
+            activation_url=ACTIVATION_PAGE + "{token}",
+            unsubscribe_url="https://studio.example/unsubscribe/{token}",
+            reset_url="https://studio.example/reset/{token}",
+        ),
+        secret_keys=[DEMO_SECRET],
+    )
+
+    print("1. Importing examples/customers.csv")
+    with (HERE / "customers.csv").open(encoding="utf-8") as file:
+        imported = kit.import_customers(file)
+    print(f"   added {len(imported.added)} customers")
+    for problem in (*imported.existing, *imported.errors):
+        print(f"   line {problem.line} skipped: {problem.message}")
+
+    print('\n2. Planning an invitation to the group "Monday class"')
+    first = kit.find_customer("noname@example.com")
+    assert first is not None
+    kit.archive_customer(first.id)  # so that the plan has someone to skip
+    plan = kit.plan_invitations(Audience.group("Monday class"))
+    for customer in plan.recipients:
+        print(f"   will invite {customer.email}")
+    for skipped in plan.skipped:
+        print(f"   will skip   {skipped.message}")
+
+    print("\n3. Queueing and delivering")
+    queued = kit.invite_audience(Audience.group("Monday class"))
+    delivered = kit.deliver()
+    print(f"   queued {queued.queued}, delivered {delivered.sent}, into {outbox}/")
+
+    print("\n4. Ana follows the link in her email and chooses a password")
+    ana = kit.find_customer("ana.garcia@example.com")
+    assert ana is not None
+    (email,) = [m.email for m in kit.outbox_messages(customer_id=ana.id)]
+    token = extract_link(email, ACTIVATION_PAGE)[len(ACTIVATION_PAGE) :]
+    check = kit.check_activation(token)  # the GET: shows the form, changes nothing
+    print(f"   the activation page greets {check.first_name} <{check.email}>")
+    kit.accept_invitation(token, "una contraseña muy larga")  # the POST
+    print(f"   {ana.email} is now {kit.get_customer(ana.id).status.value}")
+
+    print("\n5. Status counts (archived customers not counted)")
+    for status, count in kit.status_counts().items():
+        print(f"   {status.value:<9} {count}")
+    print(f"\nThe database is {database}")
+    print(f"The emails are .eml files in {outbox}/ (open them with any mail program):")
+    for path in sorted(outbox.glob("*.eml")):
+        print(f"   {path.name}")
+    assert kit.status_counts()[Status.ACCEPTED] == 1
+    print("\nTo see it all in a browser, as the studio and as its customers:")
+    print(
+        "   python3 dev.py serve    then open http://127.0.0.1:5000/admin/ (password: demo-admin)"
+    )
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path.cwd() / "demo-output")

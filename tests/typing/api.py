@@ -1,0 +1,91 @@
+"""Usage examples that the type checker checks (``mypy --strict`` runs on this file).
+
+Nothing here runs in the test suite: it states, for the type checker, how the
+public API is meant to be called and what it returns, so an accidental change
+of a signature or a return type fails ``python3 dev.py check``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from invitekit import (
+    ActivationCheck,
+    Audience,
+    Booking,
+    Business,
+    CancellationPolicy,
+    Customer,
+    Decision,
+    DeliveryReport,
+    Email,
+    Event,
+    InvitationPlan,
+    InvitationReport,
+    InviteKit,
+    OutboxMessage,
+    OutboxSettings,
+    PasswordHasher,
+    PasswordRules,
+    Status,
+    TokenError,
+    TokenExpiry,
+)
+from invitekit.adapters.files import FolderMailer
+from invitekit.adapters.memory import MemoryMailer, MemoryStore
+from invitekit.adapters.smtp import SMTPMailer
+from invitekit.adapters.sql import SQLStore
+from invitekit.policy import Action, DurationCutoff, Rule
+from invitekit.ports import Mailer, Store
+from invitekit.testing import FakeClock
+
+store: Store = MemoryStore()
+sql_store: Store = SQLStore.from_url("sqlite:///invitekit.db")
+mailer: Mailer = MemoryMailer()
+files: Mailer = FolderMailer("outbox")
+smtp: Mailer = SMTPMailer(host="smtp.example.com", username="studio", password="secret")
+
+kit = InviteKit(
+    store=store,
+    mailer=mailer,
+    clock=FakeClock(),
+    business=Business(id="studio-1", name="Studio One", sender="hello@studio.example"),
+    secret_keys=["a-secret-key-of-at-least-thirty-two-characters"],
+    token_expiry=TokenExpiry(activation=timedelta(days=7)),
+    password_rules=PasswordRules(min_length=12),
+    password_hasher=PasswordHasher(time_cost=3),
+    outbox=OutboxSettings(batch_size=200),
+)
+
+customer: Customer = kit.add_customer("ana@example.com", first_name="Ana", locale="es")
+found: Customer | None = kit.find_customer("ANA@example.com")
+listed: list[Customer] = kit.list_customers(status=Status.ADDED, archived=False)
+plan: InvitationPlan = kit.plan_invitations(Audience.status(Status.ADDED))
+queued: OutboxMessage = kit.invite(customer.id)
+report: InvitationReport = kit.invite_audience(Audience.group("Monday class"))
+delivered: DeliveryReport = kit.deliver()
+preview: Email = kit.preview_invitation(customer.id)
+history: list[Event] = kit.history(customer.id)
+counts: dict[Status, int] = kit.status_counts()
+portal: bool = kit.can_use_portal(customer.id)
+
+try:
+    check: ActivationCheck = kit.check_activation("token")
+    accepted: Customer = kit.accept_invitation("token", "a long password")
+    logged_in: Customer = kit.login("ana@example.com", "a long password", client="203.0.113.7")
+except TokenError as refusal:
+    reason: str = str(refusal)
+
+kit.request_password_reset("ana@example.com")
+kit.register("new@example.com", first_name="Neu", password="another long password")
+
+policy = CancellationPolicy(
+    timezone="Europe/Vienna",
+    cancel=Rule.windowed(DurationCutoff(before=timedelta(hours=24))),
+)
+start = datetime(2026, 3, 5, 17, tzinfo=UTC)
+booking = Booking(
+    start=start, end=start + timedelta(hours=1), created_at=start - timedelta(days=3)
+)
+decision: Decision = policy.evaluate(booking, Action.CANCEL, now=start - timedelta(days=2))
+allowed: bool = decision.allowed
