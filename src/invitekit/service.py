@@ -66,7 +66,15 @@ from invitekit.model import (
     clean_name,
 )
 from invitekit.passwords import PasswordHasher, PasswordRules
-from invitekit.ports import Clock, Mailer, Registration, Store, StoredTemplate, Transaction
+from invitekit.ports import (
+    Clock,
+    Mailer,
+    MailerSession,
+    Registration,
+    Store,
+    StoredTemplate,
+    Transaction,
+)
 from invitekit.sandbox import check_body, check_subject
 from invitekit.tokens import (
     Purpose,
@@ -1108,29 +1116,47 @@ class InviteKit:
         """
         totals = {"sent": 0, "retrying": 0, "failed": 0, "cancelled": 0}
         remaining = limit
-        while remaining is None or remaining > 0:
-            size = (
-                self.outbox.batch_size
-                if remaining is None
-                else min(remaining, self.outbox.batch_size)
-            )
-            claim_token = new_id("clm")
-            with self.store.transaction() as tx:
-                now = self.clock.now()
-                claimed = tx.claim_outbox(
-                    now=now,
-                    lease_until=now + self.outbox.lease,
-                    claim_token=claim_token,
-                    limit=size,
-                    business_id=self.business.id,
-                )
-                sendable = self._withdraw_stale(tx, claimed, claim_token, now, totals)
-            if not claimed:
-                break
-            if remaining is not None:
-                remaining -= len(claimed)
-            self._send_batch(sendable, claim_token, totals)
+        # One mailer session (one SMTP connection) serves every batch of this call;
+        # it is opened when the first batch is claimed, so an idle call connects nowhere.
+        try:
+            with contextlib.ExitStack() as mailer:
+                session: MailerSession | None = None
+                while remaining is None or remaining > 0:
+                    size = min(self.outbox.batch_size, remaining or self.outbox.batch_size)
+                    claim_token, claimed, sendable = self._claim(size, totals)
+                    if not claimed:
+                        break
+                    if remaining is not None:
+                        remaining -= len(claimed)
+                    if session is None:
+                        try:
+                            session = mailer.enter_context(self.mailer.session())
+                        except DeliveryError as err:  # could not connect: try later
+                            for message in sendable:
+                                self._record_failure(message, claim_token, err, totals)
+                            break
+                    self._send_batch(session, sendable, claim_token, totals)
+        except DeliveryError as err:
+            # Closing a connection that had already dropped; every message was handled.
+            log.debug("closing the mailer session failed: %s", err)
         return DeliveryReport(**totals)
+
+    def _claim(
+        self, size: int, totals: dict[str, int]
+    ) -> tuple[str, list[OutboxMessage], list[OutboxMessage]]:
+        """Lease up to ``size`` due messages; withdraw the stale ones at once."""
+        claim_token = new_id("clm")
+        with self.store.transaction() as tx:
+            now = self.clock.now()
+            claimed = tx.claim_outbox(
+                now=now,
+                lease_until=now + self.outbox.lease,
+                claim_token=claim_token,
+                limit=size,
+                business_id=self.business.id,
+            )
+            sendable = self._withdraw_stale(tx, claimed, claim_token, now, totals)
+        return claim_token, claimed, sendable
 
     def _withdraw_stale(
         self,
@@ -1171,26 +1197,20 @@ class InviteKit:
         return sendable
 
     def _send_batch(
-        self, messages: list[OutboxMessage], claim_token: str, totals: dict[str, int]
+        self,
+        session: MailerSession,
+        messages: list[OutboxMessage],
+        claim_token: str,
+        totals: dict[str, int],
     ) -> None:
-        unfinished = list(reversed(messages))
-        try:
-            with self.mailer.session() as session:
-                while unfinished:
-                    message = unfinished[-1]
-                    try:
-                        session.send(message.email)
-                    except DeliveryError as err:
-                        self._record_failure(message, claim_token, err, totals)
-                    else:
-                        self._record_sent(message, claim_token)
-                        totals["sent"] += 1
-                    unfinished.pop()
-        except DeliveryError as err:
-            # The connection could not be opened (or closed): whatever was not
-            # attempted waits for the next round.
-            for message in reversed(unfinished):
+        for message in messages:
+            try:
+                session.send(message.email)
+            except DeliveryError as err:
                 self._record_failure(message, claim_token, err, totals)
+            else:
+                self._record_sent(message, claim_token)
+                totals["sent"] += 1
 
     def _record_sent(self, message: OutboxMessage, claim_token: str) -> None:
         for attempt in range(3):

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from invitekit import Business, EventKind, InviteKit, OutboxState, Status
+from invitekit import Business, EventKind, InviteKit, OutboxSettings, OutboxState, Status
 from invitekit.adapters.memory import MemoryStore
 from invitekit.adapters.smtp import SMTPMailer
 from invitekit.exceptions import (
@@ -493,3 +493,26 @@ def test_a_server_down_mid_batch_loses_no_invitation(
     assert all(len(message_ids) == 1 for message_ids in ids.values())
     assert kit.status_counts()[Status.INVITED] == 10
     assert kit.outbox_messages(state=OutboxState.PENDING) == []
+
+
+def test_one_delivery_run_uses_one_connection_for_all_its_batches(
+    server: SMTPTestServer,
+    mailer: SMTPMailer,
+    invitekit_store: MemoryStore,
+    invitekit_clock: FakeClock,
+    invitekit_business: Business,
+) -> None:
+    kit = InviteKit(
+        store=invitekit_store,
+        mailer=mailer,
+        clock=invitekit_clock,
+        business=invitekit_business,
+        secret_keys=[TEST_SECRET],
+        password_hasher=fast_password_hasher(),
+        outbox=OutboxSettings(batch_size=2),
+    )
+    for n in range(5):
+        kit.add_customer(f"c{n}@example.com", invite=True)
+    assert kit.deliver().sent == 5
+    assert len(server.messages) == 5
+    assert server.connections == 1
