@@ -38,12 +38,15 @@ RESET = "https://studio.example/reset/"
 def make_kit(
     store: Store,
     mailer: Mailer,
-    clock: Clock,
+    clock: Clock | None,
     *,
     batch_size: int = 100,
     lease_seconds: float = 300,
 ) -> InviteKit:
-    """A kit of :data:`BUSINESS` with cheap password hashing and the given outbox sizes."""
+    """A kit of :data:`BUSINESS` with cheap password hashing and the given outbox sizes.
+
+    ``clock=None`` is the system clock.
+    """
     return InviteKit(
         store=store,
         mailer=mailer,
