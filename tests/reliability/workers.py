@@ -12,7 +12,7 @@ import multiprocessing
 from datetime import datetime
 from typing import Any
 
-from invitekit import Audience
+from invitekit import Audience, InviteKitError
 from invitekit.adapters.smtp import SMTPMailer
 from invitekit.ports import Clock
 from invitekit.testing import FakeClock
@@ -75,11 +75,46 @@ def deliver(
     store.engine.dispose()
 
 
-def campaign(recipe: StoreRecipe, group: str, *, batch_size: int, ready: Any) -> None:
-    """Invite the group ``group`` (the target of a process the test kills)."""
+def campaign(
+    recipe: StoreRecipe,
+    group: str,
+    *,
+    batch_size: int,
+    ready: Any,
+    go: Any = None,
+    results: Any = None,
+) -> None:
+    """Invite the group ``group``; put ``(queued, skipped)`` on ``results`` if given.
+
+    Sets ``ready`` once the store is open and waits for ``go`` if given.
+    """
     store = store_from_recipe(recipe)
     # The campaign only queues: the mailer is never used.
     kit = make_kit(store, SMTPMailer("127.0.0.1", 1), None, batch_size=batch_size)
     ready.set()
-    kit.invite_audience(Audience.group(group))
+    if go is not None:
+        go.wait()
+    report = kit.invite_audience(Audience.group(group))
+    if results is not None:
+        results.put((report.queued, report.total_skipped))
+    store.engine.dispose()
+
+
+def redeem(
+    recipe: StoreRecipe, action: str, token: str, password: str, *, go: Any, results: Any
+) -> None:
+    """Submit ``token`` (``action``: "activate" or "reset") once everyone is at ``go``.
+
+    Puts ``"ok"`` or the name of the refusal's exception type on ``results``.
+    """
+    store = store_from_recipe(recipe)
+    kit = make_kit(store, SMTPMailer("127.0.0.1", 1), None)
+    submit = kit.accept_invitation if action == "activate" else kit.reset_password
+    go.wait()
+    try:
+        submit(token, password)
+    except InviteKitError as err:
+        results.put(type(err).__name__)
+    else:
+        results.put("ok")
     store.engine.dispose()
