@@ -80,6 +80,14 @@ def _sent_and_consistent(store: Store) -> set[str]:
     return {m.email.message_id for m in outbox if m.state is OutboxState.SENT}
 
 
+def _check_events(store: Store, customer_ids: set[str], *, delivered: bool) -> None:
+    """Each customer has one "delivered" event if ``delivered``, else none."""
+    with store.transaction() as tx:
+        for customer_id in customer_ids:
+            events = tx.list_events(BUSINESS.id, customer_id)
+            assert sum(e.kind is EventKind.DELIVERED for e in events) == int(delivered)
+
+
 def _kill(process: Any) -> None:
     os.kill(process.pid, signal.SIGKILL)
     process.join()
@@ -102,8 +110,11 @@ def test_delivery_workers_killed_at_random_lose_nothing(
         kit = make_kit(store, MemoryMailer(), FakeClock(T0), batch_size=500)
         kit.import_customers(_customers_csv(0, count, "all"))
         kit.invite_audience(Audience.all())
-        queued = {m.email.message_id: m.email.to for m in kit.outbox_messages()}
+        outbox = kit.outbox_messages()
+        queued = {m.email.message_id: m.email.to for m in outbox}
+        customer_of = {m.email.message_id: m.customer_id or "" for m in outbox}
         assert len(queued) == count
+        recorded: set[str] = set()
 
         kills = generations = 0
         windows: set[str] = set()
@@ -131,10 +142,15 @@ def test_delivery_workers_killed_at_random_lose_nothing(
                 _kill(process)
                 kills += 1
                 received = set(_settled(server))
+                sent = _sent_and_consistent(store)
                 # At most the one message between the server's "250" and the commit.
-                window = received - _sent_and_consistent(store) - windows
+                window = received - sent - windows
                 assert len(window) <= 1, (seed, window)
                 windows |= window
+                # The history went with the status: for the newly sent, and the window.
+                _check_events(store, {customer_of[m] for m in sent - recorded}, delivered=True)
+                _check_events(store, {customer_of[m] for m in window}, delivered=False)
+                recorded = sent
                 continue
             assert process.exitcode == 0, seed
             if kills >= kills_wanted:
