@@ -6,7 +6,8 @@ to learn how many Transaction calls and commits it makes; then, for every one of
 them, it rebuilds the same world, makes exactly that call (or commit) fail with
 ``StorageError``, and checks:
 
-- the state seen through the facade is the state before the operation, or, for
+- the stored state (read through the Store, see ``world.state_of``) is the
+  state before the operation, or, for
   the operations documented as working batch by batch (``invite_audience``,
   ``import_customers``, ``deliver``), the state after some whole number of
   batches (messages, for ``deliver``) — never half of one;
