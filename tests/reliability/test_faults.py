@@ -6,11 +6,10 @@ to learn how many Transaction calls and commits it makes; then, for every one of
 them, it rebuilds the same world, makes exactly that call (or commit) fail with
 ``StorageError``, and checks:
 
-- the stored state (read through the Store, see ``world.state_of``) is the
-  state before the operation, or, for
-  the operations documented as working batch by batch (``invite_audience``,
-  ``import_customers``, ``deliver``), the state after some whole number of
-  batches (messages, for ``deliver``) — never half of one;
+- the stored state (read through the Store, see ``world.state_of``) is the state
+  before the operation, or, for the operations documented as working batch by
+  batch (``invite_audience``, ``import_customers``, ``deliver``), the state after
+  some whole number of batches (messages, for ``deliver``) — never half of one;
 - running the operation again succeeds and ends in the clean run's final state
   (ids, timestamps and lease bookkeeping aside; see ``world.state_of``).
 """
