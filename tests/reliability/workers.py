@@ -1,0 +1,120 @@
+"""The code that runs in the worker processes of the reliability tests.
+
+Each function is the target of a ``multiprocessing`` process: it opens the test
+database from a :func:`tests.stores.recipe_of` recipe, builds its own kit, and
+reports through the queue or event it is given.  Nothing here is shared with the
+parent but plain values.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from datetime import datetime
+from typing import Any
+
+from invitekit import Audience, InviteKitError
+from invitekit.adapters.smtp import SMTPMailer
+from invitekit.ports import Clock
+from invitekit.testing import FakeClock
+from tests.reliability.world import make_kit
+from tests.stores import StoreRecipe, store_from_recipe
+
+# Workers are started by the forkserver (or spawned): preloading these modules
+# makes each start cost a fork, not an import of SQLAlchemy and the drivers.
+PRELOAD = ["tests.reliability.workers", "psycopg", "sqlalchemy.dialects.sqlite"]
+
+
+def context() -> Any:
+    """The multiprocessing context the reliability tests start their workers with."""
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(PRELOAD)
+    return ctx
+
+
+def _clock(start: str | None) -> Clock | None:
+    """A FakeClock standing at ``start`` (ISO text), or the system clock for ``None``."""
+    return None if start is None else FakeClock(datetime.fromisoformat(start))
+
+
+def deliver(
+    recipe: StoreRecipe,
+    smtp_port: int,
+    *,
+    clock_start: str | None,
+    lease_seconds: float,
+    batch_size: int,
+    ready: Any,
+    go: Any = None,
+    results: Any = None,
+) -> None:
+    """Deliver from the outbox to the SMTP server on ``smtp_port`` until nothing is left.
+
+    Sets ``ready`` once the store is open, waits for ``go`` (a Barrier or Event)
+    if given, and puts ``(sent, failed)`` on ``results`` when done.
+    """
+    store = store_from_recipe(recipe)
+    mailer = SMTPMailer("127.0.0.1", smtp_port, security="plain", timeout=10.0)
+    kit = make_kit(
+        store,
+        mailer,
+        _clock(clock_start),
+        batch_size=batch_size,
+        lease_seconds=lease_seconds,
+    )
+    ready.set()
+    if go is not None:
+        go.wait()
+    sent = failed = 0
+    while True:
+        report = kit.deliver()
+        sent, failed = sent + report.sent, failed + report.failed + report.retrying
+        if not (report.sent or report.failed or report.retrying or report.cancelled):
+            break
+    if results is not None:
+        results.put((sent, failed))
+    store.engine.dispose()
+
+
+def campaign(
+    recipe: StoreRecipe,
+    group: str,
+    *,
+    batch_size: int,
+    ready: Any,
+    go: Any = None,
+    results: Any = None,
+) -> None:
+    """Invite the group ``group``; put ``(queued, skipped)`` on ``results`` if given.
+
+    Sets ``ready`` once the store is open and waits for ``go`` if given.
+    """
+    store = store_from_recipe(recipe)
+    # The campaign only queues: the mailer is never used.
+    kit = make_kit(store, SMTPMailer("127.0.0.1", 1), None, batch_size=batch_size)
+    ready.set()
+    if go is not None:
+        go.wait()
+    report = kit.invite_audience(Audience.group(group))
+    if results is not None:
+        results.put((report.queued, report.total_skipped))
+    store.engine.dispose()
+
+
+def redeem(
+    recipe: StoreRecipe, action: str, token: str, password: str, *, go: Any, results: Any
+) -> None:
+    """Submit ``token`` (``action``: "activate" or "reset") once everyone is at ``go``.
+
+    Puts ``"ok"`` or the name of the refusal's exception type on ``results``.
+    """
+    store = store_from_recipe(recipe)
+    kit = make_kit(store, SMTPMailer("127.0.0.1", 1), None)
+    submit = kit.accept_invitation if action == "activate" else kit.reset_password
+    go.wait()
+    try:
+        submit(token, password)
+    except InviteKitError as err:
+        results.put(type(err).__name__)
+    else:
+        results.put("ok")
+    store.engine.dispose()

@@ -1,0 +1,126 @@
+"""What the process-level reliability tests share: the business, kits, and a comparable state.
+
+Worker processes (``multiprocessing`` spawn) import this module too, so it holds
+nothing a child could not rebuild from plain arguments.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import timedelta
+from typing import Any
+
+import attrs
+
+from invitekit import Business, InviteKit, OutboxSettings
+from invitekit.model import Customer, OutboxMessage
+from invitekit.ports import Clock, Mailer, Store
+from invitekit.testing import TEST_SECRET, fast_password_hasher
+
+BUSINESS = Business(
+    id="studio-1",
+    name="Studio One",
+    sender="hello@studio.example",
+    timezone="Europe/Vienna",
+    default_locale="de",
+    signature="Studio One, Hauptstraße 1, Wien",
+    activation_url="https://studio.example/activate/{token}",
+    unsubscribe_url="https://studio.example/unsubscribe/{token}",
+    reset_url="https://studio.example/reset/{token}",
+    verify_url="https://studio.example/verify/{token}",
+)
+PASSWORD = "correct horse battery"
+ACTIVATE = "https://studio.example/activate/"
+RESET = "https://studio.example/reset/"
+
+
+def make_kit(
+    store: Store,
+    mailer: Mailer,
+    clock: Clock | None,
+    *,
+    batch_size: int = 100,
+    lease_seconds: float = 300,
+) -> InviteKit:
+    """A kit of :data:`BUSINESS` with cheap password hashing and the given outbox sizes.
+
+    ``clock=None`` is the system clock.
+    """
+    return InviteKit(
+        store=store,
+        mailer=mailer,
+        clock=clock,
+        business=BUSINESS,
+        secret_keys=[TEST_SECRET],
+        password_hasher=fast_password_hasher(),
+        outbox=OutboxSettings(batch_size=batch_size, lease=timedelta(seconds=lease_seconds)),
+    )
+
+
+def address(number: int) -> str:
+    """The address of the ``number``-th test customer."""
+    return f"customer{number:05d}@example.com"
+
+
+# Fields that differ between two runs of the same story without meaning anything:
+# ids are random, timestamps follow the clock, a password hash has a random salt,
+# and the lease bookkeeping of a claim (``attempts``, ``claimed_until``,
+# ``next_attempt_at``) is a step of its own that a retry repeats.
+_CUSTOMER_NOISE = {"id", "business_id", "created_at", "updated_at", "invited_at", "accepted_at"}
+_OUTBOX_NOISE = {"id", "customer_id", "created_at", "attempts", "claimed_until"}
+_OUTBOX_NOISE |= {"next_attempt_at", "sent_at", "email"}
+# A failure's event names the attempt it was; a retry after a lost claim is one more.
+_ATTEMPT = re.compile(r"attempt \d+")
+
+
+def customer_state(customer: Customer) -> dict[str, Any]:
+    """A customer's meaningful fields (see the noise above)."""
+    values = attrs.asdict(customer, recurse=False)
+    values["password_hash"] = customer.password_hash is not None
+    return {k: v for k, v in values.items() if k not in _CUSTOMER_NOISE}
+
+
+def message_state(message: OutboxMessage) -> dict[str, Any]:
+    """An outbox message's meaningful fields."""
+    values = attrs.asdict(message, recurse=False)
+    values["to"] = message.email.to
+    return {k: v for k, v in values.items() if k not in _OUTBOX_NOISE}
+
+
+def state_of(kit: InviteKit) -> dict[str, Any]:
+    """Everything stored for the kit's business, per customer email, without the noise above.
+
+    Read in one transaction of the kit's Store:
+    ``{"customers": {email: {"customer", "events", "outbox", "groups"}}, "groups",
+    "unaddressed"}`` (the last: outbox messages to no customer).
+    """
+    business = kit.business.id
+    with kit.store.transaction() as tx:
+        customers = tx.list_customers(business)
+        groups = tx.list_groups(business)
+        members = {
+            g.name: {c.id for c in tx.list_customers(business, group_id=g.id)} for g in groups
+        }
+        outbox: dict[str | None, list[dict[str, Any]]] = {}
+        for message in tx.list_outbox(business):
+            outbox.setdefault(message.customer_id, []).append(message_state(message))
+        events = {c.id: tx.list_events(business, c.id) for c in customers}
+    return {
+        "customers": {
+            c.email: {
+                "customer": customer_state(c),
+                "events": [(e.kind, _ATTEMPT.sub("attempt n", e.detail)) for e in events[c.id]],
+                "outbox": outbox.get(c.id, []),
+                "groups": sorted(name for name, ids in members.items() if c.id in ids),
+            }
+            for c in customers
+        },
+        "groups": sorted(g.name for g in groups),
+        "unaddressed": outbox.get(None, []),
+    }
+
+
+def duplicates(message_ids: list[str]) -> Counter[str]:
+    """The Message-IDs seen more than once, with their counts."""
+    return Counter({m: n for m, n in Counter(message_ids).items() if n > 1})
