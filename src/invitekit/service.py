@@ -1079,9 +1079,14 @@ class InviteKit:
         return str(parsed)
 
     def _cancel_pending(
-        self, tx: Transaction, customer: Customer, now: datetime, reason: str
+        self,
+        tx: Transaction,
+        customer: Customer,
+        now: datetime,
+        reason: str,
+        kind: str | None = None,
     ) -> list[Event]:
-        if tx.cancel_pending(self.business.id, customer.id, reason=reason):
+        if tx.cancel_pending(self.business.id, customer.id, reason=reason, kind=kind):
             return [self._event(customer, EventKind.INVITATION_CANCELLED, now, reason)]
         return []
 
@@ -1354,7 +1359,11 @@ class InviteKit:
             now = self.clock.now()
             updated = transitions.unsubscribe(current, now=now)
             tx.update_customer(updated, expected_version=current.version)
-            events = self._cancel_pending(tx, current, now, "the customer unsubscribed")
+            # Only the invitation: an account email the customer asked for
+            # (a password reset, a sign-up confirmation) still goes out.
+            events = self._cancel_pending(
+                tx, current, now, "the customer unsubscribed", kind=INVITATION
+            )
             tx.add_events([*events, self._event(current, EventKind.UNSUBSCRIBED, now)])
             return updated
 
