@@ -567,7 +567,7 @@ def policy_dicts(draw: st.DrawFn) -> Any:
     data = {k: (dict(v) if isinstance(v, dict) else v) for k, v in VALID_POLICY.items()}
     for _ in range(draw(st.integers(1, 3))):
         target = data
-        if draw(st.booleans()):
+        if draw(st.booleans()) and isinstance(data.get("cancel"), dict):
             target = data["cancel"]
         target[draw(st.sampled_from([*KEYS, "extra"]))] = draw(json_values)
     return data
