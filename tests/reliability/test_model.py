@@ -688,7 +688,7 @@ class FacadeModel(RuleBasedStateMachine):
         )
 
 
-EXAMPLES = {"memory": 200, "sqlite": 40, "postgresql": 25}
+EXAMPLES = {"memory": 300, "sqlite": 60, "postgresql": 40}
 STEPS = 50
 LONG_FACTOR = 10
 
