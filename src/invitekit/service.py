@@ -2010,6 +2010,9 @@ def _email_throttle_key(email_key: str) -> str:
     return f"email:{email_key}"
 
 
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
+
+
 def _storable(value: object) -> bool:
     """Whether outside text used to look something up can reach a database at all.
 
@@ -2017,9 +2020,6 @@ def _storable(value: object) -> bool:
     surrogate); such an id or name names nothing.
     """
     return isinstance(value, str) and not _UNSTORABLE.search(value)
-
-
-_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 
 
 def _client_throttle_key(client: str) -> str:
