@@ -13,7 +13,16 @@ from invitekit.exceptions import (
 )
 from invitekit.model import EventKind, Status
 
-from .helpers import ACTIVATE, PASSWORD, RESET, VERIFY, invite_and_deliver, last_mail_to, token_in
+from .helpers import (
+    ACTIVATE,
+    PASSWORD,
+    RESET,
+    UNSUBSCRIBE,
+    VERIFY,
+    invite_and_deliver,
+    last_mail_to,
+    token_in,
+)
 
 CHOSEN = "my own sign-up password"
 
@@ -220,3 +229,20 @@ def test_new_address_needs_no_password_at_verification(invitekit_kit, invitekit_
     invitekit_kit.register("neu@example.com", password=CHOSEN)
     token = verification_token(invitekit_kit, invitekit_mailer, "neu@example.com")
     assert not invitekit_kit.check_email_verification(token).needs_password
+
+
+def test_unsubscribing_keeps_a_sign_up_confirmation_queued(
+    invitekit_kit, invitekit_mailer
+) -> None:
+    # Found by the reliability campaign (tests/reliability/test_model.py).
+    customer = invitekit_kit.add_customer("bob@example.com")
+    invitation = invite_and_deliver(invitekit_kit, invitekit_mailer, customer)
+    invitekit_kit.register("bob@example.com", password="first secret phrase")
+
+    invitekit_kit.unsubscribe(token_in(invitation, UNSUBSCRIBE))
+    invitekit_kit.deliver()
+
+    confirmation = last_mail_to(invitekit_mailer, "bob@example.com")
+    token = token_in(confirmation, VERIFY)
+    accepted = invitekit_kit.verify_email(token, password="first secret phrase")
+    assert (accepted.id, accepted.status) == (customer.id, Status.ACCEPTED)

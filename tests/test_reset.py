@@ -197,3 +197,21 @@ def test_a_new_password_keeps_old_unsubscribe_links_working(
     reset = token_in(last_mail_to(invitekit_mailer, "bea@example.com"), RESET)
     invitekit_kit.reset_password(reset, "another long password")
     assert invitekit_kit.unsubscribe(token_in(invitation, UNSUBSCRIBE)).unsubscribed
+
+
+def test_unsubscribing_keeps_a_requested_password_email_queued(
+    invitekit_kit, invitekit_mailer
+) -> None:
+    # Found by the reliability campaign (tests/reliability/test_model.py): unsubscribing
+    # from invitations used to withdraw every queued email, the one asked for too.
+    customer = invitekit_kit.add_customer("ana@example.com")
+    invitation = invite_and_deliver(invitekit_kit, invitekit_mailer, customer)
+    invitekit_kit.request_password_reset("ana@example.com")
+
+    invitekit_kit.unsubscribe(token_in(invitation, UNSUBSCRIBE))
+    invitekit_kit.deliver()
+
+    activation = last_mail_to(invitekit_mailer, "ana@example.com")
+    assert activation.message_id != invitation.message_id
+    accepted = invitekit_kit.accept_invitation(token_in(activation, ACTIVATE), NEW_PASSWORD)
+    assert accepted.status is Status.ACCEPTED

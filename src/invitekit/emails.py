@@ -24,8 +24,9 @@ from invitekit.exceptions import InvalidEmail
 
 __all__ = ["EmailAddress", "parse_email"]
 
-# RFC 5322 "atext" plus dots, and any non-ASCII character (RFC 6531 SMTPUTF8).
-_LOCAL_PART = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~\u0080-\U0010FFFF.-]+$")
+# RFC 5322 "atext" plus dots, and any non-ASCII character (RFC 6531 SMTPUTF8) but
+# the C1 controls and lone surrogates (which no UTF-8 can carry).
+_LOCAL_PART = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~\u00a0-\ud7ff\ue000-\U0010FFFF.-]+$")
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _MAX_LOCAL_OCTETS = 64
 _MAX_ADDRESS_OCTETS = 254

@@ -81,18 +81,20 @@ class OutboxState(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Control characters, line separators, and lone surrogates (text that no UTF-8
+# database or mail server can carry; JSON's "\ud800" decodes to one).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 MAX_NAME_LENGTH = 200
 
 
 def clean_name(value: str | None, *, field: str) -> str | None:
-    """Trim a person's or group's name; refuse control characters and great length.
+    """Trim a person's or group's name; refuse control characters, invalid text, great length.
 
     Returns ``None`` for a missing or blank name.
 
     Raises:
         InvalidName: if the name contains a control character (CR, LF, NUL, ...)
-            or is longer than 200 characters.
+            or a lone surrogate, or is longer than 200 characters.
     """
     if value is None:
         return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
+import re
 import unicodedata
 from collections.abc import Collection, Iterable
 from typing import Any
@@ -19,6 +20,7 @@ __all__ = ["PasswordHasher", "PasswordRules", "common_passwords"]
 
 # What may follow a context word and still count as that word ("ana.garcia2024!").
 _DECORATION = "0123456789!?.,-_#*@$%&+ "
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def _fold_all(words: Iterable[str]) -> frozenset[str]:
@@ -100,6 +102,8 @@ class PasswordRules:
         normalized = unicodedata.normalize("NFC", password)
         if "\x00" in normalized:
             raise WeakPassword("the password contains a NUL character", field="password")
+        if _SURROGATE.search(normalized):
+            raise WeakPassword("the password contains invalid text", field="password")
         if len(normalized) < self.min_length:
             raise WeakPassword(
                 f"the password must have at least {self.min_length} characters",
@@ -198,8 +202,11 @@ class PasswordHasher:
             return True
 
     def _verify_quietly(self, password_hash: str, password: str) -> bool:
+        # As bytes, so that typed text UTF-8 cannot carry (a lone surrogate) costs
+        # the same work and simply matches nothing (such a password is never hashed).
+        typed = password.encode("utf-8", "surrogatepass")
         try:
-            return self._argon2.verify(password_hash, password)
+            return self._argon2.verify(password_hash, typed)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
 

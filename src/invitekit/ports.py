@@ -206,8 +206,10 @@ class Transaction(Protocol):
         """Of ``customer_ids``, those with a pending message of this kind."""
         ...
 
-    def cancel_pending(self, business_id: str, customer_id: str, *, reason: str) -> int:
-        """Withdraw a customer's pending messages; return how many."""
+    def cancel_pending(
+        self, business_id: str, customer_id: str, *, reason: str, kind: str | None = None
+    ) -> int:
+        """Withdraw a customer's pending messages (of ``kind`` only, if given); return how many."""
         ...
 
     def claim_outbox(

@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 import logging
 import math
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
@@ -592,6 +593,8 @@ class InviteKit:
 
         Only Accepted, non-archived customers may; an unknown id may not.
         """
+        if not _storable(customer_id):
+            return False
         with self.store.transaction() as tx:
             customer = tx.get_customer(self.business.id, customer_id)
         return customer is not None and can_use_portal(customer)
@@ -1087,9 +1090,14 @@ class InviteKit:
         return str(parsed)
 
     def _cancel_pending(
-        self, tx: Transaction, customer: Customer, now: datetime, reason: str
+        self,
+        tx: Transaction,
+        customer: Customer,
+        now: datetime,
+        reason: str,
+        kind: str | None = None,
     ) -> list[Event]:
-        if tx.cancel_pending(self.business.id, customer.id, reason=reason):
+        if tx.cancel_pending(self.business.id, customer.id, reason=reason, kind=kind):
             return [self._event(customer, EventKind.INVITATION_CANCELLED, now, reason)]
         return []
 
@@ -1369,7 +1377,11 @@ class InviteKit:
             now = self.clock.now()
             updated = transitions.unsubscribe(current, now=now)
             tx.update_customer(updated, expected_version=current.version)
-            events = self._cancel_pending(tx, current, now, "the customer unsubscribed")
+            # Only the invitation: an account email the customer asked for
+            # (a password reset, a sign-up confirmation) still goes out.
+            events = self._cancel_pending(
+                tx, current, now, "the customer unsubscribed", kind=INVITATION
+            )
             tx.add_events([*events, self._event(current, EventKind.UNSUBSCRIBED, now)])
             return updated
 
@@ -1993,13 +2005,15 @@ class InviteKit:
     # Helpers -----------------------------------------------------------------------------
 
     def _customer(self, tx: Transaction, customer_id: str) -> Customer:
-        customer = tx.get_customer(self.business.id, customer_id)
+        customer = (
+            tx.get_customer(self.business.id, customer_id) if _storable(customer_id) else None
+        )
         if customer is None:
             raise CustomerNotFound(f"no customer with id {customer_id!r}")
         return customer
 
     def _group(self, tx: Transaction, name: str) -> Group:
-        group = tx.find_group(self.business.id, name)
+        group = tx.find_group(self.business.id, name) if _storable(name) else None
         if group is None:
             raise GroupNotFound(f"no group named {name!r}")
         return group
@@ -2026,10 +2040,23 @@ def _email_throttle_key(email_key: str) -> str:
     return f"email:{email_key}"
 
 
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
+
+
+def _storable(value: object) -> bool:
+    """Whether outside text used to look something up can reach a database at all.
+
+    A NUL or a lone surrogate cannot (PostgreSQL refuses NUL; no UTF-8 carries a
+    surrogate); such an id or name names nothing.
+    """
+    return isinstance(value, str) and not _UNSTORABLE.search(value)
+
+
 def _client_throttle_key(client: str) -> str:
-    # Client keys come from outside (a header, say): keep the stored key short.
+    # Client keys come from outside (a header, say): keep the stored key short and
+    # storable (no NUL, no lone surrogate: hashed like long keys).
     text = str(client)
-    if len(text) > 64:
+    if len(text) > 64 or _UNSTORABLE.search(text):
         text = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     return f"client:{text}"
 

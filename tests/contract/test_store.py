@@ -597,6 +597,22 @@ def test_cancel_pending_withdraws_a_customers_pending_messages(store: Store) -> 
     assert again == set()
 
 
+def test_cancel_pending_of_one_kind_leaves_the_other_kinds_pending(store: Store) -> None:
+    invitation = make_message("cus_0001")
+    reset = make_message("cus_0001", kind="password_reset")
+    enqueue(store, invitation, reset)
+
+    with store.transaction() as tx:
+        cancelled = tx.cancel_pending(BIZ, "cus_0001", reason="unsubscribed", kind="invitation")
+
+    assert cancelled == 1
+    with store.transaction() as tx:
+        states = {m.id: m.state for m in tx.list_outbox(BIZ)}
+        assert tx.pending_customer_ids(BIZ, "password_reset", ["cus_0001"]) == {"cus_0001"}
+        assert tx.pending_customer_ids(BIZ, "invitation", ["cus_0001"]) == set()
+    assert states == {invitation.id: OutboxState.CANCELLED, reset.id: OutboxState.PENDING}
+
+
 def test_a_withdrawn_message_written_back_as_pending_leaves_the_new_one_alone(
     store: Store,
 ) -> None:

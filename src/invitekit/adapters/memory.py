@@ -256,10 +256,12 @@ class _MemoryTransaction:
         pending = self._s._pending
         return {c for c in customer_ids if (business_id, c, kind) in pending}
 
-    def cancel_pending(self, business_id: str, customer_id: str, *, reason: str) -> int:
+    def cancel_pending(
+        self, business_id: str, customer_id: str, *, reason: str, kind: str | None = None
+    ) -> int:
         cancelled = 0
-        for (b, c, _kind), message_id in list(self._s._pending.items()):
-            if b == business_id and c == customer_id:
+        for (b, c, k), message_id in list(self._s._pending.items()):
+            if b == business_id and c == customer_id and kind in (None, k):
                 message = self._s._outbox[message_id]
                 self._write_outbox(
                     attrs.evolve(message, state=OutboxState.CANCELLED, last_error=reason)

@@ -513,13 +513,17 @@ class _SQLTransaction:
             )
         return found
 
-    def cancel_pending(self, business_id: str, customer_id: str, *, reason: str) -> int:
+    def cancel_pending(
+        self, business_id: str, customer_id: str, *, reason: str, kind: str | None = None
+    ) -> int:
         result = self._run(
             _outbox.update()
             .where(
                 _outbox.c.business_id == business_id,
                 _outbox.c.customer_id == customer_id,
-                _outbox.c.pending_kind.is_not(None),
+                _outbox.c.pending_kind.is_not(None)
+                if kind is None
+                else _outbox.c.pending_kind == kind,
             )
             .values(state=OutboxState.CANCELLED.value, last_error=reason, pending_kind=None)
         )

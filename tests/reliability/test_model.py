@@ -1,0 +1,740 @@
+"""The whole facade against a reference model, on memory, SQLite and PostgreSQL.
+
+A hypothesis ``RuleBasedStateMachine`` drives every flow a business and its
+customers go through -- adding and archiving customers, changing addresses,
+inviting one or many, delivering through a mailer that fails when told to,
+activating, logging in (with throttling), resetting a password, unsubscribing,
+signing up and verifying the address, and the clock moving on -- and keeps its
+own plain model of what must be true: each customer's status, which emails are
+queued, which links still work and why the others are refused, which logins
+succeed and when the throttle lifts.  After every step the facade must agree
+with the model; any disagreement fails the run, so a passing run reports zero
+divergences with the number of examples and steps it tried.
+
+The model knows the rules of DESIGN.md, not the code: a link works while the
+state it was issued for holds (an activation link until the profile is
+activated, a reset link until the password changes, every link until the
+customer is archived or changes address), within its validity.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+import attrs
+import pytest
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+
+from invitekit import (
+    Audience,
+    Business,
+    CustomerArchived,
+    DuplicateCustomer,
+    InvalidCredentials,
+    InvitationRefused,
+    InviteKit,
+    LoginThrottled,
+    OutboxSettings,
+    OutboxState,
+    SkipReason,
+    Status,
+    TokenExpired,
+    TokenUsed,
+)
+from invitekit.accounts import LoginThrottle, MailThrottle
+from invitekit.model import Email
+from invitekit.testing import TEST_SECRET, FakeClock, FlakyMailer, fast_password_hasher
+from tests.helpers import ACTIVATE, RESET, UNSUBSCRIBE, VERIFY, token_in
+from tests.stores import SERVER_KINDS, open_store, server_url, store_params
+
+from .conftest import Figures
+
+ADDRESSES = ["ana@example.com", "ANA@example.com", "bob@example.com", "cem@example.com"]
+PASSWORDS = ["first secret phrase", "second secret phrase", "third secret phrase"]
+CLIENTS = [None, "203.0.113.7", "198.51.100.9"]
+MAX_ATTEMPTS = 3
+ACTIVATION_VALIDITY = timedelta(days=14)
+RESET_VALIDITY = timedelta(hours=1)
+VERIFICATION_VALIDITY = timedelta(hours=24)
+LOGIN = LoginThrottle(max_failures=3, window=timedelta(minutes=15), client_max_failures=4)
+MAIL = MailThrottle(max_emails=3, window=timedelta(hours=1))
+
+INVITATION = "invitation"
+PASSWORD_RESET = "password_reset"
+EMAIL_VERIFICATION = "email_verification"
+ACCOUNT_EXISTS = "account_exists"
+
+
+def key_of(address: str) -> str:
+    """The canonical key of one of :data:`ADDRESSES` (plain ASCII: lower-cased)."""
+    return address.lower()
+
+
+@attrs.define
+class Person:
+    """The model of one customer."""
+
+    id: str
+    email: str
+    status: Status = Status.ADDED
+    archived: bool = False
+    unsubscribed: bool = False
+    epoch: int = 0  # every link dies when it moves: archive, address change
+    password: str | None = None
+    password_generation: int = 0  # reset links die when it moves
+
+
+@attrs.define
+class Queued:
+    """The model of one pending email."""
+
+    kind: str
+    customer_id: str | None
+    to: str
+    link: str  # which link it carries: "activation", "reset", "verification"
+    issued_at: datetime
+    epoch: int = 0
+    password_generation: int = 0
+    signup: int | None = None  # the sign-up it confirms, for a verification
+    attempts: int = 0
+
+
+@attrs.define
+class SignUp:
+    """The model of one kept sign-up (a registration waiting for its address to be proved)."""
+
+    number: int
+    email: str
+    password: str
+    customer_id: str | None  # the existing customer it activates, when there was one
+    epoch: int = 0
+    used: bool = False
+
+
+@attrs.frozen
+class Mail:
+    """An email that reached the mail server, with what the model expects of its links."""
+
+    queued: Queued
+    email: Email
+
+
+class FacadeModel(RuleBasedStateMachine):
+    """Subclasses set ``store_kind`` (see ``tests/stores.py``) and ``counts``."""
+
+    store_kind = "memory"
+    counts: dict[str, int] = {}  # noqa: RUF012 - replaced per store by the test
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.counts["examples"] = self.counts.get("examples", 0) + 1
+        self.clock = FakeClock()
+        self.failing: dict[str, str] = {}
+        self.mailer = FlakyMailer(fail=lambda email: self.failing.get(email.to))
+        self._store = open_store(self.store_kind)
+        self.kit = InviteKit(
+            store=self._store.__enter__(),
+            mailer=self.mailer,
+            clock=self.clock,
+            business=Business(
+                id="studio-1",
+                name="Studio One",
+                sender="hello@studio.example",
+                activation_url=ACTIVATE + "{token}",
+                unsubscribe_url=UNSUBSCRIBE + "{token}",
+                reset_url=RESET + "{token}",
+                verify_url=VERIFY + "{token}",
+            ),
+            secret_keys=[TEST_SECRET],
+            password_hasher=fast_password_hasher(),
+            outbox=OutboxSettings(
+                max_attempts=MAX_ATTEMPTS,
+                retry_base=timedelta(minutes=1),
+                retry_max=timedelta(minutes=2),
+                batch_size=3,
+            ),
+            login_throttle=LOGIN,
+            mail_throttle=MAIL,
+        )
+        self.people: dict[str, Person] = {}
+        self.queued: list[Queued] = []
+        self.mails: list[Mail] = []
+        self.signups: list[SignUp] = []
+        self.login_failures: dict[str, list[datetime]] = {}
+        self.mail_requests: dict[str, list[datetime]] = {}
+
+    def teardown(self) -> None:
+        self._store.__exit__(None, None, None)
+
+    def _step(self) -> None:
+        self.counts["steps"] = self.counts.get("steps", 0) + 1
+
+    def _saw(self, outcome: str) -> None:
+        """Count an outcome, to show which paths the run reached."""
+        self.counts[outcome] = self.counts.get(outcome, 0) + 1
+
+    # The model's helpers ----------------------------------------------------------------
+
+    def _owner(self, address: str) -> Person | None:
+        return next((p for p in self.people.values() if key_of(p.email) == key_of(address)), None)
+
+    def _pick(self, index: int) -> Person:
+        ids = sorted(self.people)
+        return self.people[ids[index % len(ids)]]
+
+    def _active(self, index: int) -> Person | None:
+        """One of the customers who can log in, if there is one."""
+        ids = sorted(i for i, p in self.people.items() if p.password and not p.archived)
+        return self.people[ids[index % len(ids)]] if ids else None
+
+    def _pending(self, customer_id: str, kind: str) -> Queued | None:
+        return next(
+            (q for q in self.queued if q.customer_id == customer_id and q.kind == kind), None
+        )
+
+    def _block(self, p: Person) -> SkipReason | None:
+        if p.status is Status.ACCEPTED:
+            return SkipReason.ACCEPTED
+        if p.archived:
+            return SkipReason.ARCHIVED
+        if p.unsubscribed:
+            return SkipReason.UNSUBSCRIBED
+        if self._pending(p.id, INVITATION) is not None:
+            return SkipReason.ALREADY_PENDING
+        return None
+
+    def _queue(self, p: Person, kind: str, link: str, signup: int | None = None) -> None:
+        self.queued.append(
+            Queued(
+                kind=kind,
+                customer_id=p.id,
+                to=p.email,
+                link=link,
+                issued_at=self.clock.now(),
+                epoch=p.epoch,
+                password_generation=p.password_generation,
+                signup=signup,
+            )
+        )
+
+    def _withdraw(self, p: Person, kinds: tuple[str, ...] | None = None) -> None:
+        self.queued = [
+            q
+            for q in self.queued
+            if q.customer_id != p.id or (kinds is not None and q.kind not in kinds)
+        ]
+
+    def _kill_links(self, p: Person) -> None:
+        p.epoch += 1
+        self._withdraw(p)
+
+    def _set_password(self, p: Person, password: str) -> None:
+        p.password = password
+        p.password_generation += 1
+
+    def _recent(self, times: list[datetime], window: timedelta) -> list[datetime]:
+        since = self.clock.now() - window
+        return [t for t in times if t >= since]
+
+    def _mail_allowed(self, address: str) -> bool:
+        """Count a request for an account email to ``address``; whether it may be sent."""
+        times = self.mail_requests.setdefault(key_of(address), [])
+        allowed = len(self._recent(times, MAIL.window)) < MAIL.max_emails
+        times.append(self.clock.now())
+        return allowed
+
+    def _activation_error(self, q: Queued) -> type[Exception] | None:
+        p = self.people[q.customer_id or ""]
+        if self.clock.now() - q.issued_at > ACTIVATION_VALIDITY:
+            return TokenUsed if p.status is Status.ACCEPTED else TokenExpired
+        if p.archived:
+            return CustomerArchived
+        if p.epoch != q.epoch or p.status is Status.ACCEPTED:
+            return TokenUsed
+        return None
+
+    def _reset_error(self, q: Queued) -> type[Exception] | None:
+        p = self.people[q.customer_id or ""]
+        if self.clock.now() - q.issued_at > RESET_VALIDITY:
+            return TokenExpired
+        if p.archived:
+            return CustomerArchived
+        if p.epoch != q.epoch or p.password_generation != q.password_generation:
+            return TokenUsed
+        return None
+
+    def _unsubscribe_error(self, q: Queued) -> type[Exception] | None:
+        p = self.people[q.customer_id or ""]
+        if p.archived:
+            return CustomerArchived
+        if p.epoch != q.epoch:
+            return TokenUsed
+        return None
+
+    # Customers --------------------------------------------------------------------------
+
+    @initialize(active=st.booleans(), reset=st.booleans())
+    def start(self, active: bool, reset: bool) -> None:
+        """Half the runs start with an active customer, so the account flows are reached.
+
+        With ``reset``, that customer has also asked for a password reset and been
+        sent the link (through the rules, so the model follows).
+        """
+        if not active:
+            return
+        customer = self.kit.add_customer("cem@example.com", invite=True)
+        self.kit.deliver()
+        (email,) = self.mailer.sent
+        accepted = self.kit.accept_invitation(token_in(email, ACTIVATE), PASSWORDS[0])
+        assert accepted.status is Status.ACCEPTED
+        p = self.people[customer.id] = Person(id=customer.id, email="cem@example.com")
+        p.status = Status.ACCEPTED
+        self._set_password(p, PASSWORDS[0])
+        if reset:
+            self.request_password_reset("cem@example.com", own=False, pick=0)
+            self.deliver({})
+
+    @rule(email=st.sampled_from(ADDRESSES), invite=st.booleans())
+    def add(self, email: str, invite: bool) -> None:
+        self._step()
+        if self._owner(email) is not None:
+            with pytest.raises(DuplicateCustomer):
+                self.kit.add_customer(email, invite=invite)
+            return
+        customer = self.kit.add_customer(email, invite=invite)
+        p = self.people[customer.id] = Person(id=customer.id, email=email)
+        if invite:
+            self._queue(p, INVITATION, "activation")
+
+    @precondition(lambda self: self.people)
+    @rule(pick=st.integers(0, 99), email=st.sampled_from(ADDRESSES))
+    def update_email(self, pick: int, email: str) -> None:
+        self._step()
+        p = self._pick(pick)
+        owner = self._owner(email)
+        if owner is not None and owner.id != p.id:
+            with pytest.raises(DuplicateCustomer):
+                self.kit.update_customer(p.id, email=email)
+            return
+        self.kit.update_customer(p.id, email=email)
+        if email != p.email:
+            p.email = email
+            self._kill_links(p)
+
+    @precondition(lambda self: self.people)
+    @rule(pick=st.integers(0, 99))
+    def archive(self, pick: int) -> None:
+        self._step()
+        p = self._pick(pick)
+        self.kit.archive_customer(p.id)
+        if not p.archived:
+            p.archived = True
+            self._kill_links(p)
+
+    @precondition(lambda self: self.people)
+    @rule(pick=st.integers(0, 99))
+    def restore(self, pick: int) -> None:
+        self._step()
+        p = self._pick(pick)
+        self.kit.restore_customer(p.id)
+        p.archived = False
+
+    # Invitations and delivery -----------------------------------------------------------
+
+    @precondition(lambda self: self.people)
+    @rule(pick=st.integers(0, 99))
+    def invite(self, pick: int) -> None:
+        self._step()
+        p = self._pick(pick)
+        reason = self._block(p)
+        if reason is not None:
+            with pytest.raises(InvitationRefused) as caught:
+                self.kit.invite(p.id)
+            assert caught.value.reason is reason
+            return
+        self.kit.invite(p.id)
+        self._queue(p, INVITATION, "activation")
+
+    @rule(status=st.sampled_from([None, Status.ADDED, Status.INVITED, Status.ACCEPTED]))
+    def invite_audience(self, status: Status | None) -> None:
+        self._step()
+        audience = Audience.all() if status is None else Audience.status(status)
+        members = [p for p in self.people.values() if status is None or p.status is status]
+        expected = [p for p in members if self._block(p) is None]
+        report = self.kit.invite_audience(audience)
+        assert report.queued == len(expected)
+        assert report.total_skipped == len(members) - len(expected)
+        for p in expected:
+            self._queue(p, INVITATION, "activation")
+
+    @rule(
+        failing=st.dictionaries(
+            st.sampled_from(ADDRESSES), st.sampled_from(["temporary", "permanent"]), max_size=2
+        )
+    )
+    def deliver(self, failing: dict[str, str]) -> None:
+        self._step()
+        # Past every backoff (at most two minutes here), so everything queued is due.
+        self.clock.advance(minutes=5)
+        self.failing = failing
+        before = len(self.mailer.sent)
+        report = self.kit.deliver()
+        sent = self.mailer.sent[before:]
+
+        expected = {"sent": 0, "retrying": 0, "failed": 0}
+        delivered: list[Queued] = []
+        for q in list(self.queued):
+            q.attempts += 1
+            verdict = failing.get(q.to)
+            if verdict is None:
+                expected["sent"] += 1
+                delivered.append(q)
+                self.queued.remove(q)
+                p = self.people.get(q.customer_id or "")
+                if q.kind == INVITATION and p is not None and p.status is Status.ADDED:
+                    p.status = Status.INVITED
+            elif verdict == "permanent" or q.attempts >= MAX_ATTEMPTS:
+                expected["failed"] += 1
+                self.queued.remove(q)
+            else:
+                expected["retrying"] += 1
+        assert (report.sent, report.retrying, report.failed, report.cancelled) == (
+            expected["sent"],
+            expected["retrying"],
+            expected["failed"],
+            0,
+        )
+        assert sorted(e.to for e in sent) == sorted(q.to for q in delivered)
+        self.mails += self._match(sent, delivered)
+        for name, count in expected.items():
+            self.counts[f"emails_{name}"] = self.counts.get(f"emails_{name}", 0) + count
+
+    def _match(self, sent: list[Email], delivered: list[Queued]) -> list[Mail]:
+        """Pair each email the mailer took with the model's queued email it is."""
+        kinds = {m.email.message_id: m for m in self.kit.outbox_messages()}
+        mails = []
+        for email in sent:
+            stored = kinds[email.message_id]
+            signup = re.search(r"Visitor(\d+)", email.text)
+            candidates = [
+                q
+                for q in delivered
+                if q.kind == stored.kind
+                and q.customer_id == stored.customer_id
+                and q.to == email.to
+                and (q.customer_id is not None or (signup and q.signup == int(signup[1])))
+            ]
+            assert candidates, f"an email the model did not expect: {stored.kind} to {email.to}"
+            delivered.remove(candidates[0])
+            mails.append(Mail(queued=candidates[0], email=email))
+        return mails
+
+    # Links ------------------------------------------------------------------------------
+
+    def _mail(self, pick: int, link: str, usable: bool) -> Mail | None:
+        """One of the emails with a ``link`` link; with ``usable``, one the model says works."""
+        found = [m for m in self.mails if m.queued.link == link]
+        if usable:
+            check = {"activation": self._activation_error, "reset": self._reset_error}.get(link)
+            working = [m for m in found if check is None or check(m.queued) is None]
+            found = working or found
+        return found[pick % len(found)] if found else None
+
+    @rule(pick=st.integers(0, 99), password=st.sampled_from(PASSWORDS), usable=st.booleans())
+    def accept(self, pick: int, password: str, usable: bool) -> None:
+        self._step()
+        mail = self._mail(pick, "activation", usable)
+        if mail is None:
+            return
+        token = token_in(mail.email, ACTIVATE)
+        error = self._activation_error(mail.queued)
+        if error is not None:
+            with pytest.raises(error):
+                self.kit.check_activation(token)
+            with pytest.raises(error):
+                self.kit.accept_invitation(token, password)
+            self._saw("links_refused")
+            return
+        assert self.kit.check_activation(token).customer_id == mail.queued.customer_id
+        self.kit.accept_invitation(token, password)
+        self._saw("activations")
+        p = self.people[mail.queued.customer_id or ""]
+        p.status = Status.ACCEPTED
+        self._set_password(p, password)
+        self._withdraw(p)
+
+    @rule(pick=st.integers(0, 99))
+    def unsubscribe(self, pick: int) -> None:
+        self._step()
+        found = [m for m in self.mails if m.queued.kind == INVITATION]
+        if not found:
+            return
+        mail = found[pick % len(found)]
+        token = token_in(mail.email, UNSUBSCRIBE)
+        error = self._unsubscribe_error(mail.queued)
+        if error is not None:
+            with pytest.raises(error):
+                self.kit.unsubscribe(token)
+            self._saw("links_refused")
+            return
+        self.kit.unsubscribe(token)
+        self._saw("unsubscribes")
+        if any(q.customer_id == mail.queued.customer_id for q in self.queued):
+            self._saw("unsubscribes_with_account_mail_queued")
+        p = self.people[mail.queued.customer_id or ""]
+        p.unsubscribed = True
+        # What DESIGN.md and the docstring promise: the queued invitation is
+        # withdrawn; an account email the customer asked for is not.
+        self._withdraw(p, kinds=(INVITATION,))
+
+    # Accounts ---------------------------------------------------------------------------
+
+    @rule(
+        email=st.sampled_from(ADDRESSES),
+        password=st.sampled_from(PASSWORDS),
+        own=st.booleans(),
+        pick=st.integers(0, 99),
+        client=st.sampled_from(CLIENTS),
+    )
+    def login(self, email: str, password: str, own: bool, pick: int, client: str | None) -> None:
+        """Log in with a typed address and password, or (``own``) an active customer's own."""
+        self._step()
+        active = self._active(pick)
+        if own and active is not None:
+            email, password = active.email, active.password or password
+        now = self.clock.now()
+        keys = [(f"email:{key_of(email)}", LOGIN.max_failures)]
+        if client is not None:
+            keys.append((f"client:{client}", LOGIN.client_max_failures or 0))
+        retry_at = None
+        for key, limit in keys:
+            recent = sorted(self._recent(self.login_failures.get(key, []), LOGIN.window))
+            if len(recent) >= limit:
+                # Allowed again one second after the limit-th latest failure leaves the window.
+                until = recent[-limit] + LOGIN.window + timedelta(seconds=1)
+                retry_at = until if retry_at is None else max(retry_at, until)
+        if retry_at is not None:
+            with pytest.raises(LoginThrottled) as caught:
+                self.kit.login(email, password, client=client)
+            assert caught.value.retry_at == retry_at
+            self._saw("logins_throttled")
+            return
+        p = self._owner(email)
+        if (
+            p is not None
+            and p.status is Status.ACCEPTED
+            and not p.archived
+            and p.password == password
+        ):
+            assert self.kit.login(email, password, client=client).id == p.id
+            self._saw("logins")
+            self.login_failures.pop(keys[0][0], None)
+            return
+        with pytest.raises(InvalidCredentials):
+            self.kit.login(email, password, client=client)
+        self._saw("logins_refused")
+        for key, _limit in keys:
+            self.login_failures.setdefault(key, []).append(now)
+
+    @rule(email=st.sampled_from(ADDRESSES), own=st.booleans(), pick=st.integers(0, 99))
+    def request_password_reset(self, email: str, own: bool, pick: int) -> None:
+        """Ask for a reset for a typed address, or (``own``) an active customer's."""
+        self._step()
+        active = self._active(pick)
+        if own and active is not None:
+            email = active.email
+        self.kit.request_password_reset(email)
+        p = self._owner(email)
+        allowed = self._mail_allowed(email)
+        if not allowed or p is None or p.archived:
+            return
+        if self._pending(p.id, PASSWORD_RESET) is None:
+            link = "reset" if p.status is Status.ACCEPTED else "activation"
+            self._queue(p, PASSWORD_RESET, link)
+
+    @rule(pick=st.integers(0, 99), password=st.sampled_from(PASSWORDS), usable=st.booleans())
+    def reset_password(self, pick: int, password: str, usable: bool) -> None:
+        self._step()
+        mail = self._mail(pick, "reset", usable)
+        if mail is None:
+            return
+        token = token_in(mail.email, RESET)
+        error = self._reset_error(mail.queued)
+        if error is not None:
+            with pytest.raises(error):
+                self.kit.check_password_reset(token)
+            with pytest.raises(error):
+                self.kit.reset_password(token, password)
+            self._saw("links_refused")
+            return
+        assert self.kit.check_password_reset(token).customer_id == mail.queued.customer_id
+        self.kit.reset_password(token, password)
+        self._saw("password_resets")
+        p = self.people[mail.queued.customer_id or ""]
+        self._set_password(p, password)
+        self.login_failures.pop(f"email:{key_of(p.email)}", None)
+
+    @rule(email=st.sampled_from(ADDRESSES), password=st.sampled_from(PASSWORDS))
+    def register(self, email: str, password: str) -> None:
+        self._step()
+        number = len(self.signups)
+        self.kit.register(email, first_name=f"Visitor{number}", password=password)
+        p = self._owner(email)
+        if not self._mail_allowed(email) or (p is not None and p.archived):
+            return
+        if p is None:
+            self.signups.append(SignUp(number, email, password, customer_id=None))
+            self.queued.append(
+                Queued(
+                    kind=EMAIL_VERIFICATION,
+                    customer_id=None,
+                    to=email,
+                    link="verification",
+                    issued_at=self.clock.now(),
+                    signup=number,
+                )
+            )
+        elif p.status is Status.ACCEPTED:
+            if self._pending(p.id, ACCOUNT_EXISTS) is None:
+                self._queue(p, ACCOUNT_EXISTS, "reset")
+        elif self._pending(p.id, EMAIL_VERIFICATION) is None:
+            self.signups.append(SignUp(number, email, password, customer_id=p.id, epoch=p.epoch))
+            self._queue(p, EMAIL_VERIFICATION, "verification", signup=number)
+
+    @rule(pick=st.integers(0, 99), right_password=st.booleans())
+    def verify_email(self, pick: int, right_password: bool) -> None:
+        self._step()
+        mail = self._mail(pick, "verification", usable=False)
+        if mail is None:
+            return
+        token = token_in(mail.email, VERIFY)
+        signup = next(s for s in self.signups if s.number == mail.queued.signup)
+        password = signup.password if right_password else "not the chosen password"
+        bound = None if signup.customer_id is None else self.people[signup.customer_id]
+        target = bound or self._owner(signup.email)
+        error: type[Exception] | None = None
+        if self.clock.now() - mail.queued.issued_at > VERIFICATION_VALIDITY:
+            error = TokenExpired
+        elif signup.used:
+            error = TokenUsed
+        elif target is not None and target.archived:
+            error = CustomerArchived
+        elif (bound is not None and bound.epoch != signup.epoch) or (
+            target is not None and target.status is Status.ACCEPTED
+        ):
+            error = TokenUsed
+        elif not right_password:
+            error = InvalidCredentials
+        if error is not None:
+            with pytest.raises(error):
+                self.kit.verify_email(token, password=password)
+            self._saw("links_refused")
+            return
+        customer = self.kit.verify_email(token, password=password)
+        self._saw("sign_ups_verified")
+        signup.used = True
+        if target is None:
+            target = self.people[customer.id] = Person(id=customer.id, email=signup.email)
+        assert customer.id == target.id
+        target.status = Status.ACCEPTED
+        self._set_password(target, signup.password)
+        self._withdraw(target)
+
+    # Time -------------------------------------------------------------------------------
+
+    @rule(minutes=st.integers(0, 30))
+    def minutes_pass(self, minutes: int) -> None:
+        self._step()
+        self.clock.advance(minutes=minutes)
+
+    @rule(days=st.integers(0, 4), hours=st.integers(0, 23))
+    def days_pass(self, days: int, hours: int) -> None:
+        self._step()
+        self.clock.advance(days=days, hours=hours)
+
+    # Invariants -------------------------------------------------------------------------
+
+    @invariant()
+    def customers_match_the_model(self) -> None:
+        stored = {c.id: c for c in self.kit.list_customers(archived=None)}
+        assert set(stored) == set(self.people)
+        for customer_id, p in self.people.items():
+            s = stored[customer_id]
+            assert (s.email, s.status, s.archived, s.unsubscribed) == (
+                p.email,
+                p.status,
+                p.archived,
+                p.unsubscribed,
+            ), customer_id
+            usable = p.status is Status.ACCEPTED and not p.archived
+            assert self.kit.can_use_portal(customer_id) is usable
+
+    @invariant()
+    def counts_match_the_model(self) -> None:
+        expected = dict.fromkeys(Status, 0)
+        for p in self.people.values():
+            if not p.archived:
+                expected[p.status] += 1
+        assert self.kit.status_counts() == expected
+
+    @invariant()
+    def queued_emails_match_the_model(self) -> None:
+        pending = self.kit.outbox_messages(state=OutboxState.PENDING)
+        assert sorted((m.kind, m.customer_id or "", m.email.to) for m in pending) == sorted(
+            (q.kind, q.customer_id or "", q.to) for q in self.queued
+        )
+
+
+OUTCOMES = [
+    "activations",
+    "links_refused",
+    "logins",
+    "logins_refused",
+    "logins_throttled",
+    "password_resets",
+    "sign_ups_verified",
+    "unsubscribes",
+    "unsubscribes_with_account_mail_queued",
+]
+EXAMPLES = {"memory": 300, "sqlite": 60, "postgresql": 40}
+STEPS = 50
+LONG_FACTOR = 10
+
+
+@pytest.mark.parametrize("kind", store_params(tuple(EXAMPLES)))
+def test_the_whole_facade_agrees_with_the_model(
+    kind: str, figures: Figures, long_run: bool
+) -> None:
+    if kind in SERVER_KINDS:
+        server_url(kind)  # skip, or fail on CI, before hypothesis starts
+    # Every outcome is reported, a zero too.
+    counts: dict[str, int] = dict.fromkeys(OUTCOMES, 0)
+
+    class Machine(FacadeModel):
+        store_kind = kind
+
+    Machine.counts = counts
+    examples = EXAMPLES[kind] * (LONG_FACTOR if long_run else 1)
+    try:
+        run_state_machine_as_test(
+            Machine, settings=settings(max_examples=examples, stateful_step_count=STEPS)
+        )
+    except BaseException:
+        figures.record("model", divergences=1)
+        raise
+    figures.record(
+        "model",
+        divergences=0,
+        **counts,
+        **{f"{kind}_examples": counts.get("examples", 0), f"{kind}_steps": counts.get("steps", 0)},
+    )
