@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import html
 from datetime import datetime
-from email.headerregistry import Address
 from zoneinfo import ZoneInfo
 
-from invitekit.compose import Recipient, header_safe
+from invitekit.compose import Recipient, from_header, header_safe
 from invitekit.model import Business, Email
 
 __all__ = [
@@ -207,9 +206,7 @@ def _compose(
     markup.append(f"<p>{html.escape(closing)}</p>")
     markup.append(f"<p>{html.escape(signature).replace(chr(10), '<br>')}</p>")
     return Email(
-        sender=str(
-            Address(display_name=header_safe(business.name, limit=100), addr_spec=business.sender)
-        ),
+        sender=from_header(business),
         to=recipient.email,
         subject=header_safe(subject),
         text="\n".join(text) + "\n",

@@ -53,6 +53,7 @@ __all__ = [
     "Recipient",
     "compose_invitation",
     "default_invitation_text",
+    "from_header",
     "greeting",
     "header_safe",
     "link",
@@ -372,7 +373,7 @@ def render_email(
     extra.append(("Auto-Submitted", "auto-generated"))
     extra += headers
     return Email(
-        sender=_from_header(business),
+        sender=from_header(business),
         to=header_safe(to, limit=320),
         subject=header_safe(content.subject),
         text=text,
@@ -383,7 +384,8 @@ def render_email(
 
 
 @functools.lru_cache(maxsize=64)
-def _from_header(business: Business) -> str:
+def from_header(business: Business) -> str:
+    """The ``From`` header of a business's emails: its name and sender address."""
     return str(
         Address(display_name=header_safe(business.name, limit=100), addr_spec=business.sender)
     )

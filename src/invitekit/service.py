@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 import attrs
 from babel import Locale
@@ -329,16 +330,13 @@ class InviteKit:
         address = parse_email(email)
         provider = clean_name(auth_provider, field="auth_provider")
         now = self.clock.now()
-        customer = Customer(
-            id=new_id("cus"),
-            business_id=self.business.id,
+        customer = self._new_customer(
             email=address.address,
             email_key=address.key,
+            now=now,
             first_name=clean_name(first_name, field="first_name"),
             last_name=clean_name(last_name, field="last_name"),
             locale=_clean_locale(locale),
-            created_at=now,
-            updated_at=now,
         )
         if provider is not None:
             customer = attrs.evolve(
@@ -414,16 +412,13 @@ class InviteKit:
                             RowError(line=row.line, message=f"{row.email} is already a customer")
                         )
                         continue
-                    customer = Customer(
-                        id=new_id("cus"),
-                        business_id=self.business.id,
+                    customer = self._new_customer(
                         email=row.email,
                         email_key=row.email_key,
+                        now=now,
                         first_name=row.first_name,
                         last_name=row.last_name,
                         locale=row.locale,
-                        created_at=now,
-                        updated_at=now,
                     )
                     tx.insert_customer(customer)
                     for name in (*row.groups, *extra):
@@ -1703,18 +1698,15 @@ class InviteKit:
             # Again inside the writing transaction: another submission may have won.
             _claims, registration, customer = self._redeem_verification(tx, token)
             if customer is None:
-                accepted = Customer(
-                    id=new_id("cus"),
-                    business_id=self.business.id,
+                accepted = self._new_customer(
                     email=registration.email,
                     email_key=registration.email_key,
+                    now=now,
                     first_name=registration.first_name,
                     last_name=registration.last_name,
                     locale=registration.locale,
                     status=Status.ACCEPTED,
                     password_hash=registration.password_hash,
-                    created_at=now,
-                    updated_at=now,
                     accepted_at=now,
                 )
                 try:
@@ -2003,6 +1995,20 @@ class InviteKit:
         return [customer.email, *names, self.business.name]
 
     # Helpers -----------------------------------------------------------------------------
+
+    def _new_customer(
+        self, *, email: str, email_key: str, now: datetime, **details: Any
+    ) -> Customer:
+        """A customer of this business, not stored yet, created ``now`` with a new id."""
+        return Customer(
+            id=new_id("cus"),
+            business_id=self.business.id,
+            email=email,
+            email_key=email_key,
+            created_at=now,
+            updated_at=now,
+            **details,
+        )
 
     def _customer(self, tx: Transaction, customer_id: str) -> Customer:
         customer = (
