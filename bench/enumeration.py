@@ -15,12 +15,12 @@ import sys
 import time
 from collections.abc import Callable
 
-from invitekit.accounts import MailThrottle
 from invitekit.adapters.memory import MemoryMailer, MemoryStore
 from invitekit.model import Business
 from invitekit.passwords import PasswordHasher
 from invitekit.service import InviteKit
 from invitekit.testing import TEST_SECRET, FakeClock, extract_link
+from invitekit.throttle import MailThrottle
 
 CASES = {
     "existing": "ana@example.com",

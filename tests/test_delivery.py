@@ -190,7 +190,7 @@ def test_late_delivery_never_undoes_acceptance() -> None:
     from datetime import UTC, datetime
 
     from invitekit.model import Customer
-    from invitekit.status import mark_delivered
+    from invitekit.transitions import mark_delivered
 
     now = datetime(2026, 1, 1, tzinfo=UTC)
     accepted = Customer(

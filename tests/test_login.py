@@ -7,13 +7,13 @@ from datetime import timedelta
 
 import pytest
 
-from invitekit.accounts import LoginThrottle
 from invitekit.adapters.memory import MemoryMailer, MemoryStore
 from invitekit.exceptions import InvalidCredentials, LoginThrottled
 from invitekit.model import Business, EventKind, Status
 from invitekit.passwords import PasswordHasher
 from invitekit.service import InviteKit
 from invitekit.testing import TEST_SECRET, FakeClock, fast_password_hasher
+from invitekit.throttle import LoginThrottle
 
 from .helpers import ACTIVATE, PASSWORD, accepted_customer, invite_and_deliver, token_in
 

@@ -7,12 +7,12 @@ import threading
 
 import pytest
 
-from invitekit.accounts import LoginThrottle
 from invitekit.adapters.memory import MemoryMailer
 from invitekit.exceptions import InvalidEmail, TokenUsed
 from invitekit.model import EventKind
 from invitekit.service import InviteKit
 from invitekit.testing import TEST_SECRET
+from invitekit.throttle import LoginThrottle
 from invitekit.tokens import Purpose
 
 from .helpers import (

@@ -20,8 +20,7 @@ from invitekit.exceptions import (
     TokenWrongBusiness,
     TokenWrongPurpose,
 )
-from invitekit.model import Business, Customer
-from invitekit.ports import Registration
+from invitekit.model import Business, Customer, Registration
 from invitekit.service import InviteKit
 from invitekit.testing import TEST_SECRET, FakeClock, fast_password_hasher
 from invitekit.tokens import Purpose, TokenExpiry, Tokens, fingerprint

@@ -7,7 +7,6 @@ password, log in, reset a lost password.  Start with :class:`InviteKit`.
 from __future__ import annotations
 
 from invitekit.access import LoginMode, LoginRequirement, can_use_portal, login_requirement
-from invitekit.accounts import LinkCheck, LoginThrottle, MailThrottle
 from invitekit.audience import Audience, AudienceKind, InvitationPlan, Skipped, SkipReason
 from invitekit.clock import SystemClock
 from invitekit.compose import Layout
@@ -50,14 +49,17 @@ from invitekit.exceptions import (
     WeakPassword,
 )
 from invitekit.model import (
+    ActivationCheck,
     Business,
     Customer,
     Email,
     Event,
     EventKind,
     Group,
+    LinkCheck,
     OutboxMessage,
     OutboxState,
+    Purpose,
     Status,
 )
 from invitekit.passwords import PasswordHasher, PasswordRules
@@ -79,14 +81,14 @@ from invitekit.policy import (
     explain,
 )
 from invitekit.service import (
-    ActivationCheck,
     DeliveryReport,
     InvitationReport,
     InvitationTemplate,
     InviteKit,
     OutboxSettings,
 )
-from invitekit.tokens import Purpose, TokenExpiry
+from invitekit.throttle import LoginThrottle, MailThrottle
+from invitekit.tokens import TokenExpiry
 
 __all__ = [
     "Action",

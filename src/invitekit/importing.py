@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from invitekit.emails import parse_email
+from invitekit.addresses import parse_email
 from invitekit.exceptions import InvalidLocale, ValidationError
 from invitekit.i18n import parse_locale
 from invitekit.model import clean_name

@@ -1,7 +1,7 @@
 """The value objects of the domain: frozen, keyword-only, compared by value.
 
 Nothing here performs I/O or reads the clock; changes are made by the pure
-functions in :mod:`invitekit.status` and by :func:`attrs.evolve`, which return
+functions in :mod:`invitekit.transitions` and by :func:`attrs.evolve`, which return
 new objects.
 """
 
@@ -17,15 +17,20 @@ import attrs
 from invitekit.exceptions import ConfigurationError, InvalidName
 
 __all__ = [
+    "ActivationCheck",
     "Business",
     "Customer",
     "Email",
     "Event",
     "EventKind",
     "Group",
+    "LinkCheck",
     "OutboxMessage",
     "OutboxState",
+    "Purpose",
+    "Registration",
     "Status",
+    "StoredTemplate",
     "clean_name",
 ]
 
@@ -177,7 +182,7 @@ class Customer:
     Attributes:
         id: unique within the business.
         business_id: the business the customer belongs to.
-        email: where mail goes (see :mod:`invitekit.emails`).
+        email: where mail goes (see :mod:`invitekit.addresses`).
         email_key: the canonical form, unique within the business.
         first_name, last_name: optional; the greeting falls back without a first name.
         locale: the customer's language, or ``None`` for the business default.
@@ -310,3 +315,76 @@ class OutboxMessage:
     claimed_until: datetime | None = None
     last_error: str | None = None
     sent_at: datetime | None = None
+
+
+class Purpose(enum.StrEnum):
+    """What a link is for; each purpose signs with its own salt."""
+
+    ACTIVATION = "activation"
+    PASSWORD_RESET = "password_reset"
+    EMAIL_VERIFICATION = "email_verification"
+    UNSUBSCRIBE = "unsubscribe"
+
+
+@attrs.frozen(kw_only=True)
+class LinkCheck:
+    """What a link is for, answered without changing anything (for the GET of a link page).
+
+    Attributes:
+        purpose: what the link does when its form is submitted.
+        email: the address concerned (the customer's, or the one being verified).
+        customer_id: the customer, or ``None`` for the verification of a new address.
+        first_name, locale: to greet the visitor on the page.
+        expires_at: when the link stops working (``None`` if never).
+        needs_password: for an email verification that activates an existing
+            profile: the page must ask for the password chosen at sign-up and
+            pass it to :meth:`~invitekit.InviteKit.verify_email`.
+    """
+
+    purpose: Purpose
+    email: str
+    customer_id: str | None
+    first_name: str | None
+    locale: str | None
+    expires_at: datetime | None
+    needs_password: bool = False
+
+
+ActivationCheck = LinkCheck
+"""The old name of :class:`LinkCheck` (returned by ``check_activation``)."""
+
+
+@attrs.frozen(kw_only=True)
+class StoredTemplate:
+    """A business's own subject and body for one kind of email in one locale."""
+
+    business_id: str
+    kind: str
+    locale: str
+    subject: str
+    body: str
+    updated_at: datetime
+
+
+@attrs.frozen(kw_only=True)
+class Registration:
+    """A visitor's sign-up waiting for the email address to be confirmed.
+
+    Attributes:
+        id: unique; the verification token names it.
+        business_id: the business signed up with.
+        email, email_key: the address as given and its canonical form.
+        first_name, last_name, locale: what the visitor entered.
+        password_hash: the argon2 hash of the chosen password (never shown by ``repr``).
+        created_at: when the visitor signed up.
+    """
+
+    id: str
+    business_id: str
+    email: str
+    email_key: str
+    first_name: str | None = None
+    last_name: str | None = None
+    locale: str | None = None
+    password_hash: str = attrs.field(repr=False)
+    created_at: datetime

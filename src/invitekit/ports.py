@@ -12,55 +12,27 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol
 
-import attrs
-
-from invitekit.model import Customer, Email, Event, Group, OutboxMessage, OutboxState, Status
+from invitekit.model import (
+    Customer,
+    Email,
+    Event,
+    Group,
+    OutboxMessage,
+    OutboxState,
+    Registration,
+    Status,
+    StoredTemplate,
+)
 
 __all__ = [
     "Clock",
     "Mailer",
     "MailerSession",
-    "Registration",
+    "Registration",  # a value of invitekit.model, re-exported for old imports
     "Store",
-    "StoredTemplate",
+    "StoredTemplate",  # likewise
     "Transaction",
 ]
-
-
-@attrs.frozen(kw_only=True)
-class StoredTemplate:
-    """A business's own subject and body for one kind of email in one locale."""
-
-    business_id: str
-    kind: str
-    locale: str
-    subject: str
-    body: str
-    updated_at: datetime
-
-
-@attrs.frozen(kw_only=True)
-class Registration:
-    """A visitor's sign-up waiting for the email address to be confirmed.
-
-    Attributes:
-        id: unique; the verification token names it.
-        business_id: the business signed up with.
-        email, email_key: the address as given and its canonical form.
-        first_name, last_name, locale: what the visitor entered.
-        password_hash: the argon2 hash of the chosen password (never shown by ``repr``).
-        created_at: when the visitor signed up.
-    """
-
-    id: str
-    business_id: str
-    email: str
-    email_key: str
-    first_name: str | None = None
-    last_name: str | None = None
-    locale: str | None = None
-    password_hash: str = attrs.field(repr=False)
-    created_at: datetime
 
 
 class Clock(Protocol):
@@ -264,15 +236,15 @@ class Transaction(Protocol):
 
     # Login throttling --------------------------------------------------------------------
 
-    def record_login_failure(self, business_id: str, key: str, at: datetime) -> None:
+    def record_attempt(self, business_id: str, key: str, at: datetime) -> None:
         """Remember a failed login for ``key`` (``"email:<key>"``, ``"client:<addr>"``)."""
         ...
 
-    def count_login_failures(self, business_id: str, key: str, *, since: datetime) -> int:
+    def count_attempts(self, business_id: str, key: str, *, since: datetime) -> int:
         """How many failures were recorded for ``key`` at or after ``since``."""
         ...
 
-    def clear_login_failures(self, business_id: str, key: str) -> None:
+    def clear_attempts(self, business_id: str, key: str) -> None:
         """Forget the failures of ``key`` (after a successful login or a reset)."""
         ...
 

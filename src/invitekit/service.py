@@ -15,10 +15,9 @@ from typing import Any
 import attrs
 from babel import Locale
 
-from invitekit import account_mail
-from invitekit import status as transitions
+from invitekit import account_mail, transitions
 from invitekit.access import can_use_portal
-from invitekit.accounts import LinkCheck, LoginThrottle, MailThrottle
+from invitekit.addresses import parse_email
 from invitekit.audience import Audience, AudienceKind, InvitationPlan, Skipped, SkipReason
 from invitekit.clock import SystemClock
 from invitekit.compose import (
@@ -30,7 +29,6 @@ from invitekit.compose import (
     locale_for,
     message_id_for,
 )
-from invitekit.emails import parse_email
 from invitekit.exceptions import (
     ConcurrentUpdate,
     ConfigurationError,
@@ -62,24 +60,20 @@ from invitekit.model import (
     Event,
     EventKind,
     Group,
+    LinkCheck,
     OutboxMessage,
     OutboxState,
+    Purpose,
+    Registration,
     Status,
+    StoredTemplate,
     clean_name,
 )
 from invitekit.passwords import PasswordHasher, PasswordRules
-from invitekit.ports import (
-    Clock,
-    Mailer,
-    MailerSession,
-    Registration,
-    Store,
-    StoredTemplate,
-    Transaction,
-)
+from invitekit.ports import Clock, Mailer, MailerSession, Store, Transaction
 from invitekit.sandbox import check_body, check_subject
+from invitekit.throttle import LoginThrottle, MailThrottle
 from invitekit.tokens import (
-    Purpose,
     TokenClaims,
     TokenExpiry,
     Tokens,
@@ -88,7 +82,6 @@ from invitekit.tokens import (
 )
 
 __all__ = [
-    "ActivationCheck",
     "DeliveryReport",
     "InvitationReport",
     "InvitationTemplate",
@@ -172,22 +165,6 @@ class DeliveryReport:
     retrying: int = 0
     failed: int = 0
     cancelled: int = 0
-
-
-@attrs.frozen(kw_only=True)
-class ActivationCheck:
-    """Who an activation link is for, answered without changing anything.
-
-    Attributes:
-        customer_id, email, first_name, locale: the customer, to greet them on the page.
-        expires_at: when the link stops working (``None`` if never).
-    """
-
-    customer_id: str
-    email: str
-    first_name: str | None
-    locale: str | None
-    expires_at: datetime | None
 
 
 @attrs.frozen(kw_only=True)
@@ -1311,7 +1288,7 @@ class InviteKit:
 
     # Activation --------------------------------------------------------------------------
 
-    def check_activation(self, token: str) -> ActivationCheck:
+    def check_activation(self, token: str) -> LinkCheck:
         """Who an activation link is for, and whether it still works.  Changes nothing.
 
         Call it when the activation page is opened (GET); mail scanners that
@@ -1324,13 +1301,7 @@ class InviteKit:
         """
         with self.store.transaction() as tx:
             claims, customer = self._redeem(tx, token, Purpose.ACTIVATION)
-        return ActivationCheck(
-            customer_id=customer.id,
-            email=customer.email,
-            first_name=customer.first_name,
-            locale=customer.locale,
-            expires_at=self._expires_at(claims),
-        )
+        return self._link_check(claims, customer)
 
     def accept_invitation(self, token: str, password: str) -> Customer:
         """Activate a profile: set the password and make the customer Accepted.
@@ -1489,7 +1460,7 @@ class InviteKit:
                 )
             if not (matched and current is not None):
                 for key, _limit in keys:
-                    tx.record_login_failure(self.business.id, key, now)
+                    tx.record_attempt(self.business.id, key, now)
                 if current is not None:
                     reason = _login_refusal(current)
                     tx.add_events([self._event(current, EventKind.LOGIN_FAILED, now, reason)])
@@ -1569,7 +1540,7 @@ class InviteKit:
             now = self.clock.now()
             updated = transitions.set_password(current, now=now, password_hash=password_hash)
             tx.update_customer(updated, expected_version=current.version)
-            tx.clear_login_failures(self.business.id, _email_throttle_key(current.email_key))
+            tx.clear_attempts(self.business.id, _email_throttle_key(current.email_key))
             tx.add_events([self._event(current, EventKind.PASSWORD_RESET, now)])
         return updated
 
@@ -1758,7 +1729,7 @@ class InviteKit:
     ) -> Customer:
         """Record a successful login: forget the failures, upgrade the hash if needed."""
         if email_key is not None:
-            tx.clear_login_failures(self.business.id, _email_throttle_key(email_key))
+            tx.clear_attempts(self.business.id, _email_throttle_key(email_key))
         detail = ""
         if new_hash is not None:
             # Not a password change: links already sent stay valid (except a
@@ -1779,8 +1750,8 @@ class InviteKit:
         """Count a request for an account email to ``email_key``; whether it is one too many."""
         key = f"mail:{email_key}"
         since = now - self.mail_throttle.window
-        recent = tx.count_login_failures(self.business.id, key, since=since)
-        tx.record_login_failure(self.business.id, key, now)
+        recent = tx.count_attempts(self.business.id, key, since=since)
+        tx.record_attempt(self.business.id, key, now)
         return recent >= self.mail_throttle.max_emails
 
     def _throttle_keys(self, email_key: str | None, client: str | None) -> list[tuple[str, int]]:
@@ -1801,7 +1772,7 @@ class InviteKit:
 
             def recent(offset: int, key: str = key) -> int:
                 since = now - window + timedelta(seconds=offset)
-                return tx.count_login_failures(self.business.id, key, since=since)
+                return tx.count_attempts(self.business.id, key, since=since)
 
             if recent(0) < limit:
                 continue

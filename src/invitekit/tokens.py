@@ -16,7 +16,6 @@ under a :class:`~invitekit.testing.FakeClock`.
 
 from __future__ import annotations
 
-import enum
 import hashlib
 import re
 from collections.abc import Sequence
@@ -35,8 +34,8 @@ from invitekit.exceptions import (
     TokenWrongBusiness,
     TokenWrongPurpose,
 )
-from invitekit.model import Customer, Status
-from invitekit.ports import Clock, Registration
+from invitekit.model import Customer, Purpose, Registration, Status
+from invitekit.ports import Clock
 
 __all__ = [
     "Purpose",
@@ -52,15 +51,6 @@ MAX_TOKEN_LENGTH = 2048
 # payload.timestamp.signature in unpadded URL-safe base64 (a leading "." marks a
 # compressed payload).
 _TOKEN_SHAPE = re.compile(r"\.?[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
-
-
-class Purpose(enum.StrEnum):
-    """What a link is for; each purpose signs with its own salt."""
-
-    ACTIVATION = "activation"
-    PASSWORD_RESET = "password_reset"
-    EMAIL_VERIFICATION = "email_verification"
-    UNSUBSCRIBE = "unsubscribe"
 
 
 @attrs.frozen(kw_only=True)

@@ -43,12 +43,12 @@ def test_create_schema_twice_keeps_the_data(tmp_path: Path) -> None:
     store = SQLStore.from_url(f"sqlite:///{tmp_path}/invitekit.db")
     now = datetime.now().astimezone()
     with store.transaction() as tx:
-        tx.record_login_failure("b", "email:x", now)
+        tx.record_attempt("b", "email:x", now)
 
     create_schema(store.engine)
 
     with store.transaction() as tx:
-        assert tx.count_login_failures("b", "email:x", since=now) == 1
+        assert tx.count_attempts("b", "email:x", since=now) == 1
 
 
 def test_a_database_of_another_schema_version_is_refused(tmp_path: Path) -> None:
@@ -72,7 +72,7 @@ def test_an_in_memory_database_is_shared_by_the_stores_threads() -> None:
 
     def record() -> None:
         with store.transaction() as tx:
-            tx.record_login_failure("b", "email:x", now)
+            tx.record_attempt("b", "email:x", now)
 
     threads = [threading.Thread(target=record) for _ in range(4)]
     for thread in threads:
@@ -81,7 +81,7 @@ def test_an_in_memory_database_is_shared_by_the_stores_threads() -> None:
         thread.join()
 
     with store.transaction() as tx:
-        assert tx.count_login_failures("b", "email:x", since=now) == 4
+        assert tx.count_attempts("b", "email:x", since=now) == 4
 
 
 def test_a_file_database_uses_wal_and_waits_for_locks(tmp_path: Path) -> None:

@@ -17,9 +17,11 @@ from invitekit.model import (
     Group,
     OutboxMessage,
     OutboxState,
+    Registration,
     Status,
+    StoredTemplate,
 )
-from invitekit.ports import Registration, Store, StoredTemplate
+from invitekit.ports import Store
 
 BIZ = "studio-1"
 OTHER = "studio-2"
@@ -107,7 +109,7 @@ def test_a_transaction_that_raises_keeps_nothing(store: Store) -> None:
             tx.add_events(
                 [Event(business_id=BIZ, customer_id=customer.id, kind=EventKind.ADDED, at=T0)]
             )
-            tx.record_login_failure(BIZ, "email:x", T0)
+            tx.record_attempt(BIZ, "email:x", T0)
             raise Boom
 
     with pytest.raises(Boom):
@@ -117,7 +119,7 @@ def test_a_transaction_that_raises_keeps_nothing(store: Store) -> None:
         assert tx.get_customer(BIZ, customer.id) is None
         assert tx.list_outbox(BIZ) == []
         assert tx.list_events(BIZ, customer.id) == []
-        assert tx.count_login_failures(BIZ, "email:x", since=T0) == 0
+        assert tx.count_attempts(BIZ, "email:x", since=T0) == 0
 
 
 def test_a_rolled_back_update_leaves_the_stored_customer(store: Store) -> None:
@@ -781,19 +783,19 @@ def test_events_are_listed_per_customer_in_order(store: Store) -> None:
 def test_login_failures_are_counted_since_a_moment_and_cleared(store: Store) -> None:
     with store.transaction() as tx:
         for minutes in (0, 5, 10):
-            tx.record_login_failure(BIZ, "email:ana@example.com", T0 + timedelta(minutes=minutes))
-        tx.record_login_failure(BIZ, "client:10.0.0.1", T0)
-        tx.record_login_failure(OTHER, "email:ana@example.com", T0 + timedelta(minutes=10))
+            tx.record_attempt(BIZ, "email:ana@example.com", T0 + timedelta(minutes=minutes))
+        tx.record_attempt(BIZ, "client:10.0.0.1", T0)
+        tx.record_attempt(OTHER, "email:ana@example.com", T0 + timedelta(minutes=10))
 
     with store.transaction() as tx:
-        since_five = tx.count_login_failures(
+        since_five = tx.count_attempts(
             BIZ, "email:ana@example.com", since=T0 + timedelta(minutes=5)
         )
-        tx.clear_login_failures(BIZ, "email:ana@example.com")
+        tx.clear_attempts(BIZ, "email:ana@example.com")
     with store.transaction() as tx:
-        after_clear = tx.count_login_failures(BIZ, "email:ana@example.com", since=T0)
-        client = tx.count_login_failures(BIZ, "client:10.0.0.1", since=T0)
-        other = tx.count_login_failures(OTHER, "email:ana@example.com", since=T0)
+        after_clear = tx.count_attempts(BIZ, "email:ana@example.com", since=T0)
+        client = tx.count_attempts(BIZ, "client:10.0.0.1", since=T0)
+        other = tx.count_attempts(OTHER, "email:ana@example.com", since=T0)
     assert (since_five, after_clear, client, other) == (2, 0, 1, 1)
 
 

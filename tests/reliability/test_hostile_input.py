@@ -34,8 +34,8 @@ from hypothesis import strategies as st
 
 from invitekit import Audience, Business, InviteKit, InviteKitError, Status
 from invitekit.adapters.memory import MemoryMailer
+from invitekit.addresses import parse_email
 from invitekit.compose import to_mime
-from invitekit.emails import parse_email
 from invitekit.i18n import available_locales
 from invitekit.model import Email, EventKind
 from invitekit.policy import (

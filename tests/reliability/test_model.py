@@ -51,9 +51,9 @@ from invitekit import (
     TokenExpired,
     TokenUsed,
 )
-from invitekit.accounts import LoginThrottle, MailThrottle
 from invitekit.model import Email
 from invitekit.testing import TEST_SECRET, FakeClock, FlakyMailer, fast_password_hasher
+from invitekit.throttle import LoginThrottle, MailThrottle
 from tests.helpers import ACTIVATE, RESET, UNSUBSCRIBE, VERIFY, token_in
 from tests.stores import SERVER_KINDS, open_store, server_url, store_params
 

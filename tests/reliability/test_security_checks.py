@@ -42,12 +42,12 @@ from invitekit import (
     TokenWrongBusiness,
     WeakPassword,
 )
-from invitekit.accounts import LoginThrottle
 from invitekit.adapters.memory import MemoryMailer
-from invitekit.emails import parse_email
+from invitekit.addresses import parse_email
 from invitekit.model import Customer, Email
 from invitekit.ports import Store
 from invitekit.testing import FakeClock, fast_password_hasher
+from invitekit.throttle import LoginThrottle
 from tests.helpers import ACTIVATE, PASSWORD, RESET, UNSUBSCRIBE, VERIFY, token_in
 from tests.stores import SERVER_KINDS, open_store, server_url, store_params
 

@@ -24,8 +24,17 @@ from invitekit.exceptions import (
     PermanentDeliveryError,
     StorageError,
 )
-from invitekit.model import Customer, Email, Event, Group, OutboxMessage, OutboxState, Status
-from invitekit.ports import Registration, StoredTemplate
+from invitekit.model import (
+    Customer,
+    Email,
+    Event,
+    Group,
+    OutboxMessage,
+    OutboxState,
+    Registration,
+    Status,
+    StoredTemplate,
+)
 
 __all__ = ["MemoryMailer", "MemoryStore"]
 
@@ -354,14 +363,14 @@ class _MemoryTransaction:
 
     # Login throttling --------------------------------------------------------------------
 
-    def record_login_failure(self, business_id: str, key: str, at: datetime) -> None:
+    def record_attempt(self, business_id: str, key: str, at: datetime) -> None:
         table = self._s._login_failures
         self._set(table, (business_id, key), (*table.get((business_id, key), ()), at))
 
-    def count_login_failures(self, business_id: str, key: str, *, since: datetime) -> int:
+    def count_attempts(self, business_id: str, key: str, *, since: datetime) -> int:
         return sum(1 for at in self._s._login_failures.get((business_id, key), ()) if at >= since)
 
-    def clear_login_failures(self, business_id: str, key: str) -> None:
+    def clear_attempts(self, business_id: str, key: str) -> None:
         self._set(self._s._login_failures, (business_id, key), _MISSING)
 
     # Registrations -----------------------------------------------------------------------

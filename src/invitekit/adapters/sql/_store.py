@@ -31,9 +31,10 @@ from invitekit.model import (
     Group,
     OutboxMessage,
     OutboxState,
+    Registration,
     Status,
+    StoredTemplate,
 )
-from invitekit.ports import Registration, StoredTemplate
 
 __all__ = ["SQLStore"]
 
@@ -655,10 +656,10 @@ class _SQLTransaction:
 
     # Login throttling --------------------------------------------------------------------
 
-    def record_login_failure(self, business_id: str, key: str, at: datetime) -> None:
+    def record_attempt(self, business_id: str, key: str, at: datetime) -> None:
         self._run(_login_failures.insert(), {"business_id": business_id, "key": key, "at": at})
 
-    def count_login_failures(self, business_id: str, key: str, *, since: datetime) -> int:
+    def count_attempts(self, business_id: str, key: str, *, since: datetime) -> int:
         count = self._run(
             sa.select(sa.func.count()).where(
                 _login_failures.c.business_id == business_id,
@@ -668,7 +669,7 @@ class _SQLTransaction:
         ).scalar()
         return int(count or 0)
 
-    def clear_login_failures(self, business_id: str, key: str) -> None:
+    def clear_attempts(self, business_id: str, key: str) -> None:
         self._run(
             _login_failures.delete().where(
                 _login_failures.c.business_id == business_id, _login_failures.c.key == key

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from invitekit import InvalidEmail
-from invitekit.emails import parse_email
+from invitekit.addresses import parse_email
 
 
 def test_address_keeps_local_case_and_lowercases_the_domain() -> None:
