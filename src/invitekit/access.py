@@ -7,6 +7,9 @@ Both are pure checks a host application calls on each request:
   :func:`must_log_in` is its yes/no shortcut for the code that takes a booking.
 * :func:`can_use_portal` tells whether a customer may see their bookings and
   products: only once they activated their profile, and while not archived.
+
+:func:`can_log_in` and :func:`login_refusal` are the rules behind
+:meth:`~invitekit.InviteKit.login`: who may log in with a password, and why not.
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ from invitekit.model import Customer, Status
 __all__ = [
     "LoginMode",
     "LoginRequirement",
+    "can_log_in",
     "can_use_portal",
+    "login_refusal",
     "login_requirement",
     "must_log_in",
 ]
@@ -108,3 +113,24 @@ def can_use_portal(customer: Customer) -> bool:
     archived may; an invited customer who has not chosen a password yet may not.
     """
     return customer.status is Status.ACCEPTED and not customer.archived
+
+
+def can_log_in(customer: Customer | None) -> bool:
+    """Whether ``customer`` may log in with a password: Accepted, not archived, has one."""
+    return (
+        customer is not None
+        and customer.status is Status.ACCEPTED
+        and not customer.archived
+        and customer.password_hash is not None
+    )
+
+
+def login_refusal(customer: Customer) -> str:
+    """Why a known customer's login failed, for their history (never shown to the visitor)."""
+    if customer.archived:
+        return "archived"
+    if customer.status is not Status.ACCEPTED:
+        return "profile not activated"
+    if customer.password_hash is None:
+        return f"signs in with {customer.auth_provider or 'another method'}"
+    return "wrong password"

@@ -1,10 +1,10 @@
 """The emails of the account flows: password reset, sign-in hints, email verification.
 
-Each function is pure: everything it needs (the business, the recipient, the
-signed link, until when it works, the ``Message-ID``) comes in as keyword
-arguments, and an :class:`~invitekit.model.Email` comes out.  English for now;
-the signatures are the ones a localised version will keep (the recipient's
-``locale`` is already passed in).
+They are composed like every invitekit email (:func:`invitekit.compose.render_email`
+and its :class:`~invitekit.compose.Layout`), from one table of texts,
+:data:`TEXTS`: a subject, what happened, the link's label, and a closing line.
+English for now; the signatures are the ones a localised version will keep (the
+recipient's ``locale`` is already passed in).
 
 These emails are transactional: they answer something the visitor just did, so
 they carry no ``List-Unsubscribe`` header and are sent to unsubscribed
@@ -14,14 +14,30 @@ stored address, or the address a new visitor typed for their own sign-up).
 
 from __future__ import annotations
 
-import html
+import enum
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from invitekit.compose import Recipient, from_header, header_safe
+import attrs
+
+from invitekit.compose import (
+    Content,
+    Layout,
+    Recipient,
+    greeting,
+    header_safe,
+    link,
+    render_email,
+    signature,
+)
+from invitekit.i18n import translations
 from invitekit.model import Business, Email
 
 __all__ = [
+    "TEXTS",
+    "AccountEmail",
+    "AccountText",
+    "compose_account_email",
     "compose_account_exists",
     "compose_activation_request",
     "compose_email_verification",
@@ -39,9 +55,130 @@ _PROVIDERS = {
 }
 
 
+class AccountEmail(enum.StrEnum):
+    """The account emails invitekit sends (each answers something the visitor did)."""
+
+    PASSWORD_RESET = "password_reset"  # noqa: S105 (a kind of email, not a password)
+    ACTIVATION_REQUEST = "activation_request"
+    PROVIDER_HINT = "provider_hint"
+    EMAIL_VERIFICATION = "email_verification"
+    ACCOUNT_EXISTS = "account_exists"
+
+
+@attrs.frozen(kw_only=True)
+class AccountText:
+    """What one account email says; ``{business}`` and ``{provider}`` are filled in.
+
+    Attributes:
+        subject: the subject line.
+        message: what happened and what to do.
+        action: the label of the link, or ``None`` for an email without one.
+        closing: the line after the link ("If you did not ask for this...").
+    """
+
+    subject: str
+    message: str
+    action: str | None
+    closing: str
+
+
+TEXTS: dict[AccountEmail, AccountText] = {
+    AccountEmail.PASSWORD_RESET: AccountText(
+        subject="Reset your password for {business}",
+        message="Someone (hopefully you) asked to reset the password of your profile with "
+        "{business}. Choose a new password here:",
+        action="Choose a new password",
+        closing="If you did not ask for this, ignore this email: your password stays as it is.",
+    ),
+    AccountEmail.ACTIVATION_REQUEST: AccountText(
+        subject="Activate your profile with {business}",
+        message="Someone (hopefully you) asked for a password for your profile with "
+        "{business}. You have not activated it yet: choose a password here to activate it.",
+        action="Activate my profile",
+        closing="If you did not ask for this, ignore this email: nothing changes.",
+    ),
+    AccountEmail.PROVIDER_HINT: AccountText(
+        subject="How to sign in to {business}",
+        message="Someone (hopefully you) asked for a password for your profile with "
+        "{business}. Your profile does not use a password: you sign in with {provider}. "
+        "Choose “Sign in with {provider}” on the booking page.",
+        action=None,
+        closing="If you did not ask for this, ignore this email: nothing changes.",
+    ),
+    AccountEmail.EMAIL_VERIFICATION: AccountText(
+        subject="Confirm your email address for {business}",
+        message="Someone (hopefully you) signed up with {business} using this address. "
+        "Confirm that it is yours to activate your profile:",
+        action="Confirm my email address",
+        closing="If you did not sign up, ignore this email: nothing happens without it.",
+    ),
+    AccountEmail.ACCOUNT_EXISTS: AccountText(
+        subject="You already have a profile with {business}",
+        message="Someone (hopefully you) tried to sign up with {business} using this "
+        "address, but you already have a profile. Log in with your password on the "
+        "booking page. If you forgot it, choose a new one here:",
+        action="Choose a new password",
+        closing="If you did not try to sign up, ignore this email: nothing changes.",
+    ),
+}
+"""The text of each account email."""
+
+
 def provider_label(provider: str) -> str:
     """How to name an external sign-in provider in an email (``"google"`` -> ``"Google"``)."""
     return _PROVIDERS.get(provider.strip().lower(), header_safe(provider, limit=40))
+
+
+def compose_account_email(
+    kind: AccountEmail,
+    *,
+    business: Business,
+    recipient: Recipient,
+    message_id: str,
+    link_url: str | None = None,
+    valid_until: datetime | None = None,
+    provider: str = "",
+    layout: Layout | None = None,
+) -> Email:
+    """The account email ``kind`` for ``recipient``, laid out like every invitekit email.
+
+    Args:
+        kind: which email.
+        business: whose email it is.
+        recipient: where it goes (always an address on file).
+        message_id: the ``Message-ID``.
+        link_url: the signed link, for the kinds that carry one.
+        valid_until: when the link stops working, or ``None``.
+        provider: for :attr:`AccountEmail.PROVIDER_HINT`, the customer's provider.
+        layout: the layout; the packaged one when ``None``.
+    """
+    text = TEXTS[kind]
+    catalog = translations("en")
+    values = {"business": header_safe(business.name), "provider": provider_label(provider)}
+    action = None
+    if text.action is not None and link_url is not None:
+        action = link(catalog, text.action, link_url)
+    content = Content(
+        lang="en",
+        subject=text.subject.format(**values),
+        greeting=greeting(catalog, recipient.first_name),
+        paragraphs=(text.message.format(**values),),
+        action=action,
+        link_hint=catalog.gettext(
+            "If the button does not work, copy this link into your browser:"
+        ),
+        validity=None if valid_until is None else _works_until(valid_until, business),
+        closing=(text.closing,),
+        signature=signature(business),
+    )
+    return render_email(
+        content, business=business, to=recipient.email, message_id=message_id, layout=layout
+    )
+
+
+def _works_until(moment: datetime, business: Business) -> str:
+    local = moment.astimezone(ZoneInfo(business.timezone))
+    return f"This link works until {local:%Y-%m-%d %H:%M} ({business.timezone})."
 
 
 def compose_password_reset(
@@ -53,18 +190,13 @@ def compose_password_reset(
     message_id: str,
 ) -> Email:
     """The email with a link to choose a new password."""
-    return _compose(
+    return compose_account_email(
+        AccountEmail.PASSWORD_RESET,
         business=business,
         recipient=recipient,
         message_id=message_id,
-        subject=f"Reset your password for {business.name}",
-        paragraphs=[
-            "Someone (hopefully you) asked to reset the password of your profile with "
-            f"{business.name}. Choose a new password here:",
-        ],
-        link=link,
+        link_url=link,
         valid_until=valid_until,
-        closing="If you did not ask for this, ignore this email: your password stays as it is.",
     )
 
 
@@ -80,48 +212,30 @@ def compose_activation_request(
 
     The link is an activation link: choosing a password activates the profile.
     """
-    return _compose(
+    return compose_account_email(
+        AccountEmail.ACTIVATION_REQUEST,
         business=business,
         recipient=recipient,
         message_id=message_id,
-        subject=f"Activate your profile with {business.name}",
-        paragraphs=[
-            f"Someone (hopefully you) asked for a password for your profile with "
-            f"{business.name}. You have not activated it yet: choose a password here "
-            "to activate it.",
-        ],
-        link=link,
+        link_url=link,
         valid_until=valid_until,
-        closing="If you did not ask for this, ignore this email: nothing changes.",
     )
 
 
 def compose_provider_hint(
-    *,
-    business: Business,
-    recipient: Recipient,
-    provider: str,
-    message_id: str,
+    *, business: Business, recipient: Recipient, provider: str, message_id: str
 ) -> Email:
     """The answer to "forgot password" or a sign-up for a profile with external sign-in.
 
     Args:
         provider: the customer's ``auth_provider`` (``"google"``, ``"facebook"``...).
     """
-    label = provider_label(provider)
-    return _compose(
+    return compose_account_email(
+        AccountEmail.PROVIDER_HINT,
         business=business,
         recipient=recipient,
         message_id=message_id,
-        subject=f"How to sign in to {business.name}",
-        paragraphs=[
-            f"Someone (hopefully you) asked for a password for your profile with "
-            f"{business.name}. Your profile does not use a password: you sign in with "
-            f"{label}. Choose “Sign in with {label}” on the booking page.",
-        ],
-        link=None,
-        valid_until=None,
-        closing="If you did not ask for this, ignore this email: nothing changes.",
+        provider=provider,
     )
 
 
@@ -134,18 +248,13 @@ def compose_email_verification(
     message_id: str,
 ) -> Email:
     """The email that confirms a sign-up's address (a new one, or an existing customer's)."""
-    return _compose(
+    return compose_account_email(
+        AccountEmail.EMAIL_VERIFICATION,
         business=business,
         recipient=recipient,
         message_id=message_id,
-        subject=f"Confirm your email address for {business.name}",
-        paragraphs=[
-            f"Someone (hopefully you) signed up with {business.name} using this address. "
-            "Confirm that it is yours to activate your profile:",
-        ],
-        link=link,
+        link_url=link,
         valid_until=valid_until,
-        closing="If you did not sign up, ignore this email: nothing happens without it.",
     )
 
 
@@ -162,60 +271,11 @@ def compose_account_exists(
     Args:
         link: a password-reset link, in case they forgot the password.
     """
-    return _compose(
+    return compose_account_email(
+        AccountEmail.ACCOUNT_EXISTS,
         business=business,
         recipient=recipient,
         message_id=message_id,
-        subject=f"You already have a profile with {business.name}",
-        paragraphs=[
-            f"Someone (hopefully you) tried to sign up with {business.name} using this "
-            "address, but you already have a profile. Log in with your password on the "
-            "booking page. If you forgot it, choose a new one here:",
-        ],
-        link=link,
+        link_url=link,
         valid_until=valid_until,
-        closing="If you did not try to sign up, ignore this email: nothing changes.",
     )
-
-
-def _compose(
-    *,
-    business: Business,
-    recipient: Recipient,
-    message_id: str,
-    subject: str,
-    paragraphs: list[str],
-    link: str | None,
-    valid_until: datetime | None,
-    closing: str,
-) -> Email:
-    name = header_safe(recipient.first_name or "", limit=80)
-    greeting = f"Hello {name}," if name else "Hello,"
-    until = None if valid_until is None else _local_time(valid_until, business)
-    text = [greeting, "", *paragraphs]
-    markup = [f"<p>{html.escape(greeting)}</p>"]
-    markup += [f"<p>{html.escape(p)}</p>" for p in paragraphs]
-    if link is not None:
-        text += ["", link]
-        markup.append(f'<p><a href="{html.escape(link)}">{html.escape(link)}</a></p>')
-    if until is not None:
-        text.append(f"This link works until {until}.")
-        markup.append(f"<p>This link works until {html.escape(until)}.</p>")
-    signature = business.signature or business.name
-    text += ["", closing, "", signature]
-    markup.append(f"<p>{html.escape(closing)}</p>")
-    markup.append(f"<p>{html.escape(signature).replace(chr(10), '<br>')}</p>")
-    return Email(
-        sender=from_header(business),
-        to=recipient.email,
-        subject=header_safe(subject),
-        text="\n".join(text) + "\n",
-        html="<!DOCTYPE html>\n<html><body>\n" + "\n".join(markup) + "\n</body></html>\n",
-        message_id=message_id,
-        headers=(("Auto-Submitted", "auto-generated"),),
-    )
-
-
-def _local_time(moment: datetime, business: Business) -> str:
-    local = moment.astimezone(ZoneInfo(business.timezone))
-    return f"{local:%Y-%m-%d %H:%M} ({business.timezone})"

@@ -127,6 +127,7 @@ class Content:
         action: the link the email is about, or ``None``.
         link_hint: the line above the bare action URL in the HTML part.
         validity: ``"This link is valid until ..."``, or ``None``.
+        closing: paragraphs after the link (``"If you did not ask for this..."``).
         signature: the business's signature (several lines allowed).
         footer: why the recipient gets this email, or ``None``.
         unsubscribe: the unsubscribe link, or ``None`` for mail one cannot opt out of.
@@ -139,6 +140,7 @@ class Content:
     action: Link | None = None
     link_hint: str = ""
     validity: str | None = None
+    closing: tuple[str, ...] = ()
     signature: str
     footer: str | None = None
     unsubscribe: Link | None = None

@@ -31,6 +31,7 @@ __all__ = [
     "FALLBACK_LOCALE",
     "LOCALES_DIR",
     "available_locales",
+    "clean_locale",
     "negotiate_locale",
     "parse_locale",
     "translations",
@@ -51,6 +52,17 @@ def parse_locale(identifier: str) -> Locale:
         return Locale.parse(identifier.replace("-", "_"))
     except (UnknownLocaleError, ValueError, TypeError, AttributeError) as err:
         raise InvalidLocale(f"unknown locale {identifier!r}", field="locale") from err
+
+
+def clean_locale(locale: str | None) -> str | None:
+    """A customer's locale as stored: ``None`` when blank, else its canonical name.
+
+    Raises:
+        InvalidLocale: the identifier is not a known locale.
+    """
+    if locale is None or not locale.strip():
+        return None
+    return str(parse_locale(locale.strip()))
 
 
 @functools.cache

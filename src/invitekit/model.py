@@ -24,7 +24,9 @@ __all__ = [
     "Event",
     "EventKind",
     "Group",
+    "InvitationTemplate",
     "LinkCheck",
+    "MessageKind",
     "OutboxMessage",
     "OutboxState",
     "Purpose",
@@ -32,6 +34,7 @@ __all__ = [
     "Status",
     "StoredTemplate",
     "clean_name",
+    "storable",
 ]
 
 
@@ -70,6 +73,29 @@ class EventKind(enum.StrEnum):
     GROUP_JOINED = "group_joined"
 
 
+class MessageKind(enum.StrEnum):
+    """What kind of email an outbox message is.
+
+    * ``INVITATION``: an invitation; its delivery makes the customer Invited.
+    * ``PASSWORD_RESET``: the answer to "forgot password" (a reset link, or an
+      activation link for a customer who never activated the profile).
+    * ``PROVIDER_HINT``: "you sign in with Google": the answer to "forgot
+      password" or a sign-up for a profile with external sign-in.
+    * ``EMAIL_VERIFICATION``: the link that confirms a sign-up's address.
+    * ``ACCOUNT_EXISTS``: "you already have a profile", the answer to a sign-up
+      with the address of an Accepted customer.
+
+    Only an invitation changes a customer's status when it is delivered; the
+    others answer something the visitor just did.
+    """
+
+    INVITATION = "invitation"
+    PASSWORD_RESET = "password_reset"
+    PROVIDER_HINT = "provider_hint"
+    EMAIL_VERIFICATION = "email_verification"
+    ACCOUNT_EXISTS = "account_exists"
+
+
 class OutboxState(enum.StrEnum):
     """The life of a queued email.
 
@@ -90,6 +116,18 @@ class OutboxState(enum.StrEnum):
 # database or mail server can carry; JSON's "\ud800" decodes to one).
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 MAX_NAME_LENGTH = 200
+
+
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
+
+
+def storable(value: object) -> bool:
+    """Whether outside text used to look something up can reach a database at all.
+
+    A NUL or a lone surrogate cannot (PostgreSQL refuses NUL; no UTF-8 carries a
+    surrogate); such an id or name names nothing.
+    """
+    return isinstance(value, str) and not _UNSTORABLE.search(value)
 
 
 def clean_name(value: str | None, *, field: str) -> str | None:
@@ -292,7 +330,7 @@ class OutboxMessage:
         id: unique; also the basis of the stable ``Message-ID``.
         business_id, customer_id: whose email it is; ``customer_id`` is ``None``
             for mail that changes no customer (a test invitation).
-        kind: ``"invitation"``, ``"password_reset"``, ``"verify_email"``, ...
+        kind: :class:`MessageKind`.
         email: the composed email.
         state: :class:`OutboxState`.
         attempts: how many times a worker tried to hand it over.
@@ -306,7 +344,7 @@ class OutboxMessage:
     id: str
     business_id: str
     customer_id: str | None
-    kind: str
+    kind: MessageKind = attrs.field(converter=MessageKind)
     email: Email
     state: OutboxState = OutboxState.PENDING
     attempts: int = 0
@@ -388,3 +426,21 @@ class Registration:
     locale: str | None = None
     password_hash: str = attrs.field(repr=False)
     created_at: datetime
+
+
+@attrs.frozen(kw_only=True)
+class InvitationTemplate:
+    """The invitation text a business's customers of one locale receive.
+
+    Attributes:
+        locale: the locale it is for (``"es"``, ``"de_AT"``).
+        subject, body: sandbox templates (see :data:`invitekit.sandbox.PLACEHOLDERS`).
+        customised: ``True`` when the business saved it, ``False`` for the shipped text.
+        updated_at: when the business saved it (``None`` for the shipped text).
+    """
+
+    locale: str
+    subject: str
+    body: str
+    customised: bool
+    updated_at: datetime | None = None

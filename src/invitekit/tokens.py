@@ -34,7 +34,7 @@ from invitekit.exceptions import (
     TokenWrongBusiness,
     TokenWrongPurpose,
 )
-from invitekit.model import Customer, Purpose, Registration, Status
+from invitekit.model import Business, Customer, Purpose, Registration, Status
 from invitekit.ports import Clock
 
 __all__ = [
@@ -43,6 +43,7 @@ __all__ = [
     "TokenExpiry",
     "Tokens",
     "fingerprint",
+    "link_url",
     "verification_fingerprint",
 ]
 
@@ -102,6 +103,17 @@ class TokenClaims:
     fingerprint: str
     issued_at: datetime
     test: bool = False
+
+
+def link_url(business: Business, purpose: Purpose, token: str) -> str:
+    """The link of ``business`` for ``purpose``: its URL template with ``token`` in it."""
+    template = {
+        Purpose.ACTIVATION: business.activation_url,
+        Purpose.PASSWORD_RESET: business.reset_url,
+        Purpose.EMAIL_VERIFICATION: business.verify_url,
+        Purpose.UNSUBSCRIBE: business.unsubscribe_url,
+    }[purpose]
+    return template.replace("{token}", token)
 
 
 def fingerprint(customer: Customer, purpose: Purpose) -> str:

@@ -21,6 +21,7 @@ __all__ = [
     "archive",
     "change_email",
     "invitation_block",
+    "invitation_stale",
     "mark_delivered",
     "restore",
     "set_password",
@@ -58,6 +59,26 @@ def invitation_block(
     if recent and now - customer.invited_at < cooldown:  # type: ignore[operator]
         return SkipReason.INVITED_RECENTLY
     return None
+
+
+def invitation_stale(customer: Customer | None, *, queued_to: str) -> bool:
+    """Whether an invitation queued for ``queued_to`` must not be sent any more.
+
+    It is stale when the customer is gone, accepted, archived or unsubscribed
+    since it was queued, or now has another address (the invitation was written
+    for the old one).
+
+    Args:
+        customer: the customer as stored now (``None`` if gone).
+        queued_to: the address the invitation was queued for.
+    """
+    return (
+        customer is None
+        or customer.status is Status.ACCEPTED
+        or customer.archived
+        or customer.unsubscribed
+        or customer.email != queued_to
+    )
 
 
 def _touch(customer: Customer, now: datetime, **changes: Any) -> Customer:

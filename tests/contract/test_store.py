@@ -491,7 +491,7 @@ def test_saving_a_template_again_replaces_it(store: Store) -> None:
 def test_a_queued_message_reads_back_field_for_field(store: Store) -> None:
     text_only = make_message("cus_0002", kind="password_reset", created_at=T0 + timedelta(1))
     text_only = attrs.evolve(text_only, email=attrs.evolve(text_only.email, html=None, headers=()))
-    messages = [make_message("cus_0001"), text_only, make_message(None, kind="test_invitation")]
+    messages = [make_message("cus_0001"), text_only, make_message(None, kind="email_verification")]
     assert enqueue(store, *messages) == set()
 
     with store.transaction() as tx:
@@ -544,8 +544,8 @@ def test_pending_messages_of_other_kinds_businesses_or_no_customer_coexist(store
         make_message("cus_0001"),
         make_message("cus_0001", kind="password_reset"),
         make_message("cus_0001", business_id=OTHER),
-        make_message(None, kind="test_invitation"),
-        make_message(None, kind="test_invitation"),
+        make_message(None, kind="email_verification"),
+        make_message(None, kind="email_verification"),
     )
 
     assert refused == set()
@@ -581,7 +581,7 @@ def test_pending_customer_ids_names_those_with_a_pending_message(store: Store) -
 def test_cancel_pending_withdraws_a_customers_pending_messages(store: Store) -> None:
     invitation = make_message("cus_0001")
     reset = make_message("cus_0001", kind="password_reset")
-    sent = make_message("cus_0001", kind="verify_email", state=OutboxState.SENT)
+    sent = make_message("cus_0001", kind="email_verification", state=OutboxState.SENT)
     someone_else = make_message("cus_0002")
     enqueue(store, invitation, reset, sent, someone_else)
 

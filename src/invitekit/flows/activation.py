@@ -1,0 +1,51 @@
+"""Following an invitation: activating the profile, or unsubscribing from invitations."""
+
+from __future__ import annotations
+
+from invitekit import transitions
+from invitekit.flows import campaigns
+from invitekit.flows.context import Context
+from invitekit.flows.links import check_link, redeem, set_password_by_link
+from invitekit.model import Customer, EventKind, LinkCheck, MessageKind, Purpose
+
+__all__ = ["accept_invitation", "check_activation", "check_unsubscribe", "unsubscribe"]
+
+
+def check_activation(ctx: Context, token: str) -> LinkCheck:
+    """Who an activation link is for, and whether it still works; changes nothing."""
+    return check_link(ctx, token, Purpose.ACTIVATION)
+
+
+def accept_invitation(ctx: Context, token: str, password: str) -> Customer:
+    """Set the password and make the customer Accepted; one of simultaneous submits wins."""
+    with set_password_by_link(ctx, token, Purpose.ACTIVATION, password) as link:
+        tx, current, password_hash = link
+        now = ctx.clock.now()
+        accepted = transitions.accept(current, now=now, password_hash=password_hash)
+        tx.update_customer(accepted, expected_version=current.version)
+        tx.cancel_pending(ctx.business.id, current.id, reason="the customer accepted")
+        tx.add_events([ctx.event(current, EventKind.ACCEPTED, now)])
+    return accepted
+
+
+def check_unsubscribe(ctx: Context, token: str) -> LinkCheck:
+    """Whom an unsubscribe link is for; changes nothing."""
+    return check_link(ctx, token, Purpose.UNSUBSCRIBE)
+
+
+def unsubscribe(ctx: Context, token: str) -> Customer:
+    """Opt the customer out of invitation emails; a queued invitation is withdrawn."""
+    with ctx.store.transaction() as tx:
+        _claims, current = redeem(ctx, tx, token, Purpose.UNSUBSCRIBE)
+        if current.unsubscribed:
+            return current
+        now = ctx.clock.now()
+        updated = transitions.unsubscribe(current, now=now)
+        tx.update_customer(updated, expected_version=current.version)
+        # Only the invitation: an account email the customer asked for
+        # (a password reset, a sign-up confirmation) still goes out.
+        events = campaigns.cancel_pending(
+            ctx, tx, current, now, "the customer unsubscribed", kind=MessageKind.INVITATION
+        )
+        tx.add_events([*events, ctx.event(current, EventKind.UNSUBSCRIBED, now)])
+        return updated

@@ -1,0 +1,102 @@
+"""Logging in with an email and a password, throttled per address and per client."""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from collections.abc import Callable
+from datetime import datetime
+
+import attrs
+
+from invitekit.access import can_log_in, login_refusal
+from invitekit.addresses import parse_email
+from invitekit.exceptions import ConcurrentUpdate, InvalidCredentials, InvalidEmail, LoginThrottled
+from invitekit.flows.context import Context
+from invitekit.model import Customer, EventKind
+from invitekit.ports import Transaction
+from invitekit.throttle import email_key, retry_at
+
+__all__ = ["login"]
+
+log = logging.getLogger("invitekit")
+
+
+def login(ctx: Context, email: str, password: str, *, client: str | None) -> Customer:
+    """The customer whose email and password these are (see ``InviteKit.login``)."""
+    try:
+        address_key: str | None = parse_email(email).key
+    except InvalidEmail:
+        address_key = None
+    keys = ctx.login_throttle.keys(address_key, client)
+    with ctx.store.transaction() as tx:
+        now = ctx.clock.now()
+        customer = None if address_key is None else tx.find_customer(ctx.business.id, address_key)
+        until = _throttled_until(ctx, tx, keys, now)
+        if until is not None and customer is not None:
+            tx.add_events([ctx.event(customer, EventKind.LOGIN_FAILED, now, "throttled")])
+    if until is not None:
+        raise LoginThrottled("too many failed attempts: try again later", retry_at=until)
+    stored_hash = customer.password_hash if customer is not None and can_log_in(customer) else None
+    typed = unicodedata.normalize("NFC", password) if isinstance(password, str) else ""
+    matched = ctx.password_hasher.verify(stored_hash, typed)
+    new_hash = None
+    if matched and stored_hash is not None and ctx.password_hasher.needs_rehash(stored_hash):
+        new_hash = ctx.password_hasher.hash(typed)
+    with ctx.store.transaction() as tx:
+        now = ctx.clock.now()
+        current = ctx.customer_or_none(tx, None if customer is None else customer.id)
+        # The customer may have changed since it was read (archived, a new
+        # password): only the hash that was verified, still usable, counts.
+        verified = matched and current is not None and can_log_in(current)
+        if verified and current is not None and current.password_hash == stored_hash:
+            return _logged_in(ctx, tx, current, new_hash, address_key, now)
+        for key, _limit in keys:
+            tx.record_attempt(ctx.business.id, key, now)
+        if current is not None:
+            reason = login_refusal(current)
+            tx.add_events([ctx.event(current, EventKind.LOGIN_FAILED, now, reason)])
+    raise InvalidCredentials("the email address or the password is not right")
+
+
+def _throttled_until(
+    ctx: Context, tx: Transaction, keys: list[tuple[str, int]], now: datetime
+) -> datetime | None:
+    """When the throttled keys among ``keys`` allow an attempt again, or ``None``."""
+
+    def count_since(key: str) -> Callable[[datetime], int]:
+        return lambda since: tx.count_attempts(ctx.business.id, key, since=since)
+
+    window = ctx.login_throttle.window
+    moments = [
+        retry_at(count_since(key), limit=limit, window=window, now=now) for key, limit in keys
+    ]
+    return max((m for m in moments if m is not None), default=None)
+
+
+def _logged_in(
+    ctx: Context,
+    tx: Transaction,
+    customer: Customer,
+    new_hash: str | None,
+    address_key: str | None,
+    now: datetime,
+) -> Customer:
+    """Record a successful login: forget the failures, upgrade the hash if needed."""
+    if address_key is not None:
+        tx.clear_attempts(ctx.business.id, email_key(address_key))
+    detail = ""
+    if new_hash is not None:
+        # Not a password change: links already sent stay valid (except a
+        # pending reset link, whose fingerprint covers the hash).
+        rehashed = attrs.evolve(
+            customer, password_hash=new_hash, updated_at=now, version=customer.version + 1
+        )
+        try:
+            tx.update_customer(rehashed, expected_version=customer.version)
+        except ConcurrentUpdate:
+            log.info("customer %s: hash upgrade skipped, changed meanwhile", customer.id)
+        else:
+            customer, detail = rehashed, "password hash upgraded"
+    tx.add_events([ctx.event(customer, EventKind.LOGGED_IN, now, detail)])
+    return customer

@@ -1,0 +1,228 @@
+"""Invitation texts: saved per locale, previewed, tested; and the invitation email itself."""
+
+from __future__ import annotations
+
+import attrs
+from babel import Locale
+
+from invitekit.addresses import parse_email
+from invitekit.compose import (
+    InvitationText,
+    Recipient,
+    compose_invitation,
+    default_invitation_text,
+    locale_for,
+    message_id_for,
+)
+from invitekit.exceptions import InvalidLocale
+from invitekit.flows.context import Context
+from invitekit.i18n import available_locales, clean_locale, parse_locale
+from invitekit.ids import new_id
+from invitekit.model import (
+    Customer,
+    Email,
+    InvitationTemplate,
+    MessageKind,
+    Purpose,
+    StoredTemplate,
+)
+from invitekit.ports import Transaction
+from invitekit.sandbox import check_body, check_subject
+from invitekit.tokens import link_url
+
+__all__ = [
+    "Override",
+    "invitation_email",
+    "invitation_template",
+    "invitation_text",
+    "preview_invitation",
+    "save_invitation_template",
+    "save_override",
+    "send_test_invitation",
+]
+
+
+@attrs.frozen(kw_only=True)
+class Override:
+    """A one-off subject and/or body given to ``invite``/``invite_audience``."""
+
+    subject: str | None = None
+    body: str | None = None
+    save: bool = False
+
+    @classmethod
+    def checked(cls, subject: str | None, body: str | None, save: bool) -> Override | None:
+        """The override, its texts checked by the sandbox; ``None`` when nothing is given.
+
+        Raises:
+            TemplateError: a text uses something not allowed.
+        """
+        if subject is None and body is None:
+            return None
+        return cls(
+            subject=None if subject is None else check_subject(subject),
+            body=None if body is None else check_body(body),
+            save=save,
+        )
+
+
+def save_invitation_template(
+    ctx: Context, locale: str, *, subject: str, body: str
+) -> InvitationTemplate:
+    """Store the business's own invitation text for customers of ``locale``."""
+    key = _template_locale(locale)
+    stored = StoredTemplate(
+        business_id=ctx.business.id,
+        kind=MessageKind.INVITATION,
+        locale=key,
+        subject=check_subject(subject),
+        body=check_body(body),
+        updated_at=ctx.clock.now(),
+    )
+    with ctx.store.transaction() as tx:
+        tx.save_template(stored)
+    return InvitationTemplate(
+        locale=key,
+        subject=stored.subject,
+        body=stored.body,
+        customised=True,
+        updated_at=stored.updated_at,
+    )
+
+
+def invitation_template(ctx: Context, locale: str) -> InvitationTemplate:
+    """The invitation text customers of ``locale`` receive: saved, else the shipped one."""
+    key = _template_locale(locale)
+    with ctx.store.transaction() as tx:
+        return _effective_template(ctx, tx, key)
+
+
+def preview_invitation(
+    ctx: Context, customer_id: str, *, subject: str | None, body: str | None
+) -> Email:
+    """The invitation ``customer_id`` would receive now; nothing is stored or sent."""
+    override = Override.checked(subject, body, save=False)
+    with ctx.store.transaction() as tx:
+        customer = ctx.customer(tx, customer_id)
+        locale = str(locale_for(customer.locale, ctx.business))
+        text = invitation_text(ctx, tx, locale, override)
+    return invitation_email(
+        ctx, customer, message_id=message_id_for(new_id("msg"), ctx.business), text=text
+    )
+
+
+def send_test_invitation(
+    ctx: Context,
+    address: str,
+    *,
+    locale: str | None,
+    subject: str | None,
+    body: str | None,
+) -> Email:
+    """Send the invitation, with test links, to the business's own ``address``."""
+    recipient = parse_email(address)
+    override = Override.checked(subject, body, save=False)
+    wanted = clean_locale(locale)
+    now = ctx.clock.now()
+    stand_in = Customer(
+        id=new_id("tst"),
+        business_id=ctx.business.id,
+        email=recipient.address,
+        email_key=recipient.key,
+        locale=wanted,
+        created_at=now,
+        updated_at=now,
+    )
+    with ctx.store.transaction() as tx:
+        text = invitation_text(ctx, tx, str(locale_for(wanted, ctx.business)), override)
+    email = invitation_email(
+        ctx,
+        stand_in,
+        message_id=message_id_for(new_id("msg"), ctx.business),
+        text=text,
+        test=True,
+    )
+    with ctx.mailer.session() as session:
+        session.send(email)
+    return email
+
+
+def invitation_email(
+    ctx: Context, customer: Customer, *, message_id: str, text: InvitationText, test: bool = False
+) -> Email:
+    """The invitation to ``customer`` with freshly signed links (test links with ``test``)."""
+    activation = ctx.tokens.sign(customer, Purpose.ACTIVATION, test=test)
+    unsubscribe = ctx.tokens.sign(customer, Purpose.UNSUBSCRIBE, test=test)
+    return compose_invitation(
+        business=ctx.business,
+        recipient=Recipient(
+            email=customer.email,
+            first_name=customer.first_name,
+            last_name=customer.last_name,
+            locale=customer.locale,
+        ),
+        activation_link=link_url(ctx.business, Purpose.ACTIVATION, activation),
+        unsubscribe_link=link_url(ctx.business, Purpose.UNSUBSCRIBE, unsubscribe),
+        valid_until=ctx.tokens.expires_at(Purpose.ACTIVATION),
+        message_id=message_id,
+        text=text,
+        layout=ctx.layout,
+    )
+
+
+def invitation_text(
+    ctx: Context, tx: Transaction, locale: str, override: Override | None = None
+) -> InvitationText:
+    """The text for customers negotiated to ``locale``: one-off, else saved, else shipped."""
+    effective = _effective_template(ctx, tx, locale)
+    if override is None:
+        return InvitationText(subject=effective.subject, body=effective.body)
+    return InvitationText(
+        subject=override.subject if override.subject is not None else effective.subject,
+        body=override.body if override.body is not None else effective.body,
+    )
+
+
+def save_override(ctx: Context, tx: Transaction, locale: Locale, override: Override) -> None:
+    """Store a one-off text (completed from the effective one) for ``locale``'s language."""
+    key = locale.language
+    text = invitation_text(ctx, tx, key, override)
+    tx.save_template(
+        StoredTemplate(
+            business_id=ctx.business.id,
+            kind=MessageKind.INVITATION,
+            locale=key,
+            subject=text.subject,
+            body=text.body,
+            updated_at=ctx.clock.now(),
+        )
+    )
+
+
+def _effective_template(ctx: Context, tx: Transaction, locale: str) -> InvitationTemplate:
+    parsed = parse_locale(locale)
+    for key in dict.fromkeys([str(parsed), parsed.language]):
+        stored = tx.get_template(ctx.business.id, MessageKind.INVITATION, key)
+        if stored is not None:
+            return InvitationTemplate(
+                locale=key,
+                subject=stored.subject,
+                body=stored.body,
+                customised=True,
+                updated_at=stored.updated_at,
+            )
+    shipped = default_invitation_text(parsed)
+    return InvitationTemplate(
+        locale=str(parsed), subject=shipped.subject, body=shipped.body, customised=False
+    )
+
+
+def _template_locale(locale: str) -> str:
+    parsed = parse_locale(locale.strip() if isinstance(locale, str) else "")
+    shipped = available_locales()
+    if str(parsed) not in shipped and parsed.language not in shipped:
+        raise InvalidLocale(
+            f"invitekit has no catalog for {locale!r}; it has {', '.join(sorted(shipped))}",
+            field="locale",
+        )
+    return str(parsed)

@@ -1,0 +1,44 @@
+"""What a campaign or a delivery run did: counts returned by the facade."""
+
+from __future__ import annotations
+
+import attrs
+
+from invitekit.audience import SkipReason
+
+__all__ = ["DeliveryReport", "InvitationReport"]
+
+
+@attrs.frozen(kw_only=True)
+class InvitationReport:
+    """What :meth:`InviteKit.invite_audience` did.
+
+    Attributes:
+        queued: how many invitations were queued.
+        skipped: how many customers were left out, per reason.
+    """
+
+    queued: int = 0
+    skipped: dict[SkipReason, int] = attrs.field(factory=dict)
+
+    @property
+    def total_skipped(self) -> int:
+        """All customers left out."""
+        return sum(self.skipped.values())
+
+
+@attrs.frozen(kw_only=True)
+class DeliveryReport:
+    """What :meth:`InviteKit.deliver` did.
+
+    Attributes:
+        sent: accepted by the mail server.
+        retrying: failed temporarily; queued again for a later attempt.
+        failed: given up (a permanent refusal, or the last allowed attempt).
+        cancelled: withdrawn because the customer changed meanwhile.
+    """
+
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    cancelled: int = 0

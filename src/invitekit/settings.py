@@ -1,0 +1,41 @@
+"""How a kit delivers: the outbox settings a delivery worker follows."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import attrs
+
+from invitekit.exceptions import ConfigurationError
+
+__all__ = ["OutboxSettings"]
+
+
+@attrs.frozen(kw_only=True)
+class OutboxSettings:
+    """How delivery workers use the outbox.
+
+    Attributes:
+        batch_size: how many messages a worker claims at once.
+        lease: how long a claim holds; a worker that dies loses its claim after it.
+        max_attempts: attempts before a temporarily failing message is given up.
+        retry_base: the first retry waits this long; each later one twice as long.
+        retry_max: the longest wait between two attempts.
+    """
+
+    batch_size: int = 100
+    lease: timedelta = timedelta(minutes=5)
+    max_attempts: int = 8
+    retry_base: timedelta = timedelta(minutes=1)
+    retry_max: timedelta = timedelta(hours=6)
+
+    def __attrs_post_init__(self) -> None:
+        if self.batch_size < 1 or self.max_attempts < 1:
+            raise ConfigurationError("batch_size and max_attempts must be at least 1")
+        if self.lease <= timedelta(0) or self.retry_base <= timedelta(0):
+            raise ConfigurationError("lease and retry_base must be positive")
+
+    def backoff(self, attempts: int) -> timedelta:
+        """The wait after the ``attempts``-th failed attempt: 1, 2, 4... times ``retry_base``."""
+        wait: timedelta = self.retry_base * (2 ** max(attempts - 1, 0))
+        return min(wait, self.retry_max)
