@@ -28,15 +28,22 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, TypeAlias, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import attrs
 from babel import Locale
 from babel.dates import format_datetime
-from babel.numbers import format_currency, get_currency_precision, list_currencies
+from babel.numbers import format_currency, get_currency_precision
 
 from invitekit.exceptions import InvalidBooking, InvalidPolicy, PolicyRefused
 from invitekit.i18n import negotiate_locale, translations
+from invitekit.policy._validation import (
+    check_currency,
+    check_decimal,
+    check_duration,
+    check_zone,
+    fail,
+)
 
 __all__ = [
     "DICT_VERSION",
@@ -209,42 +216,6 @@ def resolve_wall_time(local: datetime, zone: ZoneInfo) -> datetime:
     return datetime.fromtimestamp(high, UTC)
 
 
-# --------------------------------------------------------------------------- validation
-
-
-def _fail(message: str, field: str | None = None) -> InvalidPolicy:
-    return InvalidPolicy(message if field is None else f"{field}: {message}", field=field)
-
-
-def _check_zone(_instance: object, _attribute: object, value: Any) -> None:
-    if not isinstance(value, str) or not value:
-        raise _fail("must be an IANA time zone name such as 'Europe/Vienna'", "timezone")
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError) as err:
-        raise _fail(f"unknown time zone {value!r}", "timezone") from err
-
-
-def _check_currency(value: object, field: str) -> None:
-    if not isinstance(value, str) or value not in list_currencies():
-        raise _fail(f"unknown currency code {value!r} (use ISO 4217, e.g. 'EUR')", field)
-
-
-def _check_decimal(value: object, field: str) -> Decimal:
-    if not isinstance(value, Decimal) or not value.is_finite():
-        raise _fail(f"must be a finite Decimal, got {value!r}", field)
-    return value
-
-
-def _check_duration(value: object, field: str, *, allow_zero: bool) -> None:
-    if not isinstance(value, timedelta):
-        raise _fail(f"must be a timedelta, got {type(value).__name__}", field)
-    if value < timedelta(0) or (value == timedelta(0) and not allow_zero):
-        raise _fail(f"must be {'zero or ' if allow_zero else ''}positive, got {value}", field)
-    if value.microseconds:
-        raise _fail(f"must be a whole number of seconds, got {value}", field)
-
-
 # --------------------------------------------------------------------------- money
 
 
@@ -264,9 +235,9 @@ class Money:
     currency: str
 
     def __attrs_post_init__(self) -> None:
-        if _check_decimal(self.amount, "amount") < 0:
-            raise _fail(f"must not be negative, got {self.amount}", "amount")
-        _check_currency(self.currency, "currency")
+        if check_decimal(self.amount, "amount") < 0:
+            raise fail(f"must not be negative, got {self.amount}", "amount")
+        check_currency(self.currency, "currency")
 
 
 @attrs.frozen(kw_only=True)
@@ -285,9 +256,9 @@ class FixedFee:
     currency: str
 
     def __attrs_post_init__(self) -> None:
-        if _check_decimal(self.amount, "fee.amount") <= 0:
-            raise _fail(f"must be positive, got {self.amount}", "fee.amount")
-        _check_currency(self.currency, "fee.currency")
+        if check_decimal(self.amount, "fee.amount") <= 0:
+            raise fail(f"must be positive, got {self.amount}", "fee.amount")
+        check_currency(self.currency, "fee.currency")
 
     def charge(self, price: Money | None) -> Money:
         """The fee for a booking of ``price`` (ignored: the fee is fixed)."""
@@ -308,9 +279,9 @@ class PercentFee:
     percent: Decimal
 
     def __attrs_post_init__(self) -> None:
-        value = _check_decimal(self.percent, "fee.percent")
+        value = check_decimal(self.percent, "fee.percent")
         if not Decimal(0) < value <= Decimal(100):
-            raise _fail(f"must be above 0 and at most 100, got {value}", "fee.percent")
+            raise fail(f"must be above 0 and at most 100, got {value}", "fee.percent")
 
     def charge(self, price: Money | None) -> Money:
         """``percent`` of ``price``, rounded half up to the currency's minor unit.
@@ -346,7 +317,7 @@ class DurationCutoff:
     before: timedelta
 
     def __attrs_post_init__(self) -> None:
-        _check_duration(self.before, "cutoff.before", allow_zero=True)
+        check_duration(self.before, "cutoff.before", allow_zero=True)
 
     def deadline(self, start: datetime, zone: ZoneInfo) -> datetime:
         """The deadline (UTC) for a booking starting at the aware ``start``."""
@@ -377,15 +348,15 @@ class WallClockCutoff:
     def __attrs_post_init__(self) -> None:
         days = self.days_before
         if isinstance(days, bool) or not isinstance(days, int):
-            raise _fail(f"must be an integer, got {days!r}", "cutoff.days_before")
+            raise fail(f"must be an integer, got {days!r}", "cutoff.days_before")
         if not 0 <= days <= _MAX_DAYS_BEFORE:
-            raise _fail(
+            raise fail(
                 f"must be between 0 and {_MAX_DAYS_BEFORE}, got {days}", "cutoff.days_before"
             )
         if not isinstance(self.at, time):
-            raise _fail(f"must be a datetime.time, got {self.at!r}", "cutoff.at")
+            raise fail(f"must be a datetime.time, got {self.at!r}", "cutoff.at")
         if self.at.tzinfo is not None or self.at.second or self.at.microsecond:
-            raise _fail("must be a local time in whole minutes, without tzinfo", "cutoff.at")
+            raise fail("must be a local time in whole minutes, without tzinfo", "cutoff.at")
 
     def deadline(self, start: datetime, zone: ZoneInfo) -> datetime:
         """The deadline (UTC) for a booking starting at the aware ``start``.
@@ -456,12 +427,12 @@ class Rule:
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.mode, RuleMode):
-            raise _fail(f"must be a RuleMode, got {self.mode!r}", "mode")
+            raise fail(f"must be a RuleMode, got {self.mode!r}", "mode")
         if not isinstance(self.late, Outcome):
-            raise _fail(f"must be an Outcome, got {self.late!r}", "late")
+            raise fail(f"must be an Outcome, got {self.late!r}", "late")
         if self.mode is RuleMode.WINDOWED:
             if not isinstance(self.cutoff, DurationCutoff | WallClockCutoff):
-                raise _fail("a windowed rule needs a DurationCutoff or WallClockCutoff", "cutoff")
+                raise fail("a windowed rule needs a DurationCutoff or WallClockCutoff", "cutoff")
         else:
             extras = [
                 name
@@ -475,19 +446,19 @@ class Rule:
             if self.late is not Outcome.REFUSED:
                 extras.append("late")
             if extras:
-                raise _fail(
+                raise fail(
                     f"a rule that is {self.mode.value!r} has no deadline, so it cannot have "
                     + ", ".join(extras),
                     extras[0],
                 )
         if self.late is Outcome.FEE and self.fee is None:
-            raise _fail("late=fee needs a fee (FixedFee or PercentFee)", "fee")
+            raise fail("late=fee needs a fee (FixedFee or PercentFee)", "fee")
         if self.fee is not None and self.late is not Outcome.FEE:
-            raise _fail(f"a fee is given but late is {self.late.value!r}, not 'fee'", "fee")
+            raise fail(f"a fee is given but late is {self.late.value!r}, not 'fee'", "fee")
         if self.fee is not None and not isinstance(self.fee, FixedFee | PercentFee):
-            raise _fail(f"must be a FixedFee or PercentFee, got {self.fee!r}", "fee")
+            raise fail(f"must be a FixedFee or PercentFee, got {self.fee!r}", "fee")
         if self.grace_period is not None:
-            _check_duration(self.grace_period, "grace_period", allow_zero=False)
+            check_duration(self.grace_period, "grace_period", allow_zero=False)
 
 
 # --------------------------------------------------------------------------- booking
@@ -601,17 +572,17 @@ def _check_max(_instance: object, _attribute: object, value: Any) -> None:
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise _fail(f"must be an integer >= 0 or None, got {value!r}", "max_reschedules")
+        raise fail(f"must be an integer >= 0 or None, got {value!r}", "max_reschedules")
 
 
 def _check_bool(_instance: object, attribute: attrs.Attribute[bool], value: object) -> None:
     if not isinstance(value, bool):
-        raise _fail(f"must be true or false, got {value!r}", attribute.name)
+        raise fail(f"must be true or false, got {value!r}", attribute.name)
 
 
 def _check_rule(_instance: object, attribute: attrs.Attribute[Rule], value: object) -> None:
     if not isinstance(value, Rule):
-        raise _fail(f"must be a Rule, got {value!r}", attribute.name)
+        raise fail(f"must be a Rule, got {value!r}", attribute.name)
 
 
 @attrs.frozen(kw_only=True)
@@ -648,7 +619,7 @@ class CancellationPolicy:
         InvalidPolicy: for an unknown zone, a bad value, or contradictory rules.
     """
 
-    timezone: str = attrs.field(validator=_check_zone)
+    timezone: str = attrs.field(validator=check_zone)
     cancel: Rule = attrs.field(factory=Rule.always, validator=_check_rule)
     reschedule: Rule = attrs.field(factory=Rule.always, validator=_check_rule)
     max_reschedules: int | None = attrs.field(default=None, validator=_check_max)
@@ -659,18 +630,18 @@ class CancellationPolicy:
     def __attrs_post_init__(self) -> None:
         never = self.reschedule.mode is RuleMode.NEVER
         if self.max_reschedules is not None and never:
-            raise _fail(
+            raise fail(
                 "rescheduling is never allowed, so a maximum makes no sense", "max_reschedules"
             )
         if self.no_reschedule_when_late:
             if self.cancel.mode is not RuleMode.WINDOWED:
-                raise _fail(
+                raise fail(
                     "needs a windowed cancel rule: without a cancellation deadline"
                     " there is no late window",
                     "no_reschedule_when_late",
                 )
             if never:
-                raise _fail("rescheduling is never allowed anyway", "no_reschedule_when_late")
+                raise fail("rescheduling is never allowed anyway", "no_reschedule_when_late")
 
     @property
     def zone(self) -> ZoneInfo:
@@ -906,7 +877,7 @@ class CancellationPolicy:
         reader = _Reader(data, "")
         version = reader.optional("version", int, DICT_VERSION)
         if version != DICT_VERSION:
-            raise _fail(
+            raise fail(
                 f"unsupported version {version!r} (this library reads {DICT_VERSION})", "version"
             )
         policy = cls(
@@ -954,7 +925,7 @@ class _Reader:
 
     def __init__(self, data: object, path: str) -> None:
         if not isinstance(data, Mapping):
-            raise _fail(f"must be an object (dict), got {type(data).__name__}", path or None)
+            raise fail(f"must be an object (dict), got {type(data).__name__}", path or None)
         self.data, self.path, self.seen = data, path, set[str]()
 
     def field(self, key: str) -> str:
@@ -962,7 +933,7 @@ class _Reader:
 
     def required(self, key: str, kind: type[Any]) -> Any:
         if key not in self.data or self.data[key] is None:
-            raise _fail("is required", self.field(key))
+            raise fail("is required", self.field(key))
         return self.optional(key, kind, None)
 
     def optional(self, key: str, kind: type[Any], default: Any) -> Any:
@@ -971,7 +942,7 @@ class _Reader:
         if value is None:
             return default
         if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
-            raise _fail(f"must be {kind.__name__}, got {value!r}", self.field(key))
+            raise fail(f"must be {kind.__name__}, got {value!r}", self.field(key))
         return value
 
     def choice(self, key: str, enum_type: type[enum.StrEnum], default: Any) -> Any:
@@ -980,21 +951,21 @@ class _Reader:
             return enum_type(value)
         except ValueError as err:
             allowed = ", ".join(repr(m.value) for m in enum_type)
-            raise _fail(f"must be one of {allowed}, got {value!r}", self.field(key)) from err
+            raise fail(f"must be one of {allowed}, got {value!r}", self.field(key)) from err
 
     def decimal(self, key: str) -> Decimal:
         text = self.required(key, str)
         try:
             return Decimal(text)
         except InvalidOperation as err:
-            raise _fail(
+            raise fail(
                 f"must be a decimal number as a string, got {text!r}", self.field(key)
             ) from err
 
     def done(self) -> None:
         unknown = sorted(str(k) for k in self.data if k not in self.seen)
         if unknown:
-            raise _fail(f"unknown key(s) {', '.join(unknown)}", self.field(unknown[0]))
+            raise fail(f"unknown key(s) {', '.join(unknown)}", self.field(unknown[0]))
 
 
 _HH_MM = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
@@ -1009,7 +980,7 @@ def _build(rule_path: str, factory: Callable[[], _T]) -> _T:
         if err.field is None:
             raise
         message = str(err).removeprefix(f"{err.field}: ")
-        raise _fail(message, f"{rule_path}.{err.field}") from err
+        raise fail(message, f"{rule_path}.{err.field}") from err
 
 
 def _rule_from_dict(data: object, path: str) -> Rule:
@@ -1018,7 +989,7 @@ def _rule_from_dict(data: object, path: str) -> Rule:
     reader = _Reader(data, path)
     mode = reader.choice("mode", RuleMode, None) if "mode" in reader.data else None
     if mode is None:
-        raise _fail("is required", reader.field("mode"))
+        raise fail("is required", reader.field("mode"))
     cutoff = _cutoff_from_dict(reader.optional("cutoff", dict, None), path)
     fee = _fee_from_dict(reader.optional("fee", dict, None), path)
     late = reader.choice("late", Outcome, Outcome.REFUSED.value)
@@ -1045,20 +1016,20 @@ def _cutoff_from_dict(data: object, rule_path: str) -> Cutoff | None:
     if kind == "duration":
         seconds = reader.required("seconds", int)
         if seconds < 0:
-            raise _fail(f"must not be negative, got {seconds}", reader.field("seconds"))
+            raise fail(f"must not be negative, got {seconds}", reader.field("seconds"))
         cutoff = _build(rule_path, lambda: DurationCutoff(before=timedelta(seconds=seconds)))
     elif kind == "wall_clock":
         days = reader.required("days_before", int)
         text = reader.required("at", str)
         match = _HH_MM.fullmatch(text)
         if match is None:
-            raise _fail(f"must be 'HH:MM' (24-hour), got {text!r}", reader.field("at"))
+            raise fail(f"must be 'HH:MM' (24-hour), got {text!r}", reader.field("at"))
         if days < 0:
-            raise _fail(f"must not be negative, got {days}", reader.field("days_before"))
+            raise fail(f"must not be negative, got {days}", reader.field("days_before"))
         at = time(int(match.group(1)), int(match.group(2)))
         cutoff = _build(rule_path, lambda: WallClockCutoff(days_before=days, at=at))
     else:
-        raise _fail(f"must be 'duration' or 'wall_clock', got {kind!r}", reader.field("kind"))
+        raise fail(f"must be 'duration' or 'wall_clock', got {kind!r}", reader.field("kind"))
     reader.done()
     return cutoff
 
@@ -1076,7 +1047,7 @@ def _fee_from_dict(data: object, rule_path: str) -> Fee | None:
         percent = reader.decimal("percent")
         fee = _build(rule_path, lambda: PercentFee(percent=percent))
     else:
-        raise _fail(f"must be 'fixed' or 'percent', got {kind!r}", reader.field("kind"))
+        raise fail(f"must be 'fixed' or 'percent', got {kind!r}", reader.field("kind"))
     reader.done()
     return fee
 
