@@ -23,21 +23,19 @@ Time is exact in the policy's zone:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
 
-from invitekit.exceptions import InvalidBooking, PolicyRefused
-from invitekit.policy import _dictform
+from invitekit.policy import _dictform, _evaluate
 from invitekit.policy._dictform import DICT_VERSION
 from invitekit.policy._explain import explain
 from invitekit.policy._time import (
     Cutoff,
     DurationCutoff,
     WallClockCutoff,
-    aware_utc,
     resolve_wall_time,
 )
 from invitekit.policy._validation import check_zone, fail
@@ -80,17 +78,6 @@ __all__ = [
     "resolve_wall_time",
 ]
 
-# Deadlines are compared at microsecond resolution, the resolution of datetime:
-# an inclusive deadline stops being on time one microsecond after it.
-_TICK = timedelta(microseconds=1)
-
-
-_ALLOWED = frozenset({Outcome.FREE, Outcome.FEE, Outcome.FORFEIT})
-
-# Refusals that come from the booking itself, not from the policy: nobody overrides them.
-_FACTS = frozenset({Reason.ALREADY_CANCELLED, Reason.ALREADY_STARTED, Reason.ALREADY_ENDED})
-
-
 # --------------------------------------------------------------------------- policy
 
 
@@ -109,16 +96,6 @@ def _check_bool(_instance: object, attribute: attrs.Attribute[bool], value: obje
 def _check_rule(_instance: object, attribute: attrs.Attribute[Rule], value: object) -> None:
     if not isinstance(value, Rule):
         raise fail(f"must be a Rule, got {value!r}", attribute.name)
-
-
-@attrs.frozen(kw_only=True)
-class _Window:
-    """The instants at which one action's answer can change, for one booking."""
-
-    deadline: datetime | None  # as stated, clamped to the start
-    on_time_until: datetime | None  # first late instant
-    grace_ends: datetime | None  # as stated, clamped
-    grace_until: datetime | None  # first instant after the grace period
 
 
 @attrs.frozen(kw_only=True)
@@ -208,39 +185,7 @@ class CancellationPolicy:
             InvalidBooking: for a naive ``now`` or a :class:`PercentFee` on a
                 booking without a price.
         """
-        now = aware_utc(now, "now")
-        action, actor = Action(action), Actor(actor)
-        rule = self.rule(action)
-        if isinstance(rule.fee, PercentFee) and booking.price is None:
-            raise InvalidBooking(
-                f"the {action.value} rule charges a percentage of the price,"
-                " but the booking has no price"
-            )
-        own = self._window(booking, rule)
-        cancel = (
-            self._window(booking, self.cancel)
-            if action is Action.RESCHEDULE and self.no_reschedule_when_late
-            else None
-        )
-        decision = self._decide(booking, action, actor, rule, own, cancel, now)
-        # The answer can only change at these instants and is constant between them,
-        # so the first one with a different answer is exactly where it changes.
-        breakpoints = {
-            t
-            for t in (
-                booking.start,
-                booking.end,
-                own.on_time_until,
-                own.grace_until,
-                cancel.on_time_until if cancel else None,
-            )
-            if t is not None and t > now
-        }
-        for moment in sorted(breakpoints):
-            later = self._decide(booking, action, actor, rule, own, cancel, moment)
-            if later._key() != decision._key():
-                return attrs.evolve(decision, next_change=moment)
-        return decision
+        return _evaluate.evaluate(self, booking, action, now=now, actor=actor)
 
     def ensure_allowed(
         self,
@@ -260,115 +205,7 @@ class CancellationPolicy:
             PolicyRefused: when it does not; ``.decision`` says why.
             InvalidBooking: as :meth:`evaluate`.
         """
-        decision = self.evaluate(booking, action, now=now, actor=actor)
-        if not decision.allowed:
-            raise PolicyRefused(
-                f"cannot {decision.action.value} this booking now: {decision.reason.value}"
-                f" (outcome {decision.outcome.value})",
-                decision=decision,
-            )
-        return decision
-
-    def _window(self, booking: Booking, rule: Rule) -> _Window:
-        if rule.mode is not RuleMode.WINDOWED:
-            return _Window(deadline=None, on_time_until=None, grace_ends=None, grace_until=None)
-        assert rule.cutoff is not None  # checked by Rule
-        step = _TICK if self.inclusive else timedelta(0)
-        deadline = min(rule.cutoff.deadline(booking.start, self.zone), booking.start)
-        grace_ends = grace_until = None
-        if rule.grace_period is not None:
-            grace_ends = min(booking.created_at + rule.grace_period, booking.start)
-            grace_until = grace_ends + step
-        return _Window(
-            deadline=deadline,
-            on_time_until=deadline + step,
-            grace_ends=grace_ends,
-            grace_until=grace_until,
-        )
-
-    def _decide(
-        self,
-        booking: Booking,
-        action: Action,
-        actor: Actor,
-        rule: Rule,
-        own: _Window,
-        cancel: _Window | None,
-        now: datetime,
-    ) -> Decision:
-        deadline = own.deadline
-        if cancel is not None and cancel.deadline is not None:
-            deadline = cancel.deadline if deadline is None else min(deadline, cancel.deadline)
-        grace_ends = own.grace_ends
-        if grace_ends is not None and cancel is not None and cancel.deadline is not None:
-            grace_ends = min(grace_ends, cancel.deadline)
-
-        def answer(outcome: Outcome, reason: Reason, fee: Money | None = None) -> Decision:
-            return Decision(
-                action=action,
-                actor=actor,
-                allowed=outcome in _ALLOWED,
-                outcome=outcome,
-                reason=reason,
-                deadline=deadline,
-                grace_ends=grace_ends,
-                fee=fee,
-                timezone=self.timezone,
-            )
-
-        if booking.status is BookingStatus.CANCELLED:
-            return answer(Outcome.REFUSED, Reason.ALREADY_CANCELLED)
-        if now >= booking.end:
-            return answer(Outcome.REFUSED, Reason.ALREADY_ENDED)
-        if now >= booking.start:
-            return answer(Outcome.REFUSED, Reason.ALREADY_STARTED)
-        decision = answer(*self._by_rules(booking, action, rule, own, cancel, now))
-        if (
-            actor is Actor.STAFF
-            and not decision.allowed
-            and decision.reason not in _FACTS
-            and (self.staff_override or decision.outcome is Outcome.NEEDS_STAFF)
-        ):
-            return attrs.evolve(
-                answer(Outcome.FREE, Reason.STAFF_OVERRIDE), overridden=decision.reason
-            )
-        return decision
-
-    def _by_rules(
-        self,
-        booking: Booking,
-        action: Action,
-        rule: Rule,
-        own: _Window,
-        cancel: _Window | None,
-        now: datetime,
-    ) -> tuple[Outcome, Reason, Money | None]:
-        if rule.mode is RuleMode.NEVER:
-            return Outcome.REFUSED, Reason.DISABLED, None
-        if (
-            action is Action.RESCHEDULE
-            and self.max_reschedules is not None
-            and booking.reschedule_count >= self.max_reschedules
-        ):
-            return Outcome.REFUSED, Reason.LIMIT_REACHED, None
-        cancel_late = (
-            cancel is not None and cancel.on_time_until is not None and now >= cancel.on_time_until
-        )
-        own_late = own.on_time_until is not None and now >= own.on_time_until
-        result: tuple[Outcome, Reason, Money | None]
-        if not own_late:
-            windowed = own.deadline is not None or cancel is not None
-            result = Outcome.FREE, Reason.WITHIN_WINDOW if windowed else Reason.ALWAYS, None
-        elif own.grace_until is not None and now < own.grace_until:
-            result = Outcome.FREE, Reason.GRACE_PERIOD, None
-        elif rule.late is Outcome.REFUSED:
-            result = Outcome.REFUSED, Reason.OUTSIDE_WINDOW, None
-        else:
-            fee = rule.fee.charge(booking.price) if rule.fee is not None else None
-            result = rule.late, Reason.LATE, fee
-        if cancel_late and result[0] in _ALLOWED:
-            return Outcome.REFUSED, Reason.LATE_RESCHEDULE, None
-        return result
+        return _evaluate.ensure_allowed(self, booking, action, now=now, actor=actor)
 
     # ----------------------------------------------------------------- dict form
 
