@@ -20,7 +20,7 @@ from invitekit.policy._validation import fail
 from invitekit.policy._values import Fee, FixedFee, Outcome, PercentFee, Rule, RuleMode
 
 if TYPE_CHECKING:
-    from invitekit.policy import CancellationPolicy
+    from invitekit.policy._policy import CancellationPolicy
 
 #: The version of the dict form written by :meth:`CancellationPolicy.to_dict`.
 DICT_VERSION = 1

@@ -30,7 +30,7 @@ from invitekit.policy._values import (
 )
 
 if TYPE_CHECKING:
-    from invitekit.policy import CancellationPolicy
+    from invitekit.policy._policy import CancellationPolicy
 
 # Deadlines are compared at microsecond resolution, the resolution of datetime:
 # an inclusive deadline stops being on time one microsecond after it.
