@@ -1,4 +1,4 @@
-"""How a policy decides: the bodies of :meth:`CancellationPolicy.evaluate` and ``ensure_allowed``.
+"""How a policy decides, for :meth:`CancellationPolicy.evaluate` and ``ensure_allowed``.
 
 For one booking and one action, :func:`evaluate` works out the instants at which the
 answer can change (the deadline, the end of the grace period, the start and the end,
@@ -54,12 +54,7 @@ class _Window:
 
 
 def evaluate(
-    policy: CancellationPolicy,
-    booking: Booking,
-    action: Action,
-    *,
-    now: datetime,
-    actor: Actor = Actor.CUSTOMER,
+    policy: CancellationPolicy, booking: Booking, action: Action, now: datetime, actor: Actor
 ) -> Decision:
     """What ``policy`` decides, for :meth:`CancellationPolicy.evaluate`."""
     now = aware_utc(now, "now")
@@ -97,16 +92,12 @@ def evaluate(
     return decision
 
 
-def ensure_allowed(
-    policy: CancellationPolicy,
-    booking: Booking,
-    action: Action,
-    *,
-    now: datetime,
-    actor: Actor = Actor.CUSTOMER,
-) -> Decision:
-    """``policy.evaluate(...)`` if it allows, for :meth:`CancellationPolicy.ensure_allowed`."""
-    decision = policy.evaluate(booking, action, now=now, actor=actor)
+def ensure_allowed(decision: Decision) -> Decision:
+    """``decision`` if it allows the action, for :meth:`CancellationPolicy.ensure_allowed`.
+
+    Raises:
+        PolicyRefused: when it does not.
+    """
     if not decision.allowed:
         raise PolicyRefused(
             f"cannot {decision.action.value} this booking now: {decision.reason.value}"

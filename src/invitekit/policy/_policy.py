@@ -1,8 +1,7 @@
 """The policy itself: :class:`CancellationPolicy`, a frozen value with its rules and options.
 
-Its methods are the public way in; the work is done by the sibling modules
-(``_evaluate`` decides, ``_dictform`` writes and reads the dict form), which take
-the policy as their first argument.
+Its methods are the public way in; sibling modules do the work: ``_evaluate``
+decides, ``_dictform`` writes and reads the dict form.
 """
 
 from __future__ import annotations
@@ -123,7 +122,7 @@ class CancellationPolicy:
             InvalidBooking: for a naive ``now`` or a :class:`PercentFee` on a
                 booking without a price.
         """
-        return _evaluate.evaluate(self, booking, action, now=now, actor=actor)
+        return _evaluate.evaluate(self, booking, action, now, actor)
 
     def ensure_allowed(
         self,
@@ -143,7 +142,7 @@ class CancellationPolicy:
             PolicyRefused: when it does not; ``.decision`` says why.
             InvalidBooking: as :meth:`evaluate`.
         """
-        return _evaluate.ensure_allowed(self, booking, action, now=now, actor=actor)
+        return _evaluate.ensure_allowed(self.evaluate(booking, action, now=now, actor=actor))
 
     # ----------------------------------------------------------------- dict form
 
