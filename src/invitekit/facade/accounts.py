@@ -1,0 +1,250 @@
+"""Accounts and links: activation, login, reset, sign-up, as methods of the facade."""
+
+from __future__ import annotations
+
+from invitekit.facade import FacadePart
+from invitekit.flows import (
+    activation,
+    login,
+    password_reset,
+    signup,
+)
+from invitekit.model import (
+    Customer,
+    LinkCheck,
+)
+
+__all__ = ["AccountMethods"]
+
+
+class AccountMethods(FacadePart):
+    """What customers do with their links and passwords."""
+
+    # Activation and unsubscribing --------------------------------------------------
+
+    def check_activation(self, token: str) -> LinkCheck:
+        """Who an activation link is for, and whether it still works.  Changes nothing.
+
+        Call it when the activation page is opened (GET); mail scanners that
+        pre-fetch links consume nothing.
+
+        Raises:
+            TokenError: the link is refused; the subclass says why
+                (``TokenInvalid``, ``TokenExpired``, ``TokenUsed``, ``TokenWrongPurpose``,
+                ``TokenWrongBusiness``, ``TestInvitationToken``, ``CustomerArchived``).
+        """
+        return activation.check_activation(self._ctx, token)
+
+    def accept_invitation(self, token: str, password: str) -> Customer:
+        """Activate a profile: set the password and make the customer Accepted.
+
+        Call it when the activation form is submitted (POST).  Of simultaneous
+        submissions of one link exactly one succeeds; the others get
+        :class:`TokenUsed`.
+
+        Returns:
+            the accepted customer.
+
+        Raises:
+            WeakPassword: the password breaks the rules; the link stays valid.
+            TokenError: the link is refused; the subclass says why (see
+                :meth:`check_activation`).
+        """
+        return activation.accept_invitation(self._ctx, token, password)
+
+    def check_unsubscribe(self, token: str) -> LinkCheck:
+        """Whom an unsubscribe link is for.  Changes nothing (the GET of the link).
+
+        Show a page with a button whose POST calls :meth:`unsubscribe`.
+
+        Raises:
+            TokenError: the link is refused; the subclass says why
+                (``TokenInvalid``, ``TokenUsed``, ``TokenWrongPurpose``,
+                ``TokenWrongBusiness``, ``TestInvitationToken``,
+                ``CustomerArchived``).
+        """
+        return activation.check_unsubscribe(self._ctx, token)
+
+    def unsubscribe(self, token: str) -> Customer:
+        """Opt the customer out of invitation emails (the one-click POST of RFC 8058).
+
+        A queued invitation is withdrawn.  Unsubscribing twice changes nothing.
+        The customer can still activate with a link they already hold.
+
+        Raises:
+            TokenError: the link is refused; the subclass says why.
+        """
+        return activation.unsubscribe(self._ctx, token)
+
+    # Login -------------------------------------------------------------------------
+
+    def login(self, email: str, password: str, *, client: str | None = None) -> Customer:
+        """Check an email and password; return the customer if they match an active profile.
+
+        Only Accepted, non-archived customers with a password can log in.  Every
+        refusal is the same :class:`InvalidCredentials`, and an unknown address
+        costs the same work as a known one (a dummy hash is verified).  Failures
+        are counted in the Store per address, and per ``client`` when given
+        (see :class:`~invitekit.throttle.LoginThrottle`); when a limit is reached,
+        :class:`LoginThrottled` is raised before the password is checked.  A
+        success forgets the address's failures and, when the hash was made with
+        other argon2 parameters than the current ones, stores a new hash.
+
+        Args:
+            email: the address typed (any case of the local part).
+            password: the password typed.
+            client: an optional key for the client (its IP address, say).
+
+        Returns:
+            the customer, as stored after the login.
+
+        Raises:
+            LoginThrottled: too many recent failures; ``retry_at`` says when to retry.
+            InvalidCredentials: the email and password do not match an active profile.
+        """
+        return login.login(self._ctx, email, password, client=client)
+
+    # Password reset ----------------------------------------------------------------
+
+    def request_password_reset(self, email: str) -> None:
+        """Answer "forgot password": the same way, and with similar work, whatever the address.
+
+        * An Accepted customer with a password gets a reset link (it dies when
+          the password changes, and after :attr:`TokenExpiry.password_reset`).
+        * A customer who signs in with an external provider gets an email telling
+          them to sign in with it.
+        * A customer who never activated the profile (Added or Invited) gets an
+          activation link: choosing a password activates the profile.
+        * An unknown or archived address gets nothing.
+
+        The email is queued in the outbox (:meth:`deliver` sends it) and always
+        goes to the address on file, never to the spelling typed.  At most one
+        such email is pending per customer, and an address is sent at most
+        :attr:`MailThrottle.max_emails` account emails per window.
+
+        Raises:
+            InvalidEmail: ``email`` is not an address at all (this says nothing
+                about whether a customer has it).
+        """
+        password_reset.request_password_reset(self._ctx, email)
+
+    def check_password_reset(self, token: str) -> LinkCheck:
+        """Whom a password-reset link is for, and whether it still works.  Changes nothing.
+
+        Call it when the reset page is opened (GET).
+
+        Raises:
+            TokenError: the link is refused; the subclass says why
+                (``TokenInvalid``, ``TokenExpired``, ``TokenUsed``,
+                ``TokenWrongPurpose``, ``TokenWrongBusiness``,
+                ``CustomerArchived``).
+        """
+        return password_reset.check_password_reset(self._ctx, token)
+
+    def reset_password(self, token: str, new_password: str) -> Customer:
+        """Set a new password with a reset link (the POST of the reset page).
+
+        The link dies (with every other link sent to the customer), the
+        address's failed logins are forgotten.  Of simultaneous submissions of
+        one link exactly one succeeds; the others get :class:`TokenUsed`.
+
+        Returns:
+            the customer with the new password.
+
+        Raises:
+            WeakPassword: the password breaks the rules; the link stays valid.
+            TokenError: the link is refused; the subclass says why
+                (``TokenInvalid``, ``TokenExpired``, ``TokenUsed``,
+                ``TokenWrongPurpose``, ``TokenWrongBusiness``,
+                ``CustomerArchived``).
+        """
+        return password_reset.reset_password(self._ctx, token, new_password)
+
+    # Sign-up -----------------------------------------------------------------------
+
+    def register(
+        self,
+        email: str,
+        *,
+        first_name: str | None = None,
+        last_name: str | None = None,
+        locale: str | None = None,
+        password: str,
+    ) -> None:
+        """Sign a visitor up from the booking page; the address must be confirmed first.
+
+        Answers the same way (``None``), with similar work (the password is
+        always hashed), whatever the address:
+
+        * A new address: the sign-up is kept and a verification link sent to it;
+          :meth:`verify_email` then creates an Accepted customer.
+        * The address of an Added or Invited customer: a verification link is
+          sent to *that customer's stored address*; following it activates the
+          existing profile with the password chosen here (nothing is attached
+          without proof of the address, and bookings are not duplicated).
+        * An Accepted customer with a password: an email saying they already
+          have a profile, with a password-reset link.
+        * A customer who signs in with an external provider: an email telling
+          them to sign in with it.
+        * An archived customer: nothing is sent.
+
+        An address is sent at most :attr:`MailThrottle.max_emails` account
+        emails per window; beyond that the call answers the same and sends nothing.
+
+        Raises:
+            InvalidEmail, InvalidName, InvalidLocale, WeakPassword: bad input,
+                checked before anything is looked up.
+        """
+        signup.register(
+            self._ctx,
+            email,
+            first_name=first_name,
+            last_name=last_name,
+            locale=locale,
+            password=password,
+        )
+
+    def check_email_verification(self, token: str) -> LinkCheck:
+        """Which sign-up a verification link confirms, and whether it still works.
+
+        Changes nothing: call it when the verification page is opened (GET).
+
+        Raises:
+            TokenError: the link is refused; the subclass says why
+                (``TokenInvalid``, ``TokenExpired``, ``TokenUsed``,
+                ``TokenWrongPurpose``, ``TokenWrongBusiness``,
+                ``CustomerArchived``).
+        """
+        return signup.check_email_verification(self._ctx, token)
+
+    def verify_email(self, token: str, *, password: str | None = None) -> Customer:
+        """Confirm a sign-up (the POST of the verification page): the profile becomes active.
+
+        A new address becomes a new Accepted customer; an existing customer's
+        profile is activated with the password chosen at sign-up.  The link
+        works once; of simultaneous submissions exactly one succeeds.
+
+        When the sign-up would activate an *existing* profile
+        (:attr:`LinkCheck.needs_password` on :meth:`check_email_verification`),
+        ``password`` must be the one chosen at sign-up: otherwise anyone could
+        sign up with a customer's address and a password of their own, and take
+        the profile over the moment the customer clicks "confirm".  For a new
+        address it is optional (when given, it must match); asking for it
+        always protects new addresses the same way.
+
+        Args:
+            token: from the link.
+            password: the password typed on the verification page.
+
+        Returns:
+            the Accepted customer.
+
+        Raises:
+            InvalidCredentials: ``password`` is missing or not the one chosen at
+                sign-up; the link stays valid.
+            TokenError: the link is refused; the subclass says why
+                (``TokenInvalid``, ``TokenExpired``, ``TokenUsed``,
+                ``TokenWrongPurpose``, ``TokenWrongBusiness``,
+                ``CustomerArchived``).
+        """
+        return signup.verify_email(self._ctx, token, password=password)

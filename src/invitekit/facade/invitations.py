@@ -1,0 +1,217 @@
+"""Invitations: texts, campaigns and delivery, as methods of :class:`~invitekit.InviteKit`."""
+
+from __future__ import annotations
+
+from invitekit.audience import Audience, InvitationPlan
+from invitekit.facade import FacadePart
+from invitekit.flows import (
+    campaigns,
+    delivery,
+    templates,
+)
+from invitekit.model import (
+    Email,
+    InvitationTemplate,
+    OutboxMessage,
+    OutboxState,
+)
+from invitekit.reports import DeliveryReport, InvitationReport
+
+__all__ = ["InvitationMethods"]
+
+
+class InvitationMethods(FacadePart):
+    """Invitation templates, previews and tests, campaigns, delivery."""
+
+    # Invitation templates ----------------------------------------------------------
+
+    def save_invitation_template(
+        self, locale: str, *, subject: str, body: str
+    ) -> InvitationTemplate:
+        """Store the business's own invitation text for customers of ``locale``.
+
+        Used from then on for every invitation to a customer whose language
+        negotiates to ``locale``: a text saved for ``"de"`` serves ``de`` and
+        ``de_AT`` customers (unless one is saved for ``"de_AT"``).  Both are jinja2
+        templates checked now: only the placeholders of
+        :data:`invitekit.sandbox.PLACEHOLDERS` and the filters of
+        :data:`invitekit.sandbox.FILTERS`, and ``{% if %}``, are allowed.  The
+        subject must be one line (a line break is refused, not joined).
+
+        Args:
+            locale: a locale invitekit ships a catalog for (``"es"``, ``"de_AT"``).
+            subject: the subject line template.
+            body: the body template; a blank line separates paragraphs.
+
+        Returns:
+            the saved template.
+
+        Raises:
+            InvalidLocale: unknown locale, or one without a shipped catalog.
+            TemplateError: the text uses something not allowed; the message says
+                what and on which line.  Nothing is stored.
+        """
+        return templates.save_invitation_template(self._ctx, locale, subject=subject, body=body)
+
+    def invitation_template(self, locale: str) -> InvitationTemplate:
+        """The invitation text customers of ``locale`` receive: saved, else the shipped one.
+
+        Use it to pre-fill an editor.
+
+        Raises:
+            InvalidLocale: unknown locale, or one without a shipped catalog.
+        """
+        return templates.invitation_template(self._ctx, locale)
+
+    def preview_invitation(
+        self, customer_id: str, *, subject: str | None = None, body: str | None = None
+    ) -> Email:
+        """The invitation ``customer_id`` would receive now; nothing is stored or sent.
+
+        Args:
+            customer_id: the customer.
+            subject: a one-off subject to preview instead of the effective one.
+            body: a one-off body to preview instead of the effective one.
+
+        Raises:
+            CustomerNotFound: no such customer.
+            TemplateError: the one-off text uses something not allowed.
+        """
+        return templates.preview_invitation(self._ctx, customer_id, subject=subject, body=body)
+
+    def send_test_invitation(
+        self,
+        address: str,
+        *,
+        locale: str | None = None,
+        subject: str | None = None,
+        body: str | None = None,
+    ) -> Email:
+        """Send the invitation, composed exactly as a real one, to ``address`` (the business's).
+
+        Sent at once through the mailer, not through the outbox: the business
+        waits for it and sees a delivery failure as an exception.  No customer is
+        read or changed and nothing is stored.  The links are signed as a test:
+        :meth:`check_activation`, :meth:`accept_invitation` and :meth:`unsubscribe`
+        refuse them with :class:`~invitekit.exceptions.TestInvitationToken`.
+
+        Args:
+            address: where to send it.
+            locale: the language to test; the business default when ``None``.
+            subject: a one-off subject to test instead of the effective one.
+            body: a one-off body to test instead of the effective one.
+
+        Returns:
+            the email sent.
+
+        Raises:
+            InvalidEmail: ``address`` is not an email address.
+            InvalidLocale: ``locale`` is unknown.
+            TemplateError: the one-off text uses something not allowed.
+            DeliveryError: the mailer could not send it.
+        """
+        return templates.send_test_invitation(
+            self._ctx, address, locale=locale, subject=subject, body=body
+        )
+
+    # Campaigns ---------------------------------------------------------------------
+
+    def plan_invitations(self, audience: Audience) -> InvitationPlan:
+        """Who an invitation campaign would reach, and who it would skip and why.
+
+        Nothing is stored or sent.
+
+        Raises:
+            GroupNotFound, CustomerNotFound: the audience names something unknown.
+        """
+        return campaigns.plan_invitations(self._ctx, audience)
+
+    def invite(
+        self,
+        customer_id: str,
+        *,
+        subject: str | None = None,
+        body: str | None = None,
+        save: bool = False,
+    ) -> OutboxMessage:
+        """Queue an invitation to one customer (Added or Invited).
+
+        Args:
+            customer_id: whom to invite.
+            subject: a one-off subject for this invitation instead of the saved (or
+                shipped) one of the customer's language.
+            body: a one-off body, likewise; either may be given alone.
+            save: also store the one-off text as the invitation template of the
+                customer's language (see :meth:`save_invitation_template`).
+
+        Returns:
+            the queued message; :meth:`deliver` sends it.
+
+        Raises:
+            TemplateError: the one-off text uses something not allowed; nothing is queued.
+            CustomerNotFound: no such customer.
+            InvitationRefused: the customer is accepted, archived, unsubscribed,
+                already has an invitation queued, or was invited too recently;
+                ``reason`` says which.
+        """
+        return campaigns.invite(self._ctx, customer_id, subject=subject, body=body, save=save)
+
+    def invite_audience(
+        self,
+        audience: Audience,
+        *,
+        subject: str | None = None,
+        body: str | None = None,
+        save: bool = False,
+    ) -> InvitationReport:
+        """Queue invitations for everyone in ``audience`` who can be invited.
+
+        A one-off ``subject``/``body`` is used for every recipient of this call,
+        whatever their language (the greeting, links and footer stay in each
+        recipient's language); with ``save=True`` it is also stored as the
+        template of the business's default language.
+
+        Customers are read and queued in batches, each batch in one transaction
+        together with the decision of whom to queue; a customer never gets a second
+        invitation while one is pending, even from a campaign running at the same
+        moment in another process.
+
+        Returns:
+            how many were queued, and how many skipped per reason.
+
+        Raises:
+            TemplateError: the one-off text uses something not allowed; nothing is queued.
+            GroupNotFound, CustomerNotFound: the audience names something unknown.
+        """
+        return campaigns.invite_audience(
+            self._ctx, audience, subject=subject, body=body, save=save
+        )
+
+    # Delivery ----------------------------------------------------------------------
+
+    def deliver(self, *, limit: int | None = None) -> DeliveryReport:
+        """Hand due messages from the outbox to the mailer, until none is left (or ``limit``).
+
+        Each message is claimed with a lease, so several workers (threads,
+        processes, machines) can deliver from one Store without sending a message
+        twice while its claim holds.  After the mail server accepts a message, the
+        message is marked sent and the customer becomes Invited, in one
+        transaction.  A temporary failure (4xx, connection trouble) is retried
+        later with exponential backoff, up to ``OutboxSettings.max_attempts``; a
+        permanent one (5xx) gives up at once.  Failures are recorded on the
+        customer (``delivery_failure``) and in their history.
+
+        Delivery is at-least-once: if the process dies after the server accepted a
+        message but before the commit, the message is sent again later, with the
+        same ``Message-ID``.
+
+        Returns:
+            counts of what happened.
+        """
+        return delivery.deliver(self._ctx, limit=limit)
+
+    def outbox_messages(
+        self, *, customer_id: str | None = None, state: OutboxState | None = None
+    ) -> list[OutboxMessage]:
+        """The outbox of this business (oldest first), e.g. to show failed deliveries."""
+        return delivery.outbox_messages(self._ctx, customer_id=customer_id, state=state)
