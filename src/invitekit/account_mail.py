@@ -15,6 +15,7 @@ stored address, or the address a new visitor typed for their own sign-up).
 from __future__ import annotations
 
 import enum
+import functools
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -26,10 +27,10 @@ from invitekit.compose import (
     Recipient,
     greeting,
     header_safe,
-    link,
     render_email,
     signature,
 )
+from invitekit.compose import link as labelled_link
 from invitekit.i18n import translations
 from invitekit.model import Business, Email
 
@@ -135,7 +136,7 @@ def compose_account_email(
     business: Business,
     recipient: Recipient,
     message_id: str,
-    link_url: str | None = None,
+    link: str | None = None,
     valid_until: datetime | None = None,
     provider: str = "",
     layout: Layout | None = None,
@@ -147,7 +148,7 @@ def compose_account_email(
         business: whose email it is.
         recipient: where it goes (always an address on file).
         message_id: the ``Message-ID``.
-        link_url: the signed link, for the kinds that carry one.
+        link: the signed link, for the kinds that carry one.
         valid_until: when the link stops working, or ``None``.
         provider: for :attr:`AccountEmail.PROVIDER_HINT`, the customer's provider.
         layout: the layout; the packaged one when ``None``.
@@ -156,8 +157,8 @@ def compose_account_email(
     catalog = translations("en")
     values = {"business": header_safe(business.name), "provider": provider_label(provider)}
     action = None
-    if text.action is not None and link_url is not None:
-        action = link(catalog, text.action, link_url)
+    if text.action is not None and link is not None:
+        action = labelled_link(catalog, text.action, link)
     content = Content(
         lang="en",
         subject=text.subject.format(**values),
@@ -181,101 +182,30 @@ def _works_until(moment: datetime, business: Business) -> str:
     return f"This link works until {local:%Y-%m-%d %H:%M} ({business.timezone})."
 
 
-def compose_password_reset(
-    *,
-    business: Business,
-    recipient: Recipient,
-    link: str,
-    valid_until: datetime | None,
-    message_id: str,
-) -> Email:
-    """The email with a link to choose a new password."""
-    return compose_account_email(
-        AccountEmail.PASSWORD_RESET,
-        business=business,
-        recipient=recipient,
-        message_id=message_id,
-        link_url=link,
-        valid_until=valid_until,
-    )
+compose_password_reset = functools.partial(compose_account_email, AccountEmail.PASSWORD_RESET)
+"""The email with a link to choose a new password (keywords of :func:`compose_account_email`)."""
 
+compose_activation_request = functools.partial(
+    compose_account_email, AccountEmail.ACTIVATION_REQUEST
+)
+"""The answer to "forgot password" for a customer who never activated the profile.
 
-def compose_activation_request(
-    *,
-    business: Business,
-    recipient: Recipient,
-    link: str,
-    valid_until: datetime | None,
-    message_id: str,
-) -> Email:
-    """The answer to "forgot password" for a customer who never activated the profile.
+Its link is an activation link: choosing a password activates the profile.
+"""
 
-    The link is an activation link: choosing a password activates the profile.
-    """
-    return compose_account_email(
-        AccountEmail.ACTIVATION_REQUEST,
-        business=business,
-        recipient=recipient,
-        message_id=message_id,
-        link_url=link,
-        valid_until=valid_until,
-    )
+compose_provider_hint = functools.partial(compose_account_email, AccountEmail.PROVIDER_HINT)
+"""The answer to "forgot password" or a sign-up for a profile with external sign-in.
 
+Give ``provider``: the customer's ``auth_provider`` (``"google"``...); it has no link.
+"""
 
-def compose_provider_hint(
-    *, business: Business, recipient: Recipient, provider: str, message_id: str
-) -> Email:
-    """The answer to "forgot password" or a sign-up for a profile with external sign-in.
+compose_email_verification = functools.partial(
+    compose_account_email, AccountEmail.EMAIL_VERIFICATION
+)
+"""The email that confirms a sign-up's address (a new one, or an existing customer's)."""
 
-    Args:
-        provider: the customer's ``auth_provider`` (``"google"``, ``"facebook"``...).
-    """
-    return compose_account_email(
-        AccountEmail.PROVIDER_HINT,
-        business=business,
-        recipient=recipient,
-        message_id=message_id,
-        provider=provider,
-    )
+compose_account_exists = functools.partial(compose_account_email, AccountEmail.ACCOUNT_EXISTS)
+"""The answer to a sign-up with the address of a customer who already has a profile.
 
-
-def compose_email_verification(
-    *,
-    business: Business,
-    recipient: Recipient,
-    link: str,
-    valid_until: datetime | None,
-    message_id: str,
-) -> Email:
-    """The email that confirms a sign-up's address (a new one, or an existing customer's)."""
-    return compose_account_email(
-        AccountEmail.EMAIL_VERIFICATION,
-        business=business,
-        recipient=recipient,
-        message_id=message_id,
-        link_url=link,
-        valid_until=valid_until,
-    )
-
-
-def compose_account_exists(
-    *,
-    business: Business,
-    recipient: Recipient,
-    link: str,
-    valid_until: datetime | None,
-    message_id: str,
-) -> Email:
-    """The answer to a sign-up with the address of a customer who already has a profile.
-
-    Args:
-        link: a password-reset link, in case they forgot the password.
-    """
-    return compose_account_email(
-        AccountEmail.ACCOUNT_EXISTS,
-        business=business,
-        recipient=recipient,
-        message_id=message_id,
-        link_url=link,
-        valid_until=valid_until,
-    )
+Its ``link`` is a password-reset link, in case they forgot the password.
+"""

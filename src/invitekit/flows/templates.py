@@ -81,13 +81,7 @@ def save_invitation_template(
     )
     with ctx.store.transaction() as tx:
         tx.save_template(stored)
-    return InvitationTemplate(
-        locale=key,
-        subject=stored.subject,
-        body=stored.body,
-        customised=True,
-        updated_at=stored.updated_at,
-    )
+    return _saved(stored)
 
 
 def invitation_template(ctx: Context, locale: str) -> InvitationTemplate:
@@ -204,16 +198,20 @@ def _effective_template(ctx: Context, tx: Transaction, locale: str) -> Invitatio
     for key in dict.fromkeys([str(parsed), parsed.language]):
         stored = tx.get_template(ctx.business.id, MessageKind.INVITATION, key)
         if stored is not None:
-            return InvitationTemplate(
-                locale=key,
-                subject=stored.subject,
-                body=stored.body,
-                customised=True,
-                updated_at=stored.updated_at,
-            )
+            return _saved(stored)
     shipped = default_invitation_text(parsed)
     return InvitationTemplate(
         locale=str(parsed), subject=shipped.subject, body=shipped.body, customised=False
+    )
+
+
+def _saved(stored: StoredTemplate) -> InvitationTemplate:
+    return InvitationTemplate(
+        locale=stored.locale,
+        subject=stored.subject,
+        body=stored.body,
+        customised=True,
+        updated_at=stored.updated_at,
     )
 
 
