@@ -278,6 +278,16 @@ class _SQLTransaction:
         except sa.exc.SQLAlchemyError as err:
             raise storage_error("a database statement failed", err) from err
 
+    def _among(
+        self, column: sa.Column[str], values: Sequence[str], *where: sa.ColumnElement[bool]
+    ) -> set[str]:
+        """Which of ``values`` are in ``column``, in rows that match ``where``."""
+        found: set[str] = set()
+        for chunk in _chunks(values):
+            query = sa.select(column).where(*where, column.in_(chunk))
+            found.update(self._run(query).scalars())
+        return found
+
     # Customers ---------------------------------------------------------------------------
 
     def get_customer(self, business_id: str, customer_id: str) -> Customer | None:
@@ -412,17 +422,12 @@ class _SQLTransaction:
         self, business_id: str, group_id: str, customer_ids: Collection[str]
     ) -> None:
         wanted = list(dict.fromkeys(customer_ids))
-        present: set[str] = set()
-        for chunk in _chunks(wanted):
-            present.update(
-                self._run(
-                    sa.select(_members.c.customer_id).where(
-                        _members.c.business_id == business_id,
-                        _members.c.group_id == group_id,
-                        _members.c.customer_id.in_(chunk),
-                    )
-                ).scalars()
-            )
+        present = self._among(
+            _members.c.customer_id,
+            wanted,
+            _members.c.business_id == business_id,
+            _members.c.group_id == group_id,
+        )
         rows = [
             {"business_id": business_id, "group_id": group_id, "customer_id": customer_id}
             for customer_id in wanted
@@ -480,12 +485,7 @@ class _SQLTransaction:
             [_outbox_values(m) for m in messages],
             ["business_id", "customer_id", "pending_kind"],
         )
-        ids = [m.id for m in messages]
-        stored: set[str] = set()
-        for chunk in _chunks(ids):
-            stored.update(
-                self._run(sa.select(_outbox.c.id).where(_outbox.c.id.in_(chunk))).scalars()
-            )
+        stored = self._among(_outbox.c.id, [m.id for m in messages])
         return {m.customer_id for m in messages if m.id not in stored and m.customer_id}
 
     def _insert_ignoring_duplicates(
@@ -506,18 +506,12 @@ class _SQLTransaction:
     def pending_customer_ids(
         self, business_id: str, kind: str, customer_ids: Collection[str]
     ) -> set[str]:
-        found: set[str] = set()
-        for chunk in _chunks(list(customer_ids)):
-            found.update(
-                self._run(
-                    sa.select(_outbox.c.customer_id).where(
-                        _outbox.c.business_id == business_id,
-                        _outbox.c.pending_kind == kind,
-                        _outbox.c.customer_id.in_(chunk),
-                    )
-                ).scalars()
-            )
-        return found
+        return self._among(
+            _outbox.c.customer_id,
+            list(customer_ids),
+            _outbox.c.business_id == business_id,
+            _outbox.c.pending_kind == kind,
+        )
 
     def cancel_pending(
         self, business_id: str, customer_id: str, *, reason: str, kind: str | None = None
