@@ -81,6 +81,35 @@ def storage_error(action: str, err: sa.exc.SQLAlchemyError) -> StorageError:
     return StorageError(f"{action}: {type(cause).__name__}: {first_line}")
 
 
+def _business_and_id() -> list[sa.Column[str]]:
+    """The primary key of a record that belongs to a business: ``(business_id, id)``."""
+    return [
+        sa.Column("business_id", _key(), primary_key=True),
+        sa.Column("id", _key(), primary_key=True),
+    ]
+
+
+def _person() -> list[sa.Column[Any]]:
+    """Who a customer or a sign-up is: the address as given and canonical, names, language."""
+    return [
+        sa.Column("email", sa.String(320), nullable=False),
+        sa.Column("email_key", _key(320), nullable=False),
+        sa.Column("first_name", sa.String(200)),
+        sa.Column("last_name", sa.String(200)),
+        sa.Column("locale", sa.String(35)),
+    ]
+
+
+def _seq() -> sa.Column[int]:
+    """The order rows were written in, numbered by the database."""
+    return sa.Column(
+        "seq",
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    )
+
+
 def build_metadata() -> sa.MetaData:
     """Describe every table of the SQL Store (all named ``invitekit_...``).
 
@@ -96,13 +125,8 @@ def build_metadata() -> sa.MetaData:
     sa.Table(
         "invitekit_customers",
         md,
-        sa.Column("business_id", _key(), primary_key=True),
-        sa.Column("id", _key(), primary_key=True),
-        sa.Column("email", sa.String(320), nullable=False),
-        sa.Column("email_key", _key(320), nullable=False),
-        sa.Column("first_name", sa.String(200)),
-        sa.Column("last_name", sa.String(200)),
-        sa.Column("locale", sa.String(35)),
+        *_business_and_id(),
+        *_person(),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("archived", sa.Boolean, nullable=False),
         sa.Column("unsubscribed", sa.Boolean, nullable=False),
@@ -120,8 +144,7 @@ def build_metadata() -> sa.MetaData:
     sa.Table(
         "invitekit_groups",
         md,
-        sa.Column("business_id", _key(), primary_key=True),
-        sa.Column("id", _key(), primary_key=True),
+        *_business_and_id(),
         sa.Column("name", sa.String(200), nullable=False),
         # The name case-folded in Python: uniqueness as the memory store sees it.
         sa.Column("name_key", _key(200), nullable=False),
@@ -150,12 +173,7 @@ def build_metadata() -> sa.MetaData:
         "invitekit_outbox",
         md,
         # Insertion order, for listing the outbox as the memory store does.
-        sa.Column(
-            "seq",
-            sa.BigInteger().with_variant(sa.Integer, "sqlite"),
-            primary_key=True,
-            autoincrement=True,
-        ),
+        _seq(),
         sa.Column("id", _key(), nullable=False, unique=True),
         sa.Column("business_id", _key(), nullable=False),
         sa.Column("customer_id", _key()),
@@ -189,12 +207,7 @@ def build_metadata() -> sa.MetaData:
     sa.Table(
         "invitekit_events",
         md,
-        sa.Column(
-            "seq",
-            sa.BigInteger().with_variant(sa.Integer, "sqlite"),
-            primary_key=True,
-            autoincrement=True,
-        ),
+        _seq(),
         sa.Column("business_id", _key(), nullable=False),
         sa.Column("customer_id", _key(), nullable=False),
         sa.Column("kind", sa.String(64), nullable=False),
@@ -205,12 +218,7 @@ def build_metadata() -> sa.MetaData:
     sa.Table(
         "invitekit_login_failures",
         md,
-        sa.Column(
-            "seq",
-            sa.BigInteger().with_variant(sa.Integer, "sqlite"),
-            primary_key=True,
-            autoincrement=True,
-        ),
+        _seq(),
         sa.Column("business_id", _key(), nullable=False),
         sa.Column("key", _key(400), nullable=False),
         sa.Column("at", UTCDateTime, nullable=False),
@@ -219,13 +227,8 @@ def build_metadata() -> sa.MetaData:
     sa.Table(
         "invitekit_registrations",
         md,
-        sa.Column("business_id", _key(), primary_key=True),
-        sa.Column("id", _key(), primary_key=True),
-        sa.Column("email", sa.String(320), nullable=False),
-        sa.Column("email_key", _key(320), nullable=False),
-        sa.Column("first_name", sa.String(200)),
-        sa.Column("last_name", sa.String(200)),
-        sa.Column("locale", sa.String(35)),
+        *_business_and_id(),
+        *_person(),
         sa.Column("password_hash", sa.Text, nullable=False),
         sa.Column("created_at", UTCDateTime, nullable=False),
     )

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from datetime import datetime
 from typing import Any
 
-import attrs
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.pool import StaticPool
 
+from invitekit.adapters.sql._rows import RowMap
 from invitekit.adapters.sql._schema import create_schema, metadata, storage_error
 from invitekit.exceptions import (
     ConcurrentUpdate,
@@ -27,7 +26,6 @@ from invitekit.model import (
     Customer,
     Email,
     Event,
-    EventKind,
     Group,
     OutboxMessage,
     OutboxState,
@@ -50,6 +48,19 @@ _outbox = metadata.tables["invitekit_outbox"]
 _events = metadata.tables["invitekit_events"]
 _login_failures = metadata.tables["invitekit_login_failures"]
 _registrations = metadata.tables["invitekit_registrations"]
+
+# Rows <-> value objects, a column per field (see RowMap).  An outbox row holds its
+# email's fields too; ``seq``, ``name_key``, ``pending_kind`` and ``claim_token``
+# are the store's own columns, set where rows are written.
+_CUSTOMER = RowMap(Customer, _customers)
+_GROUP = RowMap(Group, _groups)
+_TEMPLATE = RowMap(StoredTemplate, _templates)
+_MESSAGE = RowMap(OutboxMessage, _outbox, omit={"email"})
+_EMAIL = RowMap(
+    Email, _outbox, columns={"to": "recipient", "text": "text_body", "html": "html_body"}
+)
+_EVENT = RowMap(Event, _events)
+_REGISTRATION = RowMap(Registration, _registrations)
 
 # The statements of the per-message paths (delivery, lookups), built once: building
 # and hashing a statement costs SQLAlchemy far more than running it.  Parameters are
@@ -267,17 +278,27 @@ class _SQLTransaction:
         except sa.exc.SQLAlchemyError as err:
             raise storage_error("a database statement failed", err) from err
 
+    def _among(
+        self, column: sa.Column[str], values: Sequence[str], *where: sa.ColumnElement[bool]
+    ) -> set[str]:
+        """Which of ``values`` are in ``column``, in rows that match ``where``."""
+        found: set[str] = set()
+        for chunk in _chunks(values):
+            query = sa.select(column).where(*where, column.in_(chunk))
+            found.update(self._run(query).scalars())
+        return found
+
     # Customers ---------------------------------------------------------------------------
 
     def get_customer(self, business_id: str, customer_id: str) -> Customer | None:
         row = self._run(_GET_CUSTOMER, {"p_business_id": business_id, "p_id": customer_id}).first()
-        return None if row is None else _customer_from_row(row._mapping)
+        return None if row is None else _CUSTOMER.load(row._mapping)
 
     def find_customer(self, business_id: str, email_key: str) -> Customer | None:
         row = self._run(
             _FIND_CUSTOMER, {"p_business_id": business_id, "p_email_key": email_key}
         ).first()
-        return None if row is None else _customer_from_row(row._mapping)
+        return None if row is None else _CUSTOMER.load(row._mapping)
 
     def insert_customer(self, customer: Customer) -> None:
         owner = self._run(
@@ -290,7 +311,7 @@ class _SQLTransaction:
             )
         self._run(
             _customers.insert(),
-            _customer_values(customer),
+            _CUSTOMER.values(customer),
             duplicate=lambda: DuplicateCustomer(
                 "a customer with this id or email address already exists"
             ),
@@ -313,7 +334,7 @@ class _SQLTransaction:
             raise DuplicateCustomer(
                 "a customer with this email address already exists", existing_id=owner
             )
-        values = _customer_values(customer)
+        values = _CUSTOMER.values(customer)
         del values["business_id"], values["id"]
         result = self._run(
             _UPDATE_CUSTOMER,
@@ -359,7 +380,7 @@ class _SQLTransaction:
         query = query.order_by(_customers.c.id)
         if limit is not None:
             query = query.limit(limit)
-        return [_customer_from_row(row._mapping) for row in self._run(query)]
+        return [_CUSTOMER.load(row._mapping) for row in self._run(query)]
 
     def count_customers(self, business_id: str) -> dict[Status, int]:
         counts = dict.fromkeys(Status, 0)
@@ -379,13 +400,7 @@ class _SQLTransaction:
             raise DuplicateGroup(f"a group named {group.name!r} already exists")
         self._run(
             _groups.insert(),
-            {
-                "business_id": group.business_id,
-                "id": group.id,
-                "name": group.name,
-                "name_key": group.name.casefold(),
-                "created_at": group.created_at,
-            },
+            {**_GROUP.values(group), "name_key": group.name.casefold()},
             duplicate=lambda: DuplicateGroup(f"a group named {group.name!r} already exists"),
         )
 
@@ -395,11 +410,11 @@ class _SQLTransaction:
                 _groups.c.business_id == business_id, _groups.c.name_key == name.casefold()
             )
         ).first()
-        return None if row is None else _group_from_row(row._mapping)
+        return None if row is None else _GROUP.load(row._mapping)
 
     def list_groups(self, business_id: str) -> list[Group]:
         rows = self._run(sa.select(_groups).where(_groups.c.business_id == business_id))
-        groups = [_group_from_row(row._mapping) for row in rows]
+        groups = [_GROUP.load(row._mapping) for row in rows]
         # Sorted here: the memory store's order (case-folded name), on every backend.
         return sorted(groups, key=lambda g: (g.name.casefold(), g.id))
 
@@ -407,17 +422,12 @@ class _SQLTransaction:
         self, business_id: str, group_id: str, customer_ids: Collection[str]
     ) -> None:
         wanted = list(dict.fromkeys(customer_ids))
-        present: set[str] = set()
-        for chunk in _chunks(wanted):
-            present.update(
-                self._run(
-                    sa.select(_members.c.customer_id).where(
-                        _members.c.business_id == business_id,
-                        _members.c.group_id == group_id,
-                        _members.c.customer_id.in_(chunk),
-                    )
-                ).scalars()
-            )
+        present = self._among(
+            _members.c.customer_id,
+            wanted,
+            _members.c.business_id == business_id,
+            _members.c.group_id == group_id,
+        )
         rows = [
             {"business_id": business_id, "group_id": group_id, "customer_id": customer_id}
             for customer_id in wanted
@@ -450,7 +460,7 @@ class _SQLTransaction:
                 _templates.c.locale == template.locale,
             )
         )
-        self._run(_templates.insert(), attrs.asdict(template))
+        self._run(_templates.insert(), _TEMPLATE.values(template))
 
     def get_template(self, business_id: str, kind: str, locale: str) -> StoredTemplate | None:
         row = self._run(
@@ -460,7 +470,7 @@ class _SQLTransaction:
                 _templates.c.locale == locale,
             )
         ).first()
-        return None if row is None else StoredTemplate(**row._mapping)
+        return None if row is None else _TEMPLATE.load(row._mapping)
 
     # Outbox ------------------------------------------------------------------------------
 
@@ -475,12 +485,7 @@ class _SQLTransaction:
             [_outbox_values(m) for m in messages],
             ["business_id", "customer_id", "pending_kind"],
         )
-        ids = [m.id for m in messages]
-        stored: set[str] = set()
-        for chunk in _chunks(ids):
-            stored.update(
-                self._run(sa.select(_outbox.c.id).where(_outbox.c.id.in_(chunk))).scalars()
-            )
+        stored = self._among(_outbox.c.id, [m.id for m in messages])
         return {m.customer_id for m in messages if m.id not in stored and m.customer_id}
 
     def _insert_ignoring_duplicates(
@@ -501,18 +506,12 @@ class _SQLTransaction:
     def pending_customer_ids(
         self, business_id: str, kind: str, customer_ids: Collection[str]
     ) -> set[str]:
-        found: set[str] = set()
-        for chunk in _chunks(list(customer_ids)):
-            found.update(
-                self._run(
-                    sa.select(_outbox.c.customer_id).where(
-                        _outbox.c.business_id == business_id,
-                        _outbox.c.pending_kind == kind,
-                        _outbox.c.customer_id.in_(chunk),
-                    )
-                ).scalars()
-            )
-        return found
+        return self._among(
+            _outbox.c.customer_id,
+            list(customer_ids),
+            _outbox.c.business_id == business_id,
+            _outbox.c.pending_kind == kind,
+        )
 
     def cancel_pending(
         self, business_id: str, customer_id: str, *, reason: str, kind: str | None = None
@@ -569,11 +568,7 @@ class _SQLTransaction:
                 )
             )
         return [
-            attrs.evolve(
-                _outbox_from_row(row._mapping),
-                claimed_until=lease_until,
-                attempts=row.attempts + 1,
-            )
+            _outbox_from_row(row._mapping, claimed_until=lease_until, attempts=row.attempts + 1)
             for row in rows
         ]
 
@@ -623,19 +618,7 @@ class _SQLTransaction:
 
     def add_events(self, events: Sequence[Event]) -> None:
         if events:
-            self._run(
-                _events.insert(),
-                [
-                    {
-                        "business_id": e.business_id,
-                        "customer_id": e.customer_id,
-                        "kind": e.kind.value,
-                        "at": e.at,
-                        "detail": e.detail,
-                    }
-                    for e in events
-                ],
-            )
+            self._run(_events.insert(), [_EVENT.values(event) for event in events])
 
     def list_events(self, business_id: str, customer_id: str) -> list[Event]:
         rows = self._run(
@@ -643,16 +626,7 @@ class _SQLTransaction:
             .where(_events.c.business_id == business_id, _events.c.customer_id == customer_id)
             .order_by(_events.c.seq)
         )
-        return [
-            Event(
-                business_id=row.business_id,
-                customer_id=row.customer_id,
-                kind=EventKind(row.kind),
-                at=row.at,
-                detail=row.detail,
-            )
-            for row in rows
-        ]
+        return [_EVENT.load(row._mapping) for row in rows]
 
     # Login throttling --------------------------------------------------------------------
 
@@ -680,7 +654,7 @@ class _SQLTransaction:
 
     def insert_registration(self, registration: Registration) -> None:
         self.delete_registration(registration.business_id, registration.id)
-        self._run(_registrations.insert(), attrs.asdict(registration))
+        self._run(_registrations.insert(), _REGISTRATION.values(registration))
 
     def get_registration(self, business_id: str, registration_id: str) -> Registration | None:
         row = self._run(
@@ -689,7 +663,7 @@ class _SQLTransaction:
                 _registrations.c.id == registration_id,
             )
         ).first()
-        return None if row is None else Registration(**row._mapping)
+        return None if row is None else _REGISTRATION.load(row._mapping)
 
     def delete_registration(self, business_id: str, registration_id: str) -> None:
         self._run(
@@ -700,114 +674,18 @@ class _SQLTransaction:
         )
 
 
-# Rows <-> value objects ------------------------------------------------------------------
-
-
-def _customer_values(customer: Customer) -> dict[str, Any]:
-    return {
-        "business_id": customer.business_id,
-        "id": customer.id,
-        "email": customer.email,
-        "email_key": customer.email_key,
-        "first_name": customer.first_name,
-        "last_name": customer.last_name,
-        "locale": customer.locale,
-        "status": customer.status.value,
-        "archived": customer.archived,
-        "unsubscribed": customer.unsubscribed,
-        "password_hash": customer.password_hash,
-        "auth_provider": customer.auth_provider,
-        "created_at": customer.created_at,
-        "updated_at": customer.updated_at,
-        "invited_at": customer.invited_at,
-        "accepted_at": customer.accepted_at,
-        "delivery_failure": customer.delivery_failure,
-        "link_epoch": customer.link_epoch,
-        "version": customer.version,
-    }
-
-
-def _customer_from_row(row: sa.RowMapping) -> Customer:
-    return Customer(
-        id=row["id"],
-        business_id=row["business_id"],
-        email=row["email"],
-        email_key=row["email_key"],
-        first_name=row["first_name"],
-        last_name=row["last_name"],
-        locale=row["locale"],
-        status=Status(row["status"]),
-        archived=bool(row["archived"]),
-        unsubscribed=bool(row["unsubscribed"]),
-        password_hash=row["password_hash"],
-        auth_provider=row["auth_provider"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        invited_at=row["invited_at"],
-        accepted_at=row["accepted_at"],
-        delivery_failure=row["delivery_failure"],
-        link_epoch=row["link_epoch"],
-        version=row["version"],
-    )
-
-
-def _group_from_row(row: sa.RowMapping) -> Group:
-    return Group(
-        id=row["id"],
-        business_id=row["business_id"],
-        name=row["name"],
-        created_at=row["created_at"],
-    )
+# The outbox row -------------------------------------------------------------------------
 
 
 def _outbox_values(message: OutboxMessage) -> dict[str, Any]:
     pending = message.state is OutboxState.PENDING and message.customer_id is not None
-    email = message.email
     return {
-        "id": message.id,
-        "business_id": message.business_id,
-        "customer_id": message.customer_id,
-        "kind": message.kind,
+        **_MESSAGE.values(message),
+        **_EMAIL.values(message.email),
         "pending_kind": message.kind if pending else None,
-        "state": message.state.value,
-        "attempts": message.attempts,
-        "created_at": message.created_at,
-        "next_attempt_at": message.next_attempt_at,
-        "claimed_until": message.claimed_until,
         "claim_token": None,
-        "last_error": message.last_error,
-        "sent_at": message.sent_at,
-        "sender": email.sender,
-        "recipient": email.to,
-        "subject": email.subject,
-        "text_body": email.text,
-        "html_body": email.html,
-        "message_id": email.message_id,
-        "headers": json.dumps([list(pair) for pair in email.headers], ensure_ascii=False),
     }
 
 
-def _outbox_from_row(row: sa.RowMapping) -> OutboxMessage:
-    headers = tuple((str(name), str(value)) for name, value in json.loads(row["headers"]))
-    return OutboxMessage(
-        id=row["id"],
-        business_id=row["business_id"],
-        customer_id=row["customer_id"],
-        kind=row["kind"],
-        email=Email(
-            sender=row["sender"],
-            to=row["recipient"],
-            subject=row["subject"],
-            text=row["text_body"],
-            html=row["html_body"],
-            message_id=row["message_id"],
-            headers=headers,
-        ),
-        state=OutboxState(row["state"]),
-        attempts=row["attempts"],
-        created_at=row["created_at"],
-        next_attempt_at=row["next_attempt_at"],
-        claimed_until=row["claimed_until"],
-        last_error=row["last_error"],
-        sent_at=row["sent_at"],
-    )
+def _outbox_from_row(row: sa.RowMapping, **given: Any) -> OutboxMessage:
+    return _MESSAGE.load(row, email=_EMAIL.load(row), **given)

@@ -1,0 +1,128 @@
+"""Rows to value objects and back, field by field, by the fields' names and types."""
+
+from __future__ import annotations
+
+import enum
+import json
+import types
+import typing
+from collections.abc import Callable, Collection, Mapping
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+import attrs
+import sqlalchemy as sa
+
+__all__ = ["RowMap"]
+
+T = TypeVar("T", bound=attrs.AttrsInstance)
+
+_Convert = Callable[[Any], Any]
+
+# Stored as they are: the column types read them back as they were written
+# (``UTCDateTime`` stores naive UTC on every backend and reads it back aware;
+# ``Boolean`` turns SQLite's and MariaDB's 0 and 1 into ``bool``).
+_AS_IS = (str, int, bool, datetime)
+
+
+class RowMap(Generic[T]):
+    """How the objects of one attrs class are stored in the columns of one table.
+
+    Every field has the column of its own name (or the one ``columns`` names for
+    it), converted by the field's type: an enum is stored as its value, a tuple
+    as JSON (its tuples as arrays), ``str``, ``int``, ``bool`` and ``datetime``
+    as they are; ``None`` stays ``None``.  A new field thus needs only its column
+    in the schema.  Columns that are no field (a sequence number, a derived key)
+    are the caller's.
+
+    Args:
+        cls: the attrs class.
+        table: the table its objects are stored in.
+        columns: the column of a field whose name differs from it.
+        omit: fields stored elsewhere, passed to :meth:`load` by the caller.
+
+    Raises:
+        LookupError: a field has no column in ``table``.
+        TypeError: a field has a type without a conversion here.
+    """
+
+    __slots__ = ("_cls", "_fields")
+
+    def __init__(
+        self,
+        cls: type[T],
+        table: sa.Table,
+        *,
+        columns: Mapping[str, str] | None = None,
+        omit: Collection[str] = (),
+    ) -> None:
+        hints = typing.get_type_hints(cls)
+        self._cls = cls
+        self._fields: list[tuple[str, str, _Convert | None, _Convert | None]] = []
+        for field in attrs.fields(cls):
+            if field.name in omit:
+                continue
+            column = (columns or {}).get(field.name, field.name)
+            if column not in table.c:
+                raise LookupError(
+                    f"{cls.__name__}.{field.name} has no column {column!r} in {table.name}"
+                )
+            dump, load = _conversions(hints[field.name], f"{cls.__name__}.{field.name}")
+            self._fields.append((field.name, column, dump, load))
+
+    def values(self, obj: T) -> dict[str, Any]:
+        """The column values that store ``obj``."""
+        row: dict[str, Any] = {}
+        for name, column, dump, _ in self._fields:
+            value = getattr(obj, name)
+            row[column] = value if dump is None or value is None else dump(value)
+        return row
+
+    def load(self, row: sa.RowMapping, **given: Any) -> T:
+        """The object stored in ``row``; fields in ``given`` are taken from it instead."""
+        for name, column, _, load in self._fields:
+            if name not in given:
+                value = row[column]
+                given[name] = value if load is None or value is None else load(value)
+        return self._cls(**given)
+
+
+def _conversions(hint: Any, where: str) -> tuple[_Convert | None, _Convert | None]:
+    """How a value of type ``hint`` is stored and read back (``None``: as it is)."""
+    if typing.get_origin(hint) in (types.UnionType, typing.Union):
+        kinds = [arg for arg in typing.get_args(hint) if arg is not type(None)]
+        if len(kinds) != 1:
+            raise TypeError(f"no column conversion for {where}: {hint!r}")
+        hint = kinds[0]
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return _enum_value, hint
+    if typing.get_origin(hint) is tuple and _is_json(hint):
+        return _to_json, _from_json
+    if hint in _AS_IS:
+        return None, None
+    raise TypeError(f"no column conversion for {where}: {hint!r}")
+
+
+def _is_json(hint: Any) -> bool:
+    """Whether values of ``hint`` are tuples of strings, integers and such tuples."""
+    if hint in (str, int):
+        return True
+    if typing.get_origin(hint) is not tuple:
+        return False
+    return all(arg is Ellipsis or _is_json(arg) for arg in typing.get_args(hint))
+
+
+def _enum_value(member: enum.Enum) -> Any:
+    return member.value
+
+
+def _to_json(value: tuple[Any, ...]) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _from_json(text: str) -> Any:
+    return _tuples(json.loads(text))
+
+
+def _tuples(value: Any) -> Any:
+    return tuple(_tuples(item) for item in value) if isinstance(value, list) else value
