@@ -682,7 +682,7 @@ def _outbox_values(message: OutboxMessage) -> dict[str, Any]:
     return {
         **_MESSAGE.values(message),
         **_EMAIL.values(message.email),
-        "pending_kind": message.kind if pending else None,
+        "pending_kind": str(message.kind) if pending else None,
         "claim_token": None,
     }
 
