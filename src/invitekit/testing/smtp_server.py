@@ -1,12 +1,9 @@
-"""Helpers for testing code that uses invitekit: a controllable clock, faulty mailers, builders.
+"""A real SMTP server on ``127.0.0.1`` for tests, that records what it receives.
 
-Everything here is public and stable, so an application's tests can use the
-same fakes as invitekit's own (see also the pytest fixtures in
-:mod:`invitekit.pytest_plugin`).
-
-:class:`SMTPTestServer` needs ``aiosmtpd`` and ``trustme``
-(``pip install invitekit[testing]``); they are imported only when it starts,
-so the rest of this module works without them.
+It needs ``aiosmtpd`` and ``trustme`` (``pip install invitekit[testing]``); they
+are imported only when a server starts.  :mod:`invitekit.testing` imports this
+module only when one of its names is asked for, since it imports
+:mod:`invitekit.adapters.smtp`.
 """
 
 from __future__ import annotations
@@ -15,259 +12,25 @@ import asyncio
 import functools
 import hmac
 import logging
-import re
 import socket
 import ssl
 import threading
-from collections.abc import Callable, Collection, Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from collections.abc import Collection
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from invitekit.adapters.smtp import Security
-from invitekit.exceptions import (
-    ConfigurationError,
-    MissingDependency,
-    PermanentDeliveryError,
-    StorageError,
-    TemporaryDeliveryError,
-)
-from invitekit.model import Email
-from invitekit.passwords import PasswordHasher
-from invitekit.ports import Store, Transaction
+from invitekit.exceptions import ConfigurationError, MissingDependency
 
 if TYPE_CHECKING:
     from invitekit.adapters.smtp import SMTPMailer
 
-__all__ = [
-    "FakeClock",
-    "FaultyStore",
-    "FlakyMailer",
-    "ReceivedMail",
-    "SMTPTestServer",
-    "extract_link",
-    "fast_password_hasher",
-]
-
-TEST_SECRET = "invitekit-test-secret-key-not-for-production-use"
-
-
-class FakeClock:
-    """A Clock that stands still until a test moves it.
-
-    Implements :class:`~invitekit.ports.Clock`.
-
-    Args:
-        start: the initial time; must be timezone-aware.  Defaults to
-            2026-01-05 09:00 UTC, a Monday.
-    """
-
-    def __init__(self, start: datetime | None = None) -> None:
-        start = start or datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-        if start.tzinfo is None:
-            raise ConfigurationError("FakeClock needs a timezone-aware datetime")
-        self._now = start.astimezone(UTC)
-        self._lock = threading.Lock()
-
-    def __repr__(self) -> str:
-        return f"FakeClock({self._now.isoformat()})"
-
-    def now(self) -> datetime:
-        """The current fake time, in UTC."""
-        with self._lock:
-            return self._now
-
-    def advance(self, delta: timedelta | None = None, **kwargs: float) -> datetime:
-        """Move forward by ``delta`` or by keyword arguments of :class:`~datetime.timedelta`.
-
-        ``clock.advance(hours=1)``.  Returns the new time.
-
-        Raises:
-            ConfigurationError: if asked to move backwards.
-        """
-        step = (delta or timedelta()) + timedelta(**kwargs)
-        if step < timedelta(0):
-            raise ConfigurationError("a FakeClock only moves forward; use set() to jump back")
-        with self._lock:
-            self._now += step
-            return self._now
-
-    def set(self, moment: datetime) -> None:
-        """Jump to ``moment`` (timezone-aware), backwards too."""
-        if moment.tzinfo is None:
-            raise ConfigurationError("FakeClock needs a timezone-aware datetime")
-        with self._lock:
-            self._now = moment.astimezone(UTC)
-
-
-@attrs.define
-class FlakyMailer:
-    """A Mailer that fails when told to, and keeps what it did send in :attr:`sent`.
-
-    Implements :class:`~invitekit.ports.Mailer`.
-
-    Attributes:
-        fail: decides for each email whether to fail: return ``None`` to send,
-            ``"temporary"`` or ``"permanent"`` to raise that kind of failure.
-        sent: every email accepted, in order.
-        attempts: how many emails were offered, including failed ones.
-    """
-
-    fail: Callable[[Email], str | None] = lambda _email: None
-    sent: list[Email] = attrs.field(factory=list)
-    attempts: int = 0
-
-    @contextmanager
-    def session(self) -> Iterator[FlakyMailer]:
-        """The mailer is its own session."""
-        yield self
-
-    def send(self, email: Email) -> None:
-        """Record ``email`` or fail as :attr:`fail` decides."""
-        self.attempts += 1
-        verdict = self.fail(email)
-        if verdict == "temporary":
-            raise TemporaryDeliveryError("421 service not available, try again later")
-        if verdict == "permanent":
-            raise PermanentDeliveryError(f"550 mailbox unavailable: {email.to}")
-        self.sent.append(email)
-
-
-class FaultyStore:
-    """A Store that wraps another and fails on purpose, to test what survives a database error.
-
-    Implements :class:`~invitekit.ports.Store`.  Until it is armed it only counts:
-    every call of a :class:`~invitekit.ports.Transaction` method, and every
-    transaction that reaches its commit.  Armed, it raises
-    :class:`~invitekit.exceptions.StorageError` once, at the chosen call or commit,
-    and then lets everything through again (so the operation can be retried).  The
-    failed transaction is rolled back in the wrapped store, as a real database
-    error would leave it::
-
-        store = FaultyStore(MemoryStore())
-        kit = InviteKit(store=store, ...)
-        store.arm(call=7)            # the 7th Transaction call from now fails
-        with pytest.raises(StorageError):
-            kit.invite_audience(Audience.all())
-        store.arm(commit=2)          # the 2nd commit from now fails
-
-    Run an operation once unarmed to learn how many calls and commits it makes
-    (:attr:`calls`, :attr:`commits`), then arm each of them in turn.
-
-    Args:
-        store: the Store to wrap.
-
-    Attributes:
-        calls: Transaction method calls since construction or the last :meth:`arm`.
-        commits: transactions that reached their commit since then (including a
-            commit that was made to fail).
-        injected: how many faults were raised so far, in total.
-    """
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.calls = 0
-        self.commits = 0
-        self.injected = 0
-        self._fail_call: int | None = None
-        self._fail_commit: int | None = None
-        self._lock = threading.Lock()
-
-    def __repr__(self) -> str:
-        return f"FaultyStore({self.store!r})"
-
-    def arm(self, *, call: int | None = None, commit: int | None = None) -> None:
-        """Reset the counters and fail the ``call``-th Transaction call or ``commit``-th commit.
-
-        Both count from 1, from now.  Give one of them (or neither, to only reset).
-
-        Raises:
-            ConfigurationError: both given, or a number below 1.
-        """
-        if call is not None and commit is not None:
-            raise ConfigurationError("arm a FaultyStore for a call or for a commit, not both")
-        if (call is not None and call < 1) or (commit is not None and commit < 1):
-            raise ConfigurationError("calls and commits are counted from 1")
-        with self._lock:
-            self.calls = self.commits = 0
-            self._fail_call, self._fail_commit = call, commit
-
-    def disarm(self) -> None:
-        """Inject nothing (counting goes on)."""
-        with self._lock:
-            self._fail_call = self._fail_commit = None
-
-    @property
-    def armed(self) -> bool:
-        """Whether a fault is still waiting to be raised."""
-        with self._lock:
-            return self._fail_call is not None or self._fail_commit is not None
-
-    @contextmanager
-    def transaction(self) -> Iterator[Transaction]:
-        """A transaction of the wrapped store, whose calls and commit may fail.
-
-        Raises:
-            StorageError: the armed fault (or an error of the wrapped store).
-        """
-        with self.store.transaction() as inner:
-            # A stand-in with every Transaction method (see __getattr__ there).
-            yield cast(Transaction, _FaultyTransaction(self, inner))
-            if self._count("commits", "_fail_commit"):
-                raise StorageError(f"injected fault: commit {self.commits} failed")
-
-    def _count(self, counter: str, target: str) -> bool:
-        """Count one more call or commit; whether it is the one to fail."""
-        with self._lock:
-            count = getattr(self, counter) + 1
-            setattr(self, counter, count)
-            if getattr(self, target) != count:
-                return False
-            self._fail_call = self._fail_commit = None
-            self.injected += 1
-            return True
-
-
-class _FaultyTransaction:
-    """Passes each call to the wrapped transaction, unless it is the call to fail."""
-
-    def __init__(self, owner: FaultyStore, inner: Transaction) -> None:
-        self._owner = owner
-        self._inner = inner
-
-    def __getattr__(self, name: str) -> Any:
-        method = getattr(self._inner, name)
-
-        @functools.wraps(method)
-        def call(*args: Any, **kwargs: Any) -> Any:
-            if self._owner._count("calls", "_fail_call"):
-                raise StorageError(f"injected fault: call {self._owner.calls} ({name}) failed")
-            return method(*args, **kwargs)
-
-        return call
-
-
-def extract_link(email: Email, prefix: str) -> str:
-    """The first URL in ``email``'s text that starts with ``prefix``.
-
-    Raises:
-        LookupError: if there is none.
-    """
-    match = re.search(re.escape(prefix) + r"[^\s<>\"]*", email.text)
-    if match is None:
-        raise LookupError(f"no link starting with {prefix!r} in the email to {email.to}")
-    return match.group(0)
-
-
-def fast_password_hasher() -> PasswordHasher:
-    """An argon2id hasher with the cheapest parameters, for fast tests only."""
-    return PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+__all__ = ["ReceivedMail", "SMTPTestServer"]
 
 
 @attrs.frozen(kw_only=True)

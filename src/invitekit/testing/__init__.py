@@ -1,0 +1,63 @@
+"""Helpers for testing code that uses invitekit: a controllable clock, faulty mailers and stores.
+
+Everything here is public and stable, so an application's tests can use the
+same fakes as invitekit's own (see also the pytest fixtures in
+:mod:`invitekit.pytest_plugin`).  Each concern has its own module, and every
+public name is importable from here:
+
+* :mod:`~invitekit.testing.clock`: :class:`FakeClock`.
+* :mod:`~invitekit.testing.mailers`: :class:`FlakyMailer`.
+* :mod:`~invitekit.testing.faulty_store`: :class:`FaultyStore`.
+* :mod:`~invitekit.testing.links`: :func:`extract_link`.
+* :mod:`~invitekit.testing.crypto`: :data:`TEST_SECRET`, :func:`fast_password_hasher`.
+* :mod:`~invitekit.testing.smtp_server`: :class:`SMTPTestServer`, :class:`ReceivedMail`.
+
+:class:`SMTPTestServer` needs ``aiosmtpd`` and ``trustme``
+(``pip install invitekit[testing]``).  Its module, which imports
+:mod:`invitekit.adapters.smtp`, is imported only when one of its names is first
+asked for, so ``from invitekit.testing import FakeClock`` stays light.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from invitekit.testing.clock import FakeClock
+from invitekit.testing.crypto import TEST_SECRET, fast_password_hasher
+from invitekit.testing.faulty_store import FaultyStore
+from invitekit.testing.links import extract_link
+from invitekit.testing.mailers import FlakyMailer
+
+if TYPE_CHECKING:
+    from invitekit.testing.smtp_server import ReceivedMail, SMTPTestServer
+
+__all__ = [
+    "TEST_SECRET",
+    "FakeClock",
+    "FaultyStore",
+    "FlakyMailer",
+    "ReceivedMail",
+    "SMTPTestServer",
+    "extract_link",
+    "fast_password_hasher",
+]
+
+# Names whose modules import an adapter or an optional dependency: imported on first use.
+_LAZY = {
+    "ReceivedMail": "invitekit.testing.smtp_server",
+    "SMTPTestServer": "invitekit.testing.smtp_server",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
