@@ -14,6 +14,7 @@ Every run starts afresh in ``demo-output/`` (or the folder given as argument).
 
 from __future__ import annotations
 
+import secrets
 import shutil
 import sys
 from pathlib import Path
@@ -25,9 +26,6 @@ from invitekit.testing import extract_link
 
 HERE = Path(__file__).resolve().parent
 ACTIVATION_PAGE = "https://studio.example/activate/"
-# A fixed key keeps the demo reproducible. Never do this in production: load
-# secrets.token_urlsafe(32) values from your configuration instead.
-DEMO_SECRET = "demo-only-secret-key-0123456789abcdefghijklmnop"
 
 
 def main(output: Path) -> None:
@@ -37,6 +35,9 @@ def main(output: Path) -> None:
     database, outbox = output / "invitekit.db", output / "outbox"
 
     store = SQLStore.from_url(f"sqlite:///{database}")
+    # Every run starts afresh, so a new key each run does: no link outlives its run.
+    # In production, generate the key once and load it from your configuration.
+    secret_key = secrets.token_urlsafe(32)
     kit = InviteKit(
         store=store,
         mailer=FolderMailer(outbox),
@@ -51,7 +52,7 @@ def main(output: Path) -> None:
             unsubscribe_url="https://studio.example/unsubscribe/{token}",
             reset_url="https://studio.example/reset/{token}",
         ),
-        secret_keys=[DEMO_SECRET],
+        secret_keys=[secret_key],
     )
 
     print("1. Importing examples/customers.csv")

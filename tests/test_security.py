@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import secrets
 import threading
 
 import pytest
@@ -276,7 +277,7 @@ def test_kit_repr_hides_the_secret_key(invitekit_store, invitekit_business) -> N
         store=invitekit_store,
         mailer=MemoryMailer(),
         business=invitekit_business,
-        secret_keys=["a-very-secret-key-that-nobody-may-ever-see"],
+        secret_keys=["a-very-secret-key-" + secrets.token_urlsafe(32)],
     )
     assert "a-very-secret-key" not in repr(kit)
     assert "a-very-secret-key" not in repr(kit.tokens)

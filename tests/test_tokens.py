@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
 import pytest
@@ -23,12 +24,12 @@ from invitekit.exceptions import (
 from invitekit.model import Business, Customer, Registration
 from invitekit.service import InviteKit
 from invitekit.testing import TEST_SECRET, FakeClock, fast_password_hasher
-from invitekit.tokens import Purpose, TokenExpiry, Tokens, fingerprint
+from invitekit.tokens import InsecureKey, Purpose, TokenExpiry, Tokens, fingerprint
 
 from .helpers import ACTIVATE, PASSWORD, RESET, UNSUBSCRIBE, invite_and_deliver, token_in
 
-OLD_KEY = "an-older-secret-key-that-is-long-enough-0001"
-NEW_KEY = "a-newer-secret-key-that-is-long-enough-00002"
+OLD_KEY = secrets.token_urlsafe(32)
+NEW_KEY = secrets.token_urlsafe(32)
 
 
 def customer(clock: FakeClock, business_id: str = "studio-1", **changes: object) -> Customer:
@@ -270,6 +271,106 @@ def test_removed_key_refuses() -> None:
 def test_short_keys_are_refused() -> None:
     with pytest.raises(ConfigurationError):
         tokens(FakeClock(), ["short"])
+
+
+# Secret keys: weak, published and misshapen ones are refused ------------------------------
+
+MAKE_A_KEY = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'
+# Every key invitekit shows (or once showed) to its readers, by where it was shown.
+PUBLISHED = {
+    "README.md": "change-me-to-a-long-random-secret-key-of-32+-chars",
+    "TEST_SECRET": str(TEST_SECRET),
+    "examples/demo.py": "demo-only-secret-key-0123456789abcdefghijklmnop",
+    "docs/security.md": "4b1f0c9e-new-key-0123456789abcdefghijklmnop",
+    "docs/smtp.md": "a-long-random-secret-key-for-this-example-only",
+    "docs/integrate.md": "a-long-random-secret-key-of-32-characters-or-more",
+    "tests/typing/api.py": "a-secret-key-of-at-least-thirty-two-characters",
+    "bench/subjects.py": "bench-secret-key-that-is-long-enough-0123456789",
+}
+
+
+@pytest.mark.parametrize(
+    ("key", "reason"),
+    [
+        pytest.param(" " * 32, "256 byte values", id="spaces"),
+        pytest.param("k" * 40, "256 byte values", id="one repeated character"),
+        pytest.param("é" * 32, "256 byte values", id="one repeated two-byte character"),
+        pytest.param("0123456789" * 3 + "01", "bits", id="low entropy"),
+        pytest.param(secrets.token_urlsafe(32)[:31], "31 bytes", id="short"),
+        pytest.param("a\ud800" * 32, "not valid text", id="lone surrogate"),
+    ],
+)
+def test_a_weak_key_is_refused_with_how_to_make_a_good_one(key: str, reason: str) -> None:
+    with pytest.raises(ConfigurationError) as refused:
+        tokens(FakeClock(), [secrets.token_urlsafe(32), key])
+    assert "secret_keys[1]" in str(refused.value)
+    assert reason in str(refused.value)
+    assert MAKE_A_KEY in str(refused.value)
+
+
+@pytest.mark.parametrize("key", PUBLISHED.values(), ids=PUBLISHED.keys())
+def test_a_key_invitekit_published_is_refused(key: str) -> None:
+    with pytest.raises(ConfigurationError, match="published") as refused:
+        tokens(FakeClock(), [key])
+    assert MAKE_A_KEY in str(refused.value)
+
+
+@pytest.mark.parametrize("keys", ["one long string of more than 32 bytes", None, b"k" * 40, 42])
+def test_secret_keys_must_be_a_list_of_keys(keys: object) -> None:
+    with pytest.raises(ConfigurationError, match="a list of keys"):
+        tokens(FakeClock(), keys)  # type: ignore[arg-type]
+
+
+def test_an_empty_list_or_a_key_that_is_no_string_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="at least one key"):
+        tokens(FakeClock(), [])
+    with pytest.raises(ConfigurationError, match=r"secret_keys\[0\] must be a str"):
+        tokens(FakeClock(), [b"k" * 40])  # type: ignore[list-item]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="InviteKit.__init__ (service.py) makes a tuple of secret_keys before Tokens sees it:"
+    " tuple(None) is a TypeError, tuple(str) a tuple of characters",
+)
+@pytest.mark.parametrize("keys", ["one long string of more than 32 bytes", None])
+def test_the_kit_says_secret_keys_must_be_a_list_of_keys(
+    keys: object, invitekit_business: Business
+) -> None:
+    with pytest.raises(ConfigurationError, match="a list of keys"):
+        InviteKit(
+            store=MemoryStore(),
+            mailer=MemoryMailer(),
+            business=invitekit_business,
+            secret_keys=keys,  # type: ignore[arg-type]
+        )
+
+
+def test_a_key_from_secrets_token_urlsafe_is_accepted(invitekit_business: Business) -> None:
+    clock, key = FakeClock(), secrets.token_urlsafe(32)
+    token = tokens(clock, [key]).sign(customer(clock), Purpose.ACTIVATION)
+    assert tokens(clock, [key]).verify(token, Purpose.ACTIVATION).customer_id == "cus_1"
+    kit = InviteKit(
+        store=MemoryStore(),
+        mailer=MemoryMailer(),
+        business=invitekit_business,
+        secret_keys=[key],
+    )
+    assert kit.business == invitekit_business
+
+
+def test_key_length_is_counted_in_bytes_not_characters() -> None:
+    key = "Schlüssel:€5→Ω☃漢字ß7Q2x"  # 22 characters, 35 bytes
+    assert len(key) < 32 <= len(key.encode())
+    tokens(FakeClock(), [key])
+
+
+def test_an_insecure_key_is_the_explicit_opt_in_for_published_and_weak_keys() -> None:
+    clock = FakeClock()
+    for key in (TEST_SECRET, InsecureKey(PUBLISHED["README.md"]), InsecureKey("k" * 32)):
+        token = tokens(clock, [key]).sign(customer(clock), Purpose.ACTIVATION)
+        assert tokens(clock, [key]).verify(token, Purpose.ACTIVATION).customer_id == "cus_1"
+    assert isinstance(TEST_SECRET, InsecureKey)
 
 
 # State binding ------------------------------------------------------------------------

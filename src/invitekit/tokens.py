@@ -12,12 +12,21 @@ refused as used.
 Time enters only through the injected :class:`~invitekit.ports.Clock`, by the
 signer's :meth:`~itsdangerous.TimestampSigner.get_timestamp`, so expiry is exact
 under a :class:`~invitekit.testing.FakeClock`.
+
+Anyone who knows a secret key can sign any link, so :class:`Tokens` refuses keys
+that are easy to guess: shorter than :data:`MIN_KEY_BYTES`, made of fewer than
+:data:`MIN_KEY_DISTINCT_BYTES` different bytes, with fewer than
+:data:`MIN_KEY_BITS` bits by a Shannon estimate, or published by invitekit itself
+(its README, documentation, examples and test key).  An :class:`InsecureKey` is
+exempt: it is how tests and demos say that they know their key is not secret.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -38,6 +47,7 @@ from invitekit.model import Business, Customer, Purpose, Registration, Status
 from invitekit.ports import Clock
 
 __all__ = [
+    "InsecureKey",
     "Purpose",
     "TokenClaims",
     "TokenExpiry",
@@ -47,11 +57,47 @@ __all__ = [
     "verification_fingerprint",
 ]
 
-MIN_SECRET_LENGTH = 32
+#: A secret key's minimum length, in bytes of its UTF-8 encoding.
+MIN_KEY_BYTES = 32
+#: The fewest different byte values a secret key may be made of.
+MIN_KEY_DISTINCT_BYTES = 10
+#: The fewest bits a secret key may carry by a Shannon estimate of its byte frequencies.
+MIN_KEY_BITS = 128
 MAX_TOKEN_LENGTH = 2048
+_MAKE_A_KEY = 'make one with: python -c "import secrets; print(secrets.token_urlsafe(32))"'
+# Keys that invitekit's README, documentation, examples, benchmark and
+# invitekit.testing.TEST_SECRET show (or once showed): everyone can read them.
+_PUBLISHED_KEYS = frozenset(
+    {
+        "change-me-to-a-long-random-secret-key-of-32+-chars",
+        "invitekit-test-secret-key-not-for-production-use",
+        "demo-only-secret-key-0123456789abcdefghijklmnop",
+        "4b1f0c9e-new-key-0123456789abcdefghijklmnop",
+        "a-long-random-secret-key-for-this-example-only",
+        "a-long-random-secret-key-of-32-characters-or-more",
+        "a-secret-key-of-at-least-thirty-two-characters",
+        "bench-secret-key-that-is-long-enough-0123456789",
+    }
+)
 # payload.timestamp.signature in unpadded URL-safe base64 (a leading "." marks a
 # compressed payload).
 _TOKEN_SHAPE = re.compile(r"\.?[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+
+
+class InsecureKey(str):
+    """A signing key that is known not to be secret: for tests, demos and documentation.
+
+    :class:`Tokens` refuses a plain ``str`` key that is weak or that invitekit
+    has published.  Wrapping a key in ``InsecureKey`` says, in code, that you
+    know anyone may have it, and the key is accepted as it is: that is the
+    opt-in for tests and demos (:data:`invitekit.testing.TEST_SECRET` is one).
+    A key read from configuration is a plain ``str``, so it is always checked.
+
+    Never wrap a production key: with a known key anyone can sign an activation
+    or password-reset link for any customer.
+    """
+
+    __slots__ = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -175,10 +221,19 @@ class Tokens:
 
     Args:
         business_id: every token is bound to it; another business's token is refused.
-        secret_keys: newest first.  The first key signs; every key verifies, so a
-            key can be rotated out gradually.  Each must be at least 32 characters.
+        secret_keys: a list of keys, newest first.  The first key signs; every key
+            verifies, so a key can be rotated out gradually.  Each must be random:
+            at least :data:`MIN_KEY_BYTES` bytes (UTF-8), at least
+            :data:`MIN_KEY_DISTINCT_BYTES` different bytes, an estimated
+            :data:`MIN_KEY_BITS` bits, and not a key invitekit has published;
+            ``secrets.token_urlsafe(32)`` makes one.  An :class:`InsecureKey` is
+            accepted as it is (tests and demos).
         clock: where time comes from.
         expiry: validity per purpose.
+
+    Raises:
+        ConfigurationError: ``secret_keys`` is not a list of keys, or a key is weak
+            or published; the message says which key and how to make a good one.
     """
 
     def __init__(
@@ -189,14 +244,7 @@ class Tokens:
         clock: Clock,
         expiry: TokenExpiry | None = None,
     ) -> None:
-        if isinstance(secret_keys, str | bytes) or not secret_keys:
-            raise ConfigurationError("secret_keys must be a non-empty list of strings")
-        for key in secret_keys:
-            if not isinstance(key, str) or len(key) < MIN_SECRET_LENGTH:
-                raise ConfigurationError(
-                    f"every secret key must be a string of at least {MIN_SECRET_LENGTH} "
-                    "characters (use secrets.token_urlsafe(32))"
-                )
+        _check_keys(secret_keys)
         self._business_id = business_id
         self._clock = clock
         self.expiry = expiry or TokenExpiry()
@@ -349,6 +397,64 @@ class Tokens:
                 continue
             wanted, found = (p.value.replace("_", " ") for p in (purpose, other))
             raise TokenWrongPurpose(f"this link is for {found}, not {wanted}")
+
+
+def _check_keys(secret_keys: object) -> None:
+    """Refuse anything but a non-empty list of strong (or explicitly insecure) keys."""
+    if isinstance(secret_keys, str | bytes) or not isinstance(secret_keys, Sequence):
+        raise ConfigurationError(
+            "secret_keys must be a list of keys, newest first (secret_keys=[key]), "
+            f"not {type(secret_keys).__name__}"
+        )
+    if not secret_keys:
+        raise ConfigurationError("secret_keys must be a list of keys with at least one key")
+    for index, key in enumerate(secret_keys):
+        if not isinstance(key, str):
+            raise ConfigurationError(
+                f"secret_keys[{index}] must be a str, not {type(key).__name__}"
+            )
+        problem = None if isinstance(key, InsecureKey) else _weakness(key)
+        if problem is not None:
+            raise ConfigurationError(f"secret_keys[{index}] {problem}; {_MAKE_A_KEY}")
+
+
+def _weakness(key: str) -> str | None:
+    """What makes ``key`` easy to guess, or ``None`` if nothing visible does."""
+    if key in _PUBLISHED_KEYS:
+        return "is a key published by invitekit (its documentation, examples or tests)"
+    try:
+        raw = key.encode()
+    except UnicodeEncodeError:
+        return "is not valid text (it has a lone surrogate)"
+    if len(raw) < MIN_KEY_BYTES:
+        return f"is {len(raw)} bytes long; a secret key needs at least {MIN_KEY_BYTES} bytes"
+    distinct = len(set(raw))
+    if distinct < MIN_KEY_DISTINCT_BYTES:
+        return (
+            f"has too little entropy: it uses only {distinct} of the 256 byte values, "
+            f"at least {MIN_KEY_DISTINCT_BYTES} are needed"
+        )
+    bits = _estimated_bits(raw)
+    if bits < MIN_KEY_BITS:
+        return (
+            f"has too little entropy: about {bits:.0f} bits by the frequency of its "
+            f"bytes, at least {MIN_KEY_BITS} are needed"
+        )
+    return None
+
+
+def _estimated_bits(raw: bytes) -> float:
+    """The Shannon entropy of ``raw``'s byte frequencies, times its length.
+
+    This is what the key would carry if its bytes were drawn independently with
+    the frequencies they have in it: an upper bound for a key with any structure
+    (``"0123456789" * 4`` scores 133 bits), so it only catches keys that repeat
+    few bytes too often.  A random ``secrets.token_urlsafe(32)`` key scores about
+    210 bits, ``secrets.token_hex(32)`` about 245; a sentence can score as well,
+    which is why the published keys are refused by name.
+    """
+    total = len(raw)
+    return -sum(count * math.log2(count / total) for count in Counter(raw).values())
 
 
 def _check_shape(token: object) -> None:

@@ -7,6 +7,7 @@ of a signature or a return type fails ``python3 dev.py check``.
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime, timedelta
 
 from invitekit import (
@@ -50,7 +51,7 @@ kit = InviteKit(
     mailer=mailer,
     clock=FakeClock(),
     business=Business(id="studio-1", name="Studio One", sender="hello@studio.example"),
-    secret_keys=["a-secret-key-of-at-least-thirty-two-characters"],
+    secret_keys=[secrets.token_urlsafe(32)],
     token_expiry=TokenExpiry(activation=timedelta(days=7)),
     password_rules=PasswordRules(min_length=12),
     password_hasher=PasswordHasher(time_cost=3),

@@ -9,7 +9,8 @@ public name is importable from here:
 * :mod:`~invitekit.testing.mailers`: :class:`FlakyMailer`.
 * :mod:`~invitekit.testing.faulty_store`: :class:`FaultyStore`.
 * :mod:`~invitekit.testing.links`: :func:`extract_link`.
-* :mod:`~invitekit.testing.crypto`: :data:`TEST_SECRET`, :func:`fast_password_hasher`.
+* :mod:`~invitekit.testing.crypto`: :data:`TEST_SECRET`, :func:`fast_password_hasher`, and
+  :class:`~invitekit.tokens.InsecureKey` for a test's own published keys.
 * :mod:`~invitekit.testing.smtp_server`: :class:`SMTPTestServer`, :class:`ReceivedMail`.
 
 :class:`SMTPTestServer` needs ``aiosmtpd`` and ``trustme``
@@ -24,7 +25,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from invitekit.testing.clock import FakeClock
-from invitekit.testing.crypto import TEST_SECRET, fast_password_hasher
+from invitekit.testing.crypto import TEST_SECRET, InsecureKey, fast_password_hasher
 from invitekit.testing.faulty_store import FaultyStore
 from invitekit.testing.links import extract_link
 from invitekit.testing.mailers import FlakyMailer
@@ -37,6 +38,7 @@ __all__ = [
     "FakeClock",
     "FaultyStore",
     "FlakyMailer",
+    "InsecureKey",
     "ReceivedMail",
     "SMTPTestServer",
     "extract_link",

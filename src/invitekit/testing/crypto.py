@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from invitekit.passwords import PasswordHasher
+from invitekit.tokens import InsecureKey
 
-__all__ = ["TEST_SECRET", "fast_password_hasher"]
+__all__ = ["TEST_SECRET", "InsecureKey", "fast_password_hasher"]
 
-TEST_SECRET = "invitekit-test-secret-key-not-for-production-use"
+TEST_SECRET = InsecureKey("invitekit-test-secret-key-not-for-production-use")
+"""The signing key of invitekit's tests and test helpers: published, so never secret.
+
+It is an :class:`~invitekit.tokens.InsecureKey`, which :class:`~invitekit.tokens.Tokens`
+accepts as the explicit opt-in for tests; the same text as a plain ``str`` is refused.
+"""
 
 
 def fast_password_hasher() -> PasswordHasher:
