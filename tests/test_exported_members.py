@@ -51,6 +51,7 @@ PUBLIC_MODULES = [
     "invitekit.settings",
     "invitekit.status",
     "invitekit.testing",
+    "invitekit.testing.builders",
     "invitekit.testing.clock",
     "invitekit.testing.crypto",
     "invitekit.testing.faulty_store",

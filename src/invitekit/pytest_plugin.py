@@ -8,7 +8,11 @@ entry point.  Every fixture is function-scoped and independent:
 * ``invitekit_mailer``: a fresh :class:`~invitekit.adapters.memory.MemoryMailer`.
 * ``invitekit_business``: a :class:`~invitekit.Business` ("Studio One", Europe/Vienna).
 * ``invitekit_kit``: an :class:`~invitekit.InviteKit` wired to the four above, with
-  a test secret and cheap password hashing.
+  the published test key and cheap password hashing.
+
+Each fixture is one of the builders of :mod:`invitekit.testing`
+(:func:`~invitekit.testing.make_business`, :func:`~invitekit.testing.make_kit`), which
+build the same objects outside pytest.
 
 Override any of them in your ``conftest.py`` to change one piece, e.g. a
 business of your own; ``invitekit_kit`` picks the override up.
@@ -21,7 +25,7 @@ import pytest
 from invitekit.adapters.memory import MemoryMailer, MemoryStore
 from invitekit.model import Business
 from invitekit.service import InviteKit
-from invitekit.testing import TEST_SECRET, FakeClock, fast_password_hasher
+from invitekit.testing import FakeClock, make_business, make_kit
 
 
 @pytest.fixture
@@ -45,18 +49,7 @@ def invitekit_mailer() -> MemoryMailer:
 @pytest.fixture
 def invitekit_business() -> Business:
     """A business called "Studio One" in Europe/Vienna, German by default."""
-    return Business(
-        id="studio-1",
-        name="Studio One",
-        sender="hello@studio.example",
-        timezone="Europe/Vienna",
-        default_locale="de",
-        signature="Studio One, Hauptstraße 1, Wien",
-        activation_url="https://studio.example/activate/{token}",
-        unsubscribe_url="https://studio.example/unsubscribe/{token}",
-        reset_url="https://studio.example/reset/{token}",
-        verify_url="https://studio.example/verify/{token}",
-    )
+    return make_business()
 
 
 @pytest.fixture
@@ -67,11 +60,9 @@ def invitekit_kit(
     invitekit_business: Business,
 ) -> InviteKit:
     """An InviteKit on the memory backends and the fake clock, ready to use."""
-    return InviteKit(
+    return make_kit(
         store=invitekit_store,
         mailer=invitekit_mailer,
         clock=invitekit_clock,
         business=invitekit_business,
-        secret_keys=[TEST_SECRET],
-        password_hasher=fast_password_hasher(),
     )

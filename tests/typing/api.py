@@ -38,7 +38,16 @@ from invitekit.adapters.smtp import SMTPMailer
 from invitekit.adapters.sql import SQLStore
 from invitekit.policy import Action, DurationCutoff, Rule
 from invitekit.ports import Mailer, Store
-from invitekit.testing import FakeClock
+from invitekit.testing import (
+    TEST_SECRET,
+    AcceptedCustomer,
+    FakeClock,
+    FlakyMailer,
+    InsecureKey,
+    make_accepted_customer,
+    make_business,
+    make_kit,
+)
 
 store: Store = MemoryStore()
 sql_store: Store = SQLStore.from_url("sqlite:///invitekit.db")
@@ -90,3 +99,16 @@ booking = Booking(
 )
 decision: Decision = policy.evaluate(booking, Action.CANCEL, now=start - timedelta(days=2))
 allowed: bool = decision.allowed
+
+# Test builders: every part has a default and can be given by keyword.
+test_business: Business = make_business(id="studio-2", timezone="UTC")
+test_kit: InviteKit = make_kit(
+    mailer=FlakyMailer(),
+    business=test_business,
+    secret_keys=[InsecureKey("a published key, for tests only"), TEST_SECRET],
+    outbox=OutboxSettings(max_attempts=2),
+)
+ana: AcceptedCustomer = make_accepted_customer(test_kit, "ana@example.com", first_name="Ana")
+ana_customer: Customer = ana.customer
+ana_password: str = ana.password
+ana_invitation: Email = ana.invitation

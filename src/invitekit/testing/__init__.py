@@ -5,11 +5,14 @@ same fakes as invitekit's own (see also the pytest fixtures in
 :mod:`invitekit.pytest_plugin`).  Each concern has its own module, and every
 public name is importable from here:
 
+* :mod:`~invitekit.testing.builders`: :func:`make_business`, :func:`make_kit`,
+  :func:`make_accepted_customer` (and its :class:`AcceptedCustomer`).
 * :mod:`~invitekit.testing.clock`: :class:`FakeClock`.
 * :mod:`~invitekit.testing.mailers`: :class:`FlakyMailer`.
 * :mod:`~invitekit.testing.faulty_store`: :class:`FaultyStore`.
-* :mod:`~invitekit.testing.links`: :func:`extract_link`.
-* :mod:`~invitekit.testing.crypto`: :data:`TEST_SECRET`, :func:`fast_password_hasher`, and
+* :mod:`~invitekit.testing.links`: :func:`extract_link`, :func:`extract_token`.
+* :mod:`~invitekit.testing.crypto`: :data:`TEST_SECRET`, :data:`TEST_PASSWORD`,
+  :func:`fast_password_hasher`, and
   :class:`~invitekit.tokens.InsecureKey` for a test's own published keys.
 * :mod:`~invitekit.testing.smtp_server`: :class:`SMTPTestServer`, :class:`ReceivedMail`.
 
@@ -24,17 +27,30 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from invitekit.testing.builders import (
+    AcceptedCustomer,
+    make_accepted_customer,
+    make_business,
+    make_kit,
+)
 from invitekit.testing.clock import FakeClock
-from invitekit.testing.crypto import TEST_SECRET, InsecureKey, fast_password_hasher
+from invitekit.testing.crypto import (
+    TEST_PASSWORD,
+    TEST_SECRET,
+    InsecureKey,
+    fast_password_hasher,
+)
 from invitekit.testing.faulty_store import FaultyStore
-from invitekit.testing.links import extract_link
+from invitekit.testing.links import extract_link, extract_token
 from invitekit.testing.mailers import FlakyMailer
 
 if TYPE_CHECKING:
     from invitekit.testing.smtp_server import ReceivedMail, SMTPTestServer
 
 __all__ = [
+    "TEST_PASSWORD",
     "TEST_SECRET",
+    "AcceptedCustomer",
     "FakeClock",
     "FaultyStore",
     "FlakyMailer",
@@ -42,7 +58,11 @@ __all__ = [
     "ReceivedMail",
     "SMTPTestServer",
     "extract_link",
+    "extract_token",
     "fast_password_hasher",
+    "make_accepted_customer",
+    "make_business",
+    "make_kit",
 ]
 
 # Names whose modules import an adapter or an optional dependency: imported on first use.

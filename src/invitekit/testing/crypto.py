@@ -1,11 +1,14 @@
-"""Cheap, published settings for tests: the test signing key and a fast password hasher."""
+"""Cheap, published settings for tests: the test signing key, a password, a fast hasher."""
 
 from __future__ import annotations
 
 from invitekit.passwords import PasswordHasher
 from invitekit.tokens import InsecureKey
 
-__all__ = ["TEST_SECRET", "InsecureKey", "fast_password_hasher"]
+__all__ = ["TEST_PASSWORD", "TEST_SECRET", "InsecureKey", "fast_password_hasher"]
+
+TEST_PASSWORD = "correct horse battery"
+"""The password the builders' customers choose; it satisfies the default password rules."""
 
 TEST_SECRET = InsecureKey("invitekit-test-secret-key-not-for-production-use")
 """The signing key of invitekit's tests and test helpers: published, so never secret.
