@@ -23,12 +23,12 @@ from datetime import UTC, datetime
 
 import attrs
 
-from invitekit import Audience, Business, Customer, InviteKit
-from invitekit.adapters.memory import MemoryMailer, MemoryStore
+from invitekit import Audience, Business, Customer
+from invitekit.adapters.memory import MemoryStore
 from invitekit.adapters.sql import SQLStore, metadata
 from invitekit.ids import new_id
 from invitekit.ports import Store
-from invitekit.testing import TEST_SECRET, FakeClock, fast_password_hasher
+from invitekit.testing import make_kit
 
 BUSINESS = Business(id="bench", name="Bench Studio", sender="hello@bench.example")
 
@@ -68,14 +68,7 @@ def run(kind: str, customers: int) -> tuple[float, float]:
                 tx.insert_customer(
                     attrs.evolve(template, id=new_id("cus"), email=email, email_key=email)
                 )
-        kit = InviteKit(
-            store=store,
-            mailer=MemoryMailer(),
-            clock=FakeClock(),
-            business=BUSINESS,
-            secret_keys=[TEST_SECRET],
-            password_hasher=fast_password_hasher(),
-        )
+        kit = make_kit(store=store, business=BUSINESS)
         start = time.perf_counter()
         kit.invite_audience(Audience.all())
         invited = time.perf_counter()

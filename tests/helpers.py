@@ -7,7 +7,7 @@ from typing import Any
 from invitekit import InviteKit
 from invitekit.adapters.memory import MemoryMailer
 from invitekit.model import Customer, Email
-from invitekit.testing import extract_link
+from invitekit.testing import TEST_PASSWORD, extract_link, make_accepted_customer
 
 
 def snapshot(kit: InviteKit) -> dict[str, Any]:
@@ -24,7 +24,7 @@ def snapshot(kit: InviteKit) -> dict[str, Any]:
     }
 
 
-PASSWORD = "correct horse battery"
+PASSWORD = TEST_PASSWORD
 ACTIVATE = "https://studio.example/activate/"
 RESET = "https://studio.example/reset/"
 VERIFY = "https://studio.example/verify/"
@@ -53,8 +53,7 @@ def invite_and_deliver(kit: InviteKit, mailer: MemoryMailer, customer: Customer)
 def accepted_customer(
     kit: InviteKit, mailer: MemoryMailer, email: str = "ana@example.com", **names: str
 ) -> Customer:
-    """A customer who activated the profile with :data:`PASSWORD`."""
-    customer = kit.add_customer(email, **names)
-    invitation = invite_and_deliver(kit, mailer, customer)
+    """A customer who activated the profile with :data:`PASSWORD`; ``mailer`` is emptied."""
+    customer = make_accepted_customer(kit, email, **names).customer
     mailer.clear()
-    return kit.accept_invitation(token_in(invitation, ACTIVATE), PASSWORD)
+    return customer

@@ -20,7 +20,7 @@ from invitekit import (
 )
 from invitekit.adapters.memory import MemoryMailer, MemoryStore
 from invitekit.model import Business
-from invitekit.testing import TEST_SECRET, FakeClock
+from invitekit.testing import TEST_SECRET, FakeClock, make_kit
 
 from .helpers import ACTIVATE, UNSUBSCRIBE, snapshot, token_in
 
@@ -144,12 +144,10 @@ def test_other_business_refuses_the_token_even_with_the_same_secret(
     invitekit_business: Business,
 ) -> None:
     _, token = invited
-    other = InviteKit(
+    other = make_kit(
         store=invitekit_store,
-        mailer=MemoryMailer(),
         clock=invitekit_clock,
         business=attrs.evolve(invitekit_business, id="studio-2"),
-        secret_keys=[TEST_SECRET],
     )
     with pytest.raises(TokenWrongBusiness):
         other.check_activation(token)
@@ -194,16 +192,6 @@ def test_short_secret_keys_are_refused(invitekit_business: Business) -> None:
     from invitekit import ConfigurationError
 
     with pytest.raises(ConfigurationError):
-        InviteKit(
-            store=MemoryStore(),
-            mailer=MemoryMailer(),
-            business=invitekit_business,
-            secret_keys=["short"],
-        )
+        make_kit(business=invitekit_business, secret_keys=["short"])
     with pytest.raises(ConfigurationError):
-        InviteKit(
-            store=MemoryStore(),
-            mailer=MemoryMailer(),
-            business=invitekit_business,
-            secret_keys=TEST_SECRET,
-        )  # a string, not a list
+        make_kit(business=invitekit_business, secret_keys=TEST_SECRET)  # a string, not a list

@@ -14,19 +14,17 @@ from invitekit import (
 )
 from invitekit.adapters.files import FolderMailer
 from invitekit.adapters.memory import MemoryStore
-from invitekit.testing import TEST_SECRET, FakeClock, FlakyMailer, fast_password_hasher
+from invitekit.testing import FakeClock, FlakyMailer, make_kit
 
 
 def _kit(
     store: MemoryStore, mailer: object, clock: FakeClock, business: Business, **outbox: object
 ) -> InviteKit:
-    return InviteKit(
+    return make_kit(
         store=store,
         mailer=mailer,  # type: ignore[arg-type]
         clock=clock,
         business=business,
-        secret_keys=[TEST_SECRET],
-        password_hasher=fast_password_hasher(),
         outbox=OutboxSettings(**outbox),  # type: ignore[arg-type]
     )
 

@@ -13,23 +13,12 @@ from invitekit.exceptions import InvalidLocale, TemplateError, TestInvitationTok
 from invitekit.model import Business, Status
 from invitekit.ports import Store
 from invitekit.service import InviteKit
-from invitekit.testing import TEST_SECRET, FakeClock, extract_link, fast_password_hasher
+from invitekit.testing import FakeClock, extract_link, make_kit
 
 from .stores import open_store, recipe_of, store_from_recipe, store_params
 
 ACTIVATE = "https://studio.example/activate/"
 UNSUBSCRIBE = "https://studio.example/unsubscribe/"
-
-
-def _kit(store: Store, business: Business, clock: FakeClock, mailer: MemoryMailer) -> InviteKit:
-    return InviteKit(
-        store=store,
-        mailer=mailer,
-        clock=clock,
-        business=business,
-        secret_keys=[TEST_SECRET],
-        password_hasher=fast_password_hasher(),
-    )
 
 
 @pytest.fixture(params=store_params())
@@ -58,13 +47,17 @@ def test_a_saved_template_survives_a_restart(
     invitekit_mailer: MemoryMailer,
 ) -> None:
     store, reopen = stores
-    first = _kit(store, invitekit_business, invitekit_clock, invitekit_mailer)
+    first = make_kit(
+        store=store, business=invitekit_business, clock=invitekit_clock, mailer=invitekit_mailer
+    )
     first.save_invitation_template(
         "es", subject="Novedades de {{ business_name }}", body="Hola de nuevo {{ first_name }}."
     )
     customer = first.add_customer("ana@example.com", first_name="Ana", locale="es")
 
-    restarted = _kit(reopen(), invitekit_business, invitekit_clock, invitekit_mailer)
+    restarted = make_kit(
+        store=reopen(), business=invitekit_business, clock=invitekit_clock, mailer=invitekit_mailer
+    )
     restarted.invite(customer.id)
     restarted.deliver()
 

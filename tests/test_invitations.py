@@ -16,7 +16,7 @@ from invitekit import (
     Status,
 )
 from invitekit.adapters.memory import MemoryMailer, MemoryStore
-from invitekit.testing import TEST_SECRET, FakeClock, fast_password_hasher
+from invitekit.testing import FakeClock, make_kit
 
 from .helpers import ACTIVATE, UNSUBSCRIBE, snapshot, token_in
 
@@ -166,14 +166,7 @@ def test_cooldown_skips_customers_invited_recently(invitekit_clock: FakeClock) -
         sender="hello@studio.example",
         invitation_cooldown=timedelta(days=7),
     )
-    kit = InviteKit(
-        store=MemoryStore(),
-        mailer=MemoryMailer(),
-        clock=invitekit_clock,
-        business=business,
-        secret_keys=[TEST_SECRET],
-        password_hasher=fast_password_hasher(),
-    )
+    kit = make_kit(clock=invitekit_clock, business=business)
     ana = kit.add_customer("ana@example.com", invite=True)
     kit.deliver()
     invitekit_clock.advance(days=6, hours=23)
@@ -197,12 +190,11 @@ def test_large_audience_is_processed_in_batches(
 ) -> None:
     from invitekit import OutboxSettings
 
-    kit = InviteKit(
+    kit = make_kit(
         store=invitekit_store,
         mailer=invitekit_mailer,
         clock=invitekit_clock,
         business=invitekit_business,
-        secret_keys=[TEST_SECRET],
         outbox=OutboxSettings(batch_size=7),
     )
     for i in range(50):
@@ -233,12 +225,10 @@ def test_another_business_sees_nothing(
     invitekit_business: Business,
 ) -> None:
     ana = invitekit_kit.add_customer("ana@example.com")
-    other = InviteKit(
+    other = make_kit(
         store=invitekit_store,
-        mailer=MemoryMailer(),
         clock=invitekit_clock,
         business=attrs.evolve(invitekit_business, id="studio-2"),
-        secret_keys=[TEST_SECRET],
     )
     assert other.find_customer("ana@example.com") is None
     assert other.list_customers() == []

@@ -9,30 +9,13 @@ import pytest
 
 from invitekit.adapters.memory import MemoryMailer, MemoryStore
 from invitekit.exceptions import InvalidCredentials, LoginThrottled
-from invitekit.model import Business, EventKind, Status
+from invitekit.model import EventKind, Status
 from invitekit.passwords import PasswordHasher
 from invitekit.service import InviteKit
-from invitekit.testing import TEST_SECRET, FakeClock, fast_password_hasher
+from invitekit.testing import FakeClock, make_kit
 from invitekit.throttle import LoginThrottle
 
 from .helpers import ACTIVATE, PASSWORD, accepted_customer, invite_and_deliver, token_in
-
-
-def make_kit(store: MemoryStore, clock: FakeClock, **options: object) -> InviteKit:
-    return InviteKit(
-        store=store,
-        mailer=MemoryMailer(),
-        clock=clock,
-        business=Business(
-            id="studio-1",
-            name="Studio One",
-            sender="hello@studio.example",
-            activation_url="https://studio.example/activate/{token}",
-        ),
-        secret_keys=[TEST_SECRET],
-        password_hasher=fast_password_hasher(),
-        **options,  # type: ignore[arg-type]
-    )
 
 
 def fail_login(kit: InviteKit, email: str, times: int, client: str | None = None) -> None:
@@ -151,7 +134,7 @@ def test_success_clears_the_failures_of_the_address(invitekit_kit, ana) -> None:
 
 def test_throttle_holds_across_two_kits_sharing_one_store() -> None:
     store, clock = MemoryStore(), FakeClock()
-    first, second = make_kit(store, clock), make_kit(store, clock)
+    first, second = make_kit(store=store, clock=clock), make_kit(store=store, clock=clock)
     fail_login(first, "ana@example.com", 3)
     fail_login(second, "ana@example.com", 2)
     with pytest.raises(LoginThrottled):
@@ -161,7 +144,7 @@ def test_throttle_holds_across_two_kits_sharing_one_store() -> None:
 
 
 def test_client_key_throttles_a_client_trying_many_addresses() -> None:
-    kit = make_kit(MemoryStore(), FakeClock(), login_throttle=LoginThrottle(client_max_failures=3))
+    kit = make_kit(login_throttle=LoginThrottle(client_max_failures=3))
     for number in range(3):
         fail_login(kit, f"user{number}@example.com", 1, client="203.0.113.9")
     with pytest.raises(LoginThrottled):
@@ -172,8 +155,8 @@ def test_client_key_throttles_a_client_trying_many_addresses() -> None:
 
 def test_throttle_is_configurable(invitekit_store, invitekit_clock) -> None:
     kit = make_kit(
-        invitekit_store,
-        invitekit_clock,
+        store=invitekit_store,
+        clock=invitekit_clock,
         login_throttle=LoginThrottle(max_failures=2, window=timedelta(minutes=1)),
     )
     fail_login(kit, "ana@example.com", 2)
@@ -184,12 +167,12 @@ def test_throttle_is_configurable(invitekit_store, invitekit_clock) -> None:
 
 def test_login_rehashes_a_hash_made_with_other_parameters() -> None:
     store, clock = MemoryStore(), FakeClock()
-    cheap = make_kit(store, clock)
+    cheap = make_kit(store=store, clock=clock)
     mailer = cheap.mailer
     assert isinstance(mailer, MemoryMailer)
     ana = accepted_customer(cheap, mailer)
     stronger_hasher = PasswordHasher(time_cost=2, memory_cost=16, parallelism=1)
-    stronger = make_kit(store, clock)
+    stronger = make_kit(store=store, clock=clock)
     stronger.password_hasher = stronger_hasher
     assert stronger_hasher.needs_rehash(ana.password_hash or "")
     logged_in = stronger.login(ana.email, PASSWORD)
@@ -227,7 +210,7 @@ def test_customer_archived_during_verification_is_not_logged_in(invitekit_kit, a
 
 
 def test_a_very_long_client_key_is_throttled_like_any_other() -> None:
-    kit = make_kit(MemoryStore(), FakeClock(), login_throttle=LoginThrottle(client_max_failures=2))
+    kit = make_kit(login_throttle=LoginThrottle(client_max_failures=2))
     client = "x" * 10_000
     fail_login(kit, "a@example.com", 1, client=client)
     fail_login(kit, "b@example.com", 1, client=client)

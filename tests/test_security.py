@@ -8,11 +8,9 @@ import threading
 
 import pytest
 
-from invitekit.adapters.memory import MemoryMailer
 from invitekit.exceptions import InvalidEmail, TokenUsed
 from invitekit.model import EventKind
-from invitekit.service import InviteKit
-from invitekit.testing import TEST_SECRET
+from invitekit.testing import TEST_SECRET, make_kit
 from invitekit.throttle import LoginThrottle
 from invitekit.tokens import Purpose
 
@@ -273,9 +271,8 @@ def test_repr_of_public_objects_shows_no_secret(invitekit_kit, invitekit_mailer,
 
 
 def test_kit_repr_hides_the_secret_key(invitekit_store, invitekit_business) -> None:
-    kit = InviteKit(
+    kit = make_kit(
         store=invitekit_store,
-        mailer=MemoryMailer(),
         business=invitekit_business,
         secret_keys=["a-very-secret-key-" + secrets.token_urlsafe(32)],
     )

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from invitekit.adapters.memory import MemoryMailer, MemoryStore
+from invitekit.adapters.memory import MemoryStore
 from invitekit.exceptions import (
     ConfigurationError,
     CustomerArchived,
@@ -22,8 +22,7 @@ from invitekit.exceptions import (
     TokenWrongPurpose,
 )
 from invitekit.model import Business, Customer, Registration
-from invitekit.service import InviteKit
-from invitekit.testing import TEST_SECRET, FakeClock, fast_password_hasher
+from invitekit.testing import TEST_SECRET, FakeClock, make_kit
 from invitekit.tokens import InsecureKey, Purpose, TokenExpiry, Tokens, fingerprint
 
 from .helpers import ACTIVATE, PASSWORD, RESET, UNSUBSCRIBE, invite_and_deliver, token_in
@@ -128,13 +127,10 @@ def test_token_of_another_business_is_refused_even_with_same_secret_and_customer
 def test_kit_of_business_b_refuses_link_of_business_a_for_same_customer_id() -> None:
     store, clock = MemoryStore(), FakeClock()
     kits = {
-        name: InviteKit(
+        name: make_kit(
             store=store,
-            mailer=MemoryMailer(),
             clock=clock,
             business=Business(id=name, name=name, sender="hello@studio.example"),
-            secret_keys=[TEST_SECRET],
-            password_hasher=fast_password_hasher(),
         )
         for name in ("studio-a", "studio-b")
     }
@@ -334,29 +330,16 @@ def test_an_empty_list_or_a_key_that_is_no_string_is_refused() -> None:
     " tuple(None) is a TypeError, tuple(str) a tuple of characters",
 )
 @pytest.mark.parametrize("keys", ["one long string of more than 32 bytes", None])
-def test_the_kit_says_secret_keys_must_be_a_list_of_keys(
-    keys: object, invitekit_business: Business
-) -> None:
+def test_the_kit_says_secret_keys_must_be_a_list_of_keys(keys: object) -> None:
     with pytest.raises(ConfigurationError, match="a list of keys"):
-        InviteKit(
-            store=MemoryStore(),
-            mailer=MemoryMailer(),
-            business=invitekit_business,
-            secret_keys=keys,  # type: ignore[arg-type]
-        )
+        make_kit(secret_keys=keys)  # type: ignore[arg-type]
 
 
-def test_a_key_from_secrets_token_urlsafe_is_accepted(invitekit_business: Business) -> None:
+def test_a_key_from_secrets_token_urlsafe_is_accepted() -> None:
     clock, key = FakeClock(), secrets.token_urlsafe(32)
     token = tokens(clock, [key]).sign(customer(clock), Purpose.ACTIVATION)
     assert tokens(clock, [key]).verify(token, Purpose.ACTIVATION).customer_id == "cus_1"
-    kit = InviteKit(
-        store=MemoryStore(),
-        mailer=MemoryMailer(),
-        business=invitekit_business,
-        secret_keys=[key],
-    )
-    assert kit.business == invitekit_business
+    assert make_kit(clock=clock, secret_keys=[key]).tokens.verify(token, Purpose.ACTIVATION)
 
 
 def test_key_length_is_counted_in_bytes_not_characters() -> None:
@@ -436,14 +419,7 @@ def test_arbitrary_text_is_refused_with_a_token_error(text: str) -> None:
 @settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(mutated_tokens())
 def test_the_kit_refuses_any_mutation_with_a_token_error(token: str) -> None:
-    kit = InviteKit(
-        store=MemoryStore(),
-        mailer=MemoryMailer(),
-        clock=_CLOCK,
-        business=Business(id="studio-1", name="Studio One", sender="hello@studio.example"),
-        secret_keys=[TEST_SECRET],
-        password_hasher=fast_password_hasher(),
-    )
+    kit = make_kit(clock=_CLOCK)
     if token == _TOKEN:
         return
     for check in (kit.check_activation, kit.check_password_reset, kit.check_email_verification):

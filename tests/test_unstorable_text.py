@@ -23,7 +23,7 @@ from invitekit.exceptions import (
     LoginThrottled,
     WeakPassword,
 )
-from invitekit.testing import TEST_SECRET, FakeClock, fast_password_hasher
+from invitekit.testing import make_kit
 
 from .helpers import PASSWORD, accepted_customer
 from .stores import open_store, store_params
@@ -34,14 +34,7 @@ SURROGATE = "\ud800"
 @pytest.fixture(params=store_params(("memory", "sqlite", "postgresql")))
 def kit(request: pytest.FixtureRequest, invitekit_business: Business) -> Iterator[InviteKit]:
     with open_store(request.param) as store:
-        yield InviteKit(
-            store=store,
-            mailer=MemoryMailer(),
-            clock=FakeClock(),
-            business=invitekit_business,
-            secret_keys=[TEST_SECRET],
-            password_hasher=fast_password_hasher(),
-        )
+        yield make_kit(store=store, business=invitekit_business)
 
 
 @pytest.mark.parametrize("email", [f"a{SURROGATE}@example.com", "a\x85b@example.com"])

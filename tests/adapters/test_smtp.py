@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from invitekit import Business, EventKind, InviteKit, OutboxSettings, OutboxState, Status
+from invitekit import Business, EventKind, OutboxSettings, OutboxState, Status
 from invitekit.adapters.memory import MemoryStore
 from invitekit.adapters.smtp import SMTPMailer
 from invitekit.exceptions import (
@@ -24,7 +24,7 @@ from invitekit.exceptions import (
     TemporaryDeliveryError,
 )
 from invitekit.model import Email
-from invitekit.testing import TEST_SECRET, FakeClock, SMTPTestServer, fast_password_hasher
+from invitekit.testing import FakeClock, SMTPTestServer, make_kit
 
 pytestmark = pytest.mark.smtp
 
@@ -411,24 +411,13 @@ def test_from_env_refuses_a_missing_host_or_a_bad_number(environ: dict[str, str]
 # Through the facade ----------------------------------------------------------------------
 
 
-def _kit(mailer: SMTPMailer, clock: FakeClock, business: Business) -> InviteKit:
-    return InviteKit(
-        store=MemoryStore(),
-        mailer=mailer,
-        clock=clock,
-        business=business,
-        secret_keys=[TEST_SECRET],
-        password_hasher=fast_password_hasher(),
-    )
-
-
 def test_a_refused_recipient_fails_the_invitation_and_shows_on_the_customer(
     server: SMTPTestServer,
     mailer: SMTPMailer,
     invitekit_clock: FakeClock,
     invitekit_business: Business,
 ) -> None:
-    kit = _kit(mailer, invitekit_clock, invitekit_business)
+    kit = make_kit(mailer=mailer, clock=invitekit_clock, business=invitekit_business)
     ana = kit.add_customer("ana@example.com", invite=True)
     server.refuse("ana@example.com", "550 5.1.1 no such mailbox")
 
@@ -449,7 +438,7 @@ def test_a_deferred_invitation_is_retried_later_with_the_same_message_id(
     invitekit_clock: FakeClock,
     invitekit_business: Business,
 ) -> None:
-    kit = _kit(mailer, invitekit_clock, invitekit_business)
+    kit = make_kit(mailer=mailer, clock=invitekit_clock, business=invitekit_business)
     ana = kit.add_customer("ana@example.com", invite=True)
     [queued] = kit.outbox_messages(customer_id=ana.id)
     server.refuse("ana@example.com", "451 4.7.1 greylisted, try again")
@@ -473,7 +462,7 @@ def test_a_server_down_mid_batch_loses_no_invitation(
     invitekit_business: Business,
     lose_reply: bool,
 ) -> None:
-    kit = _kit(mailer, invitekit_clock, invitekit_business)
+    kit = make_kit(mailer=mailer, clock=invitekit_clock, business=invitekit_business)
     addresses = [f"customer{n}@example.com" for n in range(10)]
     for address in addresses:
         kit.add_customer(address, invite=True)
@@ -502,13 +491,11 @@ def test_one_delivery_run_uses_one_connection_for_all_its_batches(
     invitekit_clock: FakeClock,
     invitekit_business: Business,
 ) -> None:
-    kit = InviteKit(
+    kit = make_kit(
         store=invitekit_store,
         mailer=mailer,
         clock=invitekit_clock,
         business=invitekit_business,
-        secret_keys=[TEST_SECRET],
-        password_hasher=fast_password_hasher(),
         outbox=OutboxSettings(batch_size=2),
     )
     for n in range(5):

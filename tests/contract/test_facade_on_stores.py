@@ -2,35 +2,26 @@
 
 from __future__ import annotations
 
-from invitekit import Audience, Business, InviteKit, Status
+from invitekit import Audience, Business, Status
 from invitekit.adapters.memory import MemoryMailer
 from invitekit.ports import Store
-from invitekit.testing import TEST_SECRET, FakeClock, extract_link, fast_password_hasher
+from invitekit.testing import extract_link, make_kit
 
 ACTIVATE = "https://studio.example/activate/"
 
 
-def make_kit(store: Store, mailer: MemoryMailer) -> InviteKit:
-    business = Business(
-        id="studio-1",
-        name="Studio One",
-        sender="hello@studio.example",
-        timezone="Europe/Vienna",
-        activation_url=ACTIVATE + "{token}",
-    )
-    return InviteKit(
-        store=store,
-        mailer=mailer,
-        clock=FakeClock(),
-        business=business,
-        secret_keys=[TEST_SECRET],
-        password_hasher=fast_password_hasher(),
-    )
+BUSINESS = Business(
+    id="studio-1",
+    name="Studio One",
+    sender="hello@studio.example",
+    timezone="Europe/Vienna",
+    activation_url=ACTIVATE + "{token}",
+)
 
 
 def test_customers_are_invited_delivered_and_accept(store: Store) -> None:
     mailer = MemoryMailer()
-    kit = make_kit(store, mailer)
+    kit = make_kit(store=store, mailer=mailer, business=BUSINESS)
     ana = kit.add_customer("Ana@Example.com", first_name="Ana", locale="es")
     kit.add_customer("jonas@example.com", first_name="Jonas", locale="de")
     kit.add_customer("sam@example.com")

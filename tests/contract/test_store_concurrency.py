@@ -12,13 +12,12 @@ from typing import Any
 import attrs
 import pytest
 
-from invitekit import Audience, Business, InviteKit, OutboxState, Status
-from invitekit.adapters.memory import MemoryMailer
+from invitekit import Audience, Business, OutboxState, Status
 from invitekit.adapters.sql import SQLStore
 from invitekit.ids import new_id
 from invitekit.model import Customer, Email, OutboxMessage
 from invitekit.ports import Store
-from invitekit.testing import TEST_SECRET, FakeClock, fast_password_hasher
+from invitekit.testing import make_kit
 from tests.stores import (
     SERVER_KINDS,
     StoreRecipe,
@@ -78,14 +77,7 @@ def test_concurrent_claims_never_hand_out_one_message_twice(store: Store) -> Non
 def _campaign(recipe: StoreRecipe, start: Any, results: Any) -> None:
     """In a child process: wait for the other, then invite everyone."""
     store = store_from_recipe(recipe)
-    kit = InviteKit(
-        store=store,
-        mailer=MemoryMailer(),
-        clock=FakeClock(),
-        business=BUSINESS,
-        secret_keys=[TEST_SECRET],
-        password_hasher=fast_password_hasher(),
-    )
+    kit = make_kit(store=store, business=BUSINESS)
     start.wait()
     report = kit.invite_audience(Audience.all())
     results.put((report.queued, report.total_skipped))

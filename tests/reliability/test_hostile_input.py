@@ -50,7 +50,7 @@ from invitekit.policy import (
     Rule,
 )
 from invitekit.ports import Store
-from invitekit.testing import TEST_SECRET, FakeClock, fast_password_hasher
+from invitekit.testing import TEST_SECRET, make_kit
 from tests.helpers import ACTIVATE, PASSWORD, RESET, UNSUBSCRIBE, VERIFY, snapshot, token_in
 from tests.stores import SERVER_KINDS, open_store, server_url, store_params
 
@@ -183,13 +183,8 @@ class World:
     def kit(self) -> tuple[InviteKit, MemoryMailer]:
         mailer = MemoryMailer()
         business_id = f"fuzz-{next(self.numbers)}-{secrets.token_hex(3)}"
-        kit = InviteKit(
-            store=self.store,
-            mailer=mailer,
-            clock=FakeClock(),
-            business=attrs.evolve(BUSINESS, id=business_id),
-            secret_keys=[TEST_SECRET],
-            password_hasher=fast_password_hasher(),
+        kit = make_kit(
+            store=self.store, mailer=mailer, business=attrs.evolve(BUSINESS, id=business_id)
         )
         return kit, mailer
 

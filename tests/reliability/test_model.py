@@ -42,7 +42,6 @@ from invitekit import (
     DuplicateCustomer,
     InvalidCredentials,
     InvitationRefused,
-    InviteKit,
     LoginThrottled,
     OutboxSettings,
     OutboxState,
@@ -52,7 +51,7 @@ from invitekit import (
     TokenUsed,
 )
 from invitekit.model import Email
-from invitekit.testing import TEST_SECRET, FakeClock, FlakyMailer, fast_password_hasher
+from invitekit.testing import FakeClock, FlakyMailer, make_kit
 from invitekit.throttle import LoginThrottle, MailThrottle
 from tests.helpers import ACTIVATE, RESET, UNSUBSCRIBE, VERIFY, token_in
 from tests.stores import SERVER_KINDS, open_store, server_url, store_params
@@ -142,7 +141,7 @@ class FacadeModel(RuleBasedStateMachine):
         self.failing: dict[str, str] = {}
         self.mailer = FlakyMailer(fail=lambda email: self.failing.get(email.to))
         self._store = open_store(self.store_kind)
-        self.kit = InviteKit(
+        self.kit = make_kit(
             store=self._store.__enter__(),
             mailer=self.mailer,
             clock=self.clock,
@@ -155,8 +154,6 @@ class FacadeModel(RuleBasedStateMachine):
                 reset_url=RESET + "{token}",
                 verify_url=VERIFY + "{token}",
             ),
-            secret_keys=[TEST_SECRET],
-            password_hasher=fast_password_hasher(),
             outbox=OutboxSettings(
                 max_attempts=MAX_ATTEMPTS,
                 retry_base=timedelta(minutes=1),

@@ -46,7 +46,7 @@ from invitekit.adapters.memory import MemoryMailer
 from invitekit.addresses import parse_email
 from invitekit.model import Customer, Email
 from invitekit.ports import Store
-from invitekit.testing import FakeClock, fast_password_hasher
+from invitekit.testing import FakeClock, make_kit
 from invitekit.throttle import LoginThrottle
 from tests.helpers import ACTIVATE, PASSWORD, RESET, UNSUBSCRIBE, VERIFY, token_in
 from tests.stores import SERVER_KINDS, open_store, server_url, store_params
@@ -88,10 +88,10 @@ class Bench:
         mailer: MemoryMailer | None = None,
         throttle: LoginThrottle | None = None,
     ) -> InviteKit:
-        return InviteKit(
+        return make_kit(
             store=self.store,
-            mailer=mailer or MemoryMailer(),
-            clock=clock or FakeClock(),
+            mailer=mailer,
+            clock=clock,
             business=Business(
                 id=business_id or f"sec-{secrets.token_hex(6)}",
                 name="Studio One",
@@ -102,7 +102,6 @@ class Bench:
                 verify_url=VERIFY + "{token}",
             ),
             secret_keys=keys or [key()],
-            password_hasher=fast_password_hasher(),
             login_throttle=throttle,
         )
 

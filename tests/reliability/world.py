@@ -13,24 +13,14 @@ from typing import Any
 
 import attrs
 
-from invitekit import Business, InviteKit, OutboxSettings
+from invitekit import InviteKit, OutboxSettings, SystemClock
 from invitekit.model import Customer, OutboxMessage
 from invitekit.ports import Clock, Mailer, Store
-from invitekit.testing import TEST_SECRET, fast_password_hasher
+from invitekit.testing import TEST_PASSWORD, make_business
+from invitekit.testing import make_kit as make_test_kit
 
-BUSINESS = Business(
-    id="studio-1",
-    name="Studio One",
-    sender="hello@studio.example",
-    timezone="Europe/Vienna",
-    default_locale="de",
-    signature="Studio One, Hauptstraße 1, Wien",
-    activation_url="https://studio.example/activate/{token}",
-    unsubscribe_url="https://studio.example/unsubscribe/{token}",
-    reset_url="https://studio.example/reset/{token}",
-    verify_url="https://studio.example/verify/{token}",
-)
-PASSWORD = "correct horse battery"
+BUSINESS = make_business()
+PASSWORD = TEST_PASSWORD
 ACTIVATE = "https://studio.example/activate/"
 RESET = "https://studio.example/reset/"
 
@@ -47,13 +37,11 @@ def make_kit(
 
     ``clock=None`` is the system clock.
     """
-    return InviteKit(
+    return make_test_kit(
         store=store,
         mailer=mailer,
-        clock=clock,
+        clock=SystemClock() if clock is None else clock,
         business=BUSINESS,
-        secret_keys=[TEST_SECRET],
-        password_hasher=fast_password_hasher(),
         outbox=OutboxSettings(batch_size=batch_size, lease=timedelta(seconds=lease_seconds)),
     )
 
