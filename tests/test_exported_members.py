@@ -58,6 +58,7 @@ PUBLIC_MODULES = [
     "invitekit.testing.links",
     "invitekit.testing.mailers",
     "invitekit.testing.smtp_server",
+    "invitekit.testing.strategies",
     "invitekit.throttle",
     "invitekit.tokens",
     "invitekit.transitions",

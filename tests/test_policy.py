@@ -41,6 +41,12 @@ from invitekit.policy import (
     explain,
     resolve_wall_time,
 )
+from invitekit.testing import (
+    bookings,
+    cancellation_policies,
+    instants_near_clock_changes,
+    time_zones,
+)
 
 VIENNA = ZoneInfo("Europe/Vienna")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -48,25 +54,6 @@ LORD_HOWE = ZoneInfo("Australia/Lord_Howe")
 SECOND = timedelta(seconds=1)
 TICK = timedelta(microseconds=1)
 EUR = "EUR"
-
-ZONES = [
-    "Europe/Vienna",
-    "America/New_York",
-    "Australia/Lord_Howe",
-    "UTC",
-    "Europe/London",
-    "Europe/Dublin",
-    "America/St_Johns",
-    "America/Santiago",
-    "America/Sao_Paulo",
-    "Asia/Kolkata",
-    "Asia/Kathmandu",
-    "Asia/Tehran",
-    "Africa/Casablanca",
-    "Pacific/Chatham",
-    "Pacific/Apia",
-]
-
 
 # --------------------------------------------------------------------------- helpers
 
@@ -113,126 +100,28 @@ def key(decision: Decision) -> tuple[object, ...]:
 # --------------------------------------------------------------------------- strategies
 
 
-@functools.cache
-def transitions(zone_name: str) -> tuple[datetime, ...]:
-    """Every UTC instant in 2008-2032 at which the zone's offset changes."""
-    zone = ZoneInfo(zone_name)
-    found = []
-    day = datetime(2008, 1, 1, tzinfo=UTC)
-    offset = day.astimezone(zone).utcoffset()
-    while day.year < 2033:
-        following = day + timedelta(days=1)
-        new_offset = following.astimezone(zone).utcoffset()
-        if new_offset != offset:
-            low, high = int(day.timestamp()), int(following.timestamp())
-            while high - low > 1:
-                middle = (low + high) // 2
-                if datetime.fromtimestamp(middle, zone).utcoffset() == offset:
-                    low = middle
-                else:
-                    high = middle
-            found.append(datetime.fromtimestamp(high, UTC))
-            offset = new_offset
-        day = following
-    return tuple(found)
-
-
-zones = st.sampled_from(ZONES)
-
-
-@st.composite
-def instants_near_changes(draw: st.DrawFn, zone_name: str) -> datetime:
-    """A UTC instant, usually within a few days of one of the zone's clock changes."""
-    changes = transitions(zone_name)
-    near_a_change = draw(st.integers(0, 4)) > 0
-    if changes and near_a_change:
-        anchor = draw(st.sampled_from(changes))
-        return anchor + timedelta(seconds=draw(st.integers(-4 * 86400, 4 * 86400)))
-    moment = draw(st.datetimes(min_value=datetime(2008, 1, 1), max_value=datetime(2032, 1, 1)))
-    return moment.replace(tzinfo=UTC)
-
-
 # Local times at and around the hours at which clocks change somewhere.
 wall_times = st.one_of(
     st.builds(time, st.integers(0, 3), st.sampled_from([0, 15, 30, 45, 59])),
     st.builds(time, st.integers(0, 23), st.integers(0, 59)),
 )
-
 durations = st.integers(0, 10 * 86400).map(lambda s: timedelta(seconds=s))
-cutoffs = st.one_of(
-    st.builds(DurationCutoff, before=durations),
-    st.builds(WallClockCutoff, days_before=st.integers(0, 3), at=wall_times),
-)
-fees = st.one_of(
-    st.builds(
-        FixedFee,
-        amount=st.decimals(min_value=Decimal("0.01"), max_value=Decimal(500), places=2),
-        currency=st.sampled_from(["EUR", "USD", "JPY", "CHF"]),
-    ),
-    st.builds(PercentFee, percent=st.decimals(min_value=Decimal(1), max_value=Decimal(100))),
-)
-
-
-@st.composite
-def rules(draw: st.DrawFn, *, allow_never: bool = True) -> Rule:
-    modes = [RuleMode.ALWAYS, RuleMode.WINDOWED] + ([RuleMode.NEVER] if allow_never else [])
-    mode = draw(st.sampled_from(modes))
-    if mode is RuleMode.ALWAYS:
-        return Rule.always()
-    if mode is RuleMode.NEVER:
-        return Rule.never()
-    late = draw(st.sampled_from(list(Outcome)))
-    return Rule.windowed(
-        draw(cutoffs),
-        late=late,
-        fee=draw(fees) if late is Outcome.FEE else None,
-        grace_period=draw(
-            st.none() | st.integers(1, 2 * 86400).map(lambda s: timedelta(seconds=s))
-        ),
-    )
-
-
-@st.composite
-def policies(draw: st.DrawFn, zone_name: str | None = None) -> CancellationPolicy:
-    cancel = draw(rules())
-    reschedule = draw(rules())
-    never = reschedule.mode is RuleMode.NEVER
-    late_ban_possible = cancel.mode is RuleMode.WINDOWED and not never
-    return CancellationPolicy(
-        timezone=zone_name or draw(zones),
-        cancel=cancel,
-        reschedule=reschedule,
-        max_reschedules=None if never else draw(st.none() | st.integers(0, 3)),
-        no_reschedule_when_late=late_ban_possible and draw(st.booleans()),
-        staff_override=draw(st.booleans()),
-        inclusive=draw(st.booleans()),
-    )
 
 
 @st.composite
 def scenarios(draw: st.DrawFn) -> tuple[CancellationPolicy, Booking]:
-    zone_name = draw(zones)
-    policy = draw(policies(zone_name))
-    start = draw(instants_near_changes(zone_name))
-    created = start - timedelta(seconds=draw(st.integers(0, 20 * 86400)))
-    return policy, Booking(
-        start=start,
-        end=start + timedelta(minutes=draw(st.integers(1, 600))),
-        created_at=created,
-        status=draw(st.sampled_from([BookingStatus.BOOKED] * 5 + [BookingStatus.CANCELLED])),
-        reschedule_count=draw(st.integers(0, 4)),
-        price=Money(amount=draw(st.decimals(0, 1000, places=2)), currency="EUR"),
-    )
+    zone_name = draw(time_zones())
+    return draw(cancellation_policies(timezone=zone_name)), draw(bookings(timezone=zone_name))
 
 
 # --------------------------------------------------------------------------- properties
 
 
-@given(zone_name=zones, data=st.data(), before=durations)
+@given(zone_name=time_zones(), data=st.data(), before=durations)
 def test_a_duration_cutoff_is_exactly_that_much_elapsed_time_before_the_start(
     zone_name: str, data: st.DataObject, before: timedelta
 ) -> None:
-    start = data.draw(instants_near_changes(zone_name)).astimezone(ZoneInfo(zone_name))
+    start = data.draw(instants_near_clock_changes(zone_name)).astimezone(ZoneInfo(zone_name))
     policy = CancellationPolicy(timezone=zone_name, cancel=windowed(DurationCutoff(before=before)))
     target = booking(start)
     decision = policy.evaluate(target, Action.CANCEL, now=start - timedelta(days=11))
@@ -249,12 +138,12 @@ def test_a_duration_cutoff_is_exactly_that_much_elapsed_time_before_the_start(
         assert late.reason is Reason.OUTSIDE_WINDOW
 
 
-@given(zone_name=zones, data=st.data(), days=st.integers(0, 3), at=wall_times)
+@given(zone_name=time_zones(), data=st.data(), days=st.integers(0, 3), at=wall_times)
 def test_a_wall_clock_cutoff_is_the_first_moment_the_local_clocks_show_the_stated_time(
     zone_name: str, data: st.DataObject, days: int, at: time
 ) -> None:
     zone = ZoneInfo(zone_name)
-    start = data.draw(instants_near_changes(zone_name))
+    start = data.draw(instants_near_clock_changes(zone_name))
     cutoff = WallClockCutoff(days_before=days, at=at)
     stated = datetime.combine(start.astimezone(zone).date() - timedelta(days=days), at)
 
@@ -324,7 +213,7 @@ def test_staff_may_do_whatever_the_customer_may(
             assert staff == attrs.evolve(customer, actor=Actor.STAFF)
 
 
-@given(policy=policies())
+@given(policy=cancellation_policies())
 def test_a_policy_round_trips_through_its_json_dict_form(policy: CancellationPolicy) -> None:
     data = json.loads(json.dumps(policy.to_dict()))
     assert CancellationPolicy.from_dict(data) == policy

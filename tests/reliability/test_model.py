@@ -51,7 +51,7 @@ from invitekit import (
     TokenUsed,
 )
 from invitekit.model import Email
-from invitekit.testing import FakeClock, FlakyMailer, make_kit
+from invitekit.testing import FakeClock, FlakyMailer, audiences, make_kit
 from invitekit.throttle import LoginThrottle, MailThrottle
 from tests.helpers import ACTIVATE, RESET, UNSUBSCRIBE, VERIFY, token_in
 from tests.stores import SERVER_KINDS, open_store, server_url, store_params
@@ -362,10 +362,10 @@ class FacadeModel(RuleBasedStateMachine):
         self.kit.invite(p.id)
         self._queue(p, INVITATION, "activation")
 
-    @rule(status=st.sampled_from([None, Status.ADDED, Status.INVITED, Status.ACCEPTED]))
-    def invite_audience(self, status: Status | None) -> None:
+    @rule(audience=audiences())
+    def invite_audience(self, audience: Audience) -> None:
         self._step()
-        audience = Audience.all() if status is None else Audience.status(status)
+        status = audience.status_filter
         members = [p for p in self.people.values() if status is None or p.status is status]
         expected = [p for p in members if self._block(p) is None]
         report = self.kit.invite_audience(audience)

@@ -46,7 +46,7 @@ from invitekit.adapters.memory import MemoryMailer
 from invitekit.addresses import parse_email
 from invitekit.model import Customer, Email
 from invitekit.ports import Store
-from invitekit.testing import FakeClock, make_kit
+from invitekit.testing import FakeClock, email_addresses, make_kit
 from invitekit.throttle import LoginThrottle
 from tests.helpers import ACTIVATE, PASSWORD, RESET, UNSUBSCRIBE, VERIFY, token_in
 from tests.stores import SERVER_KINDS, open_store, server_url, store_params
@@ -59,11 +59,9 @@ LONG_FACTOR = 10
 NEW_PASSWORD = "a brand new password"
 
 
-addresses = st.builds(
-    "{}@{}".format,
-    st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=12),
-    st.sampled_from(["example.com", "studio.example", "mail.example.org"]),
-)
+# Short enough that the "new." an address change puts in front keeps the part
+# before the @ within its 64 bytes.
+addresses = email_addresses().filter(lambda address: len(address.encode()) < 60)
 
 
 def key() -> str:

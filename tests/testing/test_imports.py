@@ -18,6 +18,7 @@ def _modules_after(statement: str) -> set[str]:
 def test_the_fake_clock_imports_no_smtp_adapter_and_no_optional_dependency() -> None:
     loaded = _modules_after("from invitekit.testing import FakeClock")
     heavy = ("invitekit.adapters.smtp", "invitekit.testing.smtp_server", "aiosmtpd", "trustme")
+    heavy += ("invitekit.testing.strategies", "hypothesis")
     assert not [name for name in loaded if name.startswith(heavy)]
 
 

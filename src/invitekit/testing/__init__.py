@@ -15,11 +15,15 @@ public name is importable from here:
   :func:`fast_password_hasher`, and
   :class:`~invitekit.tokens.InsecureKey` for a test's own published keys.
 * :mod:`~invitekit.testing.smtp_server`: :class:`SMTPTestServer`, :class:`ReceivedMail`.
+* :mod:`~invitekit.testing.strategies`: hypothesis strategies: :func:`email_addresses`,
+  :func:`customers`, :func:`audiences`, :func:`cancellation_policies`, :func:`bookings`,
+  :func:`time_zones`, :func:`instants_near_clock_changes`.
 
-:class:`SMTPTestServer` needs ``aiosmtpd`` and ``trustme``
-(``pip install invitekit[testing]``).  Its module, which imports
-:mod:`invitekit.adapters.smtp`, is imported only when one of its names is first
-asked for, so ``from invitekit.testing import FakeClock`` stays light.
+:class:`SMTPTestServer` needs ``aiosmtpd`` and ``trustme``, the strategies need
+``hypothesis`` (``pip install invitekit[testing]`` installs all three).  Their
+modules, the first of which imports :mod:`invitekit.adapters.smtp`, are imported
+only when one of their names is first asked for, so
+``from invitekit.testing import FakeClock`` stays light and works without them.
 """
 
 from __future__ import annotations
@@ -46,6 +50,15 @@ from invitekit.testing.mailers import FlakyMailer
 
 if TYPE_CHECKING:
     from invitekit.testing.smtp_server import ReceivedMail, SMTPTestServer
+    from invitekit.testing.strategies import (
+        audiences,
+        bookings,
+        cancellation_policies,
+        customers,
+        email_addresses,
+        instants_near_clock_changes,
+        time_zones,
+    )
 
 __all__ = [
     "TEST_PASSWORD",
@@ -57,18 +70,37 @@ __all__ = [
     "InsecureKey",
     "ReceivedMail",
     "SMTPTestServer",
+    "audiences",
+    "bookings",
+    "cancellation_policies",
+    "customers",
+    "email_addresses",
     "extract_link",
     "extract_token",
     "fast_password_hasher",
+    "instants_near_clock_changes",
     "make_accepted_customer",
     "make_business",
     "make_kit",
+    "time_zones",
 ]
 
 # Names whose modules import an adapter or an optional dependency: imported on first use.
 _LAZY = {
     "ReceivedMail": "invitekit.testing.smtp_server",
     "SMTPTestServer": "invitekit.testing.smtp_server",
+    **dict.fromkeys(
+        [
+            "audiences",
+            "bookings",
+            "cancellation_policies",
+            "customers",
+            "email_addresses",
+            "instants_near_clock_changes",
+            "time_zones",
+        ],
+        "invitekit.testing.strategies",
+    ),
 }
 
 
