@@ -18,6 +18,7 @@ from invitekit.compose import (
     to_mime,
 )
 from invitekit.model import Business, Email
+from invitekit.testing import make_business
 
 ACTIVATE = "https://studio.example/activate/TOKEN-A"
 UNSUBSCRIBE = "https://studio.example/unsubscribe/TOKEN-U"
@@ -25,14 +26,7 @@ UNSUBSCRIBE = "https://studio.example/unsubscribe/TOKEN-U"
 VALID_UNTIL = datetime(2026, 1, 19, 9, 0, tzinfo=UTC)
 SENT_AT = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
-BUSINESS = Business(
-    id="studio-1",
-    name="Studio One",
-    sender="hello@studio.example",
-    timezone="Europe/Vienna",
-    default_locale="de",
-    signature="Studio One, Hauptstraße 1, Wien",
-)
+BUSINESS = make_business()
 
 
 def _compose(

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from invitekit import Audience, Business, Status
+from invitekit import Audience, Status
 from invitekit.adapters.memory import MemoryMailer
 from invitekit.ports import Store
-from invitekit.testing import extract_link, make_kit
+from invitekit.testing import extract_link, make_business, make_kit
 
 ACTIVATE = "https://studio.example/activate/"
 
 
-BUSINESS = Business(
-    id="studio-1",
-    name="Studio One",
-    sender="hello@studio.example",
-    timezone="Europe/Vienna",
-    activation_url=ACTIVATE + "{token}",
-)
+BUSINESS = make_business(default_locale="en", signature="")
 
 
 def test_customers_are_invited_delivered_and_accept(store: Store) -> None:
