@@ -324,11 +324,6 @@ def test_an_empty_list_or_a_key_that_is_no_string_is_refused() -> None:
         tokens(FakeClock(), [b"k" * 40])  # type: ignore[list-item]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="InviteKit.__init__ (service.py) makes a tuple of secret_keys before Tokens sees it:"
-    " tuple(None) is a TypeError, tuple(str) a tuple of characters",
-)
 @pytest.mark.parametrize("keys", ["one long string of more than 32 bytes", None])
 def test_the_kit_says_secret_keys_must_be_a_list_of_keys(keys: object) -> None:
     with pytest.raises(ConfigurationError, match="a list of keys"):

@@ -85,7 +85,7 @@ class InviteKit(AccountMethods, InvitationMethods, CustomerMethods):
         self.clock: Clock = clock or SystemClock()
         self.tokens = Tokens(
             business_id=business.id,
-            secret_keys=tuple(secret_keys),
+            secret_keys=secret_keys,
             clock=self.clock,
             expiry=token_expiry,
         )
