@@ -35,6 +35,7 @@ PUBLIC_MODULES = [
     "invitekit.sandbox",
     "invitekit.service",
     "invitekit.testing",
+    "invitekit.text",
     "invitekit.tokens",
 ]
 

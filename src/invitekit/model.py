@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import attrs
 
 from invitekit.exceptions import ConfigurationError, InvalidName
+from invitekit.text import describe, first_invisible
 
 __all__ = [
     "ActivationCheck",
@@ -95,11 +96,17 @@ MAX_NAME_LENGTH = 200
 def clean_name(value: str | None, *, field: str) -> str | None:
     """Trim a person's or group's name; refuse control characters, invalid text, great length.
 
+    A name is shown to people (in lists, in the greeting of an email), so text
+    that hides or reorders what they see is refused too: zero-width characters,
+    the byte order mark, bidirectional overrides and isolates, tag characters
+    and the other invisible characters of :mod:`invitekit.text`.
+
     Returns ``None`` for a missing or blank name.
 
     Raises:
-        InvalidName: if the name contains a control character (CR, LF, NUL, ...)
-            or a lone surrogate, or is longer than 200 characters.
+        InvalidName: if the name contains a control character (CR, LF, NUL, ...),
+            a lone surrogate, an invisible or direction-changing character, or
+            is longer than 200 characters.
     """
     if value is None:
         return None
@@ -108,6 +115,13 @@ def clean_name(value: str | None, *, field: str) -> str | None:
     text = value.strip()
     if _CONTROL.search(text):
         raise InvalidName(f"{field} contains a control character", field=field)
+    invisible = first_invisible(text)
+    if invisible is not None:
+        raise InvalidName(
+            f"{field} contains an invisible or direction-changing character, "
+            f"{describe(invisible)}",
+            field=field,
+        )
     if len(text) > MAX_NAME_LENGTH:
         raise InvalidName(f"{field} is longer than {MAX_NAME_LENGTH} characters", field=field)
     return text or None

@@ -49,3 +49,26 @@ def test_customers_are_invited_delivered_and_accept(store: Store) -> None:
     assert accepted.id == ana.id
     assert kit.get_customer(ana.id).status is Status.ACCEPTED
     assert kit.status_counts() == {Status.ADDED: 0, Status.INVITED: 2, Status.ACCEPTED: 1}
+
+
+def test_every_store_keeps_international_addresses_apart_and_finds_them(store: Store) -> None:
+    # IDNA2008 domains and look-alike local parts are distinct customers on every store
+    # (binary collations), and each is found again by any spelling of its own address.
+    kit = make_kit(store, MemoryMailer())
+    spellings = {
+        "bob@faß.de": "bob@XN--FA-HIA.DE",
+        "bob@fass.de": "BOB@fass.de",
+        "sofia@σοφος.gr": "Sofia@σοφος.gr",
+        "sofia@σοφοσ.gr": "sofia@ΣΟΦΟΣ.gr",
+        "straße@example.com": "STRAßE@example.com",
+        "strasse@example.com": "Strasse@example.com",
+        "\U0001d4d0na@example.com": "\U0001d4d0NA@example.com",  # outside the BMP
+        "jos\u00e9@bücher.example": "JOSE\u0301@B\u00dcCHER.example",
+    }
+    added = {raw: kit.add_customer(raw) for raw in spellings}
+    assert len({c.id for c in added.values()}) == len(spellings)
+    assert added["bob@faß.de"].email == "bob@xn--fa-hia.de"
+    for raw, other_spelling in spellings.items():
+        found = kit.find_customer(other_spelling)
+        assert found is not None
+        assert found.id == added[raw].id
