@@ -38,6 +38,7 @@ from jinja2 import nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from invitekit.exceptions import TemplateError
+from invitekit.text import quoted, shorten
 
 __all__ = [
     "FILTERS",
@@ -150,7 +151,7 @@ def check_template(source: str, *, field: str = "body") -> None:
         _check_node(tree, field=field, in_test=False)
     except jinja2.TemplateSyntaxError as err:
         raise TemplateError(
-            f"{field}, line {err.lineno}: {err.message or 'syntax error'}",
+            f"{field}, line {err.lineno}: {shorten(err.message or 'syntax error', limit=200)}",
             field=field,
             lineno=err.lineno,
         ) from err
@@ -232,7 +233,8 @@ def _check_node(node: nodes.Node, *, field: str, in_test: bool) -> None:
             _refuse(
                 node,
                 field,
-                f"unknown placeholder {node.name!r}; the placeholders are {_listed(PLACEHOLDERS)}",
+                f"unknown placeholder {quoted(node.name)}; the placeholders are "
+                f"{_listed(PLACEHOLDERS)}",
             )
     elif isinstance(node, nodes.Const):
         if not isinstance(node.value, str):
@@ -240,10 +242,12 @@ def _check_node(node: nodes.Node, *, field: str, in_test: bool) -> None:
     elif isinstance(node, nodes.Filter):
         if node.name not in FILTERS:
             _refuse(
-                node, field, f"unknown filter {node.name!r}; the filters are {_listed(FILTERS)}"
+                node,
+                field,
+                f"unknown filter {quoted(node.name)}; the filters are {_listed(FILTERS)}",
             )
         if node.args or node.kwargs or node.dyn_args or node.dyn_kwargs:
-            _refuse(node, field, f"the filter {node.name!r} takes no arguments")
+            _refuse(node, field, f"the filter {quoted(node.name)} takes no arguments")
     elif in_test and isinstance(node, _LOGIC):
         pass
     else:
@@ -344,6 +348,6 @@ def render_template(source: str, context: Mapping[str, str], *, field: str = "bo
     try:
         return _compiled(source, field).render(values)
     except jinja2.TemplateError as err:
-        raise TemplateError(f"{field}: {err}", field=field) from err
+        raise TemplateError(f"{field}: {shorten(str(err), limit=200)}", field=field) from err
     except RecursionError:
         raise _too_deep(field) from None

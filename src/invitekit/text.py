@@ -16,16 +16,18 @@ greeting of an email -- so it must show what it is.  Some characters do not:
 :func:`first_invisible` finds the first of them; the address parser and the
 name checks refuse text that has one, naming it with :func:`describe`.
 
-:func:`quoted` is how an error message quotes outside input: short, and with
-every control, invisible or direction-changing character replaced, so that a
-message can neither grow with its input nor hide what it says.
+:func:`quoted` is how an error message quotes outside input (and
+:func:`shorten` how it passes on a dependency's message that may quote some):
+short, and with every control, invisible or direction-changing character
+replaced, so that a message can neither grow with its input nor hide what it
+says.
 """
 
 from __future__ import annotations
 
 import unicodedata
 
-__all__ = ["MAX_QUOTED", "describe", "first_invisible", "quoted"]
+__all__ = ["MAX_QUOTED", "describe", "first_invisible", "quoted", "shorten"]
 
 #: At most this many characters of outside input are quoted in an error message.
 MAX_QUOTED = 80
@@ -78,21 +80,32 @@ def describe(char: str) -> str:
 def quoted(value: object, *, limit: int = MAX_QUOTED) -> str:
     """Quote outside input for an error message: at most ``limit`` characters, all visible.
 
-    Text is cut to ``limit`` characters (ending in ``...`` when cut) and each
-    control, invisible or direction-changing character is shown as U+FFFD; the
-    result is in quotes, as ``repr`` writes it.  Anything else is quoted by its
-    ``repr``, cut the same way.  For text, the work done does not grow with its length.
+    Text is cut by :func:`shorten` and put in quotes, as ``repr`` writes it;
+    anything else is quoted by its ``repr``, cut the same way.  Use it for every
+    value an error message quotes, so a 1 MB id gives a short message.
 
     >>> quoted("ana@example.com")
     "'ana@example.com'"
     >>> quoted("x" * 1_000_000, limit=10)
     "'xxxxxxx...'"
     """
-    text = (value if isinstance(value, str) else repr(value))[: limit + 1]
-    if len(text) > limit:
-        text = text[: max(limit - 3, 0)] + "..."
-    shown = "".join(
+    if isinstance(value, str):
+        return repr(shorten(value, limit=limit))
+    return shorten(repr(value), limit=limit)
+
+
+def shorten(text: str, *, limit: int = MAX_QUOTED) -> str:
+    """``text`` cut to ``limit`` characters (ending in ``...`` when cut), all visible.
+
+    Each control, invisible or direction-changing character becomes U+FFFD, so
+    the result can neither hide nor reorder what surrounds it.  For a message of
+    a dependency that may quote outside input (a jinja2 syntax error); values
+    are quoted with :func:`quoted`.  The work done does not grow with ``text``.
+    """
+    cut = text[: limit + 1]
+    if len(cut) > limit:
+        cut = cut[: max(limit - 3, 0)] + "..."
+    return "".join(
         char if char.isprintable() and not _is_invisible(char) else "\N{REPLACEMENT CHARACTER}"
-        for char in text
+        for char in cut
     )
-    return repr(shown) if isinstance(value, str) else shown

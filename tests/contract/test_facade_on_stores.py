@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from invitekit import Audience, Business, InviteKit, Status
+import pytest
+
+from invitekit import Audience, Business, InviteKit, Status, ValidationError
 from invitekit.adapters.memory import MemoryMailer
 from invitekit.ports import Store
 from invitekit.testing import TEST_SECRET, FakeClock, extract_link, fast_password_hasher
@@ -72,3 +74,17 @@ def test_every_store_keeps_international_addresses_apart_and_finds_them(store: S
         found = kit.find_customer(other_spelling)
         assert found is not None
         assert found.id == added[raw].id
+
+
+def test_every_store_gets_no_group_from_a_line_or_a_file_naming_too_many(store: Store) -> None:
+    kit = make_kit(store, MemoryMailer())
+    groups = ";".join(f"g{n}" for n in range(20_000))
+    report = kit.import_customers(f"email,groups\nana@example.com,{groups}\n")
+    assert [e.message for e in report.errors] == ["more than 20 groups on one line"]
+    lines = "\n".join(
+        f"c{n}@example.com," + ";".join(f"l{n}-{g}" for g in range(20)) for n in range(6)
+    )
+    with pytest.raises(ValidationError, match="more than 100 different groups"):
+        kit.import_customers("email,groups\n" + lines)
+    assert kit.list_groups() == []
+    assert kit.list_customers() == []
