@@ -253,14 +253,11 @@ def test_a_deep_template_is_a_template_error_from_save_invite_and_preview(
 
 @pytest.mark.parametrize("shape", sorted(DEEP_BODIES))
 def test_a_deep_template_stored_before_the_bounds_is_a_template_error_when_rendered(
-    stores: tuple[Store, Callable[[], Store]],
-    invitekit_business: Business,
-    invitekit_clock: FakeClock,
-    invitekit_mailer: MemoryMailer,
-    shape: str,
+    stores: tuple[Store, Callable[[], Store]], invitekit_business: Business, shape: str
 ) -> None:
     store, _reopen = stores
-    kit = _kit(store, invitekit_business, invitekit_clock, invitekit_mailer)
+    clock = FakeClock()
+    kit = _kit(store, invitekit_business, clock, MemoryMailer())
     customer = kit.add_customer("ana@example.com", first_name="Ana", locale="en")
     with store.transaction() as tx:  # as an older invitekit, without the bounds, saved it
         tx.save_template(
@@ -270,7 +267,7 @@ def test_a_deep_template_stored_before_the_bounds_is_a_template_error_when_rende
                 locale="en",
                 subject="Hi",
                 body=DEEP_BODIES[shape],
-                updated_at=invitekit_clock.now(),
+                updated_at=clock.now(),
             )
         )
     with pytest.raises(TemplateError, match="nested"):

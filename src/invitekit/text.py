@@ -8,8 +8,9 @@ greeting of an email -- so it must show what it is.  Some characters do not:
   and every other *default ignorable* code point of Unicode, which renderers
   skip;
 * **direction-changing** ones: bidirectional embeddings, overrides and
-  isolates (U+202A-202E, U+2066-2069) and the directional marks, which make
-  ``moc.elpmaxe@ana`` display as ``ana@example.com``;
+  isolates (U+202A-202E, U+2066-2069) and the directional marks (a
+  right-to-left override before ``moc.elpmaxe@ana`` displays it as
+  ``ana@example.com``);
 * every other *format* character (general category ``Cf``), and the Unicode
   line and paragraph separators (U+2028, U+2029).
 
