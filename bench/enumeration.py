@@ -1,11 +1,17 @@
-"""How long request_password_reset and register take per case, side by side.
+"""How long login, request_password_reset and register take per case, side by side.
 
 A plain script (no assertions): an attacker who can time the answers must not
-learn whether an address belongs to a customer.  Run it with realistic argon2
-parameters (the library's defaults) and compare the medians: every ratio to
-the unknown-address case should be close to 1.
+learn whether an address belongs to a customer, nor what kind of customer.  Run
+it with realistic argon2 parameters (the library's defaults) and compare the
+medians: every ratio to the unknown-address case should be close to 1.
 
     python bench/enumeration.py [rounds]
+
+The cases: an Accepted customer (``accepted``), one whose password was hashed
+with cheaper argon2 parameters before the current ones (``old-params``: 2
+passes, 19 MiB, 1 lane, OWASP's minimum), an Invited customer, an archived one,
+one who signs in with a provider, and an unknown address.  Logins use a wrong
+password (a right one is not a guess).
 """
 
 from __future__ import annotations
@@ -15,28 +21,58 @@ import sys
 import time
 from collections.abc import Callable
 
+from invitekit.adapters.memory import MemoryMailer, MemoryStore
+from invitekit.exceptions import InvalidCredentials
 from invitekit.model import Business
 from invitekit.passwords import PasswordHasher
+from invitekit.ports import Store
 from invitekit.service import InviteKit
-from invitekit.testing import make_accepted_customer, make_kit
-from invitekit.throttle import MailThrottle
+from invitekit.testing import TEST_SECRET, FakeClock, extract_link
+from invitekit.throttle import LoginThrottle, MailThrottle
 
 CASES = {
-    "existing": "ana@example.com",
+    "accepted": "ana@example.com",
+    "old-params": "olga@example.com",
     "invited": "bo@example.com",
+    "archived": "arno@example.com",
     "provider": "gina@example.com",
     "unknown": "nobody@example.com",
 }
+OLD_PARAMETERS = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+PASSWORD = "correct horse battery"
 
 
-def bench_kit() -> InviteKit:
-    kit = make_kit(
+def _kit(store: Store, hasher: PasswordHasher) -> InviteKit:
+    return InviteKit(
+        store=store,
+        mailer=MemoryMailer(),
+        clock=FakeClock(),
         business=Business(id="bench", name="Bench Studio", sender="hello@bench.example"),
-        password_hasher=PasswordHasher(),  # realistic: argon2-cffi's defaults
-        # Measure the answer itself, not the (equally uniform) throttled path.
+        secret_keys=[TEST_SECRET],
+        password_hasher=hasher,
+        # Measure the answer itself, not the (equally uniform) throttled paths.
         mail_throttle=MailThrottle(max_emails=1_000_000),
+        login_throttle=LoginThrottle(max_failures=1_000_000, client_max_failures=None),
     )
-    make_accepted_customer(kit, CASES["existing"], first_name="Ana")
+
+
+def _accept(kit: InviteKit, email: str) -> str:
+    customer = kit.add_customer(email, first_name="X")
+    kit.invite(customer.id)
+    kit.deliver()
+    mailer = kit.mailer
+    assert isinstance(mailer, MemoryMailer)
+    link = extract_link(mailer.outbox[-1], "https://example.invalid/activate/")
+    kit.accept_invitation(link.rsplit("/", 1)[1], PASSWORD)
+    return customer.id
+
+
+def make_kit() -> InviteKit:
+    store = MemoryStore()
+    _accept(_kit(store, OLD_PARAMETERS), CASES["old-params"])
+    kit = _kit(store, PasswordHasher())  # realistic: argon2-cffi's defaults
+    _accept(kit, CASES["accepted"])
+    kit.archive_customer(_accept(kit, CASES["archived"]))
     bo = kit.add_customer(CASES["invited"])
     kit.invite(bo.id)
     kit.deliver()
@@ -54,10 +90,22 @@ def median_ms(action: Callable[[str], object], rounds: int) -> dict[str, float]:
     return {case: statistics.median(values) for case, values in samples.items()}
 
 
+def wrong_login(kit: InviteKit) -> Callable[[str], object]:
+    def attempt(email: str) -> None:
+        try:
+            kit.login(email, "a wrong guess")
+        except InvalidCredentials:
+            return
+        raise AssertionError(f"{email} logged in with a wrong password")
+
+    return attempt
+
+
 def main() -> None:
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 15
-    kit = bench_kit()
+    kit = make_kit()
     results = {
+        "login (wrong password)": median_ms(wrong_login(kit), rounds),
         "request_password_reset": median_ms(kit.request_password_reset, rounds * 20),
         "register": median_ms(
             lambda email: kit.register(email, first_name="X", password="a sign-up password"),
@@ -65,17 +113,15 @@ def main() -> None:
         ),
     }
     others = [case for case in CASES if case != "unknown"]
-    print(f"median time per call in ms, {rounds} rounds, {kit.password_hasher!r}\n")
-    print(
-        f"{'':<24}"
-        + "".join(f"{case:>10}" for case in CASES)
-        + " |"
-        + "".join(f"{case + '/unknown':>18}" for case in others)
-    )
+    print(f"median time per call in ms, {rounds} rounds, {kit.password_hasher!r}")
+    print(f"old-params: {OLD_PARAMETERS!r}\n")
+    print(f"{'':<24}" + "".join(f"{case:>11}" for case in CASES))
     for name, medians in results.items():
-        times = "".join(f"{medians[case]:>10.3f}" for case in CASES)
-        ratios = "".join(f"{medians[case] / medians['unknown']:>18.2f}" for case in others)
-        print(f"{name:<24}{times} |{ratios}")
+        print(f"{name:<24}" + "".join(f"{medians[case]:>11.3f}" for case in CASES))
+    print(f"\nratio to unknown\n{'':<24}" + "".join(f"{case:>11}" for case in others))
+    for name, medians in results.items():
+        ratios = "".join(f"{medians[case] / medians['unknown']:>11.2f}" for case in others)
+        print(f"{name:<24}{ratios}")
 
 
 if __name__ == "__main__":

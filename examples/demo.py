@@ -9,7 +9,12 @@ virtual environment).  It
 4. follows one activation link and chooses a password, as the customer would,
 5. prints the status counts and where everything is.
 
-Every run starts afresh in ``demo-output/`` (or the folder given as argument).
+Every run starts afresh in ``demo-output/demo/`` (or the folder given as argument;
+``demo-output/webapp/`` is the example web app's).
+The demo only ever writes into a folder it made itself: it marks the folders it
+makes with a ``.invitekit-demo`` file, refuses a folder that exists with other
+things in it and no mark (``demo .`` leaves your checkout alone), and on a new
+run removes only what it made there (its database and its ``outbox/``).
 """
 
 from __future__ import annotations
@@ -28,11 +33,48 @@ HERE = Path(__file__).resolve().parent
 ACTIVATION_PAGE = "https://studio.example/activate/"
 
 
+MARKER = ".invitekit-demo"
+# What a run leaves in its folder, and so all that a later run removes.
+DATABASE_FILES = ("invitekit.db", "invitekit.db-journal", "invitekit.db-wal", "invitekit.db-shm")
+OUTBOX = "outbox"
+
+
+class FolderRefused(Exception):
+    """The output folder is not one the demo may write into."""
+
+
+def prepare(output: Path) -> None:
+    """Make ``output`` ready for a fresh run, touching nothing the demo did not make.
+
+    Raises:
+        FolderRefused: ``output`` is not a folder, is a symbolic link, or has
+            things in it but no mark of the demo; or what the demo made there
+            was replaced by a link (to somewhere else).
+    """
+    outbox, marker = output / OUTBOX, output / MARKER
+    marked = marker.is_file() and not marker.is_symlink()
+    if output.is_symlink() or (output.exists() and not output.is_dir()):
+        raise FolderRefused(f"{output} is not a folder the demo made; give another one")
+    if output.exists() and not marked and any(output.iterdir()):
+        raise FolderRefused(
+            f"{output} already exists and was not made by the demo, so the demo will not "
+            "write into it (nor delete anything in it): give a new or empty folder"
+        )
+    if outbox.is_symlink() or (outbox.exists() and not outbox.is_dir()):
+        raise FolderRefused(f"{outbox} is not the folder the demo made; remove it yourself")
+    # Checked: from here on only what the demo itself made is removed.
+    output.mkdir(parents=True, exist_ok=True)
+    if not marked:
+        marker.write_text("made by examples/demo.py; a new run starts afresh here\n")
+    for name in DATABASE_FILES:
+        (output / name).unlink(missing_ok=True)
+    if outbox.exists():
+        shutil.rmtree(outbox)
+
+
 def main(output: Path) -> None:
-    if output.exists():
-        shutil.rmtree(output)
-    output.mkdir(parents=True)
-    database, outbox = output / "invitekit.db", output / "outbox"
+    prepare(output)
+    database, outbox = output / "invitekit.db", output / OUTBOX
 
     store = SQLStore.from_url(f"sqlite:///{database}")
     # Every run starts afresh, so a new key each run does: no link outlives its run.
@@ -102,4 +144,7 @@ def main(output: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path.cwd() / "demo-output")
+    try:
+        main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path.cwd() / "demo-output" / "demo")
+    except FolderRefused as refused:
+        sys.exit(f"demo: {refused}")

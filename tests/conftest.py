@@ -8,8 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from argon2 import extract_parameters
 from hypothesis import HealthCheck, settings
 
+import invitekit.passwords
 from invitekit.adapters.memory import MemoryMailer
 from invitekit.model import Customer
 from invitekit.service import InviteKit
@@ -63,3 +65,29 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="run the reliability campaign at its long size (see docs/reliability.md)",
     )
+
+
+@pytest.fixture
+def argon2_work(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int, int]]:
+    """Every argon2 computation a :class:`PasswordHasher` checks with, as (passes, KiB, lanes).
+
+    Hashing new passwords is not counted: only the work a check does.
+    """
+    done: list[tuple[int, int, int]] = []
+    verify_secret = invitekit.passwords.verify_secret
+    hash_secret_raw = invitekit.passwords.hash_secret_raw
+
+    def verify(hash: bytes, secret: bytes, type: object) -> object:
+        stored = extract_parameters(hash.decode("ascii"))
+        done.append((stored.time_cost, stored.memory_cost, stored.parallelism))
+        return verify_secret(hash, secret, type)
+
+    def raw(secret: bytes, salt: bytes, **parameters: object) -> bytes:
+        done.append(
+            (parameters["time_cost"], parameters["memory_cost"], parameters["parallelism"])
+        )
+        return hash_secret_raw(secret, salt, **parameters)
+
+    monkeypatch.setattr(invitekit.passwords, "verify_secret", verify)
+    monkeypatch.setattr(invitekit.passwords, "hash_secret_raw", raw)
+    return done

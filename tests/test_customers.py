@@ -71,6 +71,28 @@ def test_bad_input_raises_library_errors_and_stores_nothing(
     assert snapshot(invitekit_kit) == before
 
 
+@pytest.mark.parametrize(
+    "char",
+    ["\u202e", "\u2067", "\u200b", "\u200d", "\ufeff", "\U000e0061", "\u061c", "\u3164"],
+)
+@pytest.mark.parametrize("field", ["first_name", "last_name"])
+def test_names_with_invisible_or_direction_changing_characters_are_refused(
+    invitekit_kit: InviteKit, field: str, char: str
+) -> None:
+    before = snapshot(invitekit_kit)
+    with pytest.raises(InvalidName) as caught:
+        invitekit_kit.add_customer("ana@example.com", **{field: f"An{char}a"})
+    assert caught.value.field == field
+    assert char not in str(caught.value)
+    assert f"U+{ord(char):04X}" in str(caught.value)
+    assert snapshot(invitekit_kit) == before
+
+
+def test_a_group_name_with_a_direction_override_is_refused(invitekit_kit: InviteKit) -> None:
+    with pytest.raises(InvalidName, match="U\\+202E"):
+        invitekit_kit.create_group("Monday \u202eclass")
+
+
 def test_unknown_customer_is_customer_not_found(invitekit_kit: InviteKit) -> None:
     with pytest.raises(CustomerNotFound):
         invitekit_kit.get_customer("cus_missing")

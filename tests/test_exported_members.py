@@ -59,6 +59,7 @@ PUBLIC_MODULES = [
     "invitekit.testing.mailers",
     "invitekit.testing.smtp_server",
     "invitekit.testing.strategies",
+    "invitekit.text",
     "invitekit.throttle",
     "invitekit.tokens",
     "invitekit.transitions",

@@ -10,7 +10,7 @@ from invitekit.adapters.memory import MemoryMailer
 from invitekit.adapters.sql import SQLStore
 from invitekit.audience import Audience
 from invitekit.exceptions import InvalidLocale, TemplateError, TestInvitationToken
-from invitekit.model import Business, Status
+from invitekit.model import Business, Status, StoredTemplate
 from invitekit.ports import Store
 from invitekit.service import InviteKit
 from invitekit.testing import FakeClock, extract_link, make_kit
@@ -218,3 +218,50 @@ def test_invitations_carry_a_stable_message_id_for_retries(
     queued = invitekit_kit.invite(customer.id)
     invitekit_kit.deliver()
     assert invitekit_mailer.outbox[0].message_id == f"<{queued.id}@studio.example>"
+
+
+DEEP_BODIES = {
+    "300-ifs": "{% if first_name %}" * 300 + "Hi" + "{% endif %}" * 300,
+    "3000-parentheses": "{{ " + "(" * 3000 + "first_name" + ")" * 3000 + " }}",
+}
+
+
+@pytest.mark.parametrize("shape", sorted(DEEP_BODIES))
+def test_a_deep_template_is_a_template_error_from_save_invite_and_preview(
+    invitekit_kit: InviteKit, shape: str
+) -> None:
+    body = DEEP_BODIES[shape]
+    customer = invitekit_kit.add_customer("ana@example.com", first_name="Ana")
+    with pytest.raises(TemplateError, match="nested"):
+        invitekit_kit.save_invitation_template("en", subject="Hi", body=body)
+    with pytest.raises(TemplateError, match="nested"):
+        invitekit_kit.invite(customer.id, body=body)
+    with pytest.raises(TemplateError, match="nested"):
+        invitekit_kit.preview_invitation(customer.id, body=body)
+    with pytest.raises(TemplateError, match="nested"):
+        invitekit_kit.send_test_invitation("owner@studio.example", body=body)
+    assert not invitekit_kit.invitation_template("en").customised
+    assert invitekit_kit.outbox_messages(customer_id=customer.id) == []
+
+
+@pytest.mark.parametrize("shape", sorted(DEEP_BODIES))
+def test_a_deep_template_stored_before_the_bounds_is_a_template_error_when_rendered(
+    stores: tuple[Store, Callable[[], Store]], invitekit_business: Business, shape: str
+) -> None:
+    store, _reopen = stores
+    clock = FakeClock()
+    kit = make_kit(store=store, business=invitekit_business, clock=clock)
+    customer = kit.add_customer("ana@example.com", first_name="Ana", locale="en")
+    with store.transaction() as tx:  # as an older invitekit, without the bounds, saved it
+        tx.save_template(
+            StoredTemplate(
+                business_id=invitekit_business.id,
+                kind="invitation",
+                locale="en",
+                subject="Hi",
+                body=DEEP_BODIES[shape],
+                updated_at=clock.now(),
+            )
+        )
+    with pytest.raises(TemplateError, match="nested"):
+        kit.preview_invitation(customer.id)

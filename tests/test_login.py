@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -11,11 +12,13 @@ from invitekit.adapters.memory import MemoryMailer, MemoryStore
 from invitekit.exceptions import InvalidCredentials, LoginThrottled
 from invitekit.model import EventKind, Status
 from invitekit.passwords import PasswordHasher
+from invitekit.ports import Store
 from invitekit.service import InviteKit
 from invitekit.testing import FakeClock, make_kit
 from invitekit.throttle import LoginThrottle
 
 from .helpers import ACTIVATE, PASSWORD, accepted_customer, invite_and_deliver, token_in
+from .stores import open_store, store_params
 
 
 def fail_login(kit: InviteKit, email: str, times: int, client: str | None = None) -> None:
@@ -216,3 +219,39 @@ def test_a_very_long_client_key_is_throttled_like_any_other() -> None:
     fail_login(kit, "b@example.com", 1, client=client)
     with pytest.raises(LoginThrottled):
         kit.login("c@example.com", PASSWORD, client=client)
+
+
+@pytest.fixture(params=store_params())
+def any_store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    with open_store(request.param) as store:
+        yield store
+
+
+def test_a_failed_login_does_the_same_argon2_work_for_every_kind_of_address(
+    any_store: Store, argon2_work: list[tuple[int, int, int]]
+) -> None:
+    # An old hash used to answer in a fifth of the time of an unknown address (issue 13).
+    clock = FakeClock()
+    current = PasswordHasher(time_cost=3, memory_cost=64, parallelism=1)
+    mailer = MemoryMailer()
+    old_kit = make_kit(store=any_store, clock=clock)
+    old_kit.mailer = mailer
+    old_kit.password_hasher = PasswordHasher(time_cost=1, memory_cost=16, parallelism=1)
+    accepted_customer(old_kit, mailer, "old@example.com")
+    kit = make_kit(store=any_store, clock=clock)
+    kit.mailer = mailer
+    kit.password_hasher = current
+    accepted_customer(kit, mailer, "accepted@example.com")
+    archived = accepted_customer(kit, mailer, "archived@example.com")
+    kit.archive_customer(archived.id)
+    kit.add_customer("provider@example.com", auth_provider="google")
+    invited = kit.add_customer("invited@example.com")
+    invite_and_deliver(kit, mailer, invited)
+
+    work = {}
+    for case in ["unknown", "accepted", "old", "archived", "provider", "invited"]:
+        argon2_work.clear()
+        with pytest.raises(InvalidCredentials):
+            kit.login(f"{case}@example.com", "a wrong password")
+        work[case] = sum(passes * memory for passes, memory, _ in argon2_work)
+    assert all(3 * 64 <= done < 3 * 64 + 3 for done in work.values()), work

@@ -139,3 +139,67 @@ def test_rules_return_the_nfc_form_or_refuse(password: str) -> None:
     except WeakPassword:
         return
     assert checked == unicodedata.normalize("NFC", password)
+
+
+# A failed check costs the same whatever was stored -----------------------------------
+
+CURRENT = {"time_cost": 3, "memory_cost": 64, "parallelism": 1}
+CURRENT_WORK = 3 * 64
+STORED = {
+    "no hash (unknown address)": None,
+    "current parameters": CURRENT,
+    "fewer passes": {"time_cost": 1, "memory_cost": 64, "parallelism": 1},
+    "less memory": {"time_cost": 3, "memory_cost": 16, "parallelism": 1},
+    "both cheaper": {"time_cost": 2, "memory_cost": 19, "parallelism": 1},
+    "cheapest": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},
+    "not an argon2 hash": "$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW",
+    "garbage": "not a hash at all",
+}
+
+
+def _stored(kind: str) -> str | None:
+    spec = STORED[kind]
+    if spec is None or isinstance(spec, str):
+        return spec
+    return PasswordHasher(**spec).hash("the right password")
+
+
+def _work(done: list[tuple[int, int, int]]) -> int:
+    return sum(passes * memory for passes, memory, _lanes in done)
+
+
+@pytest.mark.parametrize("kind", sorted(STORED))
+def test_a_failed_check_does_the_work_of_one_check_at_the_current_parameters(
+    argon2_work: list[tuple[int, int, int]], kind: str
+) -> None:
+    current = PasswordHasher(**CURRENT)
+    stored = _stored(kind)
+    argon2_work.clear()
+    assert current.verify(stored, "a wrong password") is False
+    # Made up to the memory that covers the difference: at most one KiB per pass over.
+    assert CURRENT_WORK <= _work(argon2_work) < CURRENT_WORK + CURRENT["time_cost"]
+    # Beyond the stored hash's own check, the work is done at the current passes and lanes.
+    made_up = argon2_work[1:] if isinstance(STORED[kind], dict) else argon2_work
+    assert all((t, p) == (CURRENT["time_cost"], CURRENT["parallelism"]) for t, _, p in made_up)
+
+
+def test_a_successful_check_with_old_parameters_does_only_its_own_work(
+    argon2_work: list[tuple[int, int, int]],
+) -> None:
+    current = PasswordHasher(**CURRENT)
+    old = PasswordHasher(time_cost=1, memory_cost=16, parallelism=1)
+    stored = old.hash("the right password")
+    argon2_work.clear()
+    assert current.verify(stored, "the right password") is True
+    assert argon2_work == [(1, 16, 1)]
+    assert current.needs_rehash(stored)  # the login re-hashes it at the current parameters
+
+
+def test_a_hash_dearer_than_the_current_parameters_costs_its_own_work(
+    argon2_work: list[tuple[int, int, int]],
+) -> None:
+    current = PasswordHasher(**CURRENT)
+    stored = PasswordHasher(time_cost=4, memory_cost=128, parallelism=1).hash("x")
+    argon2_work.clear()
+    assert current.verify(stored, "a wrong password") is False
+    assert argon2_work == [(4, 128, 1)]

@@ -7,6 +7,7 @@ import pytest
 from invitekit.exceptions import (
     CustomerArchived,
     InvalidCredentials,
+    InvalidName,
     TokenUsed,
     TokenWrongPurpose,
     WeakPassword,
@@ -246,3 +247,16 @@ def test_unsubscribing_keeps_a_sign_up_confirmation_queued(
     token = token_in(confirmation, VERIFY)
     accepted = invitekit_kit.verify_email(token, password="first secret phrase")
     assert (accepted.id, accepted.status) == (customer.id, Status.ACCEPTED)
+
+
+@pytest.mark.parametrize(
+    "first_name",
+    ["Claim your prize at bit.ly/x", "A stranger's eighty-character first name " * 2],
+)
+def test_a_link_or_a_long_name_at_sign_up_is_refused_and_nothing_is_sent(
+    invitekit_kit, invitekit_mailer, first_name: str
+) -> None:
+    with pytest.raises(InvalidName):
+        invitekit_kit.register("neu@example.com", first_name=first_name, password=CHOSEN)
+    invitekit_kit.deliver()
+    assert invitekit_mailer.outbox == []

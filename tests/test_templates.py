@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import secrets
+import sys
+
 import pytest
 
 from invitekit.exceptions import TemplateError
-from invitekit.sandbox import check_body, check_subject, check_template, render_template
+from invitekit.sandbox import (
+    MAX_NESTING,
+    MAX_OPERATORS,
+    check_body,
+    check_subject,
+    check_template,
+    render_template,
+)
 
 VALUES = {"first_name": "Ana", "last_name": "López", "business_name": "Studio One"}
 
@@ -119,3 +129,78 @@ def test_empty_text_is_refused(check: object, field: str) -> None:
 def test_a_very_long_body_is_refused() -> None:
     with pytest.raises(TemplateError, match="longer than 10000"):
         check_body("x" * 10_001)
+
+
+# Deep templates: the parser, the check and the compiler recurse per level ----------------
+
+DEEP = [
+    pytest.param(
+        "{% if first_name %}" * 300 + "x" + "{% endif %}" * 300, "nested more than", id="300-ifs"
+    ),
+    pytest.param(
+        "{{ " + "(" * 3000 + "first_name" + ")" * 3000 + " }}",
+        "parentheses are nested",
+        id="3000-parentheses",
+    ),
+    pytest.param(
+        "{% if " + "not " * 2000 + "first_name %}x{% endif %}", "operators", id="2000-nots"
+    ),
+    pytest.param("{{ first_name" + "|upper" * 1500 + " }}", "operators", id="1500-filters"),
+    pytest.param(
+        "{% if " + " or ".join(["first_name"] * 1500) + " %}x{% endif %}",
+        "operators",
+        id="1500-ors",
+    ),
+    pytest.param(
+        "{% for x in y %}" * 300 + "{% endfor %}" * 300, "nested more than", id="300-loops"
+    ),
+    pytest.param(
+        "{% set x %}" * 300 + "{% endset %}" * 300, "nested more than", id="300-set-blocks"
+    ),
+    pytest.param(
+        "{% endif %}" * 100 + "{% if first_name %}" * 300 + "{% endif %}" * 300,
+        "nested more than",
+        id="ends-first",
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "problem"), DEEP)
+def test_a_deep_template_is_refused_when_checked_not_a_recursion_error(
+    source: str, problem: str
+) -> None:
+    with pytest.raises(TemplateError, match=problem) as caught:
+        check_template(source)
+    assert caught.value.lineno == 1
+
+
+@pytest.mark.parametrize(("source", "problem"), DEEP)
+def test_a_deep_template_is_refused_when_rendered(source: str, problem: str) -> None:
+    with pytest.raises(TemplateError, match=problem):
+        render_template(source, VALUES)
+
+
+def test_templates_at_the_bounds_render() -> None:
+    condition = "not " * 4 + "(" * 5 + " and ".join(["first_name"] * 10) + ")" * 5
+    shown = "{{ " + "(" * MAX_NESTING + "first_name" + "|upper" * 10 + ")" * MAX_NESTING + " }}"
+    source = ("{% if " + condition + " %}") * MAX_NESTING + shown + "{% endif %}" * MAX_NESTING
+    assert check_body(source) == source
+    assert render_template(source, VALUES) == "ANA"
+    assert render_template("{% if first_name %}x{% endif %}" * 500, VALUES) == "x" * 500
+    many = "{{ first_name" + "|trim" * MAX_OPERATORS + " }}"
+    assert render_template(many, VALUES) == "Ana"
+
+
+def test_rendering_with_little_stack_left_is_a_template_error() -> None:
+    # Compiled templates are cached: a comment of its own makes this one new.
+    source = (
+        "{% if first_name %}" * MAX_NESTING
+        + f"{{# {secrets.token_hex(8)} #}}{{{{ first_name }}}}"
+        + "{% endif %}" * MAX_NESTING
+    )
+
+    def deep(levels: int) -> str:
+        return render_template(source, VALUES) if levels == 0 else deep(levels - 1)
+
+    with pytest.raises(TemplateError, match="nested too deeply"):
+        deep(sys.getrecursionlimit() - 60)

@@ -18,6 +18,7 @@ import enum
 
 from invitekit.exceptions import ConfigurationError
 from invitekit.model import Customer, Status
+from invitekit.text import quoted
 
 __all__ = [
     "LoginMode",
@@ -65,7 +66,9 @@ def _mode(mode: LoginMode | str) -> LoginMode:
         return LoginMode(mode)
     except ValueError as err:
         allowed = ", ".join(repr(m.value) for m in LoginMode)
-        raise ConfigurationError(f"unknown login mode {mode!r}; use one of {allowed}") from err
+        raise ConfigurationError(
+            f"unknown login mode {quoted(mode)}; use one of {allowed}"
+        ) from err
 
 
 def login_requirement(mode: LoginMode | str, *, logged_in: bool) -> LoginRequirement:

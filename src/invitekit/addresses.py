@@ -3,33 +3,49 @@
 Within a business a customer *is* their email address, so two spellings of one
 address must meet in one key, and two different mailboxes must never do so.
 
-* The **address** we store and send to is the input trimmed, in Unicode NFC, with
-  the domain lower-cased and IDNA-encoded (``Ana@Bücher.Example`` becomes
-  ``Ana@xn--bcher-kva.example``).  The local part keeps its case: some servers
-  honour it, and mail goes only to what the customer gave us.
+* The **address** we store and send to is the input trimmed, in Unicode NFC,
+  with the domain encoded by IDNA2008 with UTS #46 non-transitional processing
+  (``Ana@Bücher.Example`` becomes ``Ana@xn--bcher-kva.example``; ``faß.de`` stays
+  ``xn--fa-hia.de`` and never becomes ``fass.de``, the IDNA2003 reading, which is
+  another domain with another owner).  The local part keeps its case: some
+  servers honour it, and mail goes only to what the customer gave us.
 * The **key** used for uniqueness and lookup is that address with the local part
   lower-cased.  Deliberately *not* case-folded or NFKC-normalised: those map
-  look-alikes together (``ﬀ`` and ``ff``, fullwidth ``\uff4b`` and ``k``), and a
-  look-alike must never reach another customer's account.
+  look-alikes together (``ﬀ`` and ``ff``, fullwidth ``\uff4b`` and ``k``, ``ß``
+  and ``ss``, dotless ``\u0131`` and ``i``), and a look-alike must never reach another
+  customer's account.  (The domain is mapped as UTS #46 says, fullwidth letters
+  included: those spellings name the very same host.)
+* Invisible and direction-changing characters (zero-width characters, the byte
+  order mark, bidirectional overrides and isolates, tag characters, the Unicode
+  line separators; see :mod:`invitekit.text`) are refused anywhere in an address.
+
+The syntax and the domain are checked by
+[email-validator](https://pypi.org/project/email-validator/) (which uses the
+``idna`` package), without any DNS look-up: an address needs a domain with a
+dot and a real top-level domain, and reserved names (``.test``, ``.local``,
+``.localhost``, ``.invalid``, ``.onion``, ``.arpa``) cannot receive mail.
+Quoted local parts (``"ana smith"@…``), IP addresses in brackets and display
+names (``Ana <ana@…>``) are refused.
 """
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
 import attrs
+import email_validator
 
 from invitekit.exceptions import InvalidEmail
+from invitekit.text import describe, first_invisible, quoted
 
 __all__ = ["EmailAddress", "parse_email"]
 
-# RFC 5322 "atext" plus dots, and any non-ASCII character (RFC 6531 SMTPUTF8) but
-# the C1 controls and lone surrogates (which no UTF-8 can carry).
-_LOCAL_PART = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~\u00a0-\ud7ff\ue000-\U0010FFFF.-]+$")
-_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _MAX_LOCAL_OCTETS = 64
 _MAX_ADDRESS_OCTETS = 254
+# Longer input is refused before it is normalised or parsed: Unicode NFC shrinks
+# text by at most a factor of three, so no valid address is this long.
+_MAX_INPUT_CHARACTERS = 4 * _MAX_ADDRESS_OCTETS
+_LINE_BREAKS = frozenset("\r\n\x0b\x0c\x85\u2028\u2029")
 
 
 @attrs.frozen
@@ -52,48 +68,84 @@ def parse_email(raw: str) -> EmailAddress:
     """Validate ``raw`` and return its stored address and canonical key.
 
     Raises:
-        InvalidEmail: if ``raw`` is empty, has no single ``@``, has characters that
-            an address may not contain (spaces, quotes, control characters), or a
-            domain that is not a valid host name.
+        InvalidEmail: if ``raw`` is empty or too long, has no single ``@``, has a
+            line break, a control, invisible or direction-changing character, a
+            space or another character an address may not contain, or a domain
+            that is not a valid (IDNA2008) host name that can receive mail.  The
+            message quotes at most 80 characters of the input, never a control
+            or invisible character.
     """
     if not isinstance(raw, str):
         raise InvalidEmail("an email address must be a string", field="email")
-    text = unicodedata.normalize("NFC", raw.strip())
-    if not text:
+    stripped = raw.strip()
+    if not stripped:
         raise InvalidEmail("the email address is empty", field="email")
+    if len(stripped) > _MAX_INPUT_CHARACTERS:
+        raise InvalidEmail(f"{quoted(stripped)} is longer than 254 characters", field="email")
+    text = unicodedata.normalize("NFC", stripped)
+    _refuse_unreadable(text)
     if text.count("@") != 1:
         raise InvalidEmail(
-            f"{_show(text)} is not an email address (it needs one @)", field="email"
+            f"{quoted(text)} is not an email address (it needs one @)", field="email"
         )
     local, domain = text.split("@")
-    if (
-        not _LOCAL_PART.fullmatch(local)
-        or local.startswith(".")
-        or local.endswith(".")
-        or ".." in local
-    ):
-        raise InvalidEmail(f"{_show(text)} has an invalid part before the @", field="email")
     if len(local.encode()) > _MAX_LOCAL_OCTETS:
-        raise InvalidEmail(f"{_show(text)} has too long a part before the @", field="email")
-    ascii_domain = _encode_domain(domain, text)
+        raise InvalidEmail(f"{quoted(text)} has too long a part before the @", field="email")
+    try:
+        checked = _validate(text)
+    except email_validator.EmailNotValidError:
+        # Not chained: our message says what is wrong, in our words.
+        raise InvalidEmail(_what_is_wrong(text, domain), field="email") from None
+    # email-validator lower-cases a few role names (RFC 2142's ``Info@``); the
+    # address keeps the case it was given in, and only the key is lower-cased.
+    ascii_domain = checked.ascii_domain.lower()
     address = f"{local}@{ascii_domain}"
     if len(address.encode()) > _MAX_ADDRESS_OCTETS:
-        raise InvalidEmail(f"{_show(text)} is longer than 254 characters", field="email")
+        raise InvalidEmail(f"{quoted(text)} is longer than 254 characters", field="email")
     return EmailAddress(address=address, key=f"{local.lower()}@{ascii_domain}")
 
 
-def _encode_domain(domain: str, text: str) -> str:
+def _validate(text: str) -> email_validator.ValidatedEmail:
+    return email_validator.validate_email(
+        text,
+        check_deliverability=False,  # never a DNS look-up
+        globally_deliverable=True,
+        allow_smtputf8=True,  # local parts in any script (RFC 6531)
+        allow_quoted_local=False,
+        allow_domain_literal=False,
+        allow_display_name=False,
+        allow_empty_local=False,
+        strict=True,
+    )
+
+
+def _refuse_unreadable(text: str) -> None:
+    """Refuse what a person cannot read, or would read as something else, in our words."""
+    if any(char in _LINE_BREAKS for char in text):
+        raise InvalidEmail(f"{quoted(text)} contains a line break", field="email")
+    for char in text:
+        category = unicodedata.category(char)
+        if category == "Cc":
+            raise InvalidEmail(f"{quoted(text)} contains a control character", field="email")
+        if category == "Cs":
+            raise InvalidEmail(f"{quoted(text)} contains text that is not valid", field="email")
+    invisible = first_invisible(text)
+    if invisible is not None:
+        raise InvalidEmail(
+            f"{quoted(text)} contains an invisible or direction-changing character, "
+            f"{describe(invisible)}",
+            field="email",
+        )
+    if any(unicodedata.category(char) == "Zs" for char in text):
+        raise InvalidEmail(f"{quoted(text)} contains a space", field="email")
+
+
+def _what_is_wrong(text: str, domain: str) -> str:
     try:
-        ascii_domain = domain.encode("idna").decode("ascii").lower()
-    except UnicodeError as err:
-        raise InvalidEmail(f"{_show(text)} has an invalid domain", field="email") from err
-    labels = ascii_domain.split(".")
-    if len(labels) < 2 or not all(_LABEL.fullmatch(label) for label in labels):
-        raise InvalidEmail(f"{_show(text)} has an invalid domain", field="email")
-    return ascii_domain
-
-
-def _show(text: str) -> str:
-    """Quote outside input for an error message, without control characters or great length."""
-    shown = "".join(ch if ch.isprintable() else "\N{REPLACEMENT CHARACTER}" for ch in text)
-    return repr(shown if len(shown) <= 80 else shown[:77] + "...")
+        _validate(f"a@{domain}")
+    except email_validator.EmailNotValidError:
+        last_label = domain.rsplit(".", 1)[-1].lower()
+        if last_label in email_validator.SPECIAL_USE_DOMAIN_NAMES:
+            return f"{quoted(text)} has a reserved domain that cannot receive mail"
+        return f"{quoted(text)} has an invalid domain (the part after the @)"
+    return f"{quoted(text)} has an invalid part before the @"

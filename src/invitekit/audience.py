@@ -7,6 +7,7 @@ import enum
 import attrs
 
 from invitekit.model import Customer, Status
+from invitekit.text import quoted
 
 __all__ = ["Audience", "AudienceKind", "InvitationPlan", "SkipReason", "Skipped"]
 
@@ -93,9 +94,9 @@ class Audience:
         if self.kind is AudienceKind.STATUS:
             return f"customers with status {self.status_filter}"
         if self.kind is AudienceKind.GROUP:
-            return f"group {self.group_name!r}"
+            return f"group {quoted(self.group_name)}"
         if self.kind is AudienceKind.CUSTOMER:
-            return f"customer {self.customer_id}"
+            return f"customer {quoted(self.customer_id)}"
         return "all customers"
 
 

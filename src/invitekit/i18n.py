@@ -25,6 +25,7 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 
 from invitekit.exceptions import InvalidLocale
+from invitekit.text import quoted
 
 __all__ = [
     "DOMAIN",
@@ -51,7 +52,7 @@ def parse_locale(identifier: str) -> Locale:
     try:
         return Locale.parse(identifier.replace("-", "_"))
     except (UnknownLocaleError, ValueError, TypeError, AttributeError) as err:
-        raise InvalidLocale(f"unknown locale {identifier!r}", field="locale") from err
+        raise InvalidLocale(f"unknown locale {quoted(identifier)}", field="locale") from err
 
 
 def clean_locale(locale: str | None) -> str | None:

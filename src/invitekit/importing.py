@@ -3,6 +3,11 @@
 The file needs a header row.  Recognised columns (case-insensitive, in any
 order; others are ignored): ``email`` (required), ``first_name``, ``last_name``,
 ``locale``, ``groups`` (several names separated by ``;``).
+
+A file can create groups, so what it may name is bounded: a line with more than
+:data:`MAX_GROUPS_PER_ROW` groups is an error of that line, and a file that
+names more than :data:`MAX_GROUPS_PER_IMPORT` different groups (compared in any
+case) is refused whole, before anything is stored.
 """
 
 from __future__ import annotations
@@ -17,10 +22,24 @@ from invitekit.addresses import parse_email
 from invitekit.exceptions import InvalidLocale, ValidationError
 from invitekit.i18n import parse_locale
 from invitekit.model import clean_name
+from invitekit.text import quoted
 
-__all__ = ["CsvRow", "ImportReport", "RowError", "parse_customers_csv"]
+__all__ = [
+    "MAX_GROUPS_PER_IMPORT",
+    "MAX_GROUPS_PER_ROW",
+    "MAX_ROWS",
+    "CsvRow",
+    "ImportReport",
+    "RowError",
+    "parse_customers_csv",
+]
 
+#: At most this many lines are read from one file.
 MAX_ROWS = 1_000_000
+#: At most this many groups on one line of a file.
+MAX_GROUPS_PER_ROW = 20
+#: At most this many different groups named in one file.
+MAX_GROUPS_PER_IMPORT = 100
 _COLUMNS = {"email", "first_name", "last_name", "locale", "groups"}
 
 
@@ -74,7 +93,9 @@ def parse_customers_csv(source: str | Iterable[str]) -> tuple[list[CsvRow], list
         error ("repeated").
 
     Raises:
-        ValidationError: the file has no ``email`` column or is not CSV at all.
+        ValidationError: the file has no ``email`` column, is not CSV at all, has
+            more than :data:`MAX_ROWS` lines or names more than
+            :data:`MAX_GROUPS_PER_IMPORT` different groups.
     """
     lines = io.StringIO(source) if isinstance(source, str) else source
     reader = csv.DictReader(lines)
@@ -91,6 +112,7 @@ def parse_customers_csv(source: str | Iterable[str]) -> tuple[list[CsvRow], list
     rows: list[CsvRow] = []
     errors: list[RowError] = []
     seen: dict[str, int] = {}
+    groups: set[str] = set()
     try:
         for raw in reader:
             line = reader.line_num
@@ -114,6 +136,13 @@ def parse_customers_csv(source: str | Iterable[str]) -> tuple[list[CsvRow], list
                 )
                 continue
             seen[row.email_key] = line
+            groups.update(name.casefold() for name in row.groups)
+            if len(groups) > MAX_GROUPS_PER_IMPORT:
+                raise ValidationError(
+                    f"the file names more than {MAX_GROUPS_PER_IMPORT} different groups "
+                    f"(line {line}); import it in parts",
+                    field="file",
+                )
             rows.append(row)
     except csv.Error as err:
         raise ValidationError(
@@ -129,14 +158,7 @@ def _row(line: int, values: dict[str, str]) -> CsvRow:
         try:
             locale = str(parse_locale(locale))
         except InvalidLocale as err:
-            raise InvalidLocale(f"unknown locale {locale!r}", field="locale") from err
-    groups = tuple(
-        name
-        for name in (
-            clean_name(part, field="group") for part in values.get("groups", "").split(";")
-        )
-        if name
-    )
+            raise InvalidLocale(f"unknown locale {quoted(locale)}", field="locale") from err
     return CsvRow(
         line=line,
         email=address.address,
@@ -144,5 +166,19 @@ def _row(line: int, values: dict[str, str]) -> CsvRow:
         first_name=clean_name(values.get("first_name"), field="first_name"),
         last_name=clean_name(values.get("last_name"), field="last_name"),
         locale=locale,
-        groups=groups,
+        groups=_groups(values.get("groups", "")),
     )
+
+
+def _groups(cell: str) -> tuple[str, ...]:
+    """The group names of one line, each once (in any case), in the order given."""
+    names: dict[str, str] = {}
+    for part in cell.split(";"):
+        name = clean_name(part, field="group")
+        if name is not None:
+            names.setdefault(name.casefold(), name)
+            if len(names) > MAX_GROUPS_PER_ROW:
+                raise ValidationError(
+                    f"more than {MAX_GROUPS_PER_ROW} groups on one line", field="groups"
+                )
+    return tuple(names.values())

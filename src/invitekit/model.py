@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import enum
 import re
+import unicodedata
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
 from invitekit.exceptions import ConfigurationError, InvalidName
+from invitekit.text import describe, first_invisible, quoted
 
 __all__ = [
     "ActivationCheck",
@@ -34,6 +36,7 @@ __all__ = [
     "Status",
     "StoredTemplate",
     "clean_name",
+    "clean_signup_name",
     "storable",
 ]
 
@@ -133,11 +136,17 @@ def storable(value: object) -> bool:
 def clean_name(value: str | None, *, field: str) -> str | None:
     """Trim a person's or group's name; refuse control characters, invalid text, great length.
 
+    A name is shown to people (in lists, in the greeting of an email), so text
+    that hides or reorders what they see is refused too: zero-width characters,
+    the byte order mark, bidirectional overrides and isolates, tag characters
+    and the other invisible characters of :mod:`invitekit.text`.
+
     Returns ``None`` for a missing or blank name.
 
     Raises:
-        InvalidName: if the name contains a control character (CR, LF, NUL, ...)
-            or a lone surrogate, or is longer than 200 characters.
+        InvalidName: if the name contains a control character (CR, LF, NUL, ...),
+            a lone surrogate, an invisible or direction-changing character, or
+            is longer than 200 characters.
     """
     if value is None:
         return None
@@ -146,22 +155,79 @@ def clean_name(value: str | None, *, field: str) -> str | None:
     text = value.strip()
     if _CONTROL.search(text):
         raise InvalidName(f"{field} contains a control character", field=field)
+    invisible = first_invisible(text)
+    if invisible is not None:
+        raise InvalidName(
+            f"{field} contains an invisible or direction-changing character, "
+            f"{describe(invisible)}",
+            field=field,
+        )
     if len(text) > MAX_NAME_LENGTH:
         raise InvalidName(f"{field} is longer than {MAX_NAME_LENGTH} characters", field=field)
     return text or None
 
 
+#: A name given at self sign-up (by anyone at all) has at most this many characters.
+MAX_SIGNUP_NAME_LENGTH = 50
+# What mail clients turn into a link, or what reads as an address: a scheme, "www.",
+# an "@", a dotted host name ("bit.ly", "example.com"), an IPv4 address.  Matched on
+# the NFKC, case-folded form, so fullwidth and other compatibility spellings count.
+_LINK_LIKE = re.compile(
+    r"@|://|\bwww[.\u3002]"
+    r"|\b[\w-]+(?:[.\u3002][\w-]+)*[.\u3002](?:[^\W\d_]{2,24}|xn--[a-z0-9-]+)\b"
+    r"|\b\d{1,3}(?:[.\u3002]\d{1,3}){3}\b"
+)
+_SPACES = re.compile(r"\s+")
+
+
+def clean_signup_name(value: str | None, *, field: str) -> str | None:
+    """Check a first or last name typed at self sign-up; return it tidied, or ``None``.
+
+    A stranger's sign-up name becomes the greeting of an email that carries the
+    business's name ("Hello Claim your prize at bit.ly/x,"), sent to whatever
+    address they typed.  So on top of :func:`clean_name` (no control, invisible
+    or direction-changing characters) a sign-up name:
+
+    * is at most :data:`MAX_SIGNUP_NAME_LENGTH` (50) characters, after runs of
+      spaces are made one;
+    * has no ``@``, no ``://``, no ``www.``, no dotted host name (``bit.ly``,
+      ``example.com``, also in fullwidth letters) and no IP address: nothing a
+      mail client would show as a link or an address.
+
+    Names the business enters itself (``add_customer``, imports) keep the rules
+    of :func:`clean_name`.
+
+    Raises:
+        InvalidName: the name breaks one of these rules; the message says which,
+            without quoting the name.
+    """
+    text = clean_name(value, field=field)
+    if text is None:
+        return None
+    text = _SPACES.sub(" ", text)
+    if len(text) > MAX_SIGNUP_NAME_LENGTH:
+        raise InvalidName(
+            f"{field} is longer than {MAX_SIGNUP_NAME_LENGTH} characters", field=field
+        )
+    if _LINK_LIKE.search(unicodedata.normalize("NFKC", text).casefold()):
+        raise InvalidName(
+            f"{field} may not contain a web address, an email address or a link", field=field
+        )
+    return text
+
+
 def _check_zone(_instance: object, _attribute: object, value: str) -> None:
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError) as err:
-        raise ConfigurationError(f"unknown time zone {value!r}") from err
+    except (ZoneInfoNotFoundError, ValueError, OSError) as err:  # OSError: a key too long
+        raise ConfigurationError(f"unknown time zone {quoted(value)}") from err
 
 
 def _check_link_template(_instance: object, attribute: attrs.Attribute[str], value: str) -> None:
     if value.count("{token}") != 1 or not value.startswith(("https://", "http://")):
         raise ConfigurationError(
-            f"{attribute.name} must be an http(s) URL containing {{token}} once, got {value!r}"
+            f"{attribute.name} must be an http(s) URL containing {{token}} once, "
+            f"got {quoted(value)}"
         )
 
 

@@ -10,9 +10,10 @@ from collections.abc import Collection, Iterable
 from typing import Any
 
 import attrs
+from argon2 import Parameters, Type, extract_parameters
 from argon2 import PasswordHasher as _Argon2
-from argon2 import Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from argon2.low_level import hash_secret_raw, verify_secret
 
 from invitekit.exceptions import ConfigurationError, WeakPassword
 
@@ -21,6 +22,9 @@ __all__ = ["PasswordHasher", "PasswordRules", "common_passwords"]
 # What may follow a context word and still count as that word ("ana.garcia2024!").
 _DECORATION = "0123456789!?.,-_#*@$%&+ "
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+# The argon2 work that makes up a failed check's cost is done on this, and thrown away.
+_TIMING_SECRET = b"invitekit: the work of a check that found no match"
+_TIMING_SALT = b"invitekit-timing"
 
 
 def _fold_all(words: Iterable[str]) -> frozenset[str]:
@@ -146,6 +150,11 @@ class PasswordHasher:
     when to re-hash (at the next successful login).  Defaults are argon2-cffi's
     (RFC 9106 low-memory profile).
 
+    A check that fails costs the same argon2 work whatever was stored -- no hash
+    (an unknown address), a hash at the current parameters, one made with
+    cheaper parameters years ago, or something that is not an argon2 hash at
+    all -- so the time a login takes does not tell which (see :meth:`verify`).
+
     Args:
         time_cost: argon2 iterations.
         memory_cost: argon2 memory in KiB.
@@ -170,7 +179,6 @@ class PasswordHasher:
             )
         except Exception as err:  # argon2-cffi raises its own error types for bad parameters
             raise ConfigurationError(f"invalid argon2 parameters: {err}") from err
-        self._dummy_hash: str | None = None
 
     def __repr__(self) -> str:
         p = self._argon2
@@ -186,13 +194,36 @@ class PasswordHasher:
     def verify(self, password_hash: str | None, password: str) -> bool:
         """Whether ``password`` matches ``password_hash``.
 
-        With no hash (``None``) a dummy hash is verified instead and ``False``
-        returned, so an unknown account costs the same time as a known one.
+        A check that fails always does the argon2 work of one check at the
+        current parameters (passes times memory), whatever ``password_hash`` is:
+
+        * ``None`` (an unknown address, a profile without a password): that work
+          is done on a throwaway input and ``False`` returned;
+        * a hash made with cheaper parameters: after its own check fails, the
+          missing work is done at the current passes and parallelism, with the
+          memory that makes up the difference;
+        * something that is not an argon2 hash: the whole work, as for ``None``.
+
+        A hash made with *dearer* parameters (after they were lowered) costs its
+        own work until it is re-hashed at the next successful login.  Work is
+        counted as passes times memory: keep ``parallelism`` when raising the
+        parameters, as lanes run at a speed that depends on the machine's cores.
+        A check that succeeds does only its own work.
         """
-        if password_hash is None:
-            self._verify_quietly(self._dummy(), password)
-            return False
-        return self._verify_quietly(password_hash, password)
+        # As bytes, so that typed text UTF-8 cannot carry (a lone surrogate) costs
+        # the same work and simply matches nothing (such a password is never hashed).
+        typed = password.encode("utf-8", "surrogatepass")
+        done = 0  # the argon2 work done so far, in passes times KiB
+        stored = _parameters(password_hash)
+        if password_hash is not None and stored is not None:
+            try:
+                return verify_secret(password_hash.encode("ascii"), typed, stored.type)
+            except VerifyMismatchError:
+                done = stored.time_cost * stored.memory_cost
+            except VerificationError:
+                pass  # refused before any work (a corrupt hash)
+        self._do_missing_work(done)
+        return False
 
     def needs_rehash(self, password_hash: str) -> bool:
         """Whether ``password_hash`` was made with parameters other than the current ones."""
@@ -201,16 +232,29 @@ class PasswordHasher:
         except (InvalidHashError, ValueError):
             return True
 
-    def _verify_quietly(self, password_hash: str, password: str) -> bool:
-        # As bytes, so that typed text UTF-8 cannot carry (a lone surrogate) costs
-        # the same work and simply matches nothing (such a password is never hashed).
-        typed = password.encode("utf-8", "surrogatepass")
-        try:
-            return self._argon2.verify(password_hash, typed)
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
-            return False
+    def _do_missing_work(self, done: int) -> None:
+        """Do the argon2 work a check at the current parameters does, less ``done``."""
+        current = self._argon2
+        missing = current.time_cost * current.memory_cost - done
+        if missing <= 0:
+            return
+        memory = max(-(-missing // current.time_cost), 8 * current.parallelism)
+        hash_secret_raw(
+            _TIMING_SECRET,
+            _TIMING_SALT,
+            time_cost=current.time_cost,
+            memory_cost=memory,
+            parallelism=current.parallelism,
+            hash_len=current.hash_len,
+            type=Type.ID,
+        )
 
-    def _dummy(self) -> str:
-        if self._dummy_hash is None:
-            self._dummy_hash = self._argon2.hash("invitekit dummy password for timing")
-        return self._dummy_hash
+
+def _parameters(password_hash: str | None) -> Parameters | None:
+    """The argon2 parameters of a stored hash, or ``None`` if it is not an argon2 hash."""
+    if password_hash is None or not password_hash.isascii():
+        return None
+    try:
+        return extract_parameters(password_hash)
+    except InvalidHashError:
+        return None

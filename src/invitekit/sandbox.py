@@ -16,6 +16,15 @@ and a few harmless filters (:data:`FILTERS`).  The restriction is enforced twice
   tests, only the allowed filters and no loader, so even a template that were to
   slip past the check could reach nothing.
 
+Parsing, checking and compiling a template are recursive, so its *shape* is
+bounded too, before any of them runs: blocks (``{% if %}``) nest at most
+:data:`MAX_NESTING` deep, parentheses at most :data:`MAX_NESTING` deep in one
+placeholder or condition, and a placeholder or condition has at most
+:data:`MAX_OPERATORS` operators (``not``, ``and``, ``or``, ``|``).  A template
+past a bound is refused with a :class:`~invitekit.exceptions.TemplateError`
+that says which, never a ``RecursionError``; rendering repeats the check, and
+turns what the compiler still refuses into a ``TemplateError`` as well.
+
 The output is plain text; HTML escaping happens in the email layout.
 """
 
@@ -29,10 +38,13 @@ from jinja2 import nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from invitekit.exceptions import TemplateError
+from invitekit.text import quoted, shorten
 
 __all__ = [
     "FILTERS",
     "MAX_BODY_LENGTH",
+    "MAX_NESTING",
+    "MAX_OPERATORS",
     "MAX_SUBJECT_LENGTH",
     "PLACEHOLDERS",
     "check_body",
@@ -59,6 +71,18 @@ FILTERS: Mapping[str, str] = {
 
 MAX_SUBJECT_LENGTH = 200
 MAX_BODY_LENGTH = 10_000
+#: How deep blocks (``{% if %}`` in ``{% if %}``) and parentheses may nest.
+MAX_NESTING = 10
+#: How many operators (``not``, ``and``, ``or``, ``|`` ...) one placeholder or condition may have.
+MAX_OPERATORS = 20
+
+# Tags that open a block closed by an {% end... %} tag ({% set %} only without "=").
+_BLOCK_TAGS = frozenset(
+    {"if", "for", "macro", "call", "filter", "block", "with", "autoescape", "trans", "set"}
+)
+_WORD_OPERATORS = frozenset({"not", "and", "or", "is", "in", "if", "else"})
+_OPENING_BRACKETS = frozenset("([{")
+_CLOSING_BRACKETS = frozenset(")]}")
 
 # The nodes that only hold other nodes or plain text.
 _STRUCTURE = (nodes.Template, nodes.Output, nodes.TemplateData, nodes.If)
@@ -122,14 +146,78 @@ def check_template(source: str, *, field: str = "body") -> None:
     if not isinstance(source, str):
         raise TemplateError(f"the {field} must be text", field=field)
     try:
+        _check_shape(source, field)
         tree = _ENVIRONMENT.parse(source)
+        _check_node(tree, field=field, in_test=False)
     except jinja2.TemplateSyntaxError as err:
         raise TemplateError(
-            f"{field}, line {err.lineno}: {err.message or 'syntax error'}",
+            f"{field}, line {err.lineno}: {shorten(err.message or 'syntax error', limit=200)}",
             field=field,
             lineno=err.lineno,
         ) from err
-    _check_node(tree, field=field, in_test=False)
+    except RecursionError:
+        # Only when called with the stack nearly full already: the bounds keep
+        # a template's own depth far below the limit.
+        raise _too_deep(field) from None
+
+
+def _check_shape(source: str, field: str) -> None:
+    """Refuse deep nesting and long expressions from the tokens, before anything recursive runs.
+
+    The lexer is a loop over regular expressions; the parser, :func:`_check_node`
+    and jinja2's compiler recurse once per level of nesting and per operator.
+    """
+    blocks = brackets = operators = 0
+    tag: str | None = None  # the tag name of the {% ... %} being read
+    assigns = False
+    for lineno, kind, value in _ENVIRONMENT.lex(source):
+        if kind in ("block_begin", "variable_begin"):
+            brackets = operators = 0
+            tag, assigns = ("" if kind == "block_begin" else None), False
+        elif kind == "name" and tag == "":
+            tag = value
+        elif kind == "name" and value in _WORD_OPERATORS:
+            operators += 1
+        elif kind == "operator" and value in _OPENING_BRACKETS:
+            brackets += 1
+            if brackets > MAX_NESTING:
+                raise TemplateError(
+                    f"{field}, line {lineno}: parentheses are nested more than {MAX_NESTING} deep",
+                    field=field,
+                    lineno=lineno,
+                )
+        elif kind == "operator" and value in _CLOSING_BRACKETS:
+            brackets -= 1
+        elif kind == "operator":
+            operators += 1
+            assigns = assigns or value == "="
+        elif kind == "block_end" and tag:
+            if tag.startswith("end"):
+                blocks = max(blocks - 1, 0)
+            elif tag in _BLOCK_TAGS and not (tag == "set" and assigns):
+                blocks += 1
+                if blocks > MAX_NESTING:
+                    raise TemplateError(
+                        f"{field}, line {lineno}: blocks ({{% {tag} %}}) are nested more "
+                        f"than {MAX_NESTING} deep",
+                        field=field,
+                        lineno=lineno,
+                    )
+        if operators > MAX_OPERATORS:
+            raise TemplateError(
+                f"{field}, line {lineno}: a placeholder or condition has more than "
+                f"{MAX_OPERATORS} operators",
+                field=field,
+                lineno=lineno,
+            )
+
+
+def _too_deep(field: str) -> TemplateError:
+    return TemplateError(
+        f"the {field} is nested too deeply: at most {MAX_NESTING} levels of blocks or "
+        f"parentheses and {MAX_OPERATORS} operators in a placeholder or condition",
+        field=field,
+    )
 
 
 def _check_node(node: nodes.Node, *, field: str, in_test: bool) -> None:
@@ -145,7 +233,8 @@ def _check_node(node: nodes.Node, *, field: str, in_test: bool) -> None:
             _refuse(
                 node,
                 field,
-                f"unknown placeholder {node.name!r}; the placeholders are {_listed(PLACEHOLDERS)}",
+                f"unknown placeholder {quoted(node.name)}; the placeholders are "
+                f"{_listed(PLACEHOLDERS)}",
             )
     elif isinstance(node, nodes.Const):
         if not isinstance(node.value, str):
@@ -153,10 +242,12 @@ def _check_node(node: nodes.Node, *, field: str, in_test: bool) -> None:
     elif isinstance(node, nodes.Filter):
         if node.name not in FILTERS:
             _refuse(
-                node, field, f"unknown filter {node.name!r}; the filters are {_listed(FILTERS)}"
+                node,
+                field,
+                f"unknown filter {quoted(node.name)}; the filters are {_listed(FILTERS)}",
             )
         if node.args or node.kwargs or node.dyn_args or node.dyn_kwargs:
-            _refuse(node, field, f"the filter {node.name!r} takes no arguments")
+            _refuse(node, field, f"the filter {quoted(node.name)} takes no arguments")
     elif in_test and isinstance(node, _LOGIC):
         pass
     else:
@@ -236,7 +327,12 @@ def check_body(body: str) -> str:
 def _compiled(source: str, field: str) -> jinja2.Template:
     """Check and compile once: a campaign renders one text for many customers."""
     check_template(source, field=field)
-    return _ENVIRONMENT.from_string(source)
+    try:
+        return _ENVIRONMENT.from_string(source)
+    except (RecursionError, SyntaxError):
+        # Python's compiler has limits of its own (100 levels of indentation);
+        # the bounds of check_template keep templates far below them.
+        raise _too_deep(field) from None
 
 
 def render_template(source: str, context: Mapping[str, str], *, field: str = "body") -> str:
@@ -252,4 +348,6 @@ def render_template(source: str, context: Mapping[str, str], *, field: str = "bo
     try:
         return _compiled(source, field).render(values)
     except jinja2.TemplateError as err:
-        raise TemplateError(f"{field}: {err}", field=field) from err
+        raise TemplateError(f"{field}: {shorten(str(err), limit=200)}", field=field) from err
+    except RecursionError:
+        raise _too_deep(field) from None

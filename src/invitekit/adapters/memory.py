@@ -35,6 +35,7 @@ from invitekit.model import (
     Status,
     StoredTemplate,
 )
+from invitekit.text import quoted
 
 __all__ = ["MemoryMailer", "MemoryStore"]
 
@@ -205,7 +206,7 @@ class _MemoryTransaction:
     def insert_group(self, group: Group) -> None:
         name_key = (group.business_id, group.name.casefold())
         if name_key in self._s._group_names:
-            raise DuplicateGroup(f"a group named {group.name!r} already exists")
+            raise DuplicateGroup(f"a group named {quoted(group.name)} already exists")
         self._set(self._s._groups, (group.business_id, group.id), group)
         self._set(self._s._group_names, name_key, group.id)
 

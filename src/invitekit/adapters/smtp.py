@@ -50,6 +50,7 @@ from invitekit.exceptions import (
 )
 from invitekit.model import Email
 from invitekit.ports import Clock
+from invitekit.text import quoted
 
 __all__ = ["SMTPMailer", "SMTPSession", "Security"]
 
@@ -127,7 +128,7 @@ class SMTPMailer:
         except ValueError as err:
             choices = ", ".join(repr(s.value) for s in Security)
             raise ConfigurationError(
-                f"unknown SMTP security {security!r}; use one of {choices}"
+                f"unknown SMTP security {quoted(security)}; use one of {choices}"
             ) from err
         self.host = host
         self.port = self.security.default_port if port is None else port

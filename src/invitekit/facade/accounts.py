@@ -83,7 +83,8 @@ class AccountMethods(FacadePart):
 
         Only Accepted, non-archived customers with a password can log in.  Every
         refusal is the same :class:`InvalidCredentials`, and an unknown address
-        costs the same work as a known one (a dummy hash is verified).  Failures
+        costs the same work as a known one (a failed check does the argon2 work
+        of one check at the current parameters, whatever is stored).  Failures
         are counted in the Store per address, and per ``client`` when given
         (see :class:`~invitekit.throttle.LoginThrottle`); when a limit is reached,
         :class:`LoginThrottled` is raised before the password is checked.  A

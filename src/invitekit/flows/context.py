@@ -25,6 +25,7 @@ from invitekit.model import (
 from invitekit.passwords import PasswordHasher, PasswordRules
 from invitekit.ports import Clock, Mailer, Store, Transaction
 from invitekit.settings import OutboxSettings
+from invitekit.text import quoted
 from invitekit.throttle import LoginThrottle, MailThrottle
 from invitekit.tokens import Tokens
 
@@ -68,7 +69,7 @@ class Context:
         """
         found = tx.get_customer(self.business.id, customer_id) if storable(customer_id) else None
         if found is None:
-            raise CustomerNotFound(f"no customer with id {customer_id!r}")
+            raise CustomerNotFound(f"no customer with id {quoted(customer_id)}")
         return found
 
     def customer_or_none(self, tx: Transaction, customer_id: str | None) -> Customer | None:
@@ -83,7 +84,7 @@ class Context:
         """
         found = tx.find_group(self.business.id, name) if storable(name) else None
         if found is None:
-            raise GroupNotFound(f"no group named {name!r}")
+            raise GroupNotFound(f"no group named {quoted(name)}")
         return found
 
     def new_customer(

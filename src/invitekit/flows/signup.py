@@ -30,7 +30,7 @@ from invitekit.model import (
     Purpose,
     Registration,
     Status,
-    clean_name,
+    clean_signup_name,
 )
 from invitekit.ports import Transaction
 from invitekit.tokens import TokenClaims, verification_fingerprint
@@ -54,8 +54,8 @@ def register(
 ) -> None:
     """Keep a sign-up and mail the answer for its address (see ``InviteKit.register``)."""
     address = parse_email(email)
-    first = clean_name(first_name, field="first_name")
-    last = clean_name(last_name, field="last_name")
+    first = clean_signup_name(first_name, field="first_name")
+    last = clean_signup_name(last_name, field="last_name")
     chosen_locale = clean_locale(locale)
     normalized = ctx.password_rules.check(
         password, context=[address.address, first or "", last or "", ctx.business.name]

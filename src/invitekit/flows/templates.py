@@ -28,6 +28,7 @@ from invitekit.model import (
 )
 from invitekit.ports import Transaction
 from invitekit.sandbox import check_body, check_subject
+from invitekit.text import quoted
 from invitekit.tokens import link_url
 
 __all__ = [
@@ -220,7 +221,7 @@ def _template_locale(locale: str) -> str:
     shipped = available_locales()
     if str(parsed) not in shipped and parsed.language not in shipped:
         raise InvalidLocale(
-            f"invitekit has no catalog for {locale!r}; it has {', '.join(sorted(shipped))}",
+            f"invitekit has no catalog for {quoted(locale)}; it has {', '.join(sorted(shipped))}",
             field="locale",
         )
     return str(parsed)

@@ -79,7 +79,7 @@ _SCRIPTS = (
     "あいうえおかきくけこさしすせそ",
 )
 _INTERNATIONAL = "".join(_SCRIPTS) + "ÀÉÖÜÑÆØΑΒΓΔΩАБВГДЖЯ"
-_TOP_LEVEL = ("com", "org", "net", "example", "test", "de", "es", "fr", "at", "ORG")
+_TOP_LEVEL = ("com", "org", "net", "de", "es", "fr", "at", "ORG")
 
 
 def _label(alphabet: str) -> st.SearchStrategy[str]:
