@@ -374,9 +374,9 @@ class LinkCheck:
         customer_id: the customer, or ``None`` for the verification of a new address.
         first_name, locale: to greet the visitor on the page.
         expires_at: when the link stops working (``None`` if never).
-        needs_password: for an email verification that activates an existing
-            profile: the page must ask for the password chosen at sign-up and
-            pass it to :meth:`~invitekit.InviteKit.verify_email`.
+        needs_password: the page must ask for a password: for every email
+            verification (the one chosen at sign-up, which
+            :meth:`~invitekit.InviteKit.verify_email` always requires).
     """
 
     purpose: Purpose
