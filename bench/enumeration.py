@@ -5,7 +5,11 @@ learn whether an address belongs to a customer.  Run it with realistic argon2
 parameters (the library's defaults) and compare the medians: every ratio to
 the unknown-address case should be close to 1.
 
-    python bench/enumeration.py [rounds]
+    python bench/enumeration.py [rounds] [--store memory|sqlite|postgresql|mysql]
+
+The store is the memory store unless ``--store`` names another (see
+``store_of`` in bench/sql_store.py: PostgreSQL and MariaDB need
+``INVITEKIT_TEST_POSTGRESQL_URL`` / ``INVITEKIT_TEST_MYSQL_URL``).
 """
 
 from __future__ import annotations
@@ -15,9 +19,12 @@ import sys
 import time
 from collections.abc import Callable
 
-from invitekit.adapters.memory import MemoryMailer, MemoryStore
+from sql_store import store_of  # bench/sql_store.py, next to this script
+
+from invitekit.adapters.memory import MemoryMailer
 from invitekit.model import Business
 from invitekit.passwords import PasswordHasher
+from invitekit.ports import Store
 from invitekit.service import InviteKit
 from invitekit.testing import TEST_SECRET, FakeClock, extract_link
 from invitekit.throttle import MailThrottle
@@ -26,13 +33,14 @@ CASES = {
     "existing": "ana@example.com",
     "invited": "bo@example.com",
     "provider": "gina@example.com",
+    "archived": "old@example.com",
     "unknown": "nobody@example.com",
 }
 
 
-def make_kit() -> InviteKit:
+def make_kit(store: Store) -> InviteKit:
     kit = InviteKit(
-        store=MemoryStore(),
+        store=store,
         mailer=MemoryMailer(),
         clock=FakeClock(),
         business=Business(id="bench", name="Bench Studio", sender="hello@bench.example"),
@@ -52,6 +60,7 @@ def make_kit() -> InviteKit:
     kit.invite(bo.id)
     kit.deliver()
     kit.add_customer(CASES["provider"], auth_provider="google")
+    kit.archive_customer(kit.add_customer(CASES["archived"]).id)
     return kit
 
 
@@ -66,8 +75,18 @@ def median_ms(action: Callable[[str], object], rounds: int) -> dict[str, float]:
 
 
 def main() -> None:
-    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 15
-    kit = make_kit()
+    args = sys.argv[1:]
+    kind = "memory"
+    if "--store" in args:
+        at = args.index("--store")
+        kind = args[at + 1]
+        del args[at : at + 2]
+    rounds = int(args[0]) if args else 15
+    with store_of(kind) as store:
+        measure(make_kit(store), rounds, kind)
+
+
+def measure(kit: InviteKit, rounds: int, kind: str) -> None:
     results = {
         "request_password_reset": median_ms(kit.request_password_reset, rounds * 20),
         "register": median_ms(
@@ -76,7 +95,7 @@ def main() -> None:
         ),
     }
     others = [case for case in CASES if case != "unknown"]
-    print(f"median time per call in ms, {rounds} rounds, {kit.password_hasher!r}\n")
+    print(f"median time per call in ms, {rounds} rounds, {kind} store, {kit.password_hasher!r}\n")
     print(
         f"{'':<24}"
         + "".join(f"{case:>10}" for case in CASES)

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+
 import pytest
+import sqlalchemy as sa
 
 from invitekit.adapters.memory import MemoryMailer
+from invitekit.adapters.sql import SQLStore, metadata
 from invitekit.exceptions import InvalidCredentials, InvalidEmail, TokenUsed, WeakPassword
-from invitekit.model import EventKind, OutboxState, Status
+from invitekit.model import Business, EventKind, OutboxState, Status
 from invitekit.passwords import PasswordRules
+from invitekit.ports import Store
 from invitekit.service import InviteKit
+from invitekit.testing import TEST_SECRET, FakeClock, FaultyStore, fast_password_hasher
 
 from .helpers import (
     ACTIVATE,
@@ -19,8 +26,16 @@ from .helpers import (
     last_mail_to,
     token_in,
 )
+from .stores import open_store, store_params
 
 NEW_PASSWORD = "a brand new password"
+
+
+@pytest.fixture(params=store_params())
+def invitekit_store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    """Every test here runs on each store kind (the plugin's kit picks this store up)."""
+    with open_store(request.param) as store:
+        yield store
 
 
 def reset_token(kit, mailer, email: str) -> str:
@@ -215,3 +230,99 @@ def test_unsubscribing_keeps_a_requested_password_email_queued(
     assert activation.message_id != invitation.message_id
     accepted = invitekit_kit.accept_invitation(token_in(activation, ACTIVATE), NEW_PASSWORD)
     assert accepted.status is Status.ACCEPTED
+
+
+# Every answer does the same work ---------------------------------------------------------
+
+
+@pytest.fixture
+def population(invitekit_kit, invitekit_mailer, ana) -> dict[str, str]:
+    """One address per answer, in this order: a reset link, the same again (one is
+    pending now), an activation link, a sign-in hint, nothing (twice)."""
+    bo = invitekit_kit.add_customer("bo@example.com")
+    invite_and_deliver(invitekit_kit, invitekit_mailer, bo)
+    invitekit_kit.add_customer("gina@example.com", auth_provider="google")
+    old = invitekit_kit.add_customer("old@example.com")
+    invitekit_kit.archive_customer(old.id)
+    invitekit_mailer.clear()
+    return {
+        "accepted": ana.email,
+        "accepted, one pending": ana.email,
+        "invited": "bo@example.com",
+        "provider": "gina@example.com",
+        "archived": "old@example.com",
+        "unknown": "nobody@example.com",
+    }
+
+
+def test_every_answer_makes_the_same_store_calls(
+    invitekit_store: Store,
+    invitekit_business: Business,
+    invitekit_clock: FakeClock,
+    population: dict[str, str],
+) -> None:
+    counting = FaultyStore(invitekit_store)  # unarmed: it only counts
+    kit = InviteKit(
+        store=counting,
+        mailer=MemoryMailer(),
+        clock=invitekit_clock,
+        business=invitekit_business,
+        secret_keys=[TEST_SECRET],
+        password_hasher=fast_password_hasher(),
+    )
+    work = {}
+    for case, address in population.items():
+        counting.arm()
+        kit.request_password_reset(address)
+        work[case] = (counting.calls, counting.commits)
+    assert len(set(work.values())) == 1, work
+
+
+def _statement_shape(statement: str) -> str:
+    """A statement without what differs between two runs of the same work."""
+    shape = re.sub(r"\s+", " ", statement).strip()
+    # Keeping or undoing a savepoint's writes is the one step that differs.
+    return re.sub(r"^(RELEASE|ROLLBACK TO) SAVEPOINT \w+$", "END SAVEPOINT", shape)
+
+
+@pytest.mark.parametrize(
+    "invitekit_store", store_params(["sqlite", "postgresql", "mysql"]), indirect=True
+)
+def test_every_answer_runs_the_same_statements(
+    invitekit_kit: InviteKit, invitekit_store: SQLStore, population: dict[str, str]
+) -> None:
+    runs: dict[str, list[str]] = {}
+
+    def record(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:
+        runs[case].append(_statement_shape(statement))
+
+    sa.event.listen(invitekit_store.engine, "before_cursor_execute", record)
+    try:
+        for case, address in population.items():
+            runs[case] = []
+            invitekit_kit.request_password_reset(address)
+    finally:
+        sa.event.remove(invitekit_store.engine, "before_cursor_execute", record)
+    assert runs["unknown"]
+    for case, statements in runs.items():
+        assert statements == runs["unknown"], case
+
+
+def test_the_work_for_an_address_without_email_leaves_no_trace(
+    invitekit_kit: InviteKit, invitekit_store: Store, population: dict[str, str]
+) -> None:
+    archived = invitekit_kit.find_customer(population["archived"])
+    assert archived is not None
+    history, outbox = invitekit_kit.history(archived.id), invitekit_kit.outbox_messages()
+    for _ in range(3):
+        invitekit_kit.request_password_reset(population["unknown"])
+        invitekit_kit.request_password_reset(population["archived"])
+    assert invitekit_kit.outbox_messages() == outbox
+    assert invitekit_kit.history(archived.id) == history
+    if isinstance(invitekit_store, SQLStore):
+        customers = {c.id for c in invitekit_kit.list_customers(archived=None)}
+        with invitekit_store.engine.connect() as conn:
+            for name in ("invitekit_outbox", "invitekit_events"):
+                table = metadata.tables[name]
+                owners = conn.execute(sa.select(table.c.customer_id)).scalars()
+                assert set(owners) <= customers, name

@@ -267,6 +267,27 @@ class _SQLTransaction:
         except sa.exc.SQLAlchemyError as err:
             raise storage_error("a database statement failed", err) from err
 
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        try:
+            nested = self._conn.begin_nested()
+        except sa.exc.SQLAlchemyError as err:
+            raise storage_error("could not make a savepoint", err) from err
+        try:
+            yield
+        except BaseException:
+            try:
+                nested.rollback()
+            except sa.exc.SQLAlchemyError as err:
+                # Not the caller's error: it may be caught, and the writes it
+                # meant to undo must not be committed.
+                raise storage_error("could not roll back to a savepoint", err) from err
+            raise
+        try:
+            nested.commit()
+        except sa.exc.SQLAlchemyError as err:
+            raise storage_error("could not release a savepoint", err) from err
+
     # Customers ---------------------------------------------------------------------------
 
     def get_customer(self, business_id: str, customer_id: str) -> Customer | None:
