@@ -302,19 +302,20 @@ class Email:
         sender: the ``From`` header value (``"Studio One <hello@studio.example>"``).
         to: the single recipient address.
         subject: the subject line (never contains CR or LF).
-        text: the plain-text body.
-        html: the HTML body, or ``None`` for text-only mail.
+        text: the plain-text body (never shown by ``repr``: it holds live links).
+        html: the HTML body, or ``None`` for text-only mail (not shown by ``repr``).
         message_id: the ``Message-ID``; stable across retries of one queued email.
-        headers: further headers as ``(name, value)`` pairs.
+        headers: further headers as ``(name, value)`` pairs (not shown by
+            ``repr``: ``List-Unsubscribe`` holds a live link).
     """
 
     sender: str
     to: str
     subject: str
-    text: str
-    html: str | None = None
+    text: str = attrs.field(repr=False)
+    html: str | None = attrs.field(default=None, repr=False)
     message_id: str
-    headers: tuple[tuple[str, str], ...] = ()
+    headers: tuple[tuple[str, str], ...] = attrs.field(default=(), repr=False)
 
     def header(self, name: str) -> str | None:
         """The value of header ``name`` (case-insensitive), or ``None``."""

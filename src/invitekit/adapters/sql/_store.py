@@ -14,7 +14,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.pool import StaticPool
 
-from invitekit.adapters.sql._schema import create_schema, metadata, storage_error
+from invitekit.adapters.sql._errors import refusal, storage_error, translated
+from invitekit.adapters.sql._schema import create_schema, metadata
 from invitekit.exceptions import (
     ConcurrentUpdate,
     ConfigurationError,
@@ -50,6 +51,10 @@ _outbox = metadata.tables["invitekit_outbox"]
 _events = metadata.tables["invitekit_events"]
 _login_failures = metadata.tables["invitekit_login_failures"]
 _registrations = metadata.tables["invitekit_registrations"]
+# The unique constraints whose refusal means a duplicate (see _run).
+_CUSTOMER_EMAIL = "invitekit_customers_email_key"
+_CUSTOMER_ID = str(_customers.primary_key.name)
+_GROUP_NAME = "invitekit_groups_name_key"
 
 # The statements of the per-message paths (delivery, lookups), built once: building
 # and hashing a statement costs SQLAlchemy far more than running it.  Parameters are
@@ -137,11 +142,17 @@ class SQLStore:
             ConfigurationError: the URL is malformed or names an unsupported database.
             StorageError: the database cannot be reached (only with ``create=True``).
         """
+        # A URL may hold a password: a message shows it parsed, with the password hidden.
         try:
             parsed = sa.make_url(url)
-        except sa.exc.ArgumentError as err:
-            raise ConfigurationError(f"not a database URL: {url!r}") from err
+        except (sa.exc.ArgumentError, ValueError) as err:
+            raise ConfigurationError(
+                "not a database URL (dialect+driver://user:password@host/database)"
+            ) from err
         options = dict(engine_options)
+        # Statement parameters hold addresses, password hashes and links: never in
+        # an error's text or SQLAlchemy's log.
+        options.setdefault("hide_parameters", True)
         backend = parsed.get_backend_name()
         if backend == "sqlite" and parsed.database in (None, "", ":memory:"):
             options.setdefault("poolclass", StaticPool)
@@ -157,7 +168,8 @@ class SQLStore:
                 f"pip install invitekit[{extra.get(backend, 'sql')}]"
             ) from err
         except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as err:
-            raise ConfigurationError(f"cannot use database URL {url!r}: {err}") from err
+            shown = parsed.render_as_string(hide_password=True)
+            raise ConfigurationError(f"cannot use database URL {shown!r}: {err}") from err
         store = cls(engine)
         if create:
             create_schema(engine)
@@ -181,15 +193,9 @@ class SQLStore:
         serial: AbstractContextManager[object] = self._serial or nullcontext()
         try:
             with serial:
-                try:
-                    conn = self.engine.connect()
-                except sa.exc.SQLAlchemyError as err:
-                    raise storage_error("could not connect", err) from err
+                conn = translated("could not connect", self.engine.connect)
                 with conn:
-                    try:
-                        conn.begin()
-                    except sa.exc.SQLAlchemyError as err:
-                        raise storage_error("could not start a transaction", err) from err
+                    translated("could not start a transaction", conn.begin)
                     try:
                         yield _SQLTransaction(conn)
                     except BaseException:
@@ -198,10 +204,7 @@ class SQLStore:
                         with suppress(sa.exc.SQLAlchemyError):
                             conn.rollback()
                         raise
-                    try:
-                        conn.commit()
-                    except sa.exc.SQLAlchemyError as err:
-                        raise storage_error("could not commit", err) from err
+                    translated("could not commit", conn.commit)
         finally:
             self._active.open = False
 
@@ -253,40 +256,35 @@ class _SQLTransaction:
         statement: sa.Executable,
         parameters: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None = None,
         *,
-        duplicate: Callable[[], Exception] | None = None,
+        duplicates: Mapping[str, Callable[[], Exception]] | None = None,
     ) -> sa.CursorResult[Any]:
-        """Execute, turning driver errors into the library's own."""
+        """Execute, turning driver errors into the library's own.
+
+        Args:
+            duplicates: the error meant by breaking each named unique constraint
+                of the statement's table; any other refusal is a StorageError.
+        """
         try:
             if parameters is None:
                 return self._conn.execute(statement)
             return self._conn.execute(statement, parameters)
         except sa.exc.IntegrityError as err:
-            if duplicate is not None:
-                raise duplicate() from err
-            raise storage_error("the database refused a change", err) from err
+            failure = refusal(err, statement, duplicates or {})
         except sa.exc.SQLAlchemyError as err:
-            raise storage_error("a database statement failed", err) from err
+            failure = storage_error("a database statement failed", err)
+        raise failure  # out of the except block: the driver's error is not its context
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
-        try:
-            nested = self._conn.begin_nested()
-        except sa.exc.SQLAlchemyError as err:
-            raise storage_error("could not make a savepoint", err) from err
+        nested = translated("could not make a savepoint", self._conn.begin_nested)
         try:
             yield
         except BaseException:
-            try:
-                nested.rollback()
-            except sa.exc.SQLAlchemyError as err:
-                # Not the caller's error: it may be caught, and the writes it
-                # meant to undo must not be committed.
-                raise storage_error("could not roll back to a savepoint", err) from err
+            # Not the caller's error if this fails: that error may be caught,
+            # and the writes it meant to undo must not be committed.
+            translated("could not roll back to a savepoint", nested.rollback)
             raise
-        try:
-            nested.commit()
-        except sa.exc.SQLAlchemyError as err:
-            raise storage_error("could not release a savepoint", err) from err
+        translated("could not release a savepoint", nested.commit)
 
     # Customers ---------------------------------------------------------------------------
 
@@ -312,9 +310,14 @@ class _SQLTransaction:
         self._run(
             _customers.insert(),
             _customer_values(customer),
-            duplicate=lambda: DuplicateCustomer(
-                "a customer with this id or email address already exists"
-            ),
+            duplicates={
+                _CUSTOMER_EMAIL: lambda: DuplicateCustomer(
+                    "a customer with this email address already exists"
+                ),
+                _CUSTOMER_ID: lambda: DuplicateCustomer(
+                    "a customer with this id already exists", existing_id=customer.id
+                ),
+            },
         )
 
     def update_customer(self, customer: Customer, *, expected_version: int) -> None:
@@ -344,9 +347,11 @@ class _SQLTransaction:
                 "p_id": customer.id,
                 "p_version": expected_version,
             },
-            duplicate=lambda: DuplicateCustomer(
-                "a customer with this email address already exists"
-            ),
+            duplicates={
+                _CUSTOMER_EMAIL: lambda: DuplicateCustomer(
+                    "a customer with this email address already exists"
+                )
+            },
         )
         if result.rowcount != 1:
             raise ConcurrentUpdate("the customer changed meanwhile; read it again")
@@ -407,7 +412,9 @@ class _SQLTransaction:
                 "name_key": group.name.casefold(),
                 "created_at": group.created_at,
             },
-            duplicate=lambda: DuplicateGroup(f"a group named {group.name!r} already exists"),
+            duplicates={
+                _GROUP_NAME: lambda: DuplicateGroup(f"a group named {group.name!r} already exists")
+            },
         )
 
     def find_group(self, business_id: str, name: str) -> Group | None:
