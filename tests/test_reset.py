@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 from invitekit.adapters.memory import MemoryMailer
 from invitekit.adapters.sql import SQLStore, metadata
 from invitekit.exceptions import InvalidCredentials, InvalidEmail, TokenUsed, WeakPassword
-from invitekit.model import Business, EventKind, OutboxState, Status
+from invitekit.model import Business, Customer, Email, EventKind, OutboxState, Status
 from invitekit.passwords import PasswordRules
 from invitekit.ports import Store
 from invitekit.service import InviteKit
@@ -29,6 +30,7 @@ from .helpers import (
 from .stores import open_store, store_params
 
 NEW_PASSWORD = "a brand new password"
+SECURITY_PAGE = Path(__file__).resolve().parent.parent / "docs" / "security.md"
 
 
 @pytest.fixture(params=store_params())
@@ -201,17 +203,67 @@ def test_delivery_failure_of_a_reset_does_not_touch_the_customer(
     assert (stored.status, stored.delivery_failure) == (Status.ACCEPTED, None)
 
 
-def test_a_new_password_keeps_old_unsubscribe_links_working(
+def accepted_with_invitation(kit: InviteKit, mailer: MemoryMailer) -> tuple[Customer, Email]:
+    """Bea, who activated her profile with :data:`PASSWORD`, and her invitation."""
+    customer = kit.add_customer("bea@example.com", first_name="Bea")
+    invitation = invite_and_deliver(kit, mailer, customer)
+    kit.accept_invitation(token_in(invitation, ACTIVATE), PASSWORD)
+    return customer, invitation
+
+
+def test_a_password_reset_kills_every_reset_link_and_keeps_unsubscribe_links(
     invitekit_kit: InviteKit, invitekit_mailer: MemoryMailer
 ) -> None:
-    customer = invitekit_kit.add_customer("bea@example.com", first_name="Bea")
-    invitation = invite_and_deliver(invitekit_kit, invitekit_mailer, customer)
-    invitekit_kit.accept_invitation(token_in(invitation, ACTIVATE), PASSWORD)
-    invitekit_kit.request_password_reset("bea@example.com")
+    customer, invitation = accepted_with_invitation(invitekit_kit, invitekit_mailer)
+    first = reset_token(invitekit_kit, invitekit_mailer, "bea@example.com")
+    invitekit_kit.register(
+        "bea@example.com", password="a sign-up password"
+    )  # "you have a profile"
     invitekit_kit.deliver()
-    reset = token_in(last_mail_to(invitekit_mailer, "bea@example.com"), RESET)
-    invitekit_kit.reset_password(reset, "another long password")
+    second = token_in(last_mail_to(invitekit_mailer, "bea@example.com"), RESET)
+    epoch = invitekit_kit.get_customer(customer.id).link_epoch
+
+    invitekit_kit.reset_password(second, NEW_PASSWORD)
+
+    for used in (first, second):
+        with pytest.raises(TokenUsed):
+            invitekit_kit.reset_password(used, "yet another password")
+    with pytest.raises(TokenUsed):  # dead since the profile was activated
+        invitekit_kit.accept_invitation(token_in(invitation, ACTIVATE), "a password of mine")
+    assert invitekit_kit.get_customer(customer.id).link_epoch == epoch
     assert invitekit_kit.unsubscribe(token_in(invitation, UNSUBSCRIBE)).unsubscribed
+    assert invitekit_kit.login("bea@example.com", NEW_PASSWORD).id == customer.id
+
+
+def test_the_security_page_says_what_a_password_reset_kills(
+    invitekit_kit: InviteKit, invitekit_mailer: MemoryMailer
+) -> None:
+    page = SECURITY_PAGE.read_text(encoding="utf-8")
+    table = page.split("## What each token binds", 1)[1].split("\n\n")[2]
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in table.splitlines()]
+    header, dies_when = rows[0], {row[0]: row[rows[0].index("dies when")] for row in rows[2:]}
+    assert header[0] == "purpose"
+    epoch_rises_on = re.search(r"`link_epoch` rises on ([^.]*)\.", page)
+    assert epoch_rises_on is not None
+
+    customer, invitation = accepted_with_invitation(invitekit_kit, invitekit_mailer)
+    reset = reset_token(invitekit_kit, invitekit_mailer, "bea@example.com")
+    epoch = invitekit_kit.get_customer(customer.id).link_epoch
+    invitekit_kit.reset_password(reset, NEW_PASSWORD)
+
+    def dies(attempt) -> bool:
+        try:
+            attempt()
+        except TokenUsed:
+            return True
+        return False
+
+    unsubscribe = token_in(invitation, UNSUBSCRIBE)
+    said = {purpose: "password" in text for purpose, text in dies_when.items()}
+    assert said["password reset"] == dies(lambda: invitekit_kit.check_password_reset(reset))
+    assert said["unsubscribe"] == dies(lambda: invitekit_kit.check_unsubscribe(unsubscribe))
+    epoch_rose = invitekit_kit.get_customer(customer.id).link_epoch != epoch
+    assert ("password" in epoch_rises_on[1]) == epoch_rose
 
 
 def test_unsubscribing_keeps_a_requested_password_email_queued(

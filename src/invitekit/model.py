@@ -235,7 +235,8 @@ class Customer:
         accepted_at: when the profile was activated.
         delivery_failure: why the last invitation could not be delivered, until one is.
         link_epoch: increases whenever every link already sent must die
-            (archive, email change, password change); part of every token's fingerprint.
+            (archive, address change; not a password change, which kills only
+            reset links); part of every token's fingerprint.
         version: increases with every stored change; used for compare-and-set.
     """
 

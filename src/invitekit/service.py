@@ -664,9 +664,10 @@ class InviteKit:
     def reset_password(self, token: str, new_password: str) -> Customer:
         """Set a new password with a reset link (the POST of the reset page).
 
-        The link dies (with every other link sent to the customer), the
-        address's failed logins are forgotten.  Of simultaneous submissions of
-        one link exactly one succeeds; the others get :class:`TokenUsed`.
+        The link dies, with every other reset link sent to the customer
+        (unsubscribe links keep working), and the address's failed logins are
+        forgotten.  Of simultaneous submissions of one link exactly one
+        succeeds; the others get :class:`TokenUsed`.
 
         Returns:
             the customer with the new password.

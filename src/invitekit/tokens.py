@@ -120,7 +120,7 @@ def fingerprint(customer: Customer, purpose: Purpose) -> str:
     """A short digest of the parts of ``customer``'s state a token for ``purpose`` relies on.
 
     Every purpose covers the business, the id, the canonical address and the
-    ``link_epoch`` (raised on archive, email and password changes).  Activation
+    ``link_epoch`` (raised on archive and on an address change).  Activation
     and email verification also cover whether the profile is accepted, so they
     die on acceptance; a password reset also covers the password hash, so it dies
     when the password changes.  The digest is not secret (it travels inside the
