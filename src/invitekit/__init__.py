@@ -46,6 +46,7 @@ from invitekit.exceptions import (
     TokenWrongBusiness,
     TokenWrongPurpose,
     ValidationError,
+    VerificationSuperseded,
     WeakPassword,
 )
 from invitekit.model import (
@@ -170,6 +171,7 @@ __all__ = [
     "TokenWrongBusiness",
     "TokenWrongPurpose",
     "ValidationError",
+    "VerificationSuperseded",
     "WallClockCutoff",
     "WeakPassword",
     "can_use_portal",

@@ -73,6 +73,20 @@ class Transaction(Protocol):
     one business is visible through another's id.
     """
 
+    def savepoint(self) -> AbstractContextManager[None]:
+        """Mark a point in the transaction, for undoing what is written after it.
+
+        When the ``with`` block raises, everything written inside it is undone,
+        the error propagates, and the transaction goes on as before the block
+        (a caller that catches the error may keep using it and commit).  When the
+        block ends normally its writes stay part of the transaction.
+
+        Raises:
+            StorageError: the savepoint could not be made or undone (the
+                transaction must then be abandoned).
+        """
+        ...
+
     # Customers -------------------------------------------------------------------------
 
     def get_customer(self, business_id: str, customer_id: str) -> Customer | None:

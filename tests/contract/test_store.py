@@ -21,7 +21,7 @@ from invitekit.model import (
     Status,
     StoredTemplate,
 )
-from invitekit.ports import Store
+from invitekit.ports import Store, Transaction
 
 BIZ = "studio-1"
 OTHER = "studio-2"
@@ -96,30 +96,34 @@ def claim(store: Store, now: datetime, *, worker: str = "clm_a", limit: int = 10
 # Transactions ------------------------------------------------------------------------------
 
 
+class Undo(Exception):
+    """Raised to leave a transaction or a savepoint without keeping its writes."""
+
+
+def write_one_of_each(tx: Transaction, customer: Customer) -> None:
+    """A customer, a queued message, an event and a failed login: one row of each kind."""
+    tx.insert_customer(customer)
+    tx.enqueue([make_message(customer.id)])
+    tx.add_events([Event(business_id=BIZ, customer_id=customer.id, kind=EventKind.ADDED, at=T0)])
+    tx.record_attempt(BIZ, "email:x", T0)
+
+
+def assert_none_kept(tx: Transaction, customer: Customer) -> None:
+    assert tx.get_customer(BIZ, customer.id) is None
+    assert [m.customer_id for m in tx.list_outbox(BIZ)].count(customer.id) == 0
+    assert tx.list_events(BIZ, customer.id) == []
+    assert tx.count_attempts(BIZ, "email:x", since=T0) == 0
+
+
 def test_a_transaction_that_raises_keeps_nothing(store: Store) -> None:
-    class Boom(Exception):
-        pass
-
     customer = make_customer(1)
-
-    def write_then_fail() -> None:
-        with store.transaction() as tx:
-            tx.insert_customer(customer)
-            tx.enqueue([make_message(customer.id)])
-            tx.add_events(
-                [Event(business_id=BIZ, customer_id=customer.id, kind=EventKind.ADDED, at=T0)]
-            )
-            tx.record_attempt(BIZ, "email:x", T0)
-            raise Boom
-
-    with pytest.raises(Boom):
-        write_then_fail()
+    with pytest.raises(Undo), store.transaction() as tx:
+        write_one_of_each(tx, customer)
+        raise Undo
 
     with store.transaction() as tx:
-        assert tx.get_customer(BIZ, customer.id) is None
+        assert_none_kept(tx, customer)
         assert tx.list_outbox(BIZ) == []
-        assert tx.list_events(BIZ, customer.id) == []
-        assert tx.count_attempts(BIZ, "email:x", since=T0) == 0
 
 
 def test_a_rolled_back_update_leaves_the_stored_customer(store: Store) -> None:
@@ -138,6 +142,37 @@ def test_a_rolled_back_update_leaves_the_stored_customer(store: Store) -> None:
 
     with store.transaction() as tx:
         assert tx.get_customer(BIZ, customer.id) == customer
+
+
+def test_a_savepoint_that_raises_undoes_its_writes_and_the_transaction_goes_on(
+    store: Store,
+) -> None:
+    kept, undone = make_customer(1), make_customer(2)
+    with store.transaction() as tx:
+        tx.insert_customer(kept)
+        with pytest.raises(Undo), tx.savepoint():
+            write_one_of_each(tx, undone)
+            raise Undo
+        assert_none_kept(tx, undone)
+        tx.enqueue([make_message(kept.id)])
+
+    with store.transaction() as tx:
+        assert tx.get_customer(BIZ, kept.id) == kept
+        assert [m.customer_id for m in tx.list_outbox(BIZ)] == [kept.id]
+        assert_none_kept(tx, undone)
+
+
+def test_a_savepoint_that_ends_normally_keeps_its_writes(store: Store) -> None:
+    customer = make_customer(1)
+    with store.transaction() as tx:
+        with tx.savepoint():
+            tx.insert_customer(customer)
+        with tx.savepoint():
+            tx.enqueue([make_message(customer.id)])
+
+    with store.transaction() as tx:
+        assert tx.get_customer(BIZ, customer.id) == customer
+        assert [m.customer_id for m in tx.list_outbox(BIZ)] == [customer.id]
 
 
 def test_transactions_cannot_be_nested(store: Store) -> None:

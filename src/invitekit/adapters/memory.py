@@ -103,10 +103,19 @@ class _MemoryTransaction:
         self._s = store
         self._undo: list[Callable[[], None]] = []
 
-    def rollback(self) -> None:
-        for undo in reversed(self._undo):
-            undo()
-        self._undo.clear()
+    def rollback(self, *, to: int = 0) -> None:
+        """Undo the changes made since the ``to``-th (all of them by default)."""
+        while len(self._undo) > to:
+            self._undo.pop()()
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        mark = len(self._undo)
+        try:
+            yield
+        except BaseException:
+            self.rollback(to=mark)
+            raise
 
     def _set(self, table: dict[Any, Any], key: Any, value: Any) -> None:
         old = table.get(key, _MISSING)
