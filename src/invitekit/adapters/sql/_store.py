@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext, suppress
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.pool import StaticPool
 
+from invitekit.adapters.sql._attempts import AttemptReservations
 from invitekit.adapters.sql._rows import RowMap
 from invitekit.adapters.sql._schema import create_schema, metadata, storage_error
 from invitekit.exceptions import (
@@ -196,13 +197,14 @@ class SQLStore:
                     conn = self.engine.connect()
                 except sa.exc.SQLAlchemyError as err:
                     raise storage_error("could not connect", err) from err
-                with conn:
+                # ``ended`` runs after the commit or rollback (see _attempts.py).
+                with conn, ExitStack() as ended:
                     try:
                         conn.begin()
                     except sa.exc.SQLAlchemyError as err:
                         raise storage_error("could not start a transaction", err) from err
                     try:
-                        yield _SQLTransaction(conn)
+                        yield _SQLTransaction(conn, ended)
                     except BaseException:
                         # The error being raised matters more than a failed rollback
                         # (the database rolls back on its own when the connection goes).
@@ -252,12 +254,13 @@ def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
         yield items[start : start + _CHUNK]
 
 
-class _SQLTransaction:
+class _SQLTransaction(AttemptReservations):
     """One transaction of a :class:`SQLStore`, on one connection."""
 
-    def __init__(self, conn: sa.Connection) -> None:
+    def __init__(self, conn: sa.Connection, ended: ExitStack) -> None:
         self._conn = conn
         self._dialect = conn.dialect.name
+        self._ended = ended  # callbacks run once the transaction has ended
 
     def _run(
         self,
