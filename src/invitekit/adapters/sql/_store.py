@@ -99,8 +99,10 @@ class SQLStore:
     every thread of a process, and any number of processes (on any number of
     machines, for the server databases) may use one database at once: each
     :meth:`transaction` takes its own pooled connection, uniqueness rules are
-    database constraints, and outbox claims lock rows (``FOR UPDATE SKIP LOCKED``
-    on PostgreSQL and MariaDB; an immediate write transaction on SQLite).
+    database constraints, outbox claims lock rows (``FOR UPDATE SKIP LOCKED``
+    on PostgreSQL and MariaDB; an immediate write transaction on SQLite), and
+    throttle reservations lock their key.  PostgreSQL and MariaDB must run at
+    ``READ COMMITTED`` (see :meth:`from_url`).
 
     Args:
         engine: an Engine for the database.  The tables must exist (see
