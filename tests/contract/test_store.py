@@ -834,6 +834,106 @@ def test_login_failures_are_counted_since_a_moment_and_cleared(store: Store) -> 
     assert (since_five, after_clear, client, other) == (2, 0, 1, 1)
 
 
+def test_attempts_are_reserved_until_the_limit_and_a_refusal_records_nothing(
+    store: Store,
+) -> None:
+    key = "email:ana@example.com"
+    with store.transaction() as tx:
+        numbers = [
+            tx.reserve_attempt(
+                BIZ, key, at=T0 + timedelta(seconds=n), since=T0 - timedelta(minutes=15), limit=3
+            )
+            for n in range(4)
+        ]
+        counted = tx.count_attempts(BIZ, key, since=T0)
+
+    assert numbers[3] is None
+    first, second, third = numbers[:3]
+    assert first is not None and second is not None and third is not None
+    assert first < second < third
+    assert counted == 3
+
+
+def test_a_reservation_counts_only_the_attempts_since_the_moment_given(store: Store) -> None:
+    key = "client:10.0.0.1"
+    with store.transaction() as tx:
+        tx.record_attempt(BIZ, key, T0)
+        after_it = tx.reserve_attempt(
+            BIZ, key, at=T0 + timedelta(minutes=20), since=T0 + timedelta(seconds=1), limit=1
+        )
+        with_it = tx.reserve_attempt(BIZ, key, at=T0 + timedelta(minutes=20), since=T0, limit=2)
+    assert after_it is not None
+    assert with_it is None
+
+
+def test_a_reservation_is_numbered_after_the_attempts_recorded_before_it(store: Store) -> None:
+    key = "email:ana@example.com"
+    with store.transaction() as tx:
+        tx.record_attempt(BIZ, key, T0)
+        reservation = tx.reserve_attempt(BIZ, key, at=T0, since=T0, limit=5)
+        assert reservation is not None
+        tx.release_attempt(BIZ, key, reservation)
+        left = tx.count_attempts(BIZ, key, since=T0)
+    assert left == 1
+
+
+def test_releasing_a_reservation_forgets_it_and_with_earlier_those_before_it(
+    store: Store,
+) -> None:
+    key = "email:ana@example.com"
+    with store.transaction() as tx:
+        first, second, third, fourth = (
+            tx.reserve_attempt(BIZ, key, at=T0, since=T0, limit=10) for _ in range(4)
+        )
+    assert first and second and third and fourth
+    with store.transaction() as tx:
+        tx.release_attempt(BIZ, key, second)
+        tx.release_attempt(BIZ, key, second)  # already forgotten: ignored
+        without_second = tx.count_attempts(BIZ, key, since=T0)
+        tx.release_attempt(BIZ, key, third, with_earlier=True)
+    with store.transaction() as tx:
+        # Only the fourth, reserved after the third, is left.
+        left = tx.count_attempts(BIZ, key, since=T0)
+        tx.release_attempt(BIZ, key, fourth)
+        none_left = tx.count_attempts(BIZ, key, since=T0)
+    assert (without_second, left, none_left) == (3, 1, 0)
+
+
+def test_reservations_are_kept_per_business_and_key(store: Store) -> None:
+    key = "email:ana@example.com"
+    with store.transaction() as tx:
+        mine = tx.reserve_attempt(BIZ, key, at=T0, since=T0, limit=1)
+        full = tx.reserve_attempt(BIZ, key, at=T0, since=T0, limit=1)
+        other_business = tx.reserve_attempt(OTHER, key, at=T0, since=T0, limit=1)
+        other_key = tx.reserve_attempt(BIZ, "mail:ana@example.com", at=T0, since=T0, limit=1)
+    assert mine is not None and other_business is not None and other_key is not None
+    assert full is None
+    with store.transaction() as tx:
+        tx.release_attempt(BIZ, key, max(mine, other_business, other_key), with_earlier=True)
+        counts = [
+            tx.count_attempts(BIZ, key, since=T0),
+            tx.count_attempts(OTHER, key, since=T0),
+            tx.count_attempts(BIZ, "mail:ana@example.com", since=T0),
+        ]
+    assert counts == [0, 1, 1]
+
+
+def test_a_reservation_rolled_back_is_not_counted(store: Store) -> None:
+    class Boom(Exception):
+        pass
+
+    def reserve_then_fail() -> None:
+        with store.transaction() as tx:
+            tx.reserve_attempt(BIZ, "email:x", at=T0, since=T0, limit=1)
+            raise Boom
+
+    with pytest.raises(Boom):
+        reserve_then_fail()
+    with store.transaction() as tx:
+        again = tx.reserve_attempt(BIZ, "email:x", at=T0, since=T0, limit=1)
+    assert again is not None
+
+
 # Registrations -----------------------------------------------------------------------------
 
 

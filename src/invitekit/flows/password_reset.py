@@ -78,11 +78,23 @@ def reset_password(ctx: Context, token: str, new_password: str) -> Customer:
 
 
 def mail_throttled(ctx: Context, tx: Transaction, address_key: str, now: datetime) -> bool:
-    """Count a request for an account email to an address; whether it is one too many."""
+    """Count a request for an account email to an address; whether it is one too many.
+
+    Counting is atomic (:meth:`~invitekit.ports.Transaction.reserve_attempt`):
+    simultaneous requests never pass the cap together.
+    """
+    throttle = ctx.mail_throttle
     key = mail_key(address_key)
-    recent = tx.count_attempts(ctx.business.id, key, since=now - ctx.mail_throttle.window)
+    since = now - throttle.window
+    reserved = tx.reserve_attempt(
+        ctx.business.id, key, at=now, since=since, limit=throttle.max_emails
+    )
+    if reserved is not None:
+        return False
+    # A refused request counts too (still under the reservation's lock), so an
+    # address requested without pause is sent nothing more.
     tx.record_attempt(ctx.business.id, key, now)
-    return recent >= ctx.mail_throttle.max_emails
+    return True
 
 
 class _Undo(Exception):

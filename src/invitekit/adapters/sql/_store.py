@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext, suppress
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.pool import StaticPool
 
+from invitekit.adapters.sql._attempts import AttemptReservations
 from invitekit.adapters.sql._errors import refusal, storage_error, translated
 from invitekit.adapters.sql._schema import create_schema
 from invitekit.adapters.sql._tables import (
@@ -75,8 +76,10 @@ class SQLStore:
     every thread of a process, and any number of processes (on any number of
     machines, for the server databases) may use one database at once: each
     :meth:`transaction` takes its own pooled connection, uniqueness rules are
-    database constraints, and outbox claims lock rows (``FOR UPDATE SKIP LOCKED``
-    on PostgreSQL and MariaDB; an immediate write transaction on SQLite).
+    database constraints, outbox claims lock rows (``FOR UPDATE SKIP LOCKED``
+    on PostgreSQL and MariaDB; an immediate write transaction on SQLite), and
+    throttle reservations lock their key.  PostgreSQL and MariaDB must run at
+    ``READ COMMITTED`` (see :meth:`from_url`).
 
     Args:
         engine: an Engine for the database.  The tables must exist (see
@@ -177,10 +180,11 @@ class SQLStore:
         try:
             with serial:
                 conn = translated("could not connect", self.engine.connect)
-                with conn:
+                # ``ended`` runs after the commit or rollback (see _attempts.py).
+                with conn, ExitStack() as ended:
                     translated("could not start a transaction", conn.begin)
                     try:
-                        yield _SQLTransaction(conn)
+                        yield _SQLTransaction(conn, ended)
                     except BaseException:
                         # The error being raised matters more than a failed rollback
                         # (the database rolls back on its own when the connection goes).
@@ -227,12 +231,13 @@ def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
         yield items[start : start + _CHUNK]
 
 
-class _SQLTransaction:
+class _SQLTransaction(AttemptReservations):
     """One transaction of a :class:`SQLStore`, on one connection."""
 
-    def __init__(self, conn: sa.Connection) -> None:
+    def __init__(self, conn: sa.Connection, ended: ExitStack) -> None:
         self._conn = conn
         self._dialect = conn.dialect.name
+        self._ended = ended  # callbacks run once the transaction has ended
 
     def _run(
         self,
