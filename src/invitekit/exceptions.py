@@ -39,6 +39,7 @@ translated at the boundary with ``raise ... from err``.
     │   ├── InvalidCredentials
     │   └── LoginThrottled
     ├── StorageError
+    │   └── ReadOnlyViolation
     ├── DeliveryError
     │   ├── TemporaryDeliveryError
     │   └── PermanentDeliveryError
@@ -83,6 +84,7 @@ __all__ = [
     "PermanentDeliveryError",
     "PolicyError",
     "PolicyRefused",
+    "ReadOnlyViolation",
     "StorageError",
     "TemplateError",
     "TemporaryDeliveryError",
@@ -285,6 +287,14 @@ class LoginThrottled(AuthenticationError):
 
 class StorageError(InviteKitError):
     """The Store failed (database unreachable, a driver raised); nothing was half-written."""
+
+
+class ReadOnlyViolation(StorageError):
+    """A change was asked of a read-only transaction (``store.transaction(readonly=True)``).
+
+    Nothing was changed: the store refuses before it writes.  This is a mistake in
+    the calling code, not a state of the database, so retrying does not help.
+    """
 
 
 class DeliveryError(InviteKitError):

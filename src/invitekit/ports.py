@@ -313,8 +313,19 @@ class Transaction(Protocol):
 class Store(Protocol):
     """**Protocol:** where invitekit keeps customers, groups, templates, the outbox and events."""
 
-    def transaction(self) -> AbstractContextManager[Transaction]:
+    def transaction(self, *, readonly: bool = False) -> AbstractContextManager[Transaction]:
         """Open a transaction; see :class:`Transaction`.
+
+        A read-only transaction (``readonly=True``) is for code that only reads.  It
+        sees the committed data as one consistent state, as any transaction does,
+        but it may run beside writers instead of waiting for them where the store
+        allows it (SQLite's readers do not wait for its one writer; the server
+        databases start it ``READ ONLY``).  Every method that would change
+        something raises :class:`~invitekit.exceptions.ReadOnlyViolation` before
+        changing anything, on every store.
+
+        Args:
+            readonly: open a transaction that only reads.
 
         Raises:
             StorageError: the store cannot be reached (the error of the driver is

@@ -51,6 +51,8 @@ from invitekit.testing import (
 
 store: Store = MemoryStore()
 sql_store: Store = SQLStore.from_url("sqlite:///invitekit.db")
+with sql_store.transaction(readonly=True) as reading:
+    stored: Customer | None = reading.get_customer("studio-1", "cus_1")
 mailer: Mailer = MemoryMailer()
 files: Mailer = FolderMailer("outbox")
 smtp: Mailer = SMTPMailer(host="smtp.example.com", username="studio", password="secret")

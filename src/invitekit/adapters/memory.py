@@ -18,6 +18,7 @@ from typing import Any
 
 import attrs
 
+from invitekit.adapters._readonly import read_only
 from invitekit.exceptions import (
     ConcurrentUpdate,
     DuplicateCustomer,
@@ -36,6 +37,7 @@ from invitekit.model import (
     Status,
     StoredTemplate,
 )
+from invitekit.ports import Transaction
 from invitekit.text import quoted
 
 __all__ = ["MemoryMailer", "MemoryStore"]
@@ -79,8 +81,12 @@ class MemoryStore:
         return f"MemoryStore(customers={len(self._customers)}, outbox={len(self._outbox)})"
 
     @contextmanager
-    def transaction(self) -> Iterator[_MemoryTransaction]:
-        """Open a transaction (see :class:`~invitekit.ports.Transaction`).
+    def transaction(self, *, readonly: bool = False) -> Iterator[Transaction]:
+        """Open a transaction (see :class:`~invitekit.ports.Store.transaction`).
+
+        A read-only one refuses every change, so it never has anything to undo; it
+        still waits for the lock like any other, because a writer changes the
+        tables in place until it commits or undoes its work.
 
         Raises:
             StorageError: when called inside another transaction of the same thread.
@@ -91,7 +97,7 @@ class MemoryStore:
             self._active.open = True
             tx = _MemoryTransaction(self)
             try:
-                yield tx
+                yield read_only(tx) if readonly else tx
             except BaseException:
                 tx.rollback()
                 raise

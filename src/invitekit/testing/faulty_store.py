@@ -85,13 +85,16 @@ class FaultyStore:
             return self._fail_call is not None or self._fail_commit is not None
 
     @contextmanager
-    def transaction(self) -> Iterator[Transaction]:
+    def transaction(self, *, readonly: bool = False) -> Iterator[Transaction]:
         """A transaction of the wrapped store, whose calls and commit may fail.
+
+        Args:
+            readonly: passed to the wrapped store (which refuses the changes).
 
         Raises:
             StorageError: the armed fault (or an error of the wrapped store).
         """
-        with self.store.transaction() as inner:
+        with self.store.transaction(readonly=readonly) as inner:
             # A stand-in with every Transaction method (see __getattr__ there).
             yield cast(Transaction, _FaultyTransaction(self, inner))
             if self._count("commits", "_fail_commit"):

@@ -12,7 +12,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.pool import StaticPool
 
+from invitekit.adapters._readonly import read_only
 from invitekit.adapters.sql._attempts import AttemptReservations
+from invitekit.adapters.sql._begin import begin, configure_sqlite, readers
 from invitekit.adapters.sql._errors import refusal, storage_error, translated
 from invitekit.adapters.sql._schema import create_schema
 from invitekit.adapters.sql._tables import (
@@ -61,12 +63,12 @@ from invitekit.model import (
     Status,
     StoredTemplate,
 )
+from invitekit.ports import Transaction
 
 __all__ = ["SQLStore"]
 
 _SUPPORTED = ("sqlite", "postgresql", "mysql", "mariadb")
 _CHUNK = 500  # ids per ``IN (...)``: well below every backend's parameter limit
-_SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
 class SQLStore:
@@ -84,8 +86,8 @@ class SQLStore:
     Args:
         engine: an Engine for the database.  The tables must exist (see
             :func:`~invitekit.adapters.sql.create_schema`).  For SQLite, listeners
-            are added to the engine so that every transaction starts with
-            ``BEGIN IMMEDIATE`` and file databases use WAL mode and a busy timeout.
+            are added to the engine so that transactions start with ``BEGIN IMMEDIATE``
+            (read-only ones: ``BEGIN``) and files use WAL mode and a busy timeout.
 
     Raises:
         ConfigurationError: the database is not one of SQLite, PostgreSQL, MariaDB, MySQL.
@@ -103,9 +105,10 @@ class SQLStore:
         # be used by one transaction at a time.
         self._serial: threading.Lock | None = None
         if engine.dialect.name == "sqlite":
-            _configure_sqlite(engine)
+            configure_sqlite(engine)
             if isinstance(engine.pool, StaticPool):
                 self._serial = threading.Lock()
+        self._readers = readers(engine)
 
     @classmethod
     def from_url(cls, url: str, *, create: bool = True, **engine_options: Any) -> SQLStore:
@@ -165,8 +168,8 @@ class SQLStore:
         return f"SQLStore({self.engine.url.render_as_string(hide_password=True)!r})"
 
     @contextmanager
-    def transaction(self) -> Iterator[_SQLTransaction]:
-        """Open a transaction (see :class:`~invitekit.ports.Transaction`).
+    def transaction(self, *, readonly: bool = False) -> Iterator[Transaction]:
+        """Open a transaction (see :meth:`~invitekit.ports.Store.transaction`).
 
         Raises:
             StorageError: the database cannot be reached or refused the commit
@@ -179,12 +182,14 @@ class SQLStore:
         serial: AbstractContextManager[object] = self._serial or nullcontext()
         try:
             with serial:
-                conn = translated("could not connect", self.engine.connect)
+                engine = self._readers if readonly else self.engine
+                conn = translated("could not connect", engine.connect)
                 # ``ended`` runs after the commit or rollback (see _attempts.py).
                 with conn, ExitStack() as ended:
-                    translated("could not start a transaction", conn.begin)
+                    translated("could not start a transaction", lambda: begin(conn))
                     try:
-                        yield _SQLTransaction(conn, ended)
+                        tx = _SQLTransaction(conn, ended)
+                        yield read_only(tx) if readonly else tx
                     except BaseException:
                         # The error being raised matters more than a failed rollback
                         # (the database rolls back on its own when the connection goes).
@@ -194,36 +199,6 @@ class SQLStore:
                     translated("could not commit", conn.commit)
         finally:
             self._active.open = False
-
-
-def _configure_sqlite(engine: sa.Engine) -> None:
-    """Make SQLAlchemy, not sqlite3, start transactions, and start them as writers.
-
-    ``BEGIN IMMEDIATE`` takes the database's write lock at once, so two
-    transactions never read the same due outbox rows and both claim them, and a
-    reader never has to be upgraded to a writer (which SQLite refuses with
-    "database is locked" instead of waiting).
-    """
-    if not sa.event.contains(engine, "connect", _sqlite_connect):
-        sa.event.listen(engine, "connect", _sqlite_connect)
-    if not sa.event.contains(engine, "begin", _sqlite_begin):
-        sa.event.listen(engine, "begin", _sqlite_begin)
-
-
-def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
-    dbapi_connection.isolation_level = None  # sqlite3 must not emit BEGIN itself
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute(f"PRAGMA busy_timeout = {_SQLITE_BUSY_TIMEOUT_MS}")
-        database = cursor.execute("PRAGMA database_list").fetchone()
-        if database is not None and database[2]:  # a file, not ":memory:"
-            cursor.execute("PRAGMA journal_mode = WAL")
-    finally:
-        cursor.close()
-
-
-def _sqlite_begin(conn: sa.Connection) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:

@@ -1,0 +1,179 @@
+"""Read-only transactions: every Store reads through them and refuses every change."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import attrs
+import pytest
+
+from invitekit.exceptions import ReadOnlyViolation, StorageError
+from invitekit.model import Event, EventKind, Group, OutboxState, Registration, StoredTemplate
+from invitekit.ports import Store, Transaction
+from invitekit.testing import FaultyStore
+from tests.contract.test_store import BIZ, LEASE, T0, make_customer, make_message
+
+ANA = make_customer(1, first_name="Ana")
+YOGA = Group(id="grp_yoga", business_id=BIZ, name="Yoga", created_at=T0)
+TEMPLATE = StoredTemplate(
+    business_id=BIZ, kind="invitation", locale="de", subject="Hallo", body="Text", updated_at=T0
+)
+INVITATION = make_message(ANA.id)
+ADDED = Event(business_id=BIZ, customer_id=ANA.id, kind=EventKind.ADDED, at=T0)
+SIGN_UP = Registration(
+    id="reg_1",
+    business_id=BIZ,
+    email="neu@example.com",
+    email_key="neu@example.com",
+    password_hash="$argon2id$hash",
+    created_at=T0,
+)
+
+
+def read_in_a_savepoint(tx: Transaction) -> object:
+    with tx.savepoint():
+        return tx.get_customer(BIZ, ANA.id)
+
+
+# Every method of a Transaction that changes nothing, called on the data of ``filled``.
+READS: dict[str, Callable[[Transaction], Any]] = {
+    "savepoint": read_in_a_savepoint,
+    "get_customer": lambda tx: tx.get_customer(BIZ, ANA.id),
+    "find_customer": lambda tx: tx.find_customer(BIZ, ANA.email_key),
+    "list_customers": lambda tx: tx.list_customers(BIZ),
+    "count_customers": lambda tx: tx.count_customers(BIZ),
+    "find_group": lambda tx: tx.find_group(BIZ, "yoga"),
+    "list_groups": lambda tx: tx.list_groups(BIZ),
+    "group_ids_of": lambda tx: tx.group_ids_of(BIZ, ANA.id),
+    "get_template": lambda tx: tx.get_template(BIZ, "invitation", "de"),
+    "pending_customer_ids": lambda tx: tx.pending_customer_ids(BIZ, "invitation", [ANA.id]),
+    "get_outbox": lambda tx: tx.get_outbox(INVITATION.id),
+    "list_outbox": lambda tx: tx.list_outbox(BIZ),
+    "list_events": lambda tx: tx.list_events(BIZ, ANA.id),
+    "count_attempts": lambda tx: tx.count_attempts(BIZ, "email:ana", since=T0),
+    "get_registration": lambda tx: tx.get_registration(BIZ, SIGN_UP.id),
+}
+
+# Every changing method, each a change that a writing transaction would make.
+WRITES: dict[str, Callable[[Transaction], object]] = {
+    "insert_customer": lambda tx: tx.insert_customer(make_customer(2)),
+    "update_customer": lambda tx: tx.update_customer(
+        attrs.evolve(ANA, first_name="Anna", version=2), expected_version=1
+    ),
+    "insert_group": lambda tx: tx.insert_group(attrs.evolve(YOGA, id="grp_2", name="Pilates")),
+    "add_group_members": lambda tx: tx.add_group_members(BIZ, YOGA.id, ["cus_0002"]),
+    "save_template": lambda tx: tx.save_template(attrs.evolve(TEMPLATE, subject="Servus")),
+    "enqueue": lambda tx: tx.enqueue([make_message("cus_0002")]),
+    "cancel_pending": lambda tx: tx.cancel_pending(BIZ, ANA.id, reason="withdrawn"),
+    "claim_outbox": lambda tx: tx.claim_outbox(
+        now=T0, lease_until=T0 + LEASE, claim_token="clm_a", limit=10
+    ),
+    "update_outbox": lambda tx: tx.update_outbox(
+        attrs.evolve(INVITATION, state=OutboxState.SENT, sent_at=T0), claim_token=None
+    ),
+    "add_events": lambda tx: tx.add_events([attrs.evolve(ADDED, kind=EventKind.ARCHIVED)]),
+    "record_attempt": lambda tx: tx.record_attempt(BIZ, "email:ana", T0 + timedelta(1)),
+    "clear_attempts": lambda tx: tx.clear_attempts(BIZ, "email:ana"),
+    "reserve_attempt": lambda tx: tx.reserve_attempt(
+        BIZ, "email:ana", at=T0 + timedelta(1), since=T0, limit=10
+    ),
+    "release_attempt": lambda tx: tx.release_attempt(BIZ, "email:ana", 10**9, with_earlier=True),
+    "insert_registration": lambda tx: tx.insert_registration(attrs.evolve(SIGN_UP, id="reg_2")),
+    "delete_registration": lambda tx: tx.delete_registration(BIZ, SIGN_UP.id),
+}
+
+
+@pytest.fixture
+def filled(store: Store) -> Store:
+    """The store with a customer in a group, a template, a queued message and the rest."""
+    with store.transaction() as tx:
+        tx.insert_customer(ANA)
+        tx.insert_group(YOGA)
+        tx.add_group_members(BIZ, YOGA.id, [ANA.id])
+        tx.save_template(TEMPLATE)
+        tx.enqueue([INVITATION])
+        tx.add_events([ADDED])
+        tx.record_attempt(BIZ, "email:ana", T0)
+        tx.insert_registration(SIGN_UP)
+    return store
+
+
+def everything(store: Store, *, readonly: bool = True) -> dict[str, Any]:
+    """What every reading method answers, in one transaction."""
+    with store.transaction(readonly=readonly) as tx:
+        return {name: read(tx) for name, read in READS.items()}
+
+
+def test_every_method_of_a_transaction_is_a_read_or_a_write() -> None:
+    methods = {name for name, _ in inspect.getmembers(Transaction, inspect.isfunction)}
+    assert {name for name in methods if not name.startswith("_")} == {*READS, *WRITES}
+
+
+def test_a_read_only_transaction_sees_the_committed_data(filled: Store) -> None:
+    seen = everything(filled)
+
+    assert seen == everything(filled, readonly=False)
+    assert seen["get_customer"] == ANA
+    assert seen["group_ids_of"] == [YOGA.id]
+    assert seen["list_outbox"] == [INVITATION]
+    assert seen["get_registration"] == SIGN_UP
+
+
+def test_a_read_only_transaction_sees_what_was_committed_after_the_last_one(
+    filled: Store,
+) -> None:
+    everything(filled)
+    with filled.transaction() as tx:
+        tx.insert_customer(make_customer(2))
+
+    with filled.transaction(readonly=True) as tx:
+        assert [c.id for c in tx.list_customers(BIZ)] == [ANA.id, "cus_0002"]
+
+
+@pytest.mark.parametrize("write", WRITES)
+def test_a_change_in_a_read_only_transaction_is_refused_and_changes_nothing(
+    filled: Store, write: str
+) -> None:
+    before = everything(filled)
+
+    with filled.transaction(readonly=True) as tx:
+        with pytest.raises(ReadOnlyViolation, match=write):
+            WRITES[write](tx)
+        still_readable = tx.get_customer(BIZ, ANA.id)
+
+    assert still_readable == ANA
+    assert everything(filled) == before
+
+
+def test_a_refused_change_is_a_storage_error(filled: Store) -> None:
+    with filled.transaction(readonly=True) as tx, pytest.raises(StorageError):
+        tx.add_events([ADDED])
+
+
+def test_a_read_only_transaction_that_raises_leaves_the_store_usable(filled: Store) -> None:
+    with pytest.raises(ReadOnlyViolation), filled.transaction(readonly=True) as tx:
+        tx.insert_customer(make_customer(2))
+
+    with filled.transaction() as tx:
+        tx.insert_customer(make_customer(2))
+    assert len(everything(filled)["list_customers"]) == 2
+
+
+def test_read_only_transactions_cannot_be_nested(store: Store) -> None:
+    with store.transaction(), pytest.raises(StorageError), store.transaction(readonly=True):
+        pass  # pragma: no cover
+
+
+def test_a_faulty_store_passes_readonly_to_the_store_it_wraps(filled: Store) -> None:
+    faulty = FaultyStore(filled)
+
+    with faulty.transaction(readonly=True) as tx:
+        found = tx.get_customer(BIZ, ANA.id)
+        with pytest.raises(ReadOnlyViolation):
+            tx.insert_customer(make_customer(2))
+
+    assert found == ANA
+    assert everything(filled)["list_customers"] == [ANA]
