@@ -11,15 +11,19 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 import sqlalchemy as sa
 
+from invitekit import Audience, InviteKit
+from invitekit.adapters.memory import MemoryMailer
 from invitekit.adapters.sql import SQLStore
 from invitekit.exceptions import ReadOnlyViolation, StorageError
 from invitekit.ports import Store
+from invitekit.testing import make_accepted_customer, make_kit
 from tests.contract.test_store import BIZ, make_customer
+from tests.helpers import ACTIVATE, RESET, UNSUBSCRIBE, VERIFY, last_mail_to, token_in
 from tests.stores import SERVER_KINDS, open_store, recipe_of, store_params
 
 # Bounds on waiting, so that a reader that does wait fails the test instead of hanging it.
@@ -71,6 +75,63 @@ def test_an_sqlite_reader_does_not_wait_for_a_writer(tmp_path: Path) -> None:
     # Only what was committed: the writer's customer 99 is not there yet.
     assert beside_a_writer(store, read) == ["cus_0001"]
     assert read() == ["cus_0001", "cus_0099"]
+
+
+def test_every_read_of_the_facade_runs_beside_a_writer_on_sqlite(tmp_path: Path) -> None:
+    store = SQLStore.from_url(f"sqlite:///{tmp_path}/invitekit.db")
+    mailer = MemoryMailer()
+    kit = make_kit(store=store, mailer=mailer)
+    kit.create_group("Yoga")
+    ana = kit.add_customer("ana@example.com", first_name="Ana", invite=True, groups=["Yoga"])
+    bea = make_accepted_customer(kit, "bea@example.com").customer
+    kit.request_password_reset(bea.email)
+    kit.register("neu@example.com", password="a long and fine pass phrase")
+    kit.deliver()
+    invitation = last_mail_to(mailer, ana.email)
+    tokens = {
+        "activation": token_in(invitation, ACTIVATE),
+        "unsubscribe": token_in(invitation, UNSUBSCRIBE),
+        "reset": token_in(last_mail_to(mailer, bea.email), RESET),
+        "verify": token_in(last_mail_to(mailer, "neu@example.com"), VERIFY),
+    }
+
+    answers = beside_a_writer(store, lambda: every_read(kit, ana.id, bea.id, tokens))
+
+    committed = {ana.id, bea.id}  # and not the writer's customer, still uncommitted
+    plan = answers["plan_invitations"]
+    assert answers["check_activation"].customer_id == ana.id
+    assert answers["check_unsubscribe"].customer_id == ana.id
+    assert answers["check_password_reset"].customer_id == bea.id
+    assert answers["check_email_verification"].email == "neu@example.com"
+    assert answers["find_customer"] == answers["get_customer"] == kit.get_customer(ana.id)
+    assert {c.id for c in answers["list_customers"]} == committed
+    assert sum(answers["status_counts"].values()) == len(committed)
+    assert {c.id for c in plan.recipients} | {s.customer.id for s in plan.skipped} == committed
+    assert answers["can_use_portal"] is True
+    assert [g.name for g in answers["list_groups"]] == ["Yoga"]
+
+
+def every_read(
+    kit: InviteKit, customer_id: str, accepted_id: str, tokens: dict[str, str]
+) -> dict[str, Any]:
+    """The answer of each reading method of the facade."""
+    return {
+        "check_activation": kit.check_activation(tokens["activation"]),
+        "check_unsubscribe": kit.check_unsubscribe(tokens["unsubscribe"]),
+        "check_password_reset": kit.check_password_reset(tokens["reset"]),
+        "check_email_verification": kit.check_email_verification(tokens["verify"]),
+        "get_customer": kit.get_customer(customer_id),
+        "find_customer": kit.find_customer("ana@example.com"),
+        "list_customers": kit.list_customers(),
+        "status_counts": kit.status_counts(),
+        "history": kit.history(customer_id),
+        "list_groups": kit.list_groups(),
+        "invitation_template": kit.invitation_template("de"),
+        "preview_invitation": kit.preview_invitation(customer_id),
+        "outbox_messages": kit.outbox_messages(),
+        "can_use_portal": kit.can_use_portal(accepted_id),
+        "plan_invitations": kit.plan_invitations(Audience.all()),
+    }
 
 
 @pytest.mark.parametrize("kind", store_params(SERVER_KINDS))

@@ -175,7 +175,7 @@ def _walk_audience(
     after: str | None = None
     batch_size = ctx.outbox.batch_size
     while True:
-        with ctx.store.transaction() as tx:
+        with ctx.store.transaction(readonly=not queue) as tx:
             batch = _audience_batch(ctx, tx, audience, after=after, limit=batch_size)
             if not batch:
                 return

@@ -145,14 +145,14 @@ def _ensure_group(ctx: Context, name: str) -> None:
 
 def get_customer(ctx: Context, customer_id: str) -> Customer:
     """The customer with this id (raises ``CustomerNotFound``)."""
-    with ctx.store.transaction() as tx:
+    with ctx.store.transaction(readonly=True) as tx:
         return ctx.customer(tx, customer_id)
 
 
 def find_customer(ctx: Context, email: str) -> Customer | None:
     """The customer with this address, or ``None``."""
     key = parse_email(email).key
-    with ctx.store.transaction() as tx:
+    with ctx.store.transaction(readonly=True) as tx:
         return tx.find_customer(ctx.business.id, key)
 
 
@@ -160,7 +160,7 @@ def list_customers(
     ctx: Context, *, status: Status | None, group: str | None, archived: bool | None
 ) -> list[Customer]:
     """Customers in creation order, filtered."""
-    with ctx.store.transaction() as tx:
+    with ctx.store.transaction(readonly=True) as tx:
         group_id = None if group is None else ctx.group(tx, group).id
         return tx.list_customers(
             ctx.business.id, status=status, archived=archived, group_id=group_id
@@ -228,7 +228,7 @@ def restore_customer(ctx: Context, customer_id: str) -> Customer:
 
 def history(ctx: Context, customer_id: str) -> list[Event]:
     """A customer's event log, oldest first."""
-    with ctx.store.transaction() as tx:
+    with ctx.store.transaction(readonly=True) as tx:
         ctx.customer(tx, customer_id)
         return tx.list_events(ctx.business.id, customer_id)
 
@@ -237,14 +237,14 @@ def can_use_portal(ctx: Context, customer_id: str) -> bool:
     """Whether the customer may see their bookings (an unknown id may not)."""
     if not storable(customer_id):
         return False
-    with ctx.store.transaction() as tx:
+    with ctx.store.transaction(readonly=True) as tx:
         customer = tx.get_customer(ctx.business.id, customer_id)
     return customer is not None and portal_rule(customer)
 
 
 def status_counts(ctx: Context) -> dict[Status, int]:
     """How many active (non-archived) customers have each status."""
-    with ctx.store.transaction() as tx:
+    with ctx.store.transaction(readonly=True) as tx:
         return tx.count_customers(ctx.business.id)
 
 
@@ -274,5 +274,5 @@ def add_to_group(ctx: Context, name: str, customer_ids: Iterable[str]) -> None:
 
 def list_groups(ctx: Context) -> list[Group]:
     """Every group of the business, by name."""
-    with ctx.store.transaction() as tx:
+    with ctx.store.transaction(readonly=True) as tx:
         return tx.list_groups(ctx.business.id)

@@ -62,7 +62,7 @@ def outbox_messages(
     ctx: Context, *, customer_id: str | None, state: OutboxState | None
 ) -> list[OutboxMessage]:
     """The outbox of the business, oldest first."""
-    with ctx.store.transaction() as tx:
+    with ctx.store.transaction(readonly=True) as tx:
         return tx.list_outbox(ctx.business.id, customer_id=customer_id, state=state)
 
 

@@ -32,7 +32,7 @@ _ACTIVATED = "this profile is already activated: log in instead"
 
 def check_link(ctx: Context, token: str, purpose: Purpose) -> LinkCheck:
     """Who a link for ``purpose`` is for, and until when it works.  Changes nothing."""
-    with ctx.store.transaction() as tx:
+    with ctx.store.transaction(readonly=True) as tx:
         claims, customer = redeem(ctx, tx, token, purpose)
     return link_check(ctx, claims, customer)
 
@@ -103,7 +103,7 @@ def set_password_by_link(
     gets through; the others see the changed state, or lose the version check,
     and get :class:`TokenUsed`.
     """
-    with ctx.store.transaction() as tx:
+    with ctx.store.transaction(readonly=True) as tx:
         _claims, customer = redeem(ctx, tx, token, purpose)
     names = [customer.first_name or "", customer.last_name or ""]
     normalized = ctx.password_rules.check(

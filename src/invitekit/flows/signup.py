@@ -89,7 +89,7 @@ def check_email_verification(ctx: Context, token: str) -> LinkCheck:
     or the sign-up itself (even when a customer got the address since, which
     :func:`verify_email` then refuses).
     """
-    with ctx.store.transaction() as tx:
+    with ctx.store.transaction(readonly=True) as tx:
         claims, registration, bound, _added = _redeem(ctx, tx, token)
     return LinkCheck(
         purpose=claims.purpose,

@@ -88,7 +88,7 @@ def save_invitation_template(
 def invitation_template(ctx: Context, locale: str) -> InvitationTemplate:
     """The invitation text customers of ``locale`` receive: saved, else the shipped one."""
     key = _template_locale(locale)
-    with ctx.store.transaction() as tx:
+    with ctx.store.transaction(readonly=True) as tx:
         return _effective_template(ctx, tx, key)
 
 
@@ -101,7 +101,7 @@ def preview_invitation(
     by the customer, so its activation link must not activate the profile.
     """
     override = Override.checked(subject, body, save=False)
-    with ctx.store.transaction() as tx:
+    with ctx.store.transaction(readonly=True) as tx:
         customer = ctx.customer(tx, customer_id)
         locale = str(locale_for(customer.locale, ctx.business))
         text = invitation_text(ctx, tx, locale, override)
@@ -136,7 +136,7 @@ def send_test_invitation(
         created_at=now,
         updated_at=now,
     )
-    with ctx.store.transaction() as tx:
+    with ctx.store.transaction(readonly=True) as tx:
         text = invitation_text(ctx, tx, str(locale_for(wanted, ctx.business)), override)
     email = invitation_email(
         ctx,
