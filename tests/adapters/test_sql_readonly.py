@@ -150,6 +150,8 @@ def test_the_server_itself_refuses_a_write_in_a_read_only_transaction(kind: str)
                 # the reading methods are bound to it.
                 database_transaction = tx.get_customer.__self__
                 database_transaction.insert_customer(make_customer(1))
+            with store.transaction(readonly=True):
+                pass  # not one statement: MariaDB's READ ONLY must not outlive it either
             with store.transaction() as tx:  # the same connection writes again
                 tx.insert_customer(make_customer(2))
             with store.transaction(readonly=True) as tx:

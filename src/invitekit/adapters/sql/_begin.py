@@ -17,9 +17,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-__all__ = ["begin", "configure_sqlite", "readers"]
+__all__ = ["begin", "configure_sqlite"]
 
-_READ_ONLY = "invitekit_readonly"  # the execution option of read-only connections
+_READ_ONLY = "invitekit_readonly"  # in Connection.info while a read-only one begins
 _SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -31,15 +31,19 @@ def configure_sqlite(engine: sa.Engine) -> None:
         sa.event.listen(engine, "begin", _sqlite_begin)
 
 
-def readers(engine: sa.Engine) -> sa.Engine:
-    """``engine`` for read-only transactions: the same pool and listeners, marked read-only."""
-    return engine.execution_options(**{_READ_ONLY: True})
-
-
-def begin(conn: sa.Connection) -> None:
-    """Begin a transaction on ``conn``, read-only if it comes from :func:`readers`."""
-    conn.begin()
-    if conn.dialect.name != "sqlite" and conn.get_execution_options().get(_READ_ONLY):
+def begin(conn: sa.Connection, *, readonly: bool) -> None:
+    """Begin a transaction on ``conn``: a writing one, or one that only reads."""
+    if not readonly:
+        conn.begin()
+        return
+    # Seen by _sqlite_begin, during this begin only: the connection goes back to the
+    # pool afterwards, and its next transaction may write.
+    conn.info[_READ_ONLY] = True
+    try:
+        conn.begin()
+    finally:
+        del conn.info[_READ_ONLY]
+    if conn.dialect.name != "sqlite":
         # PostgreSQL: this transaction; MariaDB/MySQL: the one its first statement starts.
         conn.exec_driver_sql("SET TRANSACTION READ ONLY")
 
@@ -57,5 +61,4 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: sa.Connection) -> None:
-    readonly = conn.get_execution_options().get(_READ_ONLY, False)
-    conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+    conn.exec_driver_sql("BEGIN" if _READ_ONLY in conn.info else "BEGIN IMMEDIATE")

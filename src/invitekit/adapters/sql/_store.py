@@ -14,7 +14,7 @@ from sqlalchemy.pool import StaticPool
 
 from invitekit.adapters._readonly import read_only
 from invitekit.adapters.sql._attempts import AttemptReservations
-from invitekit.adapters.sql._begin import begin, configure_sqlite, readers
+from invitekit.adapters.sql._begin import begin, configure_sqlite
 from invitekit.adapters.sql._errors import refusal, storage_error, translated
 from invitekit.adapters.sql._schema import create_schema
 from invitekit.adapters.sql._tables import (
@@ -108,7 +108,6 @@ class SQLStore:
             configure_sqlite(engine)
             if isinstance(engine.pool, StaticPool):
                 self._serial = threading.Lock()
-        self._readers = readers(engine)
 
     @classmethod
     def from_url(cls, url: str, *, create: bool = True, **engine_options: Any) -> SQLStore:
@@ -182,11 +181,12 @@ class SQLStore:
         serial: AbstractContextManager[object] = self._serial or nullcontext()
         try:
             with serial:
-                engine = self._readers if readonly else self.engine
-                conn = translated("could not connect", engine.connect)
+                conn = translated("could not connect", self.engine.connect)
                 # ``ended`` runs after the commit or rollback (see _attempts.py).
                 with conn, ExitStack() as ended:
-                    translated("could not start a transaction", lambda: begin(conn))
+                    translated(
+                        "could not start a transaction", lambda: begin(conn, readonly=readonly)
+                    )
                     try:
                         tx = _SQLTransaction(conn, ended)
                         yield read_only(tx) if readonly else tx
