@@ -82,7 +82,7 @@ class MemoryStore:
 
     @contextmanager
     def transaction(self, *, readonly: bool = False) -> Iterator[Transaction]:
-        """Open a transaction (see :class:`~invitekit.ports.Store.transaction`).
+        """Open a transaction (see :meth:`~invitekit.ports.Store.transaction`).
 
         A read-only one refuses every change, so it never has anything to undo; it
         still waits for the lock like any other, because a writer changes the
