@@ -14,9 +14,9 @@ from sqlalchemy.pool import StaticPool
 
 from invitekit.adapters._readonly import read_only
 from invitekit.adapters.sql._attempts import AttemptReservations
-from invitekit.adapters.sql._begin import begin, configure_sqlite
 from invitekit.adapters.sql._errors import refusal, storage_error, translated
 from invitekit.adapters.sql._schema import create_schema
+from invitekit.adapters.sql._sqlite import begin_reader, configure_sqlite
 from invitekit.adapters.sql._tables import (
     _CUSTOMER,
     _CUSTOMER_EMAIL,
@@ -86,8 +86,8 @@ class SQLStore:
     Args:
         engine: an Engine for the database.  The tables must exist (see
             :func:`~invitekit.adapters.sql.create_schema`).  For SQLite, listeners
-            are added to the engine so that transactions start with ``BEGIN IMMEDIATE``
-            (read-only ones: ``BEGIN``) and files use WAL mode and a busy timeout.
+            are added to the engine so that every transaction starts with
+            ``BEGIN IMMEDIATE`` (read-only: ``BEGIN``) and files use WAL mode and a busy timeout.
 
     Raises:
         ConfigurationError: the database is not one of SQLite, PostgreSQL, MariaDB, MySQL.
@@ -184,9 +184,7 @@ class SQLStore:
                 conn = translated("could not connect", self.engine.connect)
                 # ``ended`` runs after the commit or rollback (see _attempts.py).
                 with conn, ExitStack() as ended:
-                    translated(
-                        "could not start a transaction", lambda: begin(conn, readonly=readonly)
-                    )
+                    translated("could not start a transaction", lambda: _begin(conn, readonly))
                     try:
                         tx = _SQLTransaction(conn, ended)
                         yield read_only(tx) if readonly else tx
@@ -204,6 +202,18 @@ class SQLStore:
 def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
     for start in range(0, len(items), _CHUNK):
         yield items[start : start + _CHUNK]
+
+
+def _begin(conn: sa.Connection, readonly: bool) -> None:
+    """Begin a transaction on ``conn``; with ``readonly``, one that refuses to write."""
+    if not readonly:
+        conn.begin()
+    elif conn.dialect.name == "sqlite":
+        begin_reader(conn)
+    else:
+        conn.begin()
+        # PostgreSQL: this transaction; MariaDB/MySQL: the one its first statement starts.
+        conn.exec_driver_sql("SET TRANSACTION READ ONLY")
 
 
 class _SQLTransaction(AttemptReservations):
