@@ -54,6 +54,7 @@ __all__ = [
     "Tokens",
     "fingerprint",
     "link_url",
+    "require_link",
     "verification_fingerprint",
 ]
 
@@ -151,15 +152,41 @@ class TokenClaims:
     test: bool = False
 
 
+# The Business field holding each purpose's URL template, and the page it opens.
+_LINK_FIELDS: dict[Purpose, tuple[str, str]] = {
+    Purpose.ACTIVATION: ("activation_url", "a customer activates the profile"),
+    Purpose.PASSWORD_RESET: ("reset_url", "a customer chooses a new password"),
+    Purpose.EMAIL_VERIFICATION: ("verify_url", "a visitor who signed up confirms the address"),
+    Purpose.UNSUBSCRIBE: ("unsubscribe_url", "a customer unsubscribes"),
+}
+
+
+def require_link(business: Business, purpose: Purpose) -> str:
+    """The URL template of ``business`` for links with ``purpose``.
+
+    Raises:
+        ConfigurationError: the business has no URL for that purpose (``reset_url``
+            and ``verify_url`` are optional); the message names the field.
+    """
+    field, page = _LINK_FIELDS[purpose]
+    template: str | None = getattr(business, field)
+    if template is None:
+        raise ConfigurationError(
+            f"Business has no {field}: set it to the URL of your page where {page}, "
+            f'with {{token}} where the signed token goes (e.g. {field}="https://'
+            f'studio.example/{field.removesuffix("_url")}/{{token}}")'
+        )
+    return template
+
+
 def link_url(business: Business, purpose: Purpose, token: str) -> str:
-    """The link of ``business`` for ``purpose``: its URL template with ``token`` in it."""
-    template = {
-        Purpose.ACTIVATION: business.activation_url,
-        Purpose.PASSWORD_RESET: business.reset_url,
-        Purpose.EMAIL_VERIFICATION: business.verify_url,
-        Purpose.UNSUBSCRIBE: business.unsubscribe_url,
-    }[purpose]
-    return template.replace("{token}", token)
+    """The link of ``business`` for ``purpose``: its URL template with ``token`` in it.
+
+    Raises:
+        ConfigurationError: the business has no URL for ``purpose``; see
+            :func:`require_link`.
+    """
+    return require_link(business, purpose).replace("{token}", token)
 
 
 def fingerprint(customer: Customer, purpose: Purpose) -> str:
