@@ -69,6 +69,43 @@ _CHUNK = 500  # ids per ``IN (...)``: well below every backend's parameter limit
 _SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
+# Per supported backend: the driver its extra installs, and how to get it.
+_DRIVERS: dict[str, tuple[str | None, str]] = {
+    "sqlite": (None, "it comes with Python"),
+    "postgresql": (
+        "psycopg",
+        "pip install invitekit[postgresql] and write postgresql+psycopg://user:password@host/db",
+    ),
+    "mysql": (
+        "pymysql",
+        "pip install invitekit[mysql] and write mysql+pymysql://user:password@host/db",
+    ),
+    "mariadb": (
+        "pymysql",
+        "pip install invitekit[mysql] and write mariadb+pymysql://user:password@host/db",
+    ),
+}
+
+
+def _with_driver(url: sa.URL) -> sa.URL:
+    """``url`` with the driver invitekit's extras install when it names none.
+
+    SQLAlchemy's own defaults for ``postgresql://`` and ``mysql://`` (psycopg2,
+    mysqlclient) are not the drivers the extras install.
+    """
+    backend = url.get_backend_name()
+    if backend not in _DRIVERS:
+        raise ConfigurationError(
+            f"SQLStore supports SQLite, PostgreSQL and MariaDB/MySQL, not {backend} "
+            "(sqlite:///invitekit.db, postgresql+psycopg://user:password@host/db, "
+            "mysql+pymysql://user:password@host/db)"
+        )
+    driver, _ = _DRIVERS[backend]
+    if driver is None or "+" in url.drivername:
+        return url
+    return url.set(drivername=f"{backend}+{driver}")
+
+
 class SQLStore:
     """A Store in a SQL database: SQLite, PostgreSQL or MariaDB/MySQL.
 
@@ -115,7 +152,9 @@ class SQLStore:
         several processes); ``sqlite://`` is a private in-memory database shared by
         this store's threads; ``postgresql+psycopg://user:pw@host/db`` and
         ``mysql+pymysql://user:pw@host/db`` need the ``postgresql`` and ``mysql``
-        extras.  MariaDB/MySQL sessions use ``READ COMMITTED``, like PostgreSQL's default.
+        extras.  A URL without a driver (``postgresql://``, ``mysql://``,
+        ``mariadb://``) uses the driver those extras install (psycopg, PyMySQL).
+        MariaDB/MySQL sessions use ``READ COMMITTED``, like PostgreSQL's default.
 
         Args:
             url: an SQLAlchemy database URL.
@@ -124,7 +163,8 @@ class SQLStore:
             engine_options: passed to :func:`sqlalchemy.create_engine`.
 
         Raises:
-            MissingDependency: the database driver is not installed.
+            MissingDependency: the database driver is not installed; the message
+                names the extra to install and the URL to write.
             ConfigurationError: the URL is malformed or names an unsupported database.
             StorageError: the database cannot be reached (only with ``create=True``).
         """
@@ -135,6 +175,7 @@ class SQLStore:
             raise ConfigurationError(
                 "not a database URL (dialect+driver://user:password@host/database)"
             ) from err
+        parsed = _with_driver(parsed)
         options = dict(engine_options)
         # Statement parameters hold addresses, password hashes and links: never in
         # an error's text or SQLAlchemy's log.
@@ -148,10 +189,9 @@ class SQLStore:
         try:
             engine = sa.create_engine(parsed, **options)
         except ModuleNotFoundError as err:
-            extra = {"postgresql": "postgresql", "mysql": "mysql", "mariadb": "mysql"}
             raise MissingDependency(
-                f"the driver for {parsed.drivername} is not installed: "
-                f"pip install invitekit[{extra.get(backend, 'sql')}]"
+                f"the driver {parsed.get_driver_name()} for {backend} is not installed: "
+                f"{_DRIVERS[backend][1]}"
             ) from err
         except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as err:
             shown = parsed.render_as_string(hide_password=True)
