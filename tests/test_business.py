@@ -44,13 +44,13 @@ def test_an_unknown_default_locale_is_refused_when_made() -> None:
 
 def test_forgot_password_without_reset_url_names_the_field() -> None:
     kit = make_kit(business=make_business(reset_url=None))
-    with pytest.raises(ConfigurationError, match="Business has no reset_url"):
+    with pytest.raises(ConfigurationError, match="Business needs reset_url"):
         kit.request_password_reset("nobody@example.com")
 
 
 def test_sign_up_without_verify_url_names_the_field() -> None:
     kit = make_kit(business=make_business(verify_url=None))
-    with pytest.raises(ConfigurationError, match="Business has no verify_url"):
+    with pytest.raises(ConfigurationError, match="Business needs verify_url"):
         kit.register("new@example.com", first_name="Neu", password=PASSWORD)
 
 

@@ -39,6 +39,7 @@ __all__ = [
     "StoredTemplate",
     "clean_name",
     "clean_signup_name",
+    "missing_link",
     "storable",
 ]
 
@@ -233,24 +234,36 @@ def _check_link_template(_instance: object, attribute: attrs.Attribute[str], val
         )
 
 
-def _required_link(value: str | None, field: str, page: str) -> str:
-    if value is None:
-        raise ConfigurationError(
-            f"Business needs {field}: the URL of your page where {page}, with "
-            f"{{token}} where the signed token goes (e.g. {field}="
-            f'"https://studio.example/{field.removesuffix("_url")}/{{token}}")'
-        )
-    return value
+#: The page each link field of a :class:`Business` opens, for the messages that name it.
+LINK_PAGES = {
+    "activation_url": "a customer activates the profile",
+    "unsubscribe_url": "a customer unsubscribes",
+    "reset_url": "a customer chooses a new password",
+    "verify_url": "a visitor who signed up confirms the address",
+}
+
+
+def missing_link(field: str) -> ConfigurationError:
+    """The error for a :class:`Business` without the link ``field`` where one is needed."""
+    return ConfigurationError(
+        f"Business needs {field}: the URL of your page where {LINK_PAGES[field]}, with "
+        f"{{token}} where the signed token goes (e.g. {field}="
+        f'"https://studio.example/{field.removesuffix("_url")}/{{token}}")'
+    )
 
 
 # Converters, not required fields: leaving a URL out raises our ConfigurationError
 # naming it, where a missing keyword argument would be a bare TypeError.
 def _activation_url(value: str | None) -> str:
-    return _required_link(value, "activation_url", "a customer activates the profile")
+    if value is None:
+        raise missing_link("activation_url")
+    return value
 
 
 def _unsubscribe_url(value: str | None) -> str:
-    return _required_link(value, "unsubscribe_url", "a customer unsubscribes")
+    if value is None:
+        raise missing_link("unsubscribe_url")
+    return value
 
 
 def _check_address(_instance: object, attribute: attrs.Attribute[str], value: str) -> None:

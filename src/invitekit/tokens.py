@@ -43,7 +43,7 @@ from invitekit.exceptions import (
     TokenWrongBusiness,
     TokenWrongPurpose,
 )
-from invitekit.model import Business, Customer, Purpose, Registration, Status
+from invitekit.model import Business, Customer, Purpose, Registration, Status, missing_link
 from invitekit.ports import Clock
 
 __all__ = [
@@ -152,12 +152,12 @@ class TokenClaims:
     test: bool = False
 
 
-# The Business field holding each purpose's URL template, and the page it opens.
-_LINK_FIELDS: dict[Purpose, tuple[str, str]] = {
-    Purpose.ACTIVATION: ("activation_url", "a customer activates the profile"),
-    Purpose.PASSWORD_RESET: ("reset_url", "a customer chooses a new password"),
-    Purpose.EMAIL_VERIFICATION: ("verify_url", "a visitor who signed up confirms the address"),
-    Purpose.UNSUBSCRIBE: ("unsubscribe_url", "a customer unsubscribes"),
+# The Business field holding each purpose's URL template.
+_LINK_FIELDS = {
+    Purpose.ACTIVATION: "activation_url",
+    Purpose.PASSWORD_RESET: "reset_url",
+    Purpose.EMAIL_VERIFICATION: "verify_url",
+    Purpose.UNSUBSCRIBE: "unsubscribe_url",
 }
 
 
@@ -168,14 +168,10 @@ def require_link(business: Business, purpose: Purpose) -> str:
         ConfigurationError: the business has no URL for that purpose (``reset_url``
             and ``verify_url`` are optional); the message names the field.
     """
-    field, page = _LINK_FIELDS[purpose]
+    field = _LINK_FIELDS[purpose]
     template: str | None = getattr(business, field)
     if template is None:
-        raise ConfigurationError(
-            f"Business has no {field}: set it to the URL of your page where {page}, "
-            f'with {{token}} where the signed token goes (e.g. {field}="https://'
-            f'studio.example/{field.removesuffix("_url")}/{{token}}")'
-        )
+        raise missing_link(field)
     return template
 
 

@@ -43,6 +43,7 @@ from invitekit.adapters.sql._tables import (
     _registrations,
     _templates,
 )
+from invitekit.adapters.sql._urls import install_hint, with_driver
 from invitekit.exceptions import (
     ConcurrentUpdate,
     ConfigurationError,
@@ -67,43 +68,6 @@ __all__ = ["SQLStore"]
 _SUPPORTED = ("sqlite", "postgresql", "mysql", "mariadb")
 _CHUNK = 500  # ids per ``IN (...)``: well below every backend's parameter limit
 _SQLITE_BUSY_TIMEOUT_MS = 30_000
-
-
-# Per supported backend: the driver its extra installs, and how to get it.
-_DRIVERS: dict[str, tuple[str | None, str]] = {
-    "sqlite": (None, "it comes with Python"),
-    "postgresql": (
-        "psycopg",
-        "pip install invitekit[postgresql] and write postgresql+psycopg://user:password@host/db",
-    ),
-    "mysql": (
-        "pymysql",
-        "pip install invitekit[mysql] and write mysql+pymysql://user:password@host/db",
-    ),
-    "mariadb": (
-        "pymysql",
-        "pip install invitekit[mysql] and write mariadb+pymysql://user:password@host/db",
-    ),
-}
-
-
-def _with_driver(url: sa.URL) -> sa.URL:
-    """``url`` with the driver invitekit's extras install when it names none.
-
-    SQLAlchemy's own defaults for ``postgresql://`` and ``mysql://`` (psycopg2,
-    mysqlclient) are not the drivers the extras install.
-    """
-    backend = url.get_backend_name()
-    if backend not in _DRIVERS:
-        raise ConfigurationError(
-            f"SQLStore supports SQLite, PostgreSQL and MariaDB/MySQL, not {backend} "
-            "(sqlite:///invitekit.db, postgresql+psycopg://user:password@host/db, "
-            "mysql+pymysql://user:password@host/db)"
-        )
-    driver, _ = _DRIVERS[backend]
-    if driver is None or "+" in url.drivername:
-        return url
-    return url.set(drivername=f"{backend}+{driver}")
 
 
 class SQLStore:
@@ -175,7 +139,7 @@ class SQLStore:
             raise ConfigurationError(
                 "not a database URL (dialect+driver://user:password@host/database)"
             ) from err
-        parsed = _with_driver(parsed)
+        parsed = with_driver(parsed)
         options = dict(engine_options)
         # Statement parameters hold addresses, password hashes and links: never in
         # an error's text or SQLAlchemy's log.
@@ -191,7 +155,7 @@ class SQLStore:
         except ModuleNotFoundError as err:
             raise MissingDependency(
                 f"the driver {parsed.get_driver_name()} for {backend} is not installed: "
-                f"{_DRIVERS[backend][1]}"
+                f"{install_hint(backend)}"
             ) from err
         except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as err:
             shown = parsed.render_as_string(hide_password=True)
