@@ -73,6 +73,9 @@ kit = InviteKit(
     password_hasher=PasswordHasher(time_cost=3),
     outbox=OutboxSettings(batch_size=200),
 )
+# The two required links are plain strings; the two optional ones may be None.
+activation_page: str = kit.business.activation_url
+reset_page: str | None = kit.business.reset_url
 
 customer: Customer = kit.add_customer("ana@example.com", first_name="Ana", locale="es")
 found: Customer | None = kit.find_customer("ANA@example.com")
