@@ -3,6 +3,7 @@
 
     python3 dev.py demo      run the demo (SQLite store, emails written as .eml files)
     python3 dev.py serve     start the example web app on http://127.0.0.1:5000/
+                             (--port N, --host H; stopping dev.py stops it)
     python3 dev.py test      run the whole test suite
     python3 dev.py check     lint, format check and strict type check
     python3 dev.py docs      build the documentation (strict: any warning fails)
@@ -61,6 +62,23 @@ def run(*args: str) -> int:
     return subprocess.run([str(PYTHON), *args], cwd=ROOT).returncode
 
 
+def serve(args: list[str]) -> int:
+    """Run the example web app in this process's place, so stopping dev.py stops it."""
+    argv = [str(PYTHON), "-m", "examples.webapp", *args]
+    if os.name == "posix":
+        # No child to outlive dev.py: the server takes over this process (its
+        # signals, Ctrl+C and SIGTERM alike).
+        os.chdir(ROOT)
+        sys.stdout.flush()
+        os.execv(PYTHON, argv)  # noqa: S606 (our venv's python, our arguments)
+    server = subprocess.Popen(argv, cwd=ROOT)
+    try:
+        return server.wait()
+    finally:
+        if server.poll() is None:
+            server.terminate()
+
+
 def main(argv: list[str]) -> int:
     command, rest = (argv[0], argv[1:]) if argv else ("help", [])
     if command in {"help", "-h", "--help"}:
@@ -72,7 +90,7 @@ def main(argv: list[str]) -> int:
     if command == "demo":
         return run(str(ROOT / "examples" / "demo.py"), *rest)
     if command == "serve":
-        return run("-m", "examples.webapp", *rest)
+        return serve(rest)
     if command == "test":
         return run("-m", "pytest", *rest)
     if command == "docs":

@@ -24,14 +24,14 @@ from datetime import UTC, datetime
 
 import attrs
 
-from invitekit import Audience, Business, Customer
+from invitekit import Audience, Customer
 from invitekit.adapters.memory import MemoryStore
 from invitekit.adapters.sql import SQLStore, create_schema
 from invitekit.ids import new_id
 from invitekit.ports import Store
-from invitekit.testing import make_kit
+from invitekit.testing import make_business, make_kit
 
-BUSINESS = Business(id="bench", name="Bench Studio", sender="hello@bench.example")
+BUSINESS = make_business(id="bench", name="Bench Studio")
 URL_VARIABLES = {
     "postgresql": "INVITEKIT_TEST_POSTGRESQL_URL",
     "mysql": "INVITEKIT_TEST_MYSQL_URL",

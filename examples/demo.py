@@ -24,7 +24,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from invitekit import Audience, Business, InviteKit, Status
+from invitekit import Audience, Business, InviteKit, Status, SystemClock
 from invitekit.adapters.files import FolderMailer
 from invitekit.adapters.sql import SQLStore
 from invitekit.testing import extract_link
@@ -80,9 +80,11 @@ def main(output: Path) -> None:
     # Every run starts afresh, so a new key each run does: no link outlives its run.
     # In production, generate the key once and load it from your configuration.
     secret_key = secrets.token_urlsafe(32)
+    clock = SystemClock()
     kit = InviteKit(
         store=store,
-        mailer=FolderMailer(outbox),
+        mailer=FolderMailer(outbox, clock=clock),  # the clock dates each email
+        clock=clock,
         business=Business(
             id="studio-one",
             name="Studio One",

@@ -30,23 +30,18 @@ settings.load_profile(os.environ.get("INVITEKIT_HYPOTHESIS_PROFILE", "default"))
 
 @pytest.fixture(scope="session")
 def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """invitekit built as a wheel, once per test session, the way a release is built."""
+    """invitekit built as a wheel, once per test session, the way a release is built.
+
+    ``python -m build`` as docs/getting-started.md tells, without build
+    isolation: the build backend is in the test environment already.
+    """
     out = tmp_path_factory.mktemp("wheel")
     root = Path(__file__).resolve().parent.parent
     subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--quiet",
-            "--no-deps",
-            "--no-build-isolation",
-            "--wheel-dir",
-            str(out),
-            str(root),
-        ],
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out)],
+        cwd=root,
         check=True,
+        capture_output=True,
     )
     (wheel,) = out.glob("invitekit-*.whl")
     return wheel

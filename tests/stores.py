@@ -59,6 +59,13 @@ URL_VARIABLES = {
 StoreRecipe = tuple[str, dict[str, Any]]
 
 
+#: What the server variables look like (the servers CI runs); shown in the skip reason.
+EXAMPLE_URLS = {
+    "postgresql": "postgresql+psycopg://postgres@127.0.0.1:5432/test",
+    "mysql": "mysql+pymysql://root@127.0.0.1:3306/test",
+}
+
+
 def store_params(kinds: Sequence[str] = STORE_KINDS) -> list[Any]:
     """``pytest.param`` for each store kind, the server ones marked ``postgresql`` / ``mysql``."""
     return [
@@ -74,7 +81,10 @@ def server_url(kind: str) -> str:
     variable = URL_VARIABLES[kind]
     url = os.environ.get(variable, "").strip()
     if not url:
-        reason = f"{kind} tests need {variable} (e.g. a URL of a scratch database)"
+        reason = (
+            f"{kind} tests need {variable}, the URL of a scratch database, "
+            f"e.g. {variable}={EXAMPLE_URLS[kind]}"
+        )
         if os.environ.get("INVITEKIT_REQUIRE_SERVICES") == "1":
             pytest.fail(f"{reason}; INVITEKIT_REQUIRE_SERVICES=1 forbids skipping")
         pytest.skip(reason)

@@ -15,6 +15,10 @@ BUSINESS = Business(
     name="Studio\r\nBcc: everyone@example.com",
     sender="hello@studio.example",
     timezone="Europe/Vienna",
+    activation_url="https://studio.example/activate/{token}",
+    unsubscribe_url="https://studio.example/unsubscribe/{token}",
+    reset_url="https://studio.example/reset/{token}",
+    verify_url="https://studio.example/verify/{token}",
 )
 RECIPIENT = Recipient(email="ana@example.com", first_name="<b>Ana</b>")
 LINK = "https://studio.example/reset/abc.def.ghi"

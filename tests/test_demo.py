@@ -24,6 +24,14 @@ def run_demo(output: Path | None, *, cwd: Path | None = None) -> subprocess.Comp
     )
 
 
+def test_the_demo_emails_carry_a_date(tmp_path: Path) -> None:
+    output = tmp_path / "demo-output"
+    assert run_demo(output).returncode == 0
+    for path in (output / "outbox").glob("*.eml"):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        assert message["Date"].datetime.tzinfo is not None, path.name
+
+
 def test_demo_imports_invites_delivers_and_activates(tmp_path: Path) -> None:
     output = tmp_path / "demo-output"
     result = run_demo(output)

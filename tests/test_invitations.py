@@ -16,7 +16,7 @@ from invitekit import (
     Status,
 )
 from invitekit.adapters.memory import MemoryMailer, MemoryStore
-from invitekit.testing import FakeClock, make_kit
+from invitekit.testing import FakeClock, make_business, make_kit
 
 from .helpers import ACTIVATE, UNSUBSCRIBE, snapshot, token_in
 
@@ -160,12 +160,7 @@ def test_invite_refuses_with_the_reason_and_changes_nothing(
 
 
 def test_cooldown_skips_customers_invited_recently(invitekit_clock: FakeClock) -> None:
-    business = Business(
-        id="studio-1",
-        name="Studio One",
-        sender="hello@studio.example",
-        invitation_cooldown=timedelta(days=7),
-    )
+    business = make_business(invitation_cooldown=timedelta(days=7))
     kit = make_kit(clock=invitekit_clock, business=business)
     ana = kit.add_customer("ana@example.com", invite=True)
     kit.deliver()

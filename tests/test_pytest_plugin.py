@@ -30,7 +30,13 @@ def test_overriding_the_business_fixture_changes_the_kit(pytester: pytest.Pytest
 
         @pytest.fixture
         def invitekit_business():
-            return Business(id="club", name="Tennis Club", sender="info@club.example")
+            return Business(
+                id="club",
+                name="Tennis Club",
+                sender="info@club.example",
+                activation_url="https://club.example/activate/{token}",
+                unsubscribe_url="https://club.example/unsubscribe/{token}",
+            )
         """
     )
     pytester.makepyfile(

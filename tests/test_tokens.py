@@ -21,8 +21,8 @@ from invitekit.exceptions import (
     TokenWrongBusiness,
     TokenWrongPurpose,
 )
-from invitekit.model import Business, Customer, Registration
-from invitekit.testing import TEST_SECRET, FakeClock, make_kit
+from invitekit.model import Customer, Registration
+from invitekit.testing import TEST_SECRET, FakeClock, make_business, make_kit
 from invitekit.tokens import InsecureKey, Purpose, TokenExpiry, Tokens, fingerprint
 
 from .helpers import ACTIVATE, PASSWORD, RESET, UNSUBSCRIBE, invite_and_deliver, token_in
@@ -130,7 +130,7 @@ def test_kit_of_business_b_refuses_link_of_business_a_for_same_customer_id() -> 
         name: make_kit(
             store=store,
             clock=clock,
-            business=Business(id=name, name=name, sender="hello@studio.example"),
+            business=make_business(id=name, name=name),
         )
         for name in ("studio-a", "studio-b")
     }

@@ -1,16 +1,22 @@
-"""Run the demo studio: ``.venv/bin/python -m examples.webapp`` from the repository root.
+"""Run the demo studio: ``python3 dev.py serve [--port N] [--host H]``.
 
-Imports the demo customers (``examples/customers.csv``) on first start, prints
-the address and the admin password, and serves on http://127.0.0.1:5000.
-Environment variables: ``INVITEKIT_WEBAPP_PORT`` (default 5000),
+(Or ``.venv/bin/python -m examples.webapp`` from the repository root.)  Imports
+the demo customers (``examples/customers.csv``) on first start, prints the
+address, the admin password and the steps to try, and serves on
+http://127.0.0.1:5000 until stopped.  Environment variables:
+``INVITEKIT_WEBAPP_PORT`` (default 5000, ``--port`` wins),
 ``INVITEKIT_ADMIN_PASSWORD`` (default ``demo-admin``), ``INVITEKIT_WEBAPP_DATA``
 (default ``demo-output/webapp``).
 """
 
 from __future__ import annotations
 
+import argparse
+import errno
 import os
 import secrets
+import socket
+import sys
 from pathlib import Path
 
 from flask import Flask
@@ -30,15 +36,21 @@ def _secret(path: Path) -> str:
     return path.read_text().strip()
 
 
-def demo_app(port: int, data_dir: Path, admin_password: str) -> Flask:
-    """The demo application, with the demo customers imported once."""
+def demo_app(port: int, data_dir: Path, admin_password: str, *, host: str = "127.0.0.1") -> Flask:
+    """The demo application, with the demo customers imported once.
+
+    Its links point at ``host`` (the loopback address when it listens on every
+    address) and ``port``.
+    """
+    shown = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host  # noqa: S104 (a comparison)
+    shown = f"[{shown}]" if ":" in shown else shown
     app = create_app(
         {
             "SECRET_KEY": _secret(data_dir / "flask-secret"),
             "INVITEKIT_SECRET_KEYS": [_secret(data_dir / "invitekit-secret")],
             "ADMIN_PASSWORD": admin_password,
             "DATA_DIR": str(data_dir),
-            "BASE_URL": f"http://127.0.0.1:{port}",
+            "BASE_URL": f"http://{shown}:{port}",
             # Plain http on the loopback address: a Secure cookie would never come back.
             "SESSION_COOKIE_SECURE": False,
         }
@@ -52,16 +64,66 @@ def demo_app(port: int, data_dir: Path, admin_password: str) -> Flask:
     return app
 
 
-def main() -> None:
-    """Serve the demo until Ctrl+C."""
-    port = int(os.environ.get("INVITEKIT_WEBAPP_PORT", "5000"))
+STEPS = """\
+Try it as the studio and as a customer:
+  1. Open {url}/admin/ and sign in with the admin password.
+  2. Invite: choose "Group: Tennis", look at the preview, press "Invite 2".
+  3. Mailbox: open the email to sam.taylor@example.com and follow its activation link.
+  4. Choose a password: you are in Sam's portal; cancel "Morning yoga".
+Emails are written to {outbox} and shown on the Mailbox page.
+Stop with Ctrl+C."""
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """``--port`` and ``--host``; the port defaults to ``INVITEKIT_WEBAPP_PORT`` or 5000."""
+    parser = argparse.ArgumentParser(
+        prog="python3 dev.py serve", description="Serve the example web app of invitekit."
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("INVITEKIT_WEBAPP_PORT", "5000")),
+        help="the port to listen on (default: 5000, or INVITEKIT_WEBAPP_PORT)",
+    )
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="the address to listen on (default: 127.0.0.1, this machine only)",
+    )
+    return parser.parse_args(argv)
+
+
+def port_in_use(host: str, port: int) -> bool:
+    """Whether another program listens on ``host``:``port`` already."""
+    try:
+        with socket.create_server((host, port)):
+            return False
+    except OSError as err:
+        if err.errno == errno.EADDRINUSE:
+            return True
+        raise
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve the demo until Ctrl+C (or SIGTERM)."""
+    args = parse_args(argv)
+    if port_in_use(args.host, args.port):
+        print(
+            f"Port {args.port} is in use by another program (on macOS often AirPlay "
+            f"Receiver). Choose another with --port, for example: "
+            f"python3 dev.py serve --port {args.port + 1}",
+            file=sys.stderr,
+        )
+        return 1
     data_dir = Path(os.environ.get("INVITEKIT_WEBAPP_DATA", ROOT / "demo-output" / "webapp"))
     password = os.environ.get("INVITEKIT_ADMIN_PASSWORD", "demo-admin")
-    app = demo_app(port, data_dir, password)
-    print(f"The studio's web app: http://127.0.0.1:{port}/admin/  (admin password: {password})")
-    print(f"Emails are written to {data_dir / 'outbox'} and shown on the Mailbox page.")
-    app.run(host="127.0.0.1", port=port, debug=False)
+    app = demo_app(args.port, data_dir, password, host=args.host)
+    url = app.config["BASE_URL"]
+    print(f"The studio's web app: {url}/admin/  (admin password: {password})")
+    print(STEPS.format(url=url, outbox=data_dir / "outbox"), flush=True)
+    app.run(host=args.host, port=args.port, debug=False)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

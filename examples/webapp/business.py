@@ -260,6 +260,18 @@ def _admin_email() -> str:
     return str(current_app.config["ADMIN_EMAIL"])
 
 
+@bp.get("/deliver")
+@admin_required
+def deliver_page() -> Response:
+    """Opening the address sends nothing: say where the button is instead of a bare 405."""
+    flash(
+        "Nothing was sent: delivery starts with the “Deliver now” button at the top of"
+        " every page.",
+        "info",
+    )
+    return redirect(url_for("business.customers"), code=303)
+
+
 @bp.post("/deliver")
 @admin_required
 def deliver() -> Response:

@@ -24,8 +24,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "home_title": "Welcome",
         "home_intro": "Book your classes at {business}.",
-        "login_not_offered": "Book as a guest: no login needed.",
-        "login_offered": "Log in to see your bookings, or book as a guest.",
+        "login_not_offered": "Customer login is turned off here: book at the front desk.",
+        "login_offered": "Log in to see your bookings.",
         "login_required": "Log in to book a class.",
         "login_satisfied": "You are logged in: new bookings go to your profile.",
         "my_bookings": "My bookings",
@@ -119,8 +119,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "es": {
         "home_title": "Bienvenido",
         "home_intro": "Reserva tus clases en {business}.",
-        "login_not_offered": "Reserva como invitado: no hace falta iniciar sesión.",
-        "login_offered": "Inicia sesión para ver tus reservas, o reserva como invitado.",
+        "login_not_offered": "Aquí no hay inicio de sesión para clientes: reserva en recepción.",
+        "login_offered": "Inicia sesión para ver tus reservas.",
         "login_required": "Inicia sesión para reservar una clase.",
         "login_satisfied": "Has iniciado sesión: las nuevas reservas van a tu perfil.",
         "my_bookings": "Mis reservas",
@@ -214,8 +214,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "fr": {
         "home_title": "Bienvenue",
         "home_intro": "Réservez vos cours chez {business}.",
-        "login_not_offered": "Réservez en tant qu’invité : pas besoin de vous connecter.",
-        "login_offered": "Connectez-vous pour voir vos réservations, ou réservez en invité.",
+        "login_not_offered": "Pas de connexion client ici : réservez à l’accueil.",
+        "login_offered": "Connectez-vous pour voir vos réservations.",
         "login_required": "Connectez-vous pour réserver un cours.",
         "login_satisfied": "Vous êtes connecté : les nouvelles réservations vont à votre profil.",
         "my_bookings": "Mes réservations",
@@ -315,10 +315,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "de": {
         "home_title": "Willkommen",
         "home_intro": "Buchen Sie Ihre Kurse bei {business}.",
-        "login_not_offered": "Buchen Sie als Gast: keine Anmeldung nötig.",
-        "login_offered": (
-            "Melden Sie sich an, um Ihre Buchungen zu sehen, oder buchen Sie als Gast."
-        ),
+        "login_not_offered": "Hier gibt es keine Kundenanmeldung: buchen Sie am Empfang.",
+        "login_offered": "Melden Sie sich an, um Ihre Buchungen zu sehen.",
         "login_required": "Melden Sie sich an, um einen Kurs zu buchen.",
         "login_satisfied": "Sie sind angemeldet: neue Buchungen gehen in Ihr Profil.",
         "my_bookings": "Meine Buchungen",

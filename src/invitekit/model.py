@@ -15,7 +15,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
-from invitekit.exceptions import ConfigurationError, InvalidName
+from invitekit.addresses import parse_email
+from invitekit.exceptions import ConfigurationError, InvalidEmail, InvalidLocale, InvalidName
+from invitekit.i18n import parse_locale
 from invitekit.text import describe, first_invisible, quoted
 
 __all__ = [
@@ -37,6 +39,7 @@ __all__ = [
     "StoredTemplate",
     "clean_name",
     "clean_signup_name",
+    "missing_link",
     "storable",
 ]
 
@@ -231,6 +234,56 @@ def _check_link_template(_instance: object, attribute: attrs.Attribute[str], val
         )
 
 
+#: The page each link field of a :class:`Business` opens, for the messages that name it.
+LINK_PAGES = {
+    "activation_url": "a customer activates the profile",
+    "unsubscribe_url": "a customer unsubscribes",
+    "reset_url": "a customer chooses a new password",
+    "verify_url": "a visitor who signed up confirms the address",
+}
+
+
+def missing_link(field: str) -> ConfigurationError:
+    """The error for a :class:`Business` without the link ``field`` where one is needed."""
+    return ConfigurationError(
+        f"Business needs {field}: the URL of your page where {LINK_PAGES[field]}, with "
+        f"{{token}} where the signed token goes (e.g. {field}="
+        f'"https://studio.example/{field.removesuffix("_url")}/{{token}}")'
+    )
+
+
+# Converters, not required fields: leaving a URL out raises our ConfigurationError
+# naming it, where a missing keyword argument would be a bare TypeError.
+def _activation_url(value: str | None) -> str:
+    if value is None:
+        raise missing_link("activation_url")
+    return value
+
+
+def _unsubscribe_url(value: str | None) -> str:
+    if value is None:
+        raise missing_link("unsubscribe_url")
+    return value
+
+
+def _check_address(_instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    try:
+        parse_email(value)
+    except InvalidEmail as err:
+        raise ConfigurationError(
+            f"Business {attribute.name} must be an email address: {err}"
+        ) from err
+
+
+def _check_locale(_instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    try:
+        parse_locale(value)
+    except InvalidLocale as err:
+        raise ConfigurationError(
+            f'Business {attribute.name}: {err} (write a language such as "en", "de" or "es_MX")'
+        ) from err
+
+
 @attrs.frozen(kw_only=True)
 class Business:
     """The business a :class:`~invitekit.InviteKit` acts for, and how its emails look.
@@ -242,40 +295,53 @@ class Business:
         timezone: an IANA zone name; dates in emails are shown in it.
         default_locale: the language for customers without one (``"de"``, ``"es_MX"``).
         signature: text added at the end of every email.
-        activation_url: the page where a customer activates the profile; ``{token}``
-            is replaced by the signed token.
-        unsubscribe_url: the page where a customer unsubscribes; an HTTPS URL for
-            the ``List-Unsubscribe`` header.
-        reset_url: the page where a customer chooses a new password.
-        verify_url: the page where a self-registered visitor confirms the address;
-            defaults to ``activation_url``'s site with ``/verify/{token}``.
+        activation_url: required: the page where a customer activates the profile;
+            ``{token}`` is replaced by the signed token.
+        unsubscribe_url: required: the page where a customer unsubscribes; an
+            HTTPS URL for the ``List-Unsubscribe`` header.
+        reset_url: the page where a customer chooses a new password; needed by
+            "forgot password" (and by a sign-up with the address of an
+            activated customer, whose answer carries a reset link).
+        verify_url: the page where a self-registered visitor confirms the
+            address; needed by :meth:`~invitekit.InviteKit.register`.
         reply_to: an optional ``Reply-To`` address.
         unsubscribe_mailto: an optional address for ``mailto:`` unsubscribing, offered
             in the ``List-Unsubscribe`` header beside the HTTPS link.
         invitation_cooldown: when set, a customer invited less than this long ago
             is skipped (reason ``invited_recently``).
+
+    Raises:
+        ConfigurationError: ``activation_url`` or ``unsubscribe_url`` is missing;
+            a URL is not an http(s) URL with ``{token}`` once; ``sender``,
+            ``reply_to`` or ``unsubscribe_mailto`` is not an email address;
+            ``timezone`` or ``default_locale`` is unknown.  The message names
+            the field.
     """
 
     id: str = attrs.field(validator=attrs.validators.min_len(1))
     name: str
-    sender: str
+    sender: str = attrs.field(validator=_check_address)
     timezone: str = attrs.field(default="UTC", validator=_check_zone)
-    default_locale: str = "en"
+    default_locale: str = attrs.field(default="en", validator=_check_locale)
     signature: str = ""
     activation_url: str = attrs.field(
-        default="https://example.invalid/activate/{token}", validator=_check_link_template
+        default=None, converter=_activation_url, validator=_check_link_template
     )
     unsubscribe_url: str = attrs.field(
-        default="https://example.invalid/unsubscribe/{token}", validator=_check_link_template
+        default=None, converter=_unsubscribe_url, validator=_check_link_template
     )
-    reset_url: str = attrs.field(
-        default="https://example.invalid/reset/{token}", validator=_check_link_template
+    reset_url: str | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_check_link_template)
     )
-    verify_url: str = attrs.field(
-        default="https://example.invalid/verify/{token}", validator=_check_link_template
+    verify_url: str | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_check_link_template)
     )
-    reply_to: str | None = None
-    unsubscribe_mailto: str | None = None
+    reply_to: str | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_check_address)
+    )
+    unsubscribe_mailto: str | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_check_address)
+    )
     invitation_cooldown: timedelta | None = None
 
 

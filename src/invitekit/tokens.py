@@ -43,7 +43,7 @@ from invitekit.exceptions import (
     TokenWrongBusiness,
     TokenWrongPurpose,
 )
-from invitekit.model import Business, Customer, Purpose, Registration, Status
+from invitekit.model import Business, Customer, Purpose, Registration, Status, missing_link
 from invitekit.ports import Clock
 
 __all__ = [
@@ -54,6 +54,7 @@ __all__ = [
     "Tokens",
     "fingerprint",
     "link_url",
+    "require_link",
     "verification_fingerprint",
 ]
 
@@ -151,15 +152,37 @@ class TokenClaims:
     test: bool = False
 
 
+# The Business field holding each purpose's URL template.
+_LINK_FIELDS = {
+    Purpose.ACTIVATION: "activation_url",
+    Purpose.PASSWORD_RESET: "reset_url",
+    Purpose.EMAIL_VERIFICATION: "verify_url",
+    Purpose.UNSUBSCRIBE: "unsubscribe_url",
+}
+
+
+def require_link(business: Business, purpose: Purpose) -> str:
+    """The URL template of ``business`` for links with ``purpose``.
+
+    Raises:
+        ConfigurationError: the business has no URL for that purpose (``reset_url``
+            and ``verify_url`` are optional); the message names the field.
+    """
+    field = _LINK_FIELDS[purpose]
+    template: str | None = getattr(business, field)
+    if template is None:
+        raise missing_link(field)
+    return template
+
+
 def link_url(business: Business, purpose: Purpose, token: str) -> str:
-    """The link of ``business`` for ``purpose``: its URL template with ``token`` in it."""
-    template = {
-        Purpose.ACTIVATION: business.activation_url,
-        Purpose.PASSWORD_RESET: business.reset_url,
-        Purpose.EMAIL_VERIFICATION: business.verify_url,
-        Purpose.UNSUBSCRIBE: business.unsubscribe_url,
-    }[purpose]
-    return template.replace("{token}", token)
+    """The link of ``business`` for ``purpose``: its URL template with ``token`` in it.
+
+    Raises:
+        ConfigurationError: the business has no URL for ``purpose``; see
+            :func:`require_link`.
+    """
+    return require_link(business, purpose).replace("{token}", token)
 
 
 def fingerprint(customer: Customer, purpose: Purpose) -> str:

@@ -290,6 +290,37 @@ def test_a_missing_driver_names_the_extra_to_install(monkeypatch: pytest.MonkeyP
         SQLStore.from_url("postgresql+psycopg://user@localhost/db", create=False)
 
 
+@pytest.mark.parametrize(
+    ("url", "driver"),
+    [
+        ("mysql://user@localhost/db", "mysql+pymysql"),
+        ("mariadb://user@localhost/db", "mariadb+pymysql"),
+        ("postgresql://user@localhost/db", "postgresql+psycopg"),
+        ("mysql+pymysql://user@localhost/db", "mysql+pymysql"),
+    ],
+)
+def test_a_url_without_a_driver_uses_the_one_the_extra_installs(url: str, driver: str) -> None:
+    store = SQLStore.from_url(url, create=False)
+    assert store.engine.url.drivername == driver
+
+
+def test_a_driver_that_is_not_installed_says_which_url_to_write(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "MySQLdb", None)
+    with pytest.raises(MissingDependency) as caught:
+        SQLStore.from_url("mysql+mysqldb://user@localhost/db", create=False)
+    assert "pip install invitekit[mysql] and write mysql+pymysql://" in str(caught.value)
+
+
+def test_an_unsupported_database_names_the_supported_ones() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        SQLStore.from_url("oracle://user:s3cret@host/db", create=False)
+    message = str(caught.value)
+    assert "supports SQLite, PostgreSQL and MariaDB/MySQL, not oracle" in message
+    assert "pip install" not in message
+
+
 def test_missing_sqlalchemy_names_the_extra_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "sqlalchemy", None)
     for name in [n for n in sys.modules if n.startswith("invitekit.adapters.sql")]:

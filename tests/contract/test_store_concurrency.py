@@ -17,12 +17,12 @@ from typing import Any
 import attrs
 import pytest
 
-from invitekit import Audience, Business, OutboxState, Status
+from invitekit import Audience, OutboxState, Status
 from invitekit.adapters.sql import SQLStore
 from invitekit.ids import new_id
 from invitekit.model import Customer, Email, OutboxMessage
 from invitekit.ports import Store
-from invitekit.testing import make_kit
+from invitekit.testing import make_business, make_kit
 from tests.stores import (
     SERVER_KINDS,
     StoreRecipe,
@@ -33,7 +33,7 @@ from tests.stores import (
 )
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-BUSINESS = Business(id="studio-1", name="Studio One", sender="hello@studio.example")
+BUSINESS = make_business()
 
 
 def test_concurrent_claims_never_hand_out_one_message_twice(store: Store) -> None:

@@ -55,7 +55,13 @@ def test_the_kit_runs_on_memory_backends_a_fake_clock_and_the_test_key() -> None
 def test_every_part_of_the_kit_can_be_given() -> None:
     store, mailer = MemoryStore(), FlakyMailer()
     clock = FakeClock(datetime(2030, 1, 1, tzinfo=UTC))
-    business = Business(id="club", name="Tennis Club", sender="info@club.example")
+    business = Business(
+        id="club",
+        name="Tennis Club",
+        sender="info@club.example",
+        activation_url="https://club.example/activate/{token}",
+        unsubscribe_url="https://club.example/unsubscribe/{token}",
+    )
     kit = make_kit(
         store=store,
         mailer=mailer,

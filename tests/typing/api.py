@@ -61,13 +61,23 @@ kit = InviteKit(
     store=store,
     mailer=mailer,
     clock=FakeClock(),
-    business=Business(id="studio-1", name="Studio One", sender="hello@studio.example"),
+    business=Business(
+        id="studio-1",
+        name="Studio One",
+        sender="hello@studio.example",
+        activation_url="https://studio.example/activate/{token}",
+        unsubscribe_url="https://studio.example/unsubscribe/{token}",
+        reset_url="https://studio.example/reset/{token}",
+    ),
     secret_keys=[secrets.token_urlsafe(32)],
     token_expiry=TokenExpiry(activation=timedelta(days=7)),
     password_rules=PasswordRules(min_length=12),
     password_hasher=PasswordHasher(time_cost=3),
     outbox=OutboxSettings(batch_size=200),
 )
+# The two required links are plain strings; the two optional ones may be None.
+activation_page: str = kit.business.activation_url
+reset_page: str | None = kit.business.reset_url
 
 customer: Customer = kit.add_customer("ana@example.com", first_name="Ana", locale="es")
 found: Customer | None = kit.find_customer("ANA@example.com")

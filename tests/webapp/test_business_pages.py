@@ -190,3 +190,51 @@ def test_deliver_now_sends_what_was_queued_when_delivery_is_not_inline(
     assert read_emails(studio.outbox) == []
     client.post("/admin/deliver", data={"csrf_token": token})
     assert [str(m["To"]) for m in read_emails(studio.outbox)] == ["ana@example.com"]
+
+
+def test_a_customer_without_a_name_opens_from_the_list(admin: FlaskClient, studio: Studio) -> None:
+    nameless = studio.kit.add_customer("noname@example.com")
+    page = admin.get("/admin/").text
+    assert f'<a href="/admin/customers/{nameless.id}">noname@example.com</a>' in page
+    assert "noname@example.com" in admin.get(f"/admin/customers/{nameless.id}").text
+
+
+def test_opening_the_deliver_address_says_where_the_button_is(admin: FlaskClient) -> None:
+    response = admin.get("/admin/deliver")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/admin/"
+    assert "Nothing was sent: delivery starts with the “Deliver now” button" in (
+        admin.get("/admin/").text
+    )
+
+
+def test_the_plan_groups_skipped_customers_by_reason_with_counts(
+    admin: FlaskClient, studio: Studio
+) -> None:
+    for n in range(3):
+        studio.kit.archive_customer(studio.kit.add_customer(f"gone{n}@example.com").id)
+    studio.kit.add_customer("ana@example.com")
+    page = admin.get("/admin/invite").text
+    assert "<strong>1</strong> will be invited" in page
+    assert "<strong>3</strong> skipped" in page
+    assert '<li data-reason="archived"><details>' in page
+    assert "<summary>archived: 3</summary>" in page
+
+
+def test_the_home_page_offers_no_guest_booking(client: FlaskClient, studio: Studio) -> None:
+    for mode in LoginMode:
+        studio.data.save_login_mode(mode)
+        page = client.get("/").text.lower()
+        assert "guest" not in page, mode
+
+
+def test_the_mailbox_frame_grows_to_the_whole_email_and_runs_no_script(
+    admin: FlaskClient, studio: Studio
+) -> None:
+    studio.kit.add_customer("ana@example.com", invite=True)
+    studio.kit.deliver()
+    (name,) = [p.name for p in studio.outbox.glob("*.eml")]
+    shown = admin.get(f"/mailbox/{name}").text
+    assert 'sandbox="allow-same-origin"' in shown
+    assert "allow-scripts" not in shown
+    assert "scrollHeight" in shown

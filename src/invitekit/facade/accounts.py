@@ -126,6 +126,7 @@ class AccountMethods(FacadePart):
         Raises:
             InvalidEmail: ``email`` is not an address at all (this says nothing
                 about whether a customer has it).
+            ConfigurationError: the business has no ``reset_url``.
         """
         password_reset.request_password_reset(self._ctx, email)
 
@@ -197,6 +198,9 @@ class AccountMethods(FacadePart):
         Raises:
             InvalidEmail, InvalidName, InvalidLocale, WeakPassword: bad input,
                 checked before anything is looked up.
+            ConfigurationError: the business has no ``verify_url`` or no
+                ``reset_url`` (a sign-up with an activated customer's address is
+                answered with a reset link).
         """
         signup.register(
             self._ctx,

@@ -19,6 +19,7 @@ from invitekit.ids import new_id
 from invitekit.model import Customer, EventKind, LinkCheck, Purpose, Status
 from invitekit.ports import Transaction
 from invitekit.throttle import email_key, mail_key
+from invitekit.tokens import require_link
 
 __all__ = ["check_password_reset", "mail_throttled", "request_password_reset", "reset_password"]
 
@@ -38,7 +39,11 @@ def request_password_reset(ctx: Context, email: str) -> None:
     kept (see :func:`_write`).  When there is nothing to send, the email is
     composed for a stand-in customer; when one is pending for the customer
     already, a stand-in of the row is inserted and undone.
+
+    Raises:
+        ConfigurationError: the business has no ``reset_url``, whatever the address.
     """
+    require_link(ctx.business, Purpose.PASSWORD_RESET)
     address = parse_email(email)
     with ctx.store.transaction() as tx:
         now = ctx.clock.now()

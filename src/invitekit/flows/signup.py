@@ -37,7 +37,7 @@ from invitekit.model import (
     clean_signup_name,
 )
 from invitekit.ports import Transaction
-from invitekit.tokens import TokenClaims, verification_fingerprint
+from invitekit.tokens import TokenClaims, require_link, verification_fingerprint
 
 __all__ = ["check_email_verification", "register", "verify_email"]
 
@@ -56,7 +56,14 @@ def register(
     locale: str | None,
     password: str,
 ) -> None:
-    """Keep a sign-up and mail the answer for its address (see ``InviteKit.register``)."""
+    """Keep a sign-up and mail the answer for its address (see ``InviteKit.register``).
+
+    The business needs ``verify_url`` and ``reset_url`` (the answer to a sign-up
+    with an activated customer's address carries a reset link): both are checked
+    first, whatever the address, so a missing one does not tell addresses apart.
+    """
+    require_link(ctx.business, Purpose.EMAIL_VERIFICATION)
+    require_link(ctx.business, Purpose.PASSWORD_RESET)
     address = parse_email(email)
     first = clean_signup_name(first_name, field="first_name")
     last = clean_signup_name(last_name, field="last_name")

@@ -45,6 +45,7 @@ from invitekit.adapters.sql._tables import (
     _registrations,
     _templates,
 )
+from invitekit.adapters.sql._urls import install_hint, with_driver
 from invitekit.exceptions import (
     ConcurrentUpdate,
     ConfigurationError,
@@ -117,7 +118,9 @@ class SQLStore:
         several processes); ``sqlite://`` is a private in-memory database shared by
         this store's threads; ``postgresql+psycopg://user:pw@host/db`` and
         ``mysql+pymysql://user:pw@host/db`` need the ``postgresql`` and ``mysql``
-        extras.  MariaDB/MySQL sessions use ``READ COMMITTED``, like PostgreSQL's default.
+        extras.  A URL without a driver (``postgresql://``, ``mysql://``,
+        ``mariadb://``) uses the driver those extras install (psycopg, PyMySQL).
+        MariaDB/MySQL sessions use ``READ COMMITTED``, like PostgreSQL's default.
 
         Args:
             url: an SQLAlchemy database URL.
@@ -126,7 +129,8 @@ class SQLStore:
             engine_options: passed to :func:`sqlalchemy.create_engine`.
 
         Raises:
-            MissingDependency: the database driver is not installed.
+            MissingDependency: the database driver is not installed; the message
+                names the extra to install and the URL to write.
             ConfigurationError: the URL is malformed or names an unsupported database.
             StorageError: the database cannot be reached (only with ``create=True``).
         """
@@ -137,6 +141,7 @@ class SQLStore:
             raise ConfigurationError(
                 "not a database URL (dialect+driver://user:password@host/database)"
             ) from err
+        parsed = with_driver(parsed)
         options = dict(engine_options)
         # Statement parameters hold addresses, password hashes and links: never in
         # an error's text or SQLAlchemy's log.
@@ -150,10 +155,9 @@ class SQLStore:
         try:
             engine = sa.create_engine(parsed, **options)
         except ModuleNotFoundError as err:
-            extra = {"postgresql": "postgresql", "mysql": "mysql", "mariadb": "mysql"}
             raise MissingDependency(
-                f"the driver for {parsed.drivername} is not installed: "
-                f"pip install invitekit[{extra.get(backend, 'sql')}]"
+                f"the driver {parsed.get_driver_name()} for {backend} is not installed: "
+                f"{install_hint(backend)}"
             ) from err
         except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as err:
             shown = parsed.render_as_string(hide_password=True)
