@@ -17,6 +17,7 @@ PUBLIC_MODULES = [
     "invitekit.adapters.files",
     "invitekit.adapters.memory",
     "invitekit.adapters.smtp",
+    "invitekit.adapters.sql",
     "invitekit.addresses",
     "invitekit.audience",
     "invitekit.clock",

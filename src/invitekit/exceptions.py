@@ -38,6 +38,7 @@ translated at the boundary with ``raise ... from err``.
     │   ├── InvalidCredentials
     │   └── LoginThrottled
     ├── StorageError
+    │   └── SchemaOutdated
     ├── DeliveryError
     │   ├── TemporaryDeliveryError
     │   └── PermanentDeliveryError
@@ -82,6 +83,7 @@ __all__ = [
     "PermanentDeliveryError",
     "PolicyError",
     "PolicyRefused",
+    "SchemaOutdated",
     "StorageError",
     "TemplateError",
     "TemporaryDeliveryError",
@@ -273,6 +275,26 @@ class LoginThrottled(AuthenticationError):
 
 class StorageError(InviteKitError):
     """The Store failed (database unreachable, a driver raised); nothing was half-written."""
+
+
+class SchemaOutdated(StorageError):
+    """The database's invitekit tables are older than this invitekit (or missing).
+
+    A state of the database, not a wrong argument: it is a :class:`StorageError`,
+    so whatever already handles an unusable database handles this one, and the
+    fix is an act on the database (``invitekit db upgrade``,
+    :func:`invitekit.adapters.sql.upgrade`), which the message names.
+
+    Attributes:
+        current: the revision the database is at, ``None`` when it has no
+            invitekit tables.
+        head: the revision this invitekit needs.
+    """
+
+    def __init__(self, message: str, *, current: str | None, head: str) -> None:
+        super().__init__(message)
+        self.current = current
+        self.head = head
 
 
 class DeliveryError(InviteKitError):

@@ -12,8 +12,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.pool import StaticPool
 
+from invitekit.adapters.sql._migrate import check_schema, create_schema
 from invitekit.adapters.sql._rows import RowMap
-from invitekit.adapters.sql._schema import create_schema, metadata, storage_error
+from invitekit.adapters.sql._schema import metadata, storage_error
+from invitekit.adapters.sql._sqlite import configure_sqlite
 from invitekit.exceptions import (
     ConcurrentUpdate,
     ConfigurationError,
@@ -38,7 +40,6 @@ __all__ = ["SQLStore"]
 
 _SUPPORTED = ("sqlite", "postgresql", "mysql", "mariadb")
 _CHUNK = 500  # ids per ``IN (...)``: well below every backend's parameter limit
-_SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 _customers = metadata.tables["invitekit_customers"]
 _groups = metadata.tables["invitekit_groups"]
@@ -102,8 +103,10 @@ class SQLStore:
     on PostgreSQL and MariaDB; an immediate write transaction on SQLite).
 
     Args:
-        engine: an Engine for the database.  The tables must exist (see
-            :func:`~invitekit.adapters.sql.create_schema`).  For SQLite, listeners
+        engine: an Engine for the database.  Its invitekit tables must be at the
+            newest revision (:func:`~invitekit.adapters.sql.upgrade`); the first
+            transaction checks, and refuses older ones with
+            :class:`~invitekit.exceptions.SchemaOutdated`.  For SQLite, listeners
             are added to the engine so that every transaction starts with
             ``BEGIN IMMEDIATE`` and file databases use WAL mode and a busy timeout.
 
@@ -122,14 +125,15 @@ class SQLStore:
         # One connection shared by all threads (an in-memory SQLite database) must
         # be used by one transaction at a time.
         self._serial: threading.Lock | None = None
+        self._schema_checked = False
         if engine.dialect.name == "sqlite":
-            _configure_sqlite(engine)
+            configure_sqlite(engine)
             if isinstance(engine.pool, StaticPool):
                 self._serial = threading.Lock()
 
     @classmethod
     def from_url(cls, url: str, *, create: bool = True, **engine_options: Any) -> SQLStore:
-        """Connect to the database at ``url`` and, unless ``create=False``, create the tables.
+        """Connect to the database at ``url``; with ``create=True``, create the tables if empty.
 
         ``sqlite:///invitekit.db`` is a file next to the program (WAL mode, usable by
         several processes); ``sqlite://`` is a private in-memory database shared by
@@ -139,13 +143,17 @@ class SQLStore:
 
         Args:
             url: an SQLAlchemy database URL.
-            create: create the missing tables (:func:`~invitekit.adapters.sql.create_schema`);
-                pass ``False`` when migrations (Alembic) manage them.
+            create: give an empty database the newest tables
+                (:func:`~invitekit.adapters.sql.create_schema`).  It never migrates:
+                a database at an older revision is refused all the same, since
+                upgrading is an explicit act (``invitekit db upgrade``).  With
+                ``False`` nothing is checked until the first transaction.
             engine_options: passed to :func:`sqlalchemy.create_engine`.
 
         Raises:
             MissingDependency: the database driver is not installed.
             ConfigurationError: the URL is malformed or names an unsupported database.
+            SchemaOutdated: the database's tables are older (only with ``create=True``).
             StorageError: the database cannot be reached (only with ``create=True``).
         """
         try:
@@ -172,6 +180,7 @@ class SQLStore:
         store = cls(engine)
         if create:
             create_schema(engine)
+            store._schema_checked = True
         return store
 
     def __repr__(self) -> str:
@@ -182,6 +191,8 @@ class SQLStore:
         """Open a transaction (see :class:`~invitekit.ports.Transaction`).
 
         Raises:
+            SchemaOutdated: the database's invitekit tables are missing or older
+                than this invitekit (checked once, by the store's first transaction).
             StorageError: the database cannot be reached or refused the commit
                 (the driver's error is the ``__cause__``), or this thread already
                 has a transaction of this store open (they cannot be nested).
@@ -192,6 +203,9 @@ class SQLStore:
         serial: AbstractContextManager[object] = self._serial or nullcontext()
         try:
             with serial:
+                if not self._schema_checked:
+                    check_schema(self.engine)
+                    self._schema_checked = True
                 try:
                     conn = self.engine.connect()
                 except sa.exc.SQLAlchemyError as err:
@@ -215,36 +229,6 @@ class SQLStore:
                         raise storage_error("could not commit", err) from err
         finally:
             self._active.open = False
-
-
-def _configure_sqlite(engine: sa.Engine) -> None:
-    """Make SQLAlchemy, not sqlite3, start transactions, and start them as writers.
-
-    ``BEGIN IMMEDIATE`` takes the database's write lock at once, so two
-    transactions never read the same due outbox rows and both claim them, and a
-    reader never has to be upgraded to a writer (which SQLite refuses with
-    "database is locked" instead of waiting).
-    """
-    if not sa.event.contains(engine, "connect", _sqlite_connect):
-        sa.event.listen(engine, "connect", _sqlite_connect)
-    if not sa.event.contains(engine, "begin", _sqlite_begin):
-        sa.event.listen(engine, "begin", _sqlite_begin)
-
-
-def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
-    dbapi_connection.isolation_level = None  # sqlite3 must not emit BEGIN itself
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute(f"PRAGMA busy_timeout = {_SQLITE_BUSY_TIMEOUT_MS}")
-        database = cursor.execute("PRAGMA database_list").fetchone()
-        if database is not None and database[2]:  # a file, not ":memory:"
-            cursor.execute("PRAGMA journal_mode = WAL")
-    finally:
-        cursor.close()
-
-
-def _sqlite_begin(conn: sa.Connection) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
