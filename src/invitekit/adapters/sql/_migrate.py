@@ -101,37 +101,28 @@ def _connection(engine: sa.Engine, action: str) -> Iterator[sa.Connection]:
         raise storage_error(action, err) from err
 
 
-def _stored_revision(conn: sa.Connection) -> str | None:
-    """The revision ``conn``'s database is at, recognising a database made before Alembic."""
+def _stored_revision(conn: sa.Connection) -> tuple[str | None, bool]:
+    """The revision ``conn``'s database is at, and whether Alembic recorded it.
+
+    A database made before the migrations has no Alembic record: its revision
+    comes from its ``invitekit_schema_version`` row (see :data:`_LEGACY`).
+    """
     try:
-        revision, version = _read_revisions(conn)
+        revision = _context(conn).get_current_revision()
+        if revision is not None:
+            return revision, True
+        legacy = metadata.tables["invitekit_schema_version"]
+        if not sa.inspect(conn).has_table(legacy.name, schema=_schema_of(conn)):
+            return None, False
+        version = conn.execute(sa.select(sa.func.max(legacy.c.version))).scalar()
     finally:
         conn.rollback()  # only read: leave the connection outside a transaction
-    if revision is not None:
-        return revision
-    if version is None:
-        return None
     if version not in _LEGACY:
         raise StorageError(
-            f"the database holds invitekit tables of unknown schema version {version!r} "
-            "and no migration history"
+            "the database holds invitekit tables of unknown schema version "
+            f"{'(no row)' if version is None else version} and no migration history"
         )
-    return _LEGACY[version]
-
-
-_NO_TABLE = -1
-
-
-def _read_revisions(conn: sa.Connection) -> tuple[str | None, int | None]:
-    """Alembic's revision, and the legacy version when there is no revision."""
-    revision = _context(conn).get_current_revision()
-    if revision is not None:
-        return revision, None
-    legacy = metadata.tables["invitekit_schema_version"]
-    if not sa.inspect(conn).has_table(legacy.name, schema=_schema_of(conn)):
-        return None, None
-    version = conn.execute(sa.select(sa.func.max(legacy.c.version))).scalar()
-    return None, _NO_TABLE if version is None else int(version)
+    return _LEGACY[version], False
 
 
 def current(engine: sa.Engine) -> str | None:
@@ -147,7 +138,7 @@ def current(engine: sa.Engine) -> str | None:
             a version this invitekit does not know.
     """
     with _connection(engine, "could not read the invitekit schema revision") as conn:
-        return _stored_revision(conn)
+        return _stored_revision(conn)[0]
 
 
 def _is_known(revision: str) -> bool:
@@ -181,12 +172,12 @@ def upgrade(engine: sa.Engine, *, to: str = "head") -> tuple[str | None, str]:
             revision this invitekit does not know (made by a newer one).
     """
     with _connection(engine, "could not upgrade the invitekit tables") as conn:
-        before = _stored_revision(conn)
+        before, stamped = _stored_revision(conn)
         if before is not None and not _is_known(before):
             raise StorageError(_newer(before))
         config = _config(conn)
         try:
-            if before is not None and _stored_is_legacy(conn):
+            if before is not None and not stamped:
                 command.stamp(config, before)
             command.upgrade(config, to)
             if conn.in_transaction():
@@ -194,13 +185,6 @@ def upgrade(engine: sa.Engine, *, to: str = "head") -> tuple[str | None, str]:
         except CommandError as err:
             raise StorageError(f"could not upgrade the invitekit tables: {err}") from err
         return before, head() if to == "head" else to
-
-
-def _stored_is_legacy(conn: sa.Connection) -> bool:
-    try:
-        return _read_revisions(conn)[0] is None
-    finally:
-        conn.rollback()
 
 
 def _newer(revision: str) -> str:
@@ -224,16 +208,15 @@ def create_schema(engine: sa.Engine) -> None:
     legacy = metadata.tables["invitekit_schema_version"]
     newest = head()
     with _connection(engine, "could not create the invitekit tables") as conn:
-        revision = _stored_revision(conn)
+        revision, stamped = _stored_revision(conn)
         if revision is not None and revision != newest:
             _refuse(revision)
-        context = _context(conn)
         with conn.begin():
             if revision is None:
                 metadata.create_all(conn)
                 conn.execute(legacy.insert().values(version=SCHEMA_VERSION))
-            if context.get_current_revision() is None:
-                context.stamp(_scripts(), newest)
+            if not stamped:
+                _context(conn).stamp(_scripts(), newest)
 
 
 def _refuse(revision: str) -> None:
