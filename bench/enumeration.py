@@ -5,7 +5,11 @@ learn whether an address belongs to a customer, nor what kind of customer.  Run
 it with realistic argon2 parameters (the library's defaults) and compare the
 medians: every ratio to the unknown-address case should be close to 1.
 
-    python bench/enumeration.py [rounds]
+    python bench/enumeration.py [rounds] [--store memory|sqlite|postgresql|mysql]
+
+The store is the memory store unless ``--store`` names another (see
+``store_of`` in bench/sql_store.py: PostgreSQL and MariaDB need
+``INVITEKIT_TEST_POSTGRESQL_URL`` / ``INVITEKIT_TEST_MYSQL_URL``).
 
 The cases: an Accepted customer (``accepted``), one whose password was hashed
 with cheaper argon2 parameters before the current ones (``old-params``: 2
@@ -21,7 +25,9 @@ import sys
 import time
 from collections.abc import Callable
 
-from invitekit.adapters.memory import MemoryMailer, MemoryStore
+from sql_store import store_of  # bench/sql_store.py, next to this script
+
+from invitekit.adapters.memory import MemoryMailer
 from invitekit.exceptions import InvalidCredentials
 from invitekit.model import Business
 from invitekit.passwords import PasswordHasher
@@ -67,8 +73,7 @@ def _accept(kit: InviteKit, email: str) -> str:
     return customer.id
 
 
-def make_kit() -> InviteKit:
-    store = MemoryStore()
+def make_kit(store: Store) -> InviteKit:
     _accept(_kit(store, OLD_PARAMETERS), CASES["old-params"])
     kit = _kit(store, PasswordHasher())  # realistic: argon2-cffi's defaults
     _accept(kit, CASES["accepted"])
@@ -102,8 +107,18 @@ def wrong_login(kit: InviteKit) -> Callable[[str], object]:
 
 
 def main() -> None:
-    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 15
-    kit = make_kit()
+    args = sys.argv[1:]
+    kind = "memory"
+    if "--store" in args:
+        at = args.index("--store")
+        kind = args[at + 1]
+        del args[at : at + 2]
+    rounds = int(args[0]) if args else 15
+    with store_of(kind) as store:
+        measure(make_kit(store), rounds, kind)
+
+
+def measure(kit: InviteKit, rounds: int, kind: str) -> None:
     results = {
         "login (wrong password)": median_ms(wrong_login(kit), rounds),
         "request_password_reset": median_ms(kit.request_password_reset, rounds * 20),
@@ -113,7 +128,7 @@ def main() -> None:
         ),
     }
     others = [case for case in CASES if case != "unknown"]
-    print(f"median time per call in ms, {rounds} rounds, {kit.password_hasher!r}")
+    print(f"median time per call in ms, {rounds} rounds, {kind} store, {kit.password_hasher!r}")
     print(f"old-params: {OLD_PARAMETERS!r}\n")
     print(f"{'':<24}" + "".join(f"{case:>11}" for case in CASES))
     for name, medians in results.items():

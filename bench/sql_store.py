@@ -14,6 +14,7 @@ flat as N grows (no per-row commit, keyset paging).
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 import tempfile
 import time
@@ -25,16 +26,27 @@ import attrs
 
 from invitekit import Audience, Business, Customer
 from invitekit.adapters.memory import MemoryStore
-from invitekit.adapters.sql import SQLStore, metadata
+from invitekit.adapters.sql import SQLStore, create_schema
 from invitekit.ids import new_id
 from invitekit.ports import Store
 from invitekit.testing import make_kit
 
 BUSINESS = Business(id="bench", name="Bench Studio", sender="hello@bench.example")
+URL_VARIABLES = {
+    "postgresql": "INVITEKIT_TEST_POSTGRESQL_URL",
+    "mysql": "INVITEKIT_TEST_MYSQL_URL",
+}
 
 
 @contextmanager
 def store_of(kind: str) -> Iterator[Store]:
+    """A fresh store of ``kind``: memory, sqlite, postgresql or mysql.
+
+    SQLite is a file in a temporary directory; PostgreSQL and MariaDB use the
+    database of ``INVITEKIT_TEST_POSTGRESQL_URL`` / ``INVITEKIT_TEST_MYSQL_URL``,
+    in a schema (database) of their own that is dropped at the end, so that
+    nothing else in that database is touched.
+    """
     if kind == "memory":
         yield MemoryStore()
         return
@@ -44,16 +56,20 @@ def store_of(kind: str) -> Iterator[Store]:
             yield store
             store.engine.dispose()
         return
-    url = os.environ[
-        {"postgresql": "INVITEKIT_TEST_POSTGRESQL_URL", "mysql": "INVITEKIT_TEST_MYSQL_URL"}[kind]
-    ]
-    store = SQLStore.from_url(url)
-    with store.engine.begin() as conn:
-        for table in reversed(metadata.sorted_tables):
-            if table.name != "invitekit_schema_version":
-                conn.execute(table.delete())
-    yield store
-    store.engine.dispose()
+    admin = SQLStore.from_url(os.environ[URL_VARIABLES[kind]], create=False).engine
+    schema = f"invitekit_bench_{secrets.token_hex(4)}"
+    container = "SCHEMA" if kind == "postgresql" else "DATABASE"
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"CREATE {container} {schema}")
+    try:
+        engine = admin.execution_options(schema_translate_map={None: schema})
+        create_schema(engine)
+        yield SQLStore(engine)
+    finally:
+        with admin.begin() as conn:
+            drop = f"DROP {container} {schema}"
+            conn.exec_driver_sql(drop + (" CASCADE" if kind == "postgresql" else ""))
+        admin.dispose()
 
 
 def run(kind: str, customers: int) -> tuple[float, float]:
@@ -79,14 +95,7 @@ def run(kind: str, customers: int) -> tuple[float, float]:
 
 def main(sizes: list[int]) -> None:
     kinds = ["memory", "sqlite"]
-    kinds += [
-        k
-        for k, v in (
-            ("postgresql", "INVITEKIT_TEST_POSTGRESQL_URL"),
-            ("mysql", "INVITEKIT_TEST_MYSQL_URL"),
-        )
-        if os.environ.get(v)
-    ]
+    kinds += [kind for kind, variable in URL_VARIABLES.items() if os.environ.get(variable)]
     print(
         f"{'store':<11}{'N':>7}{'invite µs/cust':>16}{'ratio':>7}"
         f"{'deliver µs/cust':>17}{'ratio':>7}"

@@ -10,7 +10,7 @@ from invitekit.adapters.memory import MemoryMailer
 from invitekit.adapters.sql import SQLStore
 from invitekit.audience import Audience
 from invitekit.exceptions import InvalidLocale, TemplateError, TestInvitationToken
-from invitekit.model import Business, Status, StoredTemplate
+from invitekit.model import Business, Email, Status, StoredTemplate
 from invitekit.ports import Store
 from invitekit.service import InviteKit
 from invitekit.testing import FakeClock, extract_link, make_kit
@@ -170,6 +170,36 @@ def test_preview_is_the_email_and_stores_or_sends_nothing(
     assert invitekit_kit.get_customer(customer.id).status is Status.ADDED
 
 
+def assert_test_links(kit: InviteKit, email: Email) -> None:
+    """Every link of ``email`` is refused as a test invitation's, on its page and its POST."""
+    activation = extract_link(email, ACTIVATE)[len(ACTIVATE) :]
+    unsubscribe = extract_link(email, UNSUBSCRIBE)[len(UNSUBSCRIBE) :]
+    for use in (
+        lambda: kit.check_activation(activation),
+        lambda: kit.accept_invitation(activation, "whoever holds the link chooses this"),
+        lambda: kit.check_unsubscribe(unsubscribe),
+        lambda: kit.unsubscribe(unsubscribe),
+    ):
+        with pytest.raises(TestInvitationToken):
+            use()
+
+
+def test_the_links_of_a_preview_are_test_links(
+    stores: tuple[Store, Callable[[], Store]],
+    invitekit_business: Business,
+    invitekit_clock: FakeClock,
+) -> None:
+    kit = make_kit(store=stores[0], business=invitekit_business, clock=invitekit_clock)
+    customer = kit.add_customer("ana@example.com", first_name="Ana")
+    assert_test_links(kit, kit.preview_invitation(customer.id))
+    stored = kit.get_customer(customer.id)
+    assert (stored.status, stored.password_hash, stored.unsubscribed) == (
+        Status.ADDED,
+        None,
+        False,
+    )
+
+
 def test_a_test_invitation_goes_to_the_given_address_and_changes_no_customer(
     invitekit_kit: InviteKit, invitekit_mailer: MemoryMailer
 ) -> None:
@@ -191,15 +221,7 @@ def test_a_test_invitation_defaults_to_the_business_language(
 
 
 def test_the_links_of_a_test_invitation_say_it_was_a_test(invitekit_kit: InviteKit) -> None:
-    sent = invitekit_kit.send_test_invitation("owner@studio.example")
-    activation = extract_link(sent, ACTIVATE)[len(ACTIVATE) :]
-    unsubscribe = extract_link(sent, UNSUBSCRIBE)[len(UNSUBSCRIBE) :]
-    with pytest.raises(TestInvitationToken):
-        invitekit_kit.check_activation(activation)
-    with pytest.raises(TestInvitationToken):
-        invitekit_kit.accept_invitation(activation, "a long enough password")
-    with pytest.raises(TestInvitationToken):
-        invitekit_kit.unsubscribe(unsubscribe)
+    assert_test_links(invitekit_kit, invitekit_kit.send_test_invitation("owner@studio.example"))
 
 
 def test_an_expired_test_link_still_says_it_was_a_test(

@@ -15,7 +15,7 @@ from invitekit.passwords import PasswordHasher
 from invitekit.ports import Store
 from invitekit.service import InviteKit
 from invitekit.testing import FakeClock, make_kit
-from invitekit.throttle import LoginThrottle
+from invitekit.throttle import LoginThrottle, client_key, email_key
 
 from .helpers import ACTIVATE, PASSWORD, accepted_customer, invite_and_deliver, token_in
 from .stores import open_store, store_params
@@ -210,6 +210,57 @@ def test_customer_archived_during_verification_is_not_logged_in(invitekit_kit, a
     )
     with pytest.raises(InvalidCredentials):
         invitekit_kit.login(ana.email, PASSWORD)
+
+
+def test_a_failure_reserved_while_a_success_is_verified_stays_counted(
+    invitekit_kit, invitekit_clock, ana
+) -> None:
+    fail_login(invitekit_kit, ana.email, 3)
+    other_request = make_kit(store=invitekit_kit.store, clock=invitekit_clock)
+    # While the right password is being verified, a wrong guess arrives and fails.
+    invitekit_kit.password_hasher = _HasherThatWaits(
+        lambda: fail_login(other_request, ana.email, 1)
+    )
+    invitekit_kit.login(ana.email, PASSWORD)
+    # The success forgot the three failures before it, not the one after it.
+    fail_login(other_request, ana.email, 4)
+    with pytest.raises(LoginThrottled):
+        other_request.login(ana.email, PASSWORD)
+
+
+def test_a_throttled_attempt_counts_on_no_key(invitekit_store, invitekit_clock) -> None:
+    kit = make_kit(
+        store=invitekit_store,
+        clock=invitekit_clock,
+        login_throttle=LoginThrottle(client_max_failures=2),
+    )
+    fail_login(kit, "bob@example.com", 1, client="203.0.113.9")
+    fail_login(kit, "carl@example.com", 1, client="203.0.113.9")
+    for _ in range(3):
+        with pytest.raises(LoginThrottled):
+            kit.login("ana@example.com", PASSWORD, client="203.0.113.9")
+    since = invitekit_clock.now() - timedelta(hours=1)
+    with invitekit_store.transaction() as tx:
+        counts = [
+            tx.count_attempts("studio-1", key, since=since)
+            for key in (email_key("ana@example.com"), client_key("203.0.113.9"))
+        ]
+    assert counts == [0, 2]
+
+
+def test_successful_logins_do_not_count_against_the_client(
+    invitekit_kit, invitekit_clock, ana
+) -> None:
+    kit = make_kit(
+        store=invitekit_kit.store,
+        clock=invitekit_clock,
+        login_throttle=LoginThrottle(client_max_failures=2),
+    )
+    for _ in range(3):
+        kit.login(ana.email, PASSWORD, client="203.0.113.9")
+    fail_login(kit, ana.email, 2, client="203.0.113.9")
+    with pytest.raises(LoginThrottled):
+        kit.login(ana.email, PASSWORD, client="203.0.113.9")
 
 
 def test_a_very_long_client_key_is_throttled_like_any_other() -> None:

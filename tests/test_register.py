@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from invitekit.exceptions import (
@@ -10,9 +12,11 @@ from invitekit.exceptions import (
     InvalidName,
     TokenUsed,
     TokenWrongPurpose,
+    VerificationSuperseded,
     WeakPassword,
 )
-from invitekit.model import EventKind, Status
+from invitekit.model import Customer, EventKind, Status
+from invitekit.ports import Store
 
 from .helpers import (
     ACTIVATE,
@@ -20,12 +24,21 @@ from .helpers import (
     RESET,
     UNSUBSCRIBE,
     VERIFY,
+    accepted_customer,
     invite_and_deliver,
     last_mail_to,
     token_in,
 )
+from .stores import open_store, store_params
 
 CHOSEN = "my own sign-up password"
+
+
+@pytest.fixture(params=store_params())
+def invitekit_store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    """Every test here runs on each store kind (the plugin's kit picks this store up)."""
+    with open_store(request.param) as store:
+        yield store
 
 
 def verification_token(kit, mailer, address: str) -> str:
@@ -46,7 +59,7 @@ def test_new_address_gets_a_verification_link_and_no_customer_yet(
 def test_following_the_link_creates_an_accepted_customer(invitekit_kit, invitekit_mailer) -> None:
     invitekit_kit.register("neu@example.com", first_name="Neu", locale="de_AT", password=CHOSEN)
     token = verification_token(invitekit_kit, invitekit_mailer, "neu@example.com")
-    customer = invitekit_kit.verify_email(token)
+    customer = invitekit_kit.verify_email(token, password=CHOSEN)
     assert (customer.status, customer.first_name, customer.locale) == (
         Status.ACCEPTED,
         "Neu",
@@ -60,9 +73,9 @@ def test_following_the_link_creates_an_accepted_customer(invitekit_kit, inviteki
 def test_verification_link_works_once(invitekit_kit, invitekit_mailer) -> None:
     invitekit_kit.register("neu@example.com", password=CHOSEN)
     token = verification_token(invitekit_kit, invitekit_mailer, "neu@example.com")
-    invitekit_kit.verify_email(token)
+    invitekit_kit.verify_email(token, password=CHOSEN)
     with pytest.raises(TokenUsed):
-        invitekit_kit.verify_email(token)
+        invitekit_kit.verify_email(token, password=CHOSEN)
 
 
 def test_checking_the_verification_link_changes_nothing(invitekit_kit, invitekit_mailer) -> None:
@@ -142,14 +155,85 @@ def test_email_change_kills_the_verification_link(invitekit_kit, invitekit_maile
     assert invitekit_kit.find_customer("bo@example.com") is None
 
 
-def test_address_added_by_the_business_meanwhile_is_activated_not_duplicated(
+@pytest.fixture
+def added_since(invitekit_kit, invitekit_mailer) -> tuple[str, Customer]:
+    """A verification link for a new address, and the customer the business added since."""
+    invitekit_kit.register("neu@example.com", password=CHOSEN)
+    token = verification_token(invitekit_kit, invitekit_mailer, "neu@example.com")
+    return token, invitekit_kit.add_customer("Neu@example.com", first_name="Neu")
+
+
+def test_a_link_for_a_new_address_does_not_activate_a_customer_added_since(
+    invitekit_kit, added_since
+) -> None:
+    token, added = added_since
+    with pytest.raises(VerificationSuperseded):
+        invitekit_kit.verify_email(token, password=CHOSEN)
+    stored = invitekit_kit.get_customer(added.id)
+    assert (stored.status, stored.password_hash) == (Status.ADDED, None)
+    assert len(invitekit_kit.list_customers()) == 1
+
+
+def test_a_superseded_link_is_replaced_by_one_to_the_customers_stored_address(
+    invitekit_kit, invitekit_mailer, added_since
+) -> None:
+    old, added = added_since
+    with pytest.raises(VerificationSuperseded):
+        invitekit_kit.verify_email(old, password=CHOSEN)
+    invitekit_kit.deliver()
+    mail = last_mail_to(invitekit_mailer, "Neu@example.com")
+    assert "Hello Neu," in mail.text
+    fresh = token_in(mail, VERIFY)
+    assert invitekit_kit.check_email_verification(fresh).customer_id == added.id
+    with pytest.raises(TokenUsed):
+        invitekit_kit.verify_email(old, password=CHOSEN)  # the old link is gone
+    with pytest.raises(InvalidCredentials):
+        invitekit_kit.verify_email(fresh)  # the new one needs the password too
+    assert invitekit_kit.verify_email(fresh, password=CHOSEN).id == added.id
+    assert invitekit_kit.login("neu@example.com", CHOSEN).id == added.id
+
+
+def test_a_superseded_link_followed_without_the_password_sends_nothing(
+    invitekit_kit, invitekit_mailer
+) -> None:
+    invitekit_kit.register("neu@example.com", password="the stranger's password")
+    token = verification_token(invitekit_kit, invitekit_mailer, "neu@example.com")
+    invitekit_kit.add_customer("neu@example.com")
+    invitekit_mailer.clear()
+    with pytest.raises(InvalidCredentials):
+        invitekit_kit.verify_email(token, password="the customer guesses")
+    assert invitekit_kit.check_email_verification(token).customer_id is None  # GET: no change
+    invitekit_kit.deliver()
+    assert invitekit_mailer.outbox == []
+
+
+def test_a_customer_added_while_the_password_is_checked_is_not_activated(
+    invitekit_kit, invitekit_mailer, monkeypatch
+) -> None:
+    invitekit_kit.register("neu@example.com", password=CHOSEN)
+    token = verification_token(invitekit_kit, invitekit_mailer, "neu@example.com")
+    hasher = invitekit_kit.password_hasher
+    check = hasher.verify
+
+    def business_adds_the_address_meanwhile(password_hash: str | None, password: str) -> bool:
+        invitekit_kit.add_customer("neu@example.com", first_name="Neu")
+        return check(password_hash, password)
+
+    monkeypatch.setattr(hasher, "verify", business_adds_the_address_meanwhile)
+    with pytest.raises(VerificationSuperseded):
+        invitekit_kit.verify_email(token, password=CHOSEN)
+    (customer,) = invitekit_kit.list_customers()
+    assert (customer.status, customer.password_hash) == (Status.ADDED, None)
+
+
+def test_a_customer_accepted_since_the_sign_up_makes_the_link_used(
     invitekit_kit, invitekit_mailer
 ) -> None:
     invitekit_kit.register("neu@example.com", password=CHOSEN)
     token = verification_token(invitekit_kit, invitekit_mailer, "neu@example.com")
-    added = invitekit_kit.add_customer("neu@example.com", first_name="Neu")
-    assert invitekit_kit.verify_email(token, password=CHOSEN).id == added.id
-    assert len(invitekit_kit.list_customers()) == 1
+    accepted_customer(invitekit_kit, invitekit_mailer, "neu@example.com")
+    with pytest.raises(TokenUsed):
+        invitekit_kit.verify_email(token, password=CHOSEN)
 
 
 def test_accepted_customer_is_told_they_have_a_profile(
@@ -226,10 +310,16 @@ def test_wrong_password_keeps_the_verification_link_valid(invitekit_kit, invitek
     assert invitekit_kit.verify_email(token, password=CHOSEN).status is Status.ACCEPTED
 
 
-def test_new_address_needs_no_password_at_verification(invitekit_kit, invitekit_mailer) -> None:
-    invitekit_kit.register("neu@example.com", password=CHOSEN)
+def test_a_new_address_needs_the_sign_up_password_too(invitekit_kit, invitekit_mailer) -> None:
+    invitekit_kit.register("neu@example.com", password="the stranger's password")
     token = verification_token(invitekit_kit, invitekit_mailer, "neu@example.com")
-    assert not invitekit_kit.check_email_verification(token).needs_password
+    assert invitekit_kit.check_email_verification(token).needs_password
+    # The owner of the mailbox clicks "confirm" without the stranger's password.
+    with pytest.raises(InvalidCredentials):
+        invitekit_kit.verify_email(token)
+    assert invitekit_kit.find_customer("neu@example.com") is None
+    # So the business can still add the address as its own customer.
+    assert invitekit_kit.add_customer("neu@example.com").status is Status.ADDED
 
 
 def test_unsubscribing_keeps_a_sign_up_confirmation_queued(

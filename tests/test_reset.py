@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
+import sqlalchemy as sa
 
 from invitekit.adapters.memory import MemoryMailer
+from invitekit.adapters.sql import SQLStore, metadata
 from invitekit.exceptions import InvalidCredentials, InvalidEmail, TokenUsed, WeakPassword
-from invitekit.model import EventKind, OutboxState, Status
+from invitekit.model import Business, Customer, Email, EventKind, OutboxState, Status
 from invitekit.passwords import PasswordRules
+from invitekit.ports import Store
 from invitekit.service import InviteKit
+from invitekit.testing import TEST_SECRET, FakeClock, FaultyStore, fast_password_hasher
 
 from .helpers import (
     ACTIVATE,
@@ -19,8 +27,17 @@ from .helpers import (
     last_mail_to,
     token_in,
 )
+from .stores import open_store, store_params
 
 NEW_PASSWORD = "a brand new password"
+SECURITY_PAGE = Path(__file__).resolve().parent.parent / "docs" / "security.md"
+
+
+@pytest.fixture(params=store_params())
+def invitekit_store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    """Every test here runs on each store kind (the plugin's kit picks this store up)."""
+    with open_store(request.param) as store:
+        yield store
 
 
 def reset_token(kit, mailer, email: str) -> str:
@@ -186,17 +203,67 @@ def test_delivery_failure_of_a_reset_does_not_touch_the_customer(
     assert (stored.status, stored.delivery_failure) == (Status.ACCEPTED, None)
 
 
-def test_a_new_password_keeps_old_unsubscribe_links_working(
+def accepted_with_invitation(kit: InviteKit, mailer: MemoryMailer) -> tuple[Customer, Email]:
+    """Bea, who activated her profile with :data:`PASSWORD`, and her invitation."""
+    customer = kit.add_customer("bea@example.com", first_name="Bea")
+    invitation = invite_and_deliver(kit, mailer, customer)
+    kit.accept_invitation(token_in(invitation, ACTIVATE), PASSWORD)
+    return customer, invitation
+
+
+def test_a_password_reset_kills_every_reset_link_and_keeps_unsubscribe_links(
     invitekit_kit: InviteKit, invitekit_mailer: MemoryMailer
 ) -> None:
-    customer = invitekit_kit.add_customer("bea@example.com", first_name="Bea")
-    invitation = invite_and_deliver(invitekit_kit, invitekit_mailer, customer)
-    invitekit_kit.accept_invitation(token_in(invitation, ACTIVATE), PASSWORD)
-    invitekit_kit.request_password_reset("bea@example.com")
+    customer, invitation = accepted_with_invitation(invitekit_kit, invitekit_mailer)
+    first = reset_token(invitekit_kit, invitekit_mailer, "bea@example.com")
+    invitekit_kit.register(
+        "bea@example.com", password="a sign-up password"
+    )  # "you have a profile"
     invitekit_kit.deliver()
-    reset = token_in(last_mail_to(invitekit_mailer, "bea@example.com"), RESET)
-    invitekit_kit.reset_password(reset, "another long password")
+    second = token_in(last_mail_to(invitekit_mailer, "bea@example.com"), RESET)
+    epoch = invitekit_kit.get_customer(customer.id).link_epoch
+
+    invitekit_kit.reset_password(second, NEW_PASSWORD)
+
+    for used in (first, second):
+        with pytest.raises(TokenUsed):
+            invitekit_kit.reset_password(used, "yet another password")
+    with pytest.raises(TokenUsed):  # dead since the profile was activated
+        invitekit_kit.accept_invitation(token_in(invitation, ACTIVATE), "a password of mine")
+    assert invitekit_kit.get_customer(customer.id).link_epoch == epoch
     assert invitekit_kit.unsubscribe(token_in(invitation, UNSUBSCRIBE)).unsubscribed
+    assert invitekit_kit.login("bea@example.com", NEW_PASSWORD).id == customer.id
+
+
+def test_the_security_page_says_what_a_password_reset_kills(
+    invitekit_kit: InviteKit, invitekit_mailer: MemoryMailer
+) -> None:
+    page = SECURITY_PAGE.read_text(encoding="utf-8")
+    table = page.split("## What each token binds", 1)[1].split("\n\n")[2]
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in table.splitlines()]
+    header, dies_when = rows[0], {row[0]: row[rows[0].index("dies when")] for row in rows[2:]}
+    assert header[0] == "purpose"
+    epoch_rises_on = re.search(r"`link_epoch` rises on ([^.]*)\.", page)
+    assert epoch_rises_on is not None
+
+    customer, invitation = accepted_with_invitation(invitekit_kit, invitekit_mailer)
+    reset = reset_token(invitekit_kit, invitekit_mailer, "bea@example.com")
+    epoch = invitekit_kit.get_customer(customer.id).link_epoch
+    invitekit_kit.reset_password(reset, NEW_PASSWORD)
+
+    def dies(attempt) -> bool:
+        try:
+            attempt()
+        except TokenUsed:
+            return True
+        return False
+
+    unsubscribe = token_in(invitation, UNSUBSCRIBE)
+    said = {purpose: "password" in text for purpose, text in dies_when.items()}
+    assert said["password reset"] == dies(lambda: invitekit_kit.check_password_reset(reset))
+    assert said["unsubscribe"] == dies(lambda: invitekit_kit.check_unsubscribe(unsubscribe))
+    epoch_rose = invitekit_kit.get_customer(customer.id).link_epoch != epoch
+    assert ("password" in epoch_rises_on[1]) == epoch_rose
 
 
 def test_unsubscribing_keeps_a_requested_password_email_queued(
@@ -215,3 +282,99 @@ def test_unsubscribing_keeps_a_requested_password_email_queued(
     assert activation.message_id != invitation.message_id
     accepted = invitekit_kit.accept_invitation(token_in(activation, ACTIVATE), NEW_PASSWORD)
     assert accepted.status is Status.ACCEPTED
+
+
+# Every answer does the same work ---------------------------------------------------------
+
+
+@pytest.fixture
+def population(invitekit_kit, invitekit_mailer, ana) -> dict[str, str]:
+    """One address per answer, in this order: a reset link, the same again (one is
+    pending now), an activation link, a sign-in hint, nothing (twice)."""
+    bo = invitekit_kit.add_customer("bo@example.com")
+    invite_and_deliver(invitekit_kit, invitekit_mailer, bo)
+    invitekit_kit.add_customer("gina@example.com", auth_provider="google")
+    old = invitekit_kit.add_customer("old@example.com")
+    invitekit_kit.archive_customer(old.id)
+    invitekit_mailer.clear()
+    return {
+        "accepted": ana.email,
+        "accepted, one pending": ana.email,
+        "invited": "bo@example.com",
+        "provider": "gina@example.com",
+        "archived": "old@example.com",
+        "unknown": "nobody@example.com",
+    }
+
+
+def test_every_answer_makes_the_same_store_calls(
+    invitekit_store: Store,
+    invitekit_business: Business,
+    invitekit_clock: FakeClock,
+    population: dict[str, str],
+) -> None:
+    counting = FaultyStore(invitekit_store)  # unarmed: it only counts
+    kit = InviteKit(
+        store=counting,
+        mailer=MemoryMailer(),
+        clock=invitekit_clock,
+        business=invitekit_business,
+        secret_keys=[TEST_SECRET],
+        password_hasher=fast_password_hasher(),
+    )
+    work = {}
+    for case, address in population.items():
+        counting.arm()
+        kit.request_password_reset(address)
+        work[case] = (counting.calls, counting.commits)
+    assert len(set(work.values())) == 1, work
+
+
+def _statement_shape(statement: str) -> str:
+    """A statement without what differs between two runs of the same work."""
+    shape = re.sub(r"\s+", " ", statement).strip()
+    # Keeping or undoing a savepoint's writes is the one step that differs.
+    return re.sub(r"^(RELEASE|ROLLBACK TO) SAVEPOINT \w+$", "END SAVEPOINT", shape)
+
+
+@pytest.mark.parametrize(
+    "invitekit_store", store_params(["sqlite", "postgresql", "mysql"]), indirect=True
+)
+def test_every_answer_runs_the_same_statements(
+    invitekit_kit: InviteKit, invitekit_store: SQLStore, population: dict[str, str]
+) -> None:
+    runs: dict[str, list[str]] = {}
+
+    def record(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:
+        runs[case].append(_statement_shape(statement))
+
+    sa.event.listen(invitekit_store.engine, "before_cursor_execute", record)
+    try:
+        for case, address in population.items():
+            runs[case] = []
+            invitekit_kit.request_password_reset(address)
+    finally:
+        sa.event.remove(invitekit_store.engine, "before_cursor_execute", record)
+    assert runs["unknown"]
+    for case, statements in runs.items():
+        assert statements == runs["unknown"], case
+
+
+def test_the_work_for_an_address_without_email_leaves_no_trace(
+    invitekit_kit: InviteKit, invitekit_store: Store, population: dict[str, str]
+) -> None:
+    archived = invitekit_kit.find_customer(population["archived"])
+    assert archived is not None
+    history, outbox = invitekit_kit.history(archived.id), invitekit_kit.outbox_messages()
+    for _ in range(3):
+        invitekit_kit.request_password_reset(population["unknown"])
+        invitekit_kit.request_password_reset(population["archived"])
+    assert invitekit_kit.outbox_messages() == outbox
+    assert invitekit_kit.history(archived.id) == history
+    if isinstance(invitekit_store, SQLStore):
+        customers = {c.id for c in invitekit_kit.list_customers(archived=None)}
+        with invitekit_store.engine.connect() as conn:
+            for name in ("invitekit_outbox", "invitekit_events"):
+                table = metadata.tables[name]
+                owners = conn.execute(sa.select(table.c.customer_id)).scalars()
+                assert set(owners) <= customers, name

@@ -89,7 +89,10 @@ def test_one_verification_link_submitted_from_16_threads_succeeds_once(
     invitekit_kit.register("neu@example.com", password="my sign-up password")
     invitekit_kit.deliver()
     token = token_in(invitekit_mailer.to("neu@example.com")[-1], VERIFY)
-    results = run_at_once(lambda _: invitekit_kit.verify_email(token), list(range(THREADS)))
+    results = run_at_once(
+        lambda _: invitekit_kit.verify_email(token, password="my sign-up password"),
+        list(range(THREADS)),
+    )
     successes = [r for r in results if not isinstance(r, Exception)]
     assert len(successes) == 1
     assert all(isinstance(r, TokenUsed) for r in results if isinstance(r, Exception))
@@ -234,7 +237,7 @@ def test_combining_marks_reach_the_same_mailbox_at_the_stored_address(
     assert [m.to for m in invitekit_mailer.outbox] == [jose.email]
 
 
-# repr() never shows a password, a hash or a secret key ------------------------------------
+# repr() never shows a password, a hash, a token or a secret key ---------------------------
 
 
 def test_repr_of_public_objects_shows_no_secret(invitekit_kit, invitekit_mailer, ana) -> None:
@@ -262,8 +265,9 @@ def test_repr_of_public_objects_shows_no_secret(invitekit_kit, invitekit_mailer,
         invitekit_kit.tokens.verify(token, Purpose.PASSWORD_RESET),
         LoginThrottle(),
     ]
-    secrets = [PASSWORD, "my sign-up password", TEST_SECRET, stored.password_hash]
+    secrets = [PASSWORD, "my sign-up password", TEST_SECRET, stored.password_hash, token]
     secrets += [r.password_hash for r in registrations]
+    secrets.append(token_in(invitekit_mailer.to("neu@example.com")[-1], VERIFY))
     for obj in objects:
         text = repr(obj)
         assert "$argon2" not in text, type(obj).__name__

@@ -34,6 +34,7 @@ ORDER = [
     "faults",
     "crash",
     "concurrency",
+    "throttle",
     "scale_out",
     "run",
 ]
@@ -44,6 +45,7 @@ TITLES = {
     "faults": "Fault injection in the Store",
     "crash": "Crash campaign",
     "concurrency": "Concurrency",
+    "throttle": "Throttles under concurrency",
     "scale_out": "Scale-out",
     "run": "The run",
 }

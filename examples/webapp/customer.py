@@ -28,6 +28,7 @@ from invitekit.exceptions import (
     TokenExpired,
     TokenUsed,
     ValidationError,
+    VerificationSuperseded,
     WeakPassword,
 )
 from invitekit.model import Customer
@@ -59,6 +60,8 @@ def link_problem(error: TokenError, *, purpose: str) -> tuple[str, int]:
         key, status = ("err_used" if activating else "err_reset_used"), 409
     elif isinstance(error, CustomerArchived):
         key, status = "err_archived", 403
+    elif isinstance(error, VerificationSuperseded):
+        key, status = "err_verify_superseded", 409
     else:  # TokenInvalid, TokenWrongPurpose, TokenWrongBusiness: a damaged or foreign link
         key, status = "err_invalid", 400
     return render_template("link_problem.html", message=t(key), purpose=purpose), status
@@ -204,9 +207,9 @@ def signup() -> Page:
 def verify(token: str) -> Page:
     """GET: check the confirmation link.  POST: confirm with the sign-up password.
 
-    The password is asked for every time: when the address belongs to an
-    existing customer, it proves that whoever confirms also signed up (see
-    ``LinkCheck.needs_password``), and asking always protects new addresses too.
+    ``verify_email`` always needs the sign-up password: it proves that whoever
+    confirms also signed up.  When the studio added the address since the
+    sign-up, the link is refused and a new one is queued: send it at once.
     """
     kit = studio().kit
     try:
@@ -220,6 +223,9 @@ def verify(token: str) -> Page:
             customer = kit.verify_email(token, password=request.form.get("password", ""))
         except InvalidCredentials:
             error = t("verify_wrong_password")
+        except VerificationSuperseded as err:
+            studio().deliver_if_inline()
+            return link_problem(err, purpose="verification")
         except TokenError as err:
             return link_problem(err, purpose="verification")
         else:

@@ -111,6 +111,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "verify_button": "Confirm",
         "verify_wrong_password": "Enter the password you chose when you signed up.",
         "err_verify_expired": "This link has expired. Sign up again to get a new one.",
+        "err_verify_superseded": (
+            "{business} has added a profile for this address since you signed up. "
+            "We sent a new link to it: confirm with that one."
+        ),
     },
     "es": {
         "home_title": "Bienvenido",
@@ -202,6 +206,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "verify_button": "Confirmar",
         "verify_wrong_password": "Escribe la contraseña que elegiste al registrarte.",
         "err_verify_expired": "Este enlace ha caducado. Regístrate de nuevo para recibir otro.",
+        "err_verify_superseded": (
+            "{business} ha creado un perfil con esta dirección después de tu registro. "
+            "Te hemos enviado un enlace nuevo: confirma con ese."
+        ),
     },
     "fr": {
         "home_title": "Bienvenue",
@@ -298,6 +306,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "verify_wrong_password": "Saisissez le mot de passe choisi lors de l’inscription.",
         "err_verify_expired": (
             "Ce lien a expiré. Inscrivez-vous à nouveau pour en recevoir un autre."
+        ),
+        "err_verify_superseded": (
+            "{business} a créé un profil pour cette adresse depuis votre inscription. "
+            "Nous y avons envoyé un nouveau lien : confirmez avec celui-ci."
         ),
     },
     "de": {
@@ -402,6 +414,10 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "err_verify_expired": (
             "Dieser Link ist abgelaufen. Melden Sie sich erneut an, um einen neuen zu erhalten."
+        ),
+        "err_verify_superseded": (
+            "{business} hat seit Ihrer Anmeldung ein Profil für diese Adresse angelegt. "
+            "Wir haben einen neuen Link dorthin geschickt: Bestätigen Sie mit diesem."
         ),
     },
 }

@@ -47,6 +47,7 @@ from invitekit.exceptions import (
     TokenWrongBusiness,
     TokenWrongPurpose,
     ValidationError,
+    VerificationSuperseded,
     WeakPassword,
 )
 from invitekit.model import (
@@ -172,6 +173,7 @@ __all__ = [
     "TokenWrongBusiness",
     "TokenWrongPurpose",
     "ValidationError",
+    "VerificationSuperseded",
     "WallClockCutoff",
     "WeakPassword",
     "can_use_portal",

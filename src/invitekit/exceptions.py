@@ -33,7 +33,8 @@ translated at the boundary with ``raise ... from err``.
     │   ├── TokenWrongPurpose
     │   ├── TokenWrongBusiness
     │   ├── TestInvitationToken
-    │   └── CustomerArchived
+    │   ├── CustomerArchived
+    │   └── VerificationSuperseded
     ├── AuthenticationError
     │   ├── InvalidCredentials
     │   └── LoginThrottled
@@ -95,6 +96,7 @@ __all__ = [
     "TokenWrongBusiness",
     "TokenWrongPurpose",
     "ValidationError",
+    "VerificationSuperseded",
     "WeakPassword",
 ]
 
@@ -251,6 +253,16 @@ class TestInvitationToken(TokenError):
 
 class CustomerArchived(TokenError):
     """The customer the token belongs to is archived."""
+
+
+class VerificationSuperseded(TokenError):
+    """A sign-up's verification link for a new address, followed after a customer got it.
+
+    The link was signed for an address that belonged to nobody; the business
+    has since added a customer with it.  The link does not activate that
+    profile: a new one, bound to the customer, is sent to the address on file,
+    and it too asks for the password chosen at sign-up.
+    """
 
 
 class AuthenticationError(InviteKitError):

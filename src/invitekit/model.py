@@ -301,7 +301,8 @@ class Customer:
         accepted_at: when the profile was activated.
         delivery_failure: why the last invitation could not be delivered, until one is.
         link_epoch: increases whenever every link already sent must die
-            (archive, email change, password change); part of every token's fingerprint.
+            (archive, address change; not a password change, which kills only
+            reset links); part of every token's fingerprint.
         version: increases with every stored change; used for compare-and-set.
     """
 
@@ -368,19 +369,20 @@ class Email:
         sender: the ``From`` header value (``"Studio One <hello@studio.example>"``).
         to: the single recipient address.
         subject: the subject line (never contains CR or LF).
-        text: the plain-text body.
-        html: the HTML body, or ``None`` for text-only mail.
+        text: the plain-text body (never shown by ``repr``: it holds live links).
+        html: the HTML body, or ``None`` for text-only mail (not shown by ``repr``).
         message_id: the ``Message-ID``; stable across retries of one queued email.
-        headers: further headers as ``(name, value)`` pairs.
+        headers: further headers as ``(name, value)`` pairs (not shown by
+            ``repr``: ``List-Unsubscribe`` holds a live link).
     """
 
     sender: str
     to: str
     subject: str
-    text: str
-    html: str | None = None
+    text: str = attrs.field(repr=False)
+    html: str | None = attrs.field(default=None, repr=False)
     message_id: str
-    headers: tuple[tuple[str, str], ...] = ()
+    headers: tuple[tuple[str, str], ...] = attrs.field(default=(), repr=False)
 
     def header(self, name: str) -> str | None:
         """The value of header ``name`` (case-insensitive), or ``None``."""
@@ -440,9 +442,9 @@ class LinkCheck:
         customer_id: the customer, or ``None`` for the verification of a new address.
         first_name, locale: to greet the visitor on the page.
         expires_at: when the link stops working (``None`` if never).
-        needs_password: for an email verification that activates an existing
-            profile: the page must ask for the password chosen at sign-up and
-            pass it to :meth:`~invitekit.InviteKit.verify_email`.
+        needs_password: the page must ask for a password: for every email
+            verification (the one chosen at sign-up, which
+            :meth:`~invitekit.InviteKit.verify_email` always requires).
     """
 
     purpose: Purpose

@@ -73,6 +73,20 @@ class Transaction(Protocol):
     one business is visible through another's id.
     """
 
+    def savepoint(self) -> AbstractContextManager[None]:
+        """Mark a point in the transaction, for undoing what is written after it.
+
+        When the ``with`` block raises, everything written inside it is undone,
+        the error propagates, and the transaction goes on as before the block
+        (a caller that catches the error may keep using it and commit).  When the
+        block ends normally its writes stay part of the transaction.
+
+        Raises:
+            StorageError: the savepoint could not be made or undone (the
+                transaction must then be abandoned).
+        """
+        ...
+
     # Customers -------------------------------------------------------------------------
 
     def get_customer(self, business_id: str, customer_id: str) -> Customer | None:
@@ -234,7 +248,7 @@ class Transaction(Protocol):
         """A customer's history, oldest first."""
         ...
 
-    # Login throttling --------------------------------------------------------------------
+    # Throttling (failed logins, account emails) ------------------------------------------
 
     def record_attempt(self, business_id: str, key: str, at: datetime) -> None:
         """Remember a failed login for ``key`` (``"email:<key>"``, ``"client:<addr>"``)."""
@@ -246,6 +260,39 @@ class Transaction(Protocol):
 
     def clear_attempts(self, business_id: str, key: str) -> None:
         """Forget the failures of ``key`` (after a successful login or a reset)."""
+        ...
+
+    def reserve_attempt(
+        self, business_id: str, key: str, *, at: datetime, since: datetime, limit: int
+    ) -> int | None:
+        """Record an attempt for ``key`` at ``at``, unless ``limit`` were recorded since ``since``.
+
+        Counting and recording are one atomic step: however many transactions
+        (of threads, processes, machines) reserve one key at once, each counts
+        every attempt reserved before it, so never more than ``limit`` attempts
+        at or after ``since`` are reserved.  A refused reservation records
+        nothing.  A reservation is an attempt like those of :meth:`record_attempt`:
+        it counts until :meth:`release_attempt` or :meth:`clear_attempts` forgets it.
+
+        Reserve before the transaction's other writes: the key stays locked
+        (on the server databases) until the transaction ends.
+
+        Returns:
+            a number for :meth:`release_attempt`, greater than the number of every
+            attempt of ``key`` recorded before it; ``None`` when ``limit``
+            attempts were recorded at or after ``since``.
+        """
+        ...
+
+    def release_attempt(
+        self, business_id: str, key: str, reservation: int, *, with_earlier: bool = False
+    ) -> None:
+        """Forget the attempt :meth:`reserve_attempt` numbered ``reservation`` (it did not fail).
+
+        With ``with_earlier``, forget too every attempt of ``key`` recorded before
+        it, but none recorded after it (attempts still being verified stay
+        counted).  An attempt already forgotten is ignored.
+        """
         ...
 
     # Registrations -----------------------------------------------------------------------

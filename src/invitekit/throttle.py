@@ -4,7 +4,10 @@ Attempts are counted in the Store under a key per thing protected: one per
 email address (``"email:<key>"``), one per client (``"client:<ip>"``) for
 logins, one per address for account emails (``"mail:<key>"``).  This module
 names those keys and computes, from the counts, when a throttled key allows an
-attempt again; the flows do the counting inside their transactions.
+attempt again; the flows do the counting inside their transactions, with
+:meth:`~invitekit.ports.Transaction.reserve_attempt`: an attempt is counted
+before it is tried, in one atomic step, so requests arriving together cannot
+all pass before the first is counted.
 """
 
 from __future__ import annotations
@@ -40,6 +43,13 @@ class LoginThrottle:
     before the password is even checked -- until enough of those failures are
     older than the window.  A refused attempt is not itself counted, so the
     lock ends at the announced ``retry_at``.
+
+    Each attempt is counted as a failure *before* its password is checked, and
+    forgotten if the password was right: however many attempts arrive at once
+    (threads, processes, machines sharing the Store), no more than
+    ``max_failures`` passwords are checked per key and window, except that a
+    successful login forgets the address's failures counted before it (attempts
+    still being checked stay counted).
 
     Attributes:
         max_failures: failures per email address (default 5).  Unknown addresses
@@ -86,7 +96,8 @@ class MailThrottle:
     :meth:`~invitekit.InviteKit.register` counts against the address typed,
     whether or not it belongs to a customer (so the limit reveals nothing);
     beyond the limit the call still answers the same way but sends nothing.
-    Requests are kept in the Store, like login failures.
+    Requests are kept in the Store, like login failures, and counted atomically:
+    however many arrive at once, at most ``max_emails`` emails are sent.
 
     Attributes:
         max_emails: requests per address within the window (default 5).

@@ -2,8 +2,8 @@
 
 A token is an itsdangerous ``URLSafeTimedSerializer`` value whose payload names
 the business, the customer (for an email verification: the sign-up, and the
-existing customer if there is one) and a *fingerprint* of the state for the
-purpose.  Each purpose has its own salt, so a reset token is not an activation
+customer who had the address at sign-up, if anyone did) and a *fingerprint* of
+the state for the purpose.  Each purpose has its own salt, so a reset token is not an activation
 token.  The fingerprint makes tokens single-use without a table of used tokens:
 when the state it covers changes (the profile is activated, the password or the
 address changes, the customer is archived), the token no longer matches and is
@@ -133,7 +133,7 @@ class TokenClaims:
         purpose: what it is for.
         business_id: the business that issued it.
         customer_id: the customer it belongs to; ``None`` only for an email
-            verification of a new address (no customer exists yet).
+            verification of a new address (nobody had it when the link was signed).
         registration_id: for :attr:`Purpose.EMAIL_VERIFICATION`, the sign-up
             (:class:`~invitekit.ports.Registration`) it confirms; ``None`` otherwise.
         fingerprint: the state it was issued for; compare with :func:`fingerprint`
@@ -166,7 +166,7 @@ def fingerprint(customer: Customer, purpose: Purpose) -> str:
     """A short digest of the parts of ``customer``'s state a token for ``purpose`` relies on.
 
     Every purpose covers the business, the id, the canonical address and the
-    ``link_epoch`` (raised on archive, email and password changes).  Activation
+    ``link_epoch`` (raised on archive and on an address change).  Activation
     and email verification also cover whether the profile is accepted, so they
     die on acceptance; a password reset also covers the password hash, so it dies
     when the password changes.  The digest is not secret (it travels inside the
@@ -185,10 +185,13 @@ def verification_fingerprint(registration: Registration, customer: Customer | No
     """The state an email-verification token relies on.
 
     It covers the sign-up (its id, business, canonical address and chosen
-    password hash) and, when the address already belongs to ``customer``, that
-    customer's :func:`fingerprint` for email verification, so the link dies when
-    the customer is activated, archived or changes address.  Single use comes
-    from the sign-up being deleted once verified.
+    password hash), the exact address the link is mailed to (``customer``'s
+    stored address, else the one typed at sign-up), and whether a customer
+    had the address then: ``customer``'s :func:`fingerprint` for email
+    verification, so the link dies when that customer is activated, archived
+    or changes address, or a mark that nobody had it, so the link cannot
+    activate a customer added later.  Single use comes from the sign-up being
+    deleted once verified.
     """
     parts = [
         Purpose.EMAIL_VERIFICATION.value,
@@ -196,7 +199,8 @@ def verification_fingerprint(registration: Registration, customer: Customer | No
         registration.id,
         registration.email_key,
         registration.password_hash,
-        "-" if customer is None else fingerprint(customer, Purpose.EMAIL_VERIFICATION),
+        registration.email if customer is None else customer.email,
+        "new address" if customer is None else fingerprint(customer, Purpose.EMAIL_VERIFICATION),
     ]
     return _digest(parts)
 

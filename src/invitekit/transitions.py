@@ -122,9 +122,10 @@ def accept(customer: Customer, *, now: datetime, password_hash: str) -> Customer
 def set_password(customer: Customer, *, now: datetime, password_hash: str) -> Customer:
     """A new password (after a reset).
 
-    Reset links die because their fingerprint covers the password hash; other
-    links (an unsubscribe link in an old invitation) keep working: a new
-    password changes nothing about them.
+    Every reset link dies, because its fingerprint covers the password hash.
+    Activation and verification links died already, when the profile was
+    accepted.  ``link_epoch`` does not move: unsubscribe links (in old
+    invitations) keep working, as RFC 8058 asks.
     """
     return _touch(customer, now, password_hash=password_hash)
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import importlib
+import re
 import sys
 import threading
+import traceback
 import types
-from datetime import datetime
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -25,11 +28,48 @@ from invitekit.adapters.sql import (
 )
 from invitekit.exceptions import (
     ConfigurationError,
+    DuplicateCustomer,
+    DuplicateGroup,
     MissingDependency,
     SchemaOutdated,
     StorageError,
 )
-from invitekit.model import Customer
+from invitekit.model import Customer, Group
+from tests.stores import open_store, server_url, store_params
+
+HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2VjcmV0c2FsdA$dGhlIHN0b3JlZCBoYXNoIGl0c2VsZg"
+SQL_KINDS = store_params(["sqlite", "postgresql", "mysql"])
+
+
+@pytest.fixture(params=SQL_KINDS)
+def sql_store(request: pytest.FixtureRequest) -> Iterator[SQLStore]:
+    """A fresh SQL store of each kind (SQLite, PostgreSQL, MariaDB)."""
+    with open_store(request.param) as store:
+        assert isinstance(store, SQLStore)
+        yield store
+
+
+def customer(number: int, **changes: object) -> Customer:
+    now = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    email = f"person{number}@example.com"
+    fields: dict[str, object] = {
+        "id": f"cus_{number}",
+        "business_id": "studio-1",
+        "email": email,
+        "email_key": email,
+        "password_hash": HASH,
+        "created_at": now,
+        "updated_at": now,
+    }
+    return Customer(**{**fields, **changes})  # type: ignore[arg-type]
+
+
+def refusal(store: SQLStore, *rows: Customer) -> StorageError:
+    """The error of inserting ``rows`` (the last must be refused)."""
+    with pytest.raises(StorageError) as caught, store.transaction() as tx:
+        for row in rows:
+            tx.insert_customer(row)
+    return caught.value
 
 
 def test_from_url_creates_the_tables_and_records_the_schema_version(tmp_path: Path) -> None:
@@ -120,14 +160,16 @@ def test_a_file_database_uses_wal_and_waits_for_locks(tmp_path: Path) -> None:
     assert timeout >= 1000
 
 
-def test_an_unreachable_database_is_a_storage_error_with_the_driver_error_as_cause(
+def test_an_unreachable_database_is_a_storage_error_naming_the_driver_error(
     tmp_path: Path,
 ) -> None:
     store = SQLStore.from_url(f"sqlite:///{tmp_path}/missing/dir/invitekit.db", create=False)
 
     with pytest.raises(StorageError) as caught, store.transaction():
         pass  # pragma: no cover
-    assert isinstance(caught.value.__cause__, sa.exc.OperationalError)
+    assert str(caught.value) == (
+        "could not connect: OperationalError (SQLITE_CANTOPEN): unable to open database file"
+    )
 
 
 def test_missing_tables_are_schema_outdated_naming_the_command(tmp_path: Path) -> None:
@@ -140,6 +182,95 @@ def test_missing_tables_are_schema_outdated_naming_the_command(tmp_path: Path) -
         pass  # pragma: no cover
     assert caught.value.current is None
     assert caught.value.head == head()
+
+
+def test_a_table_missing_later_is_a_storage_error_naming_it(tmp_path: Path) -> None:
+    store = SQLStore.from_url(f"sqlite:///{tmp_path}/invitekit.db")
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE invitekit_customers")
+
+    with pytest.raises(StorageError) as caught, store.transaction() as tx:
+        tx.get_customer("b", "cus_1")
+    assert "OperationalError" in str(caught.value)
+    assert "no such table: invitekit_customers" in str(caught.value)
+
+
+def test_a_refusal_other_than_a_duplicate_is_not_reported_as_one(sql_store: SQLStore) -> None:
+    error = refusal(sql_store, customer(1, created_at=None))  # NOT NULL
+
+    assert not isinstance(error, DuplicateCustomer)
+    # The driver's error class and code, e.g. "IntegrityError (SQLITE_CONSTRAINT_NOTNULL)".
+    assert str(error).startswith("the database refused a change: ")
+    assert re.search(r"(IntegrityError|NotNullViolation) \((SQLITE_|SQLSTATE |error )", str(error))
+
+
+def test_duplicates_are_told_by_the_constraint_they_break(sql_store: SQLStore) -> None:
+    with pytest.raises(DuplicateCustomer), sql_store.transaction() as tx:
+        tx.insert_customer(customer(1))
+        tx.insert_customer(customer(1, email="other@example.com", email_key="other@example.com"))
+    now = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    with pytest.raises(DuplicateGroup), sql_store.transaction() as tx:
+        tx.insert_group(Group(id="grp_1", business_id="studio-1", name="Yoga", created_at=now))
+        tx.insert_group(Group(id="grp_2", business_id="studio-1", name="YOGA", created_at=now))
+
+
+def test_a_storage_error_chains_no_driver_error_and_shows_no_parameter(
+    sql_store: SQLStore,
+) -> None:
+    error = refusal(sql_store, customer(1, created_at=None))
+
+    assert error.__cause__ is None
+    assert error.__context__ is None
+    assert error.args == (str(error),)
+    shown = "".join(traceback.format_exception(error)) + repr(error)
+    assert HASH not in shown
+    assert "person1@example.com" not in shown
+
+
+def test_a_race_past_the_address_check_is_a_duplicate_that_echoes_nothing(
+    sql_store: SQLStore,
+) -> None:
+    # Both inserts pass the store's own check for the address; the second then
+    # meets the unique constraint (on SQLite it waits for the first's commit and
+    # fails the check instead).
+    inserted, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def first() -> None:
+        with sql_store.transaction() as tx:
+            tx.insert_customer(customer(1))
+            inserted.set()
+            release.wait(timeout=10)
+
+    def second() -> None:
+        inserted.wait(timeout=10)
+        try:
+            with sql_store.transaction() as tx:
+                twin = customer(2, email="person1@example.com", email_key="person1@example.com")
+                tx.insert_customer(twin)
+        except BaseException as err:
+            errors.append(err)
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    inserted.wait(timeout=10)
+    threading.Timer(0.3, release.set).start()
+    for thread in threads:
+        thread.join(timeout=20)
+    (error,) = errors
+    assert isinstance(error, DuplicateCustomer)
+    assert error.__cause__ is None and error.__context__ is None
+
+
+@pytest.mark.parametrize("kind", SQL_KINDS)
+def test_engines_made_from_a_url_hide_statement_parameters(kind: str, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/invitekit.db" if kind == "sqlite" else server_url(kind)
+    store = SQLStore.from_url(url, create=False)
+    try:
+        assert store.engine.hide_parameters
+    finally:
+        store.engine.dispose()
 
 
 def test_a_naive_datetime_is_refused(tmp_path: Path) -> None:
@@ -171,6 +302,20 @@ def test_an_unsupported_database_is_a_configuration_error() -> None:
 def test_a_malformed_url_is_a_configuration_error() -> None:
     with pytest.raises(ConfigurationError):
         SQLStore.from_url("not a url")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://user:s3cret@host:port/db",  # a port that is not a number
+        "nodb://user:s3cret@host/db",
+        "postgresql+nodriver://user:s3cret@host/db",
+    ],
+)
+def test_a_refused_url_is_a_configuration_error_that_hides_its_password(url: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        SQLStore.from_url(url, create=False)
+    assert "s3cret" not in "".join(traceback.format_exception(caught.value))
 
 
 def test_a_missing_driver_names_the_extra_to_install(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -21,7 +21,7 @@ from invitekit.model import (
     Status,
     StoredTemplate,
 )
-from invitekit.ports import Store
+from invitekit.ports import Store, Transaction
 
 BIZ = "studio-1"
 OTHER = "studio-2"
@@ -96,30 +96,34 @@ def claim(store: Store, now: datetime, *, worker: str = "clm_a", limit: int = 10
 # Transactions ------------------------------------------------------------------------------
 
 
+class Undo(Exception):
+    """Raised to leave a transaction or a savepoint without keeping its writes."""
+
+
+def write_one_of_each(tx: Transaction, customer: Customer) -> None:
+    """A customer, a queued message, an event and a failed login: one row of each kind."""
+    tx.insert_customer(customer)
+    tx.enqueue([make_message(customer.id)])
+    tx.add_events([Event(business_id=BIZ, customer_id=customer.id, kind=EventKind.ADDED, at=T0)])
+    tx.record_attempt(BIZ, "email:x", T0)
+
+
+def assert_none_kept(tx: Transaction, customer: Customer) -> None:
+    assert tx.get_customer(BIZ, customer.id) is None
+    assert [m.customer_id for m in tx.list_outbox(BIZ)].count(customer.id) == 0
+    assert tx.list_events(BIZ, customer.id) == []
+    assert tx.count_attempts(BIZ, "email:x", since=T0) == 0
+
+
 def test_a_transaction_that_raises_keeps_nothing(store: Store) -> None:
-    class Boom(Exception):
-        pass
-
     customer = make_customer(1)
-
-    def write_then_fail() -> None:
-        with store.transaction() as tx:
-            tx.insert_customer(customer)
-            tx.enqueue([make_message(customer.id)])
-            tx.add_events(
-                [Event(business_id=BIZ, customer_id=customer.id, kind=EventKind.ADDED, at=T0)]
-            )
-            tx.record_attempt(BIZ, "email:x", T0)
-            raise Boom
-
-    with pytest.raises(Boom):
-        write_then_fail()
+    with pytest.raises(Undo), store.transaction() as tx:
+        write_one_of_each(tx, customer)
+        raise Undo
 
     with store.transaction() as tx:
-        assert tx.get_customer(BIZ, customer.id) is None
+        assert_none_kept(tx, customer)
         assert tx.list_outbox(BIZ) == []
-        assert tx.list_events(BIZ, customer.id) == []
-        assert tx.count_attempts(BIZ, "email:x", since=T0) == 0
 
 
 def test_a_rolled_back_update_leaves_the_stored_customer(store: Store) -> None:
@@ -138,6 +142,37 @@ def test_a_rolled_back_update_leaves_the_stored_customer(store: Store) -> None:
 
     with store.transaction() as tx:
         assert tx.get_customer(BIZ, customer.id) == customer
+
+
+def test_a_savepoint_that_raises_undoes_its_writes_and_the_transaction_goes_on(
+    store: Store,
+) -> None:
+    kept, undone = make_customer(1), make_customer(2)
+    with store.transaction() as tx:
+        tx.insert_customer(kept)
+        with pytest.raises(Undo), tx.savepoint():
+            write_one_of_each(tx, undone)
+            raise Undo
+        assert_none_kept(tx, undone)
+        tx.enqueue([make_message(kept.id)])
+
+    with store.transaction() as tx:
+        assert tx.get_customer(BIZ, kept.id) == kept
+        assert [m.customer_id for m in tx.list_outbox(BIZ)] == [kept.id]
+        assert_none_kept(tx, undone)
+
+
+def test_a_savepoint_that_ends_normally_keeps_its_writes(store: Store) -> None:
+    customer = make_customer(1)
+    with store.transaction() as tx:
+        with tx.savepoint():
+            tx.insert_customer(customer)
+        with tx.savepoint():
+            tx.enqueue([make_message(customer.id)])
+
+    with store.transaction() as tx:
+        assert tx.get_customer(BIZ, customer.id) == customer
+        assert [m.customer_id for m in tx.list_outbox(BIZ)] == [customer.id]
 
 
 def test_transactions_cannot_be_nested(store: Store) -> None:
@@ -797,6 +832,106 @@ def test_login_failures_are_counted_since_a_moment_and_cleared(store: Store) -> 
         client = tx.count_attempts(BIZ, "client:10.0.0.1", since=T0)
         other = tx.count_attempts(OTHER, "email:ana@example.com", since=T0)
     assert (since_five, after_clear, client, other) == (2, 0, 1, 1)
+
+
+def test_attempts_are_reserved_until_the_limit_and_a_refusal_records_nothing(
+    store: Store,
+) -> None:
+    key = "email:ana@example.com"
+    with store.transaction() as tx:
+        numbers = [
+            tx.reserve_attempt(
+                BIZ, key, at=T0 + timedelta(seconds=n), since=T0 - timedelta(minutes=15), limit=3
+            )
+            for n in range(4)
+        ]
+        counted = tx.count_attempts(BIZ, key, since=T0)
+
+    assert numbers[3] is None
+    first, second, third = numbers[:3]
+    assert first is not None and second is not None and third is not None
+    assert first < second < third
+    assert counted == 3
+
+
+def test_a_reservation_counts_only_the_attempts_since_the_moment_given(store: Store) -> None:
+    key = "client:10.0.0.1"
+    with store.transaction() as tx:
+        tx.record_attempt(BIZ, key, T0)
+        after_it = tx.reserve_attempt(
+            BIZ, key, at=T0 + timedelta(minutes=20), since=T0 + timedelta(seconds=1), limit=1
+        )
+        with_it = tx.reserve_attempt(BIZ, key, at=T0 + timedelta(minutes=20), since=T0, limit=2)
+    assert after_it is not None
+    assert with_it is None
+
+
+def test_a_reservation_is_numbered_after_the_attempts_recorded_before_it(store: Store) -> None:
+    key = "email:ana@example.com"
+    with store.transaction() as tx:
+        tx.record_attempt(BIZ, key, T0)
+        reservation = tx.reserve_attempt(BIZ, key, at=T0, since=T0, limit=5)
+        assert reservation is not None
+        tx.release_attempt(BIZ, key, reservation)
+        left = tx.count_attempts(BIZ, key, since=T0)
+    assert left == 1
+
+
+def test_releasing_a_reservation_forgets_it_and_with_earlier_those_before_it(
+    store: Store,
+) -> None:
+    key = "email:ana@example.com"
+    with store.transaction() as tx:
+        first, second, third, fourth = (
+            tx.reserve_attempt(BIZ, key, at=T0, since=T0, limit=10) for _ in range(4)
+        )
+    assert first and second and third and fourth
+    with store.transaction() as tx:
+        tx.release_attempt(BIZ, key, second)
+        tx.release_attempt(BIZ, key, second)  # already forgotten: ignored
+        without_second = tx.count_attempts(BIZ, key, since=T0)
+        tx.release_attempt(BIZ, key, third, with_earlier=True)
+    with store.transaction() as tx:
+        # Only the fourth, reserved after the third, is left.
+        left = tx.count_attempts(BIZ, key, since=T0)
+        tx.release_attempt(BIZ, key, fourth)
+        none_left = tx.count_attempts(BIZ, key, since=T0)
+    assert (without_second, left, none_left) == (3, 1, 0)
+
+
+def test_reservations_are_kept_per_business_and_key(store: Store) -> None:
+    key = "email:ana@example.com"
+    with store.transaction() as tx:
+        mine = tx.reserve_attempt(BIZ, key, at=T0, since=T0, limit=1)
+        full = tx.reserve_attempt(BIZ, key, at=T0, since=T0, limit=1)
+        other_business = tx.reserve_attempt(OTHER, key, at=T0, since=T0, limit=1)
+        other_key = tx.reserve_attempt(BIZ, "mail:ana@example.com", at=T0, since=T0, limit=1)
+    assert mine is not None and other_business is not None and other_key is not None
+    assert full is None
+    with store.transaction() as tx:
+        tx.release_attempt(BIZ, key, max(mine, other_business, other_key), with_earlier=True)
+        counts = [
+            tx.count_attempts(BIZ, key, since=T0),
+            tx.count_attempts(OTHER, key, since=T0),
+            tx.count_attempts(BIZ, "mail:ana@example.com", since=T0),
+        ]
+    assert counts == [0, 1, 1]
+
+
+def test_a_reservation_rolled_back_is_not_counted(store: Store) -> None:
+    class Boom(Exception):
+        pass
+
+    def reserve_then_fail() -> None:
+        with store.transaction() as tx:
+            tx.reserve_attempt(BIZ, "email:x", at=T0, since=T0, limit=1)
+            raise Boom
+
+    with pytest.raises(Boom):
+        reserve_then_fail()
+    with store.transaction() as tx:
+        again = tx.reserve_attempt(BIZ, "email:x", at=T0, since=T0, limit=1)
+    assert again is not None
 
 
 # Registrations -----------------------------------------------------------------------------

@@ -1,9 +1,14 @@
-"""Several workers on one store at once: claims never overlap, campaigns never double up."""
+"""Several workers on one store at once: claims never overlap, campaigns never double up.
+
+Reservations of one throttle key from many threads never exceed the limit, and
+the lock a reservation takes ends with its transaction.
+"""
 
 from __future__ import annotations
 
 import multiprocessing
 import threading
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -121,3 +126,56 @@ def test_two_campaigns_started_together_queue_one_invitation_each(kind: str) -> 
     assert sum(queued for queued, _ in reports) == customers
     assert sum(skipped for _, skipped in reports) == customers
     assert counts[Status.ADDED] == customers
+
+
+def test_simultaneous_reservations_of_one_key_never_pass_the_limit(store: Store) -> None:
+    threads, limit = 24, 5
+    start = threading.Barrier(threads)
+
+    def reserve(_number: int) -> int | None:
+        start.wait()
+        with store.transaction() as tx:
+            reservation = tx.reserve_attempt(
+                "studio-1", "email:ana@example.com", at=T0, since=T0, limit=limit
+            )
+            time.sleep(0.005)  # the rest of a transaction: others arrive meanwhile
+        return reservation
+
+    with ThreadPoolExecutor(threads) as pool:
+        results = list(pool.map(reserve, range(threads)))
+
+    granted = [number for number in results if number is not None]
+    assert len(granted) == limit
+    assert len(set(granted)) == limit
+    with store.transaction() as tx:
+        assert tx.count_attempts("studio-1", "email:ana@example.com", since=T0) == limit
+
+
+@pytest.mark.parametrize("kind", store_params(["sqlite", *SERVER_KINDS]))
+def test_the_lock_of_a_reservation_ends_with_its_transaction(
+    kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A lock left behind would make the second store wait this long, then refuse.
+    monkeypatch.setattr("invitekit.adapters.sql._attempts._NAMED_LOCK_TIMEOUT_S", 1)
+
+    class Boom(Exception):
+        pass
+
+    with open_store(kind) as first:
+        assert isinstance(first, SQLStore)
+        second = store_from_recipe(recipe_of(first))
+        key = "email:ana@example.com"
+        try:
+            with first.transaction() as tx:
+                tx.reserve_attempt("studio-1", key, at=T0, since=T0, limit=10)
+            with second.transaction() as tx:
+                after_commit = tx.reserve_attempt("studio-1", key, at=T0, since=T0, limit=10)
+            with pytest.raises(Boom), first.transaction() as tx:
+                tx.reserve_attempt("studio-1", key, at=T0, since=T0, limit=10)
+                raise Boom
+            with second.transaction() as tx:
+                after_rollback = tx.reserve_attempt("studio-1", key, at=T0, since=T0, limit=10)
+        finally:
+            second.engine.dispose()
+    assert after_commit is not None
+    assert after_rollback is not None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -26,7 +26,7 @@ from invitekit.testing import extract_link
 from tests.reliability import workers
 from tests.reliability.conftest import Figures
 from tests.reliability.test_scale_out import add_customers
-from tests.reliability.world import ACTIVATE, PASSWORD, RESET, address, make_kit
+from tests.reliability.world import ACTIVATE, PASSWORD, RESET, address, at_once, make_kit
 from tests.stores import open_store, recipe_of, store_params
 
 THREADS = 16
@@ -57,22 +57,6 @@ def _reset_token(kit: InviteKit, mailer: MemoryMailer, email: str) -> tuple[Cust
     return customer, extract_link(mailer.to(email)[-1], RESET).removeprefix(RESET)
 
 
-def _at_once(count: int, submit: Callable[[int], object]) -> list[str]:
-    """Call ``submit(n)`` from ``count`` threads released together; the outcome of each n."""
-    start = threading.Barrier(count)
-
-    def one(number: int) -> str:
-        start.wait()
-        try:
-            submit(number)
-        except InviteKitError as err:
-            return type(err).__name__
-        return "ok"
-
-    with ThreadPoolExecutor(count) as pool:
-        return list(pool.map(one, range(count)))
-
-
 def _record(figures: Figures, what: str, outcomes: Counter[str]) -> None:
     figures.record(
         "concurrency",
@@ -91,9 +75,7 @@ def test_one_activation_link_from_16_threads_activates_once(
     kit = make_kit(store, mailer, None)
     customer, token = _invited(kit, mailer, address(1))
 
-    outcomes = Counter(
-        _at_once(THREADS, lambda n: kit.accept_invitation(token, f"{PASSWORD} {n}"))
-    )
+    outcomes = Counter(at_once(THREADS, lambda n: kit.accept_invitation(token, f"{PASSWORD} {n}")))
 
     assert outcomes == Counter({"ok": 1, "TokenUsed": THREADS - 1})
     assert kit.get_customer(customer.id).status is Status.ACCEPTED
@@ -109,7 +91,7 @@ def test_one_reset_link_from_16_threads_changes_the_password_once(
     kit = make_kit(store, mailer, None)
     customer, token = _reset_token(kit, mailer, address(2))
 
-    each = _at_once(THREADS, lambda n: kit.reset_password(token, f"{PASSWORD} {n}"))
+    each = at_once(THREADS, lambda n: kit.reset_password(token, f"{PASSWORD} {n}"))
 
     outcomes = Counter(each)
     assert outcomes == Counter({"ok": 1, "TokenUsed": THREADS - 1})

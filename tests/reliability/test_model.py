@@ -49,6 +49,7 @@ from invitekit import (
     Status,
     TokenExpired,
     TokenUsed,
+    VerificationSuperseded,
 )
 from invitekit.model import Email
 from invitekit.testing import FakeClock, FlakyMailer, audiences, make_kit
@@ -632,10 +633,15 @@ class FacadeModel(RuleBasedStateMachine):
             error = TokenUsed
         elif not right_password:
             error = InvalidCredentials
+        elif bound is None and target is not None:
+            error = VerificationSuperseded
         if error is not None:
             with pytest.raises(error):
                 self.kit.verify_email(token, password=password)
             self._saw("links_refused")
+            if error is VerificationSuperseded:
+                assert target is not None
+                self._supersede(signup, target)
             return
         customer = self.kit.verify_email(token, password=password)
         self._saw("sign_ups_verified")
@@ -646,6 +652,27 @@ class FacadeModel(RuleBasedStateMachine):
         target.status = Status.ACCEPTED
         self._set_password(target, signup.password)
         self._withdraw(target)
+
+    def _supersede(self, signup: SignUp, target: Person) -> None:
+        """A link for a new address, refused because ``target`` got the address since.
+
+        The sign-up is answered anew, as if made now: a link bound to ``target``,
+        to its stored address, replaces the old one (unless the mail cap is
+        reached or one is pending already).
+        """
+        self._saw("sign_ups_superseded")
+        if not self._mail_allowed(signup.email):
+            return
+        if self._pending(target.id, EMAIL_VERIFICATION) is not None:
+            return
+        signup.used = True
+        number = len(self.signups)
+        self.signups.append(
+            SignUp(
+                number, signup.email, signup.password, customer_id=target.id, epoch=target.epoch
+            )
+        )
+        self._queue(target, EMAIL_VERIFICATION, "verification", signup=number)
 
     # Time -------------------------------------------------------------------------------
 
@@ -699,6 +726,7 @@ OUTCOMES = [
     "logins_refused",
     "logins_throttled",
     "password_resets",
+    "sign_ups_superseded",
     "sign_ups_verified",
     "unsubscribes",
     "unsubscribes_with_account_mail_queued",

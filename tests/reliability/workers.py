@@ -12,16 +12,16 @@ import multiprocessing
 from datetime import datetime
 from typing import Any
 
-from invitekit import Audience, InviteKitError
+from invitekit import Audience, InviteKit, InviteKitError
 from invitekit.adapters.smtp import SMTPMailer
 from invitekit.ports import Clock
 from invitekit.testing import FakeClock
-from tests.reliability.world import make_kit
+from tests.reliability.world import CountingHasher, at_once, make_kit
 from tests.stores import StoreRecipe, store_from_recipe
 
 # Workers are started by the forkserver (or spawned): preloading these modules
 # makes each start cost a fork, not an import of SQLAlchemy and the drivers.
-PRELOAD = ["tests.reliability.workers", "psycopg", "sqlalchemy.dialects.sqlite"]
+PRELOAD = ["tests.reliability.workers", "psycopg", "pymysql", "sqlalchemy.dialects.sqlite"]
 
 
 def context() -> Any:
@@ -118,3 +118,35 @@ def redeem(
     else:
         results.put("ok")
     store.engine.dispose()
+
+
+def burst(
+    recipe: StoreRecipe, action: str, email: str, passwords: list[str], *, go: Any, results: Any
+) -> None:
+    """Log in (``action`` "login") or sign up ("register") once per password, all at once.
+
+    One thread per password waits at ``go`` (a Barrier shared with the threads of
+    the other processes), then submits.  Puts ``(verifications, outcomes)`` on
+    ``results``: the password verifications this process ran, and ``"ok"`` or
+    the refusal's exception name per password.
+    """
+    store = store_from_recipe(recipe)
+    hasher = CountingHasher()
+    kit = make_kit(store, SMTPMailer("127.0.0.1", 1), None, password_hasher=hasher)
+    outcomes = run_burst(kit, action, email, passwords, start=go)
+    results.put((hasher.verifications, outcomes))
+    store.engine.dispose()
+
+
+def run_burst(
+    kit: InviteKit, action: str, email: str, passwords: list[str], *, start: Any = None
+) -> list[str]:
+    """Log in or sign up once per password from threads released together (see ``burst``)."""
+
+    def submit(number: int) -> None:
+        if action == "login":
+            kit.login(email, passwords[number])
+        else:
+            kit.register(email, first_name="Neu", password=passwords[number])
+
+    return at_once(len(passwords), submit, start=start)

@@ -7,14 +7,19 @@ nothing a child could not rebuild from plain arguments.
 from __future__ import annotations
 
 import re
+import threading
+import time
 from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
 import attrs
 
-from invitekit import InviteKit, OutboxSettings, SystemClock
+from invitekit import InviteKit, InviteKitError, OutboxSettings, SystemClock
 from invitekit.model import Customer, OutboxMessage
+from invitekit.passwords import PasswordHasher
 from invitekit.ports import Clock, Mailer, Store
 from invitekit.testing import TEST_PASSWORD, make_business
 from invitekit.testing import make_kit as make_test_kit
@@ -32,6 +37,7 @@ def make_kit(
     *,
     batch_size: int = 100,
     lease_seconds: float = 300,
+    password_hasher: PasswordHasher | None = None,
 ) -> InviteKit:
     """A kit of :data:`BUSINESS` with cheap password hashing and the given outbox sizes.
 
@@ -42,8 +48,52 @@ def make_kit(
         mailer=mailer,
         clock=SystemClock() if clock is None else clock,
         business=BUSINESS,
+        password_hasher=password_hasher,
         outbox=OutboxSettings(batch_size=batch_size, lease=timedelta(seconds=lease_seconds)),
     )
+
+
+class CountingHasher(PasswordHasher):
+    """The cheapest argon2id hasher, counting its verifications, each taking ``pause`` seconds.
+
+    The pause stands for the cost of real argon2 parameters (which, like
+    ``sleep``, runs outside the GIL): it is the gap in which simultaneous
+    requests meet.  :attr:`verifications` is what a throttle must bound.
+    """
+
+    def __init__(self, pause: float = 0.02) -> None:
+        super().__init__(time_cost=1, memory_cost=8, parallelism=1)
+        self.pause = pause
+        self.verifications = 0
+        self._lock = threading.Lock()
+
+    def verify(self, password_hash: str | None, password: str) -> bool:
+        with self._lock:
+            self.verifications += 1
+        time.sleep(self.pause)
+        return super().verify(password_hash, password)
+
+
+def at_once(count: int, submit: Callable[[int], object], *, start: Any = None) -> list[str]:
+    """Call ``submit(n)`` for n < ``count`` from ``count`` threads released together.
+
+    Returns the outcome of each n: ``"ok"`` or the name of the invitekit error
+    it raised.  ``start`` is the barrier the threads wait at (by default one of
+    their own; a ``multiprocessing`` Barrier to release threads of several
+    processes together).
+    """
+    barrier = start if start is not None else threading.Barrier(count)
+
+    def one(number: int) -> str:
+        barrier.wait(timeout=120)
+        try:
+            submit(number)
+        except InviteKitError as err:
+            return type(err).__name__
+        return "ok"
+
+    with ThreadPoolExecutor(count) as pool:
+        return list(pool.map(one, range(count)))
 
 
 def address(number: int) -> str:

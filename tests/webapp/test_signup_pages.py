@@ -81,3 +81,22 @@ def test_the_confirmation_email_and_page_speak_the_sign_up_pages_language(
     sign_up(client, "noa@example.com", **{"Accept-Language": "fr-FR,fr"})
     path = verification_path(studio, "noa@example.com")
     assert "Confirmez votre adresse e-mail" in client.get(path).text
+
+
+def test_a_link_for_an_address_the_studio_added_since_is_replaced_by_a_new_one(
+    client: FlaskClient, studio: Studio
+) -> None:
+    sign_up(client, "noa@example.com")
+    old = verification_path(studio, "noa@example.com")
+    added = studio.kit.add_customer("noa@example.com", first_name="Noa")
+    token = csrf_token(client.get(old).text)
+    response = client.post(old, data={"password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 409
+    assert "We sent a new link to it" in response.text
+    assert studio.kit.get_customer(added.id).status is Status.ADDED
+    new = verification_path(studio, "noa@example.com")
+    assert new != old
+    token = csrf_token(client.get(new).text)
+    response = client.post(new, data={"password": PASSWORD, "csrf_token": token})
+    assert response.headers["Location"] == "/portal"
+    assert studio.kit.get_customer(added.id).status is Status.ACCEPTED

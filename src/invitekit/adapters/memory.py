@@ -9,6 +9,7 @@ shared contract tests check.
 from __future__ import annotations
 
 import bisect
+import itertools
 import threading
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
@@ -69,7 +70,9 @@ class MemoryStore:
         self._due: dict[str, None] = {}  # every pending message id, oldest first
         self._claims: dict[str, str] = {}
         self._events: dict[tuple[str, str], tuple[Event, ...]] = {}
-        self._login_failures: dict[tuple[str, str], tuple[datetime, ...]] = {}
+        # Per key: (number, at) of each attempt, numbered in the order recorded.
+        self._login_failures: dict[tuple[str, str], tuple[tuple[int, datetime], ...]] = {}
+        self._attempt_numbers = itertools.count(1)
         self._registrations: dict[tuple[str, str], Registration] = {}
 
     def __repr__(self) -> str:
@@ -103,10 +106,19 @@ class _MemoryTransaction:
         self._s = store
         self._undo: list[Callable[[], None]] = []
 
-    def rollback(self) -> None:
-        for undo in reversed(self._undo):
-            undo()
-        self._undo.clear()
+    def rollback(self, *, to: int = 0) -> None:
+        """Undo the changes made since the ``to``-th (all of them by default)."""
+        while len(self._undo) > to:
+            self._undo.pop()()
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        mark = len(self._undo)
+        try:
+            yield
+        except BaseException:
+            self.rollback(to=mark)
+            raise
 
     def _set(self, table: dict[Any, Any], key: Any, value: Any) -> None:
         old = table.get(key, _MISSING)
@@ -365,14 +377,39 @@ class _MemoryTransaction:
     # Login throttling --------------------------------------------------------------------
 
     def record_attempt(self, business_id: str, key: str, at: datetime) -> None:
-        table = self._s._login_failures
-        self._set(table, (business_id, key), (*table.get((business_id, key), ()), at))
+        self._add_attempt(business_id, key, at)
 
     def count_attempts(self, business_id: str, key: str, *, since: datetime) -> int:
-        return sum(1 for at in self._s._login_failures.get((business_id, key), ()) if at >= since)
+        attempts = self._s._login_failures.get((business_id, key), ())
+        return sum(1 for _number, at in attempts if at >= since)
 
     def clear_attempts(self, business_id: str, key: str) -> None:
         self._set(self._s._login_failures, (business_id, key), _MISSING)
+
+    def reserve_attempt(
+        self, business_id: str, key: str, *, at: datetime, since: datetime, limit: int
+    ) -> int | None:
+        # Atomic as every transaction is: one at a time holds the store's lock.
+        if self.count_attempts(business_id, key, since=since) >= limit:
+            return None
+        return self._add_attempt(business_id, key, at)
+
+    def release_attempt(
+        self, business_id: str, key: str, reservation: int, *, with_earlier: bool = False
+    ) -> None:
+        table = self._s._login_failures
+        kept = tuple(
+            (number, at)
+            for number, at in table.get((business_id, key), ())
+            if number > reservation or (number < reservation and not with_earlier)
+        )
+        self._set(table, (business_id, key), kept or _MISSING)
+
+    def _add_attempt(self, business_id: str, key: str, at: datetime) -> int:
+        table = self._s._login_failures
+        number = next(self._s._attempt_numbers)
+        self._set(table, (business_id, key), (*table.get((business_id, key), ()), (number, at)))
+        return number
 
     # Registrations -----------------------------------------------------------------------
 

@@ -145,9 +145,10 @@ class AccountMethods(FacadePart):
     def reset_password(self, token: str, new_password: str) -> Customer:
         """Set a new password with a reset link (the POST of the reset page).
 
-        The link dies (with every other link sent to the customer), the
-        address's failed logins are forgotten.  Of simultaneous submissions of
-        one link exactly one succeeds; the others get :class:`TokenUsed`.
+        The link dies, with every other reset link sent to the customer
+        (unsubscribe links keep working), and the address's failed logins are
+        forgotten.  Of simultaneous submissions of one link exactly one
+        succeeds; the others get :class:`TokenUsed`.
 
         Returns:
             the customer with the new password.
@@ -178,7 +179,8 @@ class AccountMethods(FacadePart):
         always hashed), whatever the address:
 
         * A new address: the sign-up is kept and a verification link sent to it;
-          :meth:`verify_email` then creates an Accepted customer.
+          :meth:`verify_email` then creates an Accepted customer (unless the
+          business adds the address meanwhile: see :meth:`verify_email`).
         * The address of an Added or Invited customer: a verification link is
           sent to *that customer's stored address*; following it activates the
           existing profile with the password chosen here (nothing is attached
@@ -225,13 +227,17 @@ class AccountMethods(FacadePart):
         profile is activated with the password chosen at sign-up.  The link
         works once; of simultaneous submissions exactly one succeeds.
 
-        When the sign-up would activate an *existing* profile
-        (:attr:`LinkCheck.needs_password` on :meth:`check_email_verification`),
-        ``password`` must be the one chosen at sign-up: otherwise anyone could
-        sign up with a customer's address and a password of their own, and take
-        the profile over the moment the customer clicks "confirm".  For a new
-        address it is optional (when given, it must match); asking for it
-        always protects new addresses the same way.
+        ``password`` must always be the one chosen at sign-up: otherwise anyone
+        could sign up with someone else's address and a password of their own,
+        and own the profile (the customer's, or a new one at their address) the
+        moment the owner of the mailbox clicks "confirm".
+
+        A link mailed for an address nobody had is bound to that fact: if the
+        business has added a customer with the address since, it activates
+        nothing and raises :class:`VerificationSuperseded`, and the sign-up is
+        answered again, as if made now, at the customer's stored address (a new
+        link bound to that customer, which replaces this one).  Every check is
+        made again inside the transaction that writes.
 
         Args:
             token: from the link.
@@ -243,6 +249,8 @@ class AccountMethods(FacadePart):
         Raises:
             InvalidCredentials: ``password`` is missing or not the one chosen at
                 sign-up; the link stays valid.
+            VerificationSuperseded: a customer got the address since the sign-up
+                (checked after the password).
             TokenError: the link is refused; the subclass says why
                 (``TokenInvalid``, ``TokenExpired``, ``TokenUsed``,
                 ``TokenWrongPurpose``, ``TokenWrongBusiness``,

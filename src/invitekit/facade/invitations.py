@@ -68,6 +68,12 @@ class InvitationMethods(FacadePart):
     ) -> Email:
         """The invitation ``customer_id`` would receive now; nothing is stored or sent.
 
+        The email is the customer's, but its links are test links, as in
+        :meth:`send_test_invitation`: :meth:`check_activation`,
+        :meth:`accept_invitation` and :meth:`unsubscribe` refuse them with
+        :class:`~invitekit.exceptions.TestInvitationToken`, so whoever previews
+        cannot activate the profile with a password of their own.
+
         Args:
             customer_id: the customer.
             subject: a one-off subject to preview instead of the effective one.

@@ -32,11 +32,13 @@ def login(ctx: Context, email: str, password: str, *, client: str | None) -> Cus
     with ctx.store.transaction() as tx:
         now = ctx.clock.now()
         customer = None if address_key is None else tx.find_customer(ctx.business.id, address_key)
-        until = _throttled_until(ctx, tx, keys, now)
-        if until is not None and customer is not None:
+        # The attempt is counted before the password is verified, so requests
+        # arriving together cannot all slip in before any failure is recorded.
+        reserved = _reserve(ctx, tx, keys, now)
+        if isinstance(reserved, datetime) and customer is not None:
             tx.add_events([ctx.event(customer, EventKind.LOGIN_FAILED, now, "throttled")])
-    if until is not None:
-        raise LoginThrottled("too many failed attempts: try again later", retry_at=until)
+    if isinstance(reserved, datetime):
+        raise LoginThrottled("too many failed attempts: try again later", retry_at=reserved)
     stored_hash = customer.password_hash if customer is not None and can_log_in(customer) else None
     typed = unicodedata.normalize("NFC", password) if isinstance(password, str) else ""
     matched = ctx.password_hasher.verify(stored_hash, typed)
@@ -50,41 +52,69 @@ def login(ctx: Context, email: str, password: str, *, client: str | None) -> Cus
         # password): only the hash that was verified, still usable, counts.
         verified = matched and current is not None and can_log_in(current)
         if verified and current is not None and current.password_hash == stored_hash:
-            return _logged_in(ctx, tx, current, new_hash, address_key, now)
-        for key, _limit in keys:
-            tx.record_attempt(ctx.business.id, key, now)
+            _release(ctx, tx, reserved, address_key)
+            return _logged_in(ctx, tx, current, new_hash, now)
+        # The reservations stay: they are this attempt's failures.
         if current is not None:
             reason = login_refusal(current)
             tx.add_events([ctx.event(current, EventKind.LOGIN_FAILED, now, reason)])
     raise InvalidCredentials("the email address or the password is not right")
 
 
-def _throttled_until(
+def _reserve(
     ctx: Context, tx: Transaction, keys: list[tuple[str, int]], now: datetime
-) -> datetime | None:
-    """When the throttled keys among ``keys`` allow an attempt again, or ``None``."""
+) -> list[tuple[str, int]] | datetime:
+    """Reserve an attempt on every key, or on none and say when they allow one again.
+
+    Returns:
+        each key with the number of its reservation, or, when a key is at its
+        limit, the moment every key allows an attempt again.
+    """
+    window = ctx.login_throttle.window
+    reserved: list[tuple[str, int]] = []
+    for key, limit in keys:
+        number = tx.reserve_attempt(ctx.business.id, key, at=now, since=now - window, limit=limit)
+        if number is None:
+            # A refused attempt is not counted, on any key: the lock ends at retry_at.
+            for done, reservation in reserved:
+                tx.release_attempt(ctx.business.id, done, reservation)
+            return _retry_at(ctx, tx, keys, now)
+        reserved.append((key, number))
+    return reserved
+
+
+def _retry_at(
+    ctx: Context, tx: Transaction, keys: list[tuple[str, int]], now: datetime
+) -> datetime:
+    """When every key among ``keys`` allows an attempt again (``now`` for those that do)."""
 
     def count_since(key: str) -> Callable[[datetime], int]:
         return lambda since: tx.count_attempts(ctx.business.id, key, since=since)
 
     window = ctx.login_throttle.window
-    moments = [
-        retry_at(count_since(key), limit=limit, window=window, now=now) for key, limit in keys
-    ]
-    return max((m for m in moments if m is not None), default=None)
+    return max(
+        retry_at(count_since(key), limit=limit, window=window, now=now) or now
+        for key, limit in keys
+    )
+
+
+def _release(
+    ctx: Context, tx: Transaction, reserved: list[tuple[str, int]], address_key: str | None
+) -> None:
+    """A success: forget its reservations, and the address's failures reserved before it.
+
+    Failures reserved after it (requests still being verified) stay counted;
+    the client's earlier failures stay too.
+    """
+    address = None if address_key is None else email_key(address_key)
+    for key, reservation in reserved:
+        tx.release_attempt(ctx.business.id, key, reservation, with_earlier=key == address)
 
 
 def _logged_in(
-    ctx: Context,
-    tx: Transaction,
-    customer: Customer,
-    new_hash: str | None,
-    address_key: str | None,
-    now: datetime,
+    ctx: Context, tx: Transaction, customer: Customer, new_hash: str | None, now: datetime
 ) -> Customer:
-    """Record a successful login: forget the failures, upgrade the hash if needed."""
-    if address_key is not None:
-        tx.clear_attempts(ctx.business.id, email_key(address_key))
+    """Record a successful login, upgrading the hash if needed."""
     detail = ""
     if new_hash is not None:
         # Not a password change: links already sent stay valid (except a

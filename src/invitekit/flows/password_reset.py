@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
 from datetime import datetime
+
+import attrs
 
 from invitekit import transitions
 from invitekit.account_mail import AccountEmail
@@ -11,7 +15,8 @@ from invitekit.addresses import parse_email
 from invitekit.flows.account_mail import account_message
 from invitekit.flows.context import Context
 from invitekit.flows.links import check_link, set_password_by_link
-from invitekit.model import Customer, EventKind, LinkCheck, OutboxMessage, Purpose, Status
+from invitekit.ids import new_id
+from invitekit.model import Customer, EventKind, LinkCheck, Purpose, Status
 from invitekit.ports import Transaction
 from invitekit.throttle import email_key, mail_key
 
@@ -22,31 +27,37 @@ _EMAILS = {
     ResetAnswer.ACTIVATION_LINK: AccountEmail.ACTIVATION_REQUEST,
     ResetAnswer.RESET_LINK: AccountEmail.PASSWORD_RESET,
 }
+_STAND_IN = AccountEmail.PASSWORD_RESET  # what is composed, and undone, when nothing is sent
 
 
 def request_password_reset(ctx: Context, email: str) -> None:
-    """Queue the email that answers "forgot password" for ``email``, if any."""
+    """Queue the email that answers "forgot password" for ``email``, if any.
+
+    Every answer does the same work, so its time tells nothing: an outbox row
+    and an event are written in every case, and undone when they must not be
+    kept (see :func:`_write`).  When there is nothing to send, the email is
+    composed for a stand-in customer; when one is pending for the customer
+    already, a stand-in of the row is inserted and undone.
+    """
     address = parse_email(email)
     with ctx.store.transaction() as tx:
         now = ctx.clock.now()
         customer = tx.find_customer(ctx.business.id, address.key)
         answer = reset_answer(customer)
         if customer is None or answer is ResetAnswer.NOTHING:
-            # Compose (and drop) a reset email anyway, so that this case costs
-            # about what the others do.
-            account_message(
-                ctx, _decoy(ctx, address.address, now), AccountEmail.PASSWORD_RESET, now
-            )
-            message: OutboxMessage | None = None
+            recipient, kind, real = _stand_in(ctx, address.address, now), _STAND_IN, False
         else:
-            message = account_message(ctx, customer, _EMAILS[answer], now)
+            recipient, kind, real = customer, _EMAILS[answer], True
+        message = account_message(ctx, recipient, kind, now)
+        event = ctx.event(recipient, EventKind.PASSWORD_RESET_REQUESTED, now, answer.value)
         if mail_throttled(ctx, tx, address.key, now):
             return
-        if customer is not None and message is not None:
-            # At most one pending per customer: a repeated request adds no mail.
-            tx.enqueue([message])
-            event = ctx.event(customer, EventKind.PASSWORD_RESET_REQUESTED, now, answer.value)
-            tx.add_events([event])
+        # At most one pending per customer: a repeated request adds no mail.
+        pending = tx.pending_customer_ids(ctx.business.id, message.kind, [recipient.id])
+        queue = real and not pending
+        row = message if queue else attrs.evolve(message, customer_id=new_id("cus"))
+        _write(tx, lambda: tx.enqueue([row]), keep=queue)
+        _write(tx, lambda: tx.add_events([event]), keep=real)
 
 
 def check_password_reset(ctx: Context, token: str) -> LinkCheck:
@@ -67,16 +78,49 @@ def reset_password(ctx: Context, token: str, new_password: str) -> Customer:
 
 
 def mail_throttled(ctx: Context, tx: Transaction, address_key: str, now: datetime) -> bool:
-    """Count a request for an account email to an address; whether it is one too many."""
+    """Count a request for an account email to an address; whether it is one too many.
+
+    Counting is atomic (:meth:`~invitekit.ports.Transaction.reserve_attempt`):
+    simultaneous requests never pass the cap together.
+    """
+    throttle = ctx.mail_throttle
     key = mail_key(address_key)
-    recent = tx.count_attempts(ctx.business.id, key, since=now - ctx.mail_throttle.window)
+    since = now - throttle.window
+    reserved = tx.reserve_attempt(
+        ctx.business.id, key, at=now, since=since, limit=throttle.max_emails
+    )
+    if reserved is not None:
+        return False
+    # A refused request counts too (still under the reservation's lock), so an
+    # address requested without pause is sent nothing more.
     tx.record_attempt(ctx.business.id, key, now)
-    return recent >= ctx.mail_throttle.max_emails
+    return True
 
 
-def _decoy(ctx: Context, typed: str, now: datetime) -> Customer:
+class _Undo(Exception):
+    """Raised inside a savepoint to undo the stand-in's writes."""
+
+
+def _write(tx: Transaction, write: Callable[[], object], *, keep: bool) -> None:
+    """Run ``write`` in a savepoint, and undo it unless ``keep``.
+
+    The same statements run either way, ending in a release or a rollback of
+    the savepoint, so what is not kept leaves no row behind and costs what a
+    kept write does.
+    """
+    with contextlib.suppress(_Undo), tx.savepoint():
+        write()
+        if not keep:
+            raise _Undo
+
+
+def _stand_in(ctx: Context, typed: str, now: datetime) -> Customer:
+    """A customer that is never stored, for the work of an answer without an email.
+
+    A fresh id each time, so that nothing is ever pending for it.
+    """
     return Customer(
-        id="cus_decoy",
+        id=new_id("cus"),
         business_id=ctx.business.id,
         email=typed,
         email_key=typed,

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import datetime
+
+import attrs
 
 from invitekit import transitions
 from invitekit.account_mail import AccountEmail
@@ -15,6 +18,7 @@ from invitekit.exceptions import (
     InvalidCredentials,
     TokenInvalid,
     TokenUsed,
+    VerificationSuperseded,
 )
 from invitekit.flows.account_mail import account_message, verification_message
 from invitekit.flows.context import Context
@@ -75,96 +79,154 @@ def register(
             created_at=now,
         )
         customer = tx.find_customer(ctx.business.id, address.key)
-        answer = signup_answer(customer)
-        if answer is SignupAnswer.NOTHING:
-            message = None
-        elif answer is SignupAnswer.VERIFY_ADDRESS or customer is None:
-            message = verification_message(ctx, registration, customer, now)
-        else:
-            message = account_message(ctx, customer, _EMAILS[answer], now)
-        if mail_throttled(ctx, tx, address.key, now) or message is None:
-            return
-        if not tx.enqueue([message]) and message.kind is MessageKind.EMAIL_VERIFICATION:
-            tx.insert_registration(registration)
+        _answer(ctx, tx, registration, customer, now)
 
 
 def check_email_verification(ctx: Context, token: str) -> LinkCheck:
-    """Which sign-up a verification link confirms, and whether it still works."""
+    """Which sign-up a verification link confirms, and whether it still works.
+
+    The page shows what the link was mailed for: the customer it is bound to,
+    or the sign-up itself (even when a customer got the address since, which
+    :func:`verify_email` then refuses).
+    """
     with ctx.store.transaction() as tx:
-        claims, registration, customer = _redeem(ctx, tx, token)
+        claims, registration, bound, _added = _redeem(ctx, tx, token)
     return LinkCheck(
         purpose=claims.purpose,
-        email=registration.email if customer is None else customer.email,
-        customer_id=None if customer is None else customer.id,
-        first_name=registration.first_name if customer is None else customer.first_name,
-        locale=registration.locale if customer is None else customer.locale,
+        email=registration.email if bound is None else bound.email,
+        customer_id=None if bound is None else bound.id,
+        first_name=registration.first_name if bound is None else bound.first_name,
+        locale=registration.locale if bound is None else bound.locale,
         expires_at=expires_at(ctx, claims),
-        needs_password=customer is not None,
+        needs_password=True,
     )
 
 
 def verify_email(ctx: Context, token: str, *, password: str | None) -> Customer:
-    """Confirm a sign-up: a new Accepted customer, or the existing profile activated."""
+    """Confirm a sign-up: a new Accepted customer, or the existing profile activated.
+
+    The sign-up password is always required.  A link signed for an address
+    nobody had is refused once a customer has it (:class:`VerificationSuperseded`),
+    and the answer a sign-up gets now is sent to that customer's address.
+    """
     with ctx.store.transaction() as tx:
-        _claims, registration, customer = _redeem(ctx, tx, token)
-    if password is not None or customer is not None:
-        typed = unicodedata.normalize("NFC", password) if isinstance(password, str) else ""
-        if not ctx.password_hasher.verify(registration.password_hash, typed):
-            raise InvalidCredentials("enter the password you chose when you signed up")
+        _claims, registration, _bound, _added = _redeem(ctx, tx, token)
+    typed = unicodedata.normalize("NFC", password) if isinstance(password, str) else None
+    if typed is None or not ctx.password_hasher.verify(registration.password_hash, typed):
+        raise InvalidCredentials("enter the password you chose when you signed up")
     with ctx.store.transaction() as tx:
         now = ctx.clock.now()
-        # Again inside the writing transaction: another submission may have won.
-        _claims, registration, customer = _redeem(ctx, tx, token)
-        if customer is None:
-            accepted = ctx.new_customer(
-                email=registration.email,
-                email_key=registration.email_key,
-                now=now,
-                first_name=registration.first_name,
-                last_name=registration.last_name,
-                locale=registration.locale,
-                status=Status.ACCEPTED,
-                password_hash=registration.password_hash,
-                accepted_at=now,
-            )
-            try:
-                tx.insert_customer(accepted)
-            except DuplicateCustomer as err:
-                raise TokenUsed("this link was just used") from err
-            events = [
-                ctx.event(accepted, EventKind.ADDED, now, "signed up"),
-                ctx.event(accepted, EventKind.ACCEPTED, now, "verified the email address"),
-            ]
-        else:
-            accepted = transitions.accept(
-                customer, now=now, password_hash=registration.password_hash
-            )
-            try:
-                tx.update_customer(accepted, expected_version=customer.version)
-            except ConcurrentUpdate as err:
-                raise TokenUsed("this link was just used") from err
-            tx.cancel_pending(ctx.business.id, customer.id, reason="the customer accepted")
-            events = [ctx.event(customer, EventKind.ACCEPTED, now, "verified the email address")]
-        tx.delete_registration(ctx.business.id, registration.id)
-        tx.add_events(events)
+        # Every check again inside the writing transaction: another submission may
+        # have won, or the business may have added the address, since the first
+        # one.  The fingerprint covers the sign-up's password hash, so the
+        # password checked above is the one of the sign-up read here.
+        _claims, registration, bound, added = _redeem(ctx, tx, token)
+        if added is None:
+            return _activate(ctx, tx, registration, bound, now)
+        # The sign-up answered anew, as if made now; the new link, if queued,
+        # replaces this one.
+        superseding = attrs.evolve(registration, id=new_id("reg"))
+        if _answer(ctx, tx, superseding, added, now):
+            tx.delete_registration(ctx.business.id, registration.id)
+    raise VerificationSuperseded(
+        "a profile with this address was added since you signed up: "
+        "confirm with the new link sent to the address"
+    )
+
+
+def _answer(
+    ctx: Context,
+    tx: Transaction,
+    registration: Registration,
+    customer: Customer | None,
+    now: datetime,
+) -> bool:
+    """Queue the email that answers ``registration``, for the address's ``customer``.
+
+    A verification link goes with the sign-up stored; every other answer (or
+    none) leaves it unstored.  The email is composed in every case, and the
+    request counted against the mail throttle, so every case costs the same.
+
+    Returns:
+        whether an email was queued.
+    """
+    answer = signup_answer(customer)
+    if answer is SignupAnswer.NOTHING:
+        message = None
+    elif answer is SignupAnswer.VERIFY_ADDRESS or customer is None:
+        message = verification_message(ctx, registration, customer, now)
+    else:
+        message = account_message(ctx, customer, _EMAILS[answer], now)
+    if mail_throttled(ctx, tx, registration.email_key, now) or message is None:
+        return False
+    if tx.enqueue([message]):
+        return False  # one is pending for this customer already
+    if message.kind is MessageKind.EMAIL_VERIFICATION:
+        tx.insert_registration(registration)
+    return True
+
+
+def _activate(
+    ctx: Context,
+    tx: Transaction,
+    registration: Registration,
+    bound: Customer | None,
+    now: datetime,
+) -> Customer:
+    """Store the verified sign-up: a new Accepted customer, or ``bound`` activated."""
+    if bound is None:
+        accepted = ctx.new_customer(
+            email=registration.email,
+            email_key=registration.email_key,
+            now=now,
+            first_name=registration.first_name,
+            last_name=registration.last_name,
+            locale=registration.locale,
+            status=Status.ACCEPTED,
+            password_hash=registration.password_hash,
+            accepted_at=now,
+        )
+        try:
+            tx.insert_customer(accepted)
+        except DuplicateCustomer as err:
+            raise TokenUsed("this link was just used") from err
+        events = [
+            ctx.event(accepted, EventKind.ADDED, now, "signed up"),
+            ctx.event(accepted, EventKind.ACCEPTED, now, "verified the email address"),
+        ]
+    else:
+        accepted = transitions.accept(bound, now=now, password_hash=registration.password_hash)
+        try:
+            tx.update_customer(accepted, expected_version=bound.version)
+        except ConcurrentUpdate as err:
+            raise TokenUsed("this link was just used") from err
+        tx.cancel_pending(ctx.business.id, bound.id, reason="the customer accepted")
+        events = [ctx.event(bound, EventKind.ACCEPTED, now, "verified the email address")]
+    tx.delete_registration(ctx.business.id, registration.id)
+    tx.add_events(events)
     return accepted
 
 
 def _redeem(
     ctx: Context, tx: Transaction, token: str
-) -> tuple[TokenClaims, Registration, Customer | None]:
-    """Verify an email-verification token; return the sign-up and the customer it activates.
+) -> tuple[TokenClaims, Registration, Customer | None, Customer | None]:
+    """Verify an email-verification token against the stored sign-up and customers.
 
-    The customer is the one the token names (an existing customer when the
-    visitor signed up), or the one who got the address meanwhile, or ``None``
-    for a new customer.
+    Returns:
+        the claims; the sign-up; the customer the link is bound to (who had the
+        address at sign-up), or ``None`` for a new address; and, for a new
+        address only, the customer who got it since (``None`` if nobody did).
+
+    Raises:
+        TokenError: the precise refusal (``TokenUsed`` when the sign-up is gone
+            or the bound customer changed or is already activated).
     """
     claims = ctx.tokens.verify(token, Purpose.EMAIL_VERIFICATION)
     if claims.registration_id is None:
         raise TokenInvalid("this link is not valid")
     registration = tx.get_registration(ctx.business.id, claims.registration_id)
     if registration is None:
-        raise TokenUsed("this link was already used")
+        raise TokenUsed("this link was already used or replaced by a newer one")
     bound = None
     if claims.customer_id is not None:
         bound = tx.get_customer(ctx.business.id, claims.customer_id)
@@ -177,4 +239,4 @@ def _redeem(
         raise TokenUsed("this link is no longer valid: the profile changed since")
     if customer is not None and customer.status is Status.ACCEPTED:
         raise TokenUsed("this profile is already activated: log in instead")
-    return claims, registration, customer
+    return claims, registration, bound, None if bound is not None else customer

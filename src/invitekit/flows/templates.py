@@ -95,14 +95,22 @@ def invitation_template(ctx: Context, locale: str) -> InvitationTemplate:
 def preview_invitation(
     ctx: Context, customer_id: str, *, subject: str | None, body: str | None
 ) -> Email:
-    """The invitation ``customer_id`` would receive now; nothing is stored or sent."""
+    """The invitation ``customer_id`` would receive now, with test links; nothing is stored.
+
+    The links are signed as a test's: a preview is seen by whoever runs it, not
+    by the customer, so its activation link must not activate the profile.
+    """
     override = Override.checked(subject, body, save=False)
     with ctx.store.transaction() as tx:
         customer = ctx.customer(tx, customer_id)
         locale = str(locale_for(customer.locale, ctx.business))
         text = invitation_text(ctx, tx, locale, override)
     return invitation_email(
-        ctx, customer, message_id=message_id_for(new_id("msg"), ctx.business), text=text
+        ctx,
+        customer,
+        message_id=message_id_for(new_id("msg"), ctx.business),
+        text=text,
+        test=True,
     )
 
 

@@ -24,11 +24,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 
-from invitekit.adapters.sql._schema import (
-    SCHEMA_VERSION,
-    metadata,
-    storage_error,
-)
+from invitekit.adapters.sql._errors import storage_error, translated
+from invitekit.adapters.sql._schema import SCHEMA_VERSION, metadata
 from invitekit.exceptions import SchemaOutdated, StorageError
 
 __all__ = [
@@ -94,11 +91,16 @@ def head() -> str:
 
 @contextmanager
 def _connection(engine: sa.Engine, action: str) -> Iterator[sa.Connection]:
+    """A connection whose database errors become :func:`storage_error` of ``action``."""
+    conn = translated("could not connect", engine.connect)
     try:
-        with engine.connect() as conn:
+        with conn:
             yield conn
     except sa.exc.SQLAlchemyError as err:
-        raise storage_error(action, err) from err
+        failure = storage_error(action, err)
+    else:
+        return
+    raise failure  # out of the except block: the driver's error is not its context
 
 
 def _stored_revision(conn: sa.Connection) -> tuple[str | None, bool]:
@@ -168,8 +170,8 @@ def upgrade(engine: sa.Engine, *, to: str = "head") -> tuple[str | None, str]:
 
     Raises:
         StorageError: the database cannot be reached, a migration failed (the
-            database's error is the ``__cause__``), or the database is at a
-            revision this invitekit does not know (made by a newer one).
+            message names the driver's error, never a value), or the database is
+            at a revision this invitekit does not know (made by a newer one).
     """
     with _connection(engine, "could not upgrade the invitekit tables") as conn:
         before, stamped = _stored_revision(conn)

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 
+from invitekit.adapters.sql._errors import translated
 from invitekit.exceptions import StorageError
 
 __all__ = ["SCHEMA_VERSION", "build_metadata", "metadata", "schema_version"]
@@ -74,15 +75,6 @@ _NAMING = {
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-
-def storage_error(action: str, err: sa.exc.SQLAlchemyError) -> StorageError:
-    """A :class:`StorageError` for ``err``, to raise ``from err``."""
-    # The driver's own message only: SQLAlchemy's adds the statement's parameters,
-    # which may hold addresses and password hashes.
-    cause = getattr(err, "orig", None) or err
-    first_line = (str(cause).strip().splitlines() or [""])[0]
-    return StorageError(f"{action}: {type(cause).__name__}: {first_line}")
 
 
 def _business_and_id() -> list[sa.Column[str]]:
@@ -253,10 +245,11 @@ def schema_version(engine: sa.Engine) -> int | None:
         StorageError: the database cannot be reached.
     """
     version_table = metadata.tables["invitekit_schema_version"]
-    try:
+
+    def read() -> int | None:
         with engine.connect() as conn:
             if not sa.inspect(conn).has_table(version_table.name):
                 return None
             return conn.execute(sa.select(sa.func.max(version_table.c.version))).scalar()
-    except sa.exc.SQLAlchemyError as err:
-        raise storage_error("could not read the invitekit schema version", err) from err
+
+    return translated("could not read the invitekit schema version", read)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext, suppress
 from datetime import datetime
 from typing import Any
 
@@ -12,10 +12,38 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.pool import StaticPool
 
+from invitekit.adapters.sql._attempts import AttemptReservations
+from invitekit.adapters.sql._errors import refusal, storage_error, translated
 from invitekit.adapters.sql._migrate import check_schema, create_schema
-from invitekit.adapters.sql._rows import RowMap
-from invitekit.adapters.sql._schema import metadata, storage_error
 from invitekit.adapters.sql._sqlite import configure_sqlite
+from invitekit.adapters.sql._tables import (
+    _CUSTOMER,
+    _CUSTOMER_EMAIL,
+    _CUSTOMER_ID,
+    _EMAIL,
+    _EMAIL_OWNER,
+    _EVENT,
+    _FIND_CUSTOMER,
+    _GET_CUSTOMER,
+    _GET_OUTBOX,
+    _GROUP,
+    _GROUP_NAME,
+    _MESSAGE,
+    _REGISTRATION,
+    _TEMPLATE,
+    _UPDATE_CLAIMED_OUTBOX,
+    _UPDATE_CUSTOMER,
+    _UPDATE_OUTBOX,
+    _VERSION_AND_EMAIL_OWNER,
+    _customers,
+    _events,
+    _groups,
+    _login_failures,
+    _members,
+    _outbox,
+    _registrations,
+    _templates,
+)
 from invitekit.exceptions import (
     ConcurrentUpdate,
     ConfigurationError,
@@ -26,7 +54,6 @@ from invitekit.exceptions import (
 )
 from invitekit.model import (
     Customer,
-    Email,
     Event,
     Group,
     OutboxMessage,
@@ -41,56 +68,6 @@ __all__ = ["SQLStore"]
 _SUPPORTED = ("sqlite", "postgresql", "mysql", "mariadb")
 _CHUNK = 500  # ids per ``IN (...)``: well below every backend's parameter limit
 
-_customers = metadata.tables["invitekit_customers"]
-_groups = metadata.tables["invitekit_groups"]
-_members = metadata.tables["invitekit_group_members"]
-_templates = metadata.tables["invitekit_templates"]
-_outbox = metadata.tables["invitekit_outbox"]
-_events = metadata.tables["invitekit_events"]
-_login_failures = metadata.tables["invitekit_login_failures"]
-_registrations = metadata.tables["invitekit_registrations"]
-
-# Rows <-> value objects, a column per field (see RowMap).  An outbox row holds its
-# email's fields too; ``seq``, ``name_key``, ``pending_kind`` and ``claim_token``
-# are the store's own columns, set where rows are written.
-_CUSTOMER = RowMap(Customer, _customers)
-_GROUP = RowMap(Group, _groups)
-_TEMPLATE = RowMap(StoredTemplate, _templates)
-_MESSAGE = RowMap(OutboxMessage, _outbox, omit={"email"})
-_EMAIL = RowMap(
-    Email, _outbox, columns={"to": "recipient", "text": "text_body", "html": "html_body"}
-)
-_EVENT = RowMap(Event, _events)
-_REGISTRATION = RowMap(Registration, _registrations)
-
-# The statements of the per-message paths (delivery, lookups), built once: building
-# and hashing a statement costs SQLAlchemy far more than running it.  Parameters are
-# named ``p_*`` so they never collide with the columns an UPDATE sets.
-_p = sa.bindparam
-_GET_CUSTOMER = sa.select(_customers).where(
-    _customers.c.business_id == _p("p_business_id"), _customers.c.id == _p("p_id")
-)
-_FIND_CUSTOMER = sa.select(_customers).where(
-    _customers.c.business_id == _p("p_business_id"), _customers.c.email_key == _p("p_email_key")
-)
-_EMAIL_OWNER = sa.select(_customers.c.id).where(
-    _customers.c.business_id == _p("p_business_id"), _customers.c.email_key == _p("p_email_key")
-)
-_VERSION_AND_EMAIL_OWNER = sa.select(_customers.c.id, _customers.c.version).where(
-    _customers.c.business_id == _p("p_business_id"),
-    sa.or_(_customers.c.id == _p("p_id"), _customers.c.email_key == _p("p_email_key")),
-)
-_UPDATE_CUSTOMER = _customers.update().where(
-    _customers.c.business_id == _p("p_business_id"),
-    _customers.c.id == _p("p_id"),
-    _customers.c.version == _p("p_version"),
-)
-_GET_OUTBOX = sa.select(_outbox).where(_outbox.c.id == _p("p_id"))
-_UPDATE_OUTBOX = _outbox.update().where(_outbox.c.id == _p("p_id"))
-_UPDATE_CLAIMED_OUTBOX = _outbox.update().where(
-    _outbox.c.id == _p("p_id"), _outbox.c.claim_token == _p("p_claim_token")
-)
-
 
 class SQLStore:
     """A Store in a SQL database: SQLite, PostgreSQL or MariaDB/MySQL.
@@ -99,8 +76,10 @@ class SQLStore:
     every thread of a process, and any number of processes (on any number of
     machines, for the server databases) may use one database at once: each
     :meth:`transaction` takes its own pooled connection, uniqueness rules are
-    database constraints, and outbox claims lock rows (``FOR UPDATE SKIP LOCKED``
-    on PostgreSQL and MariaDB; an immediate write transaction on SQLite).
+    database constraints, outbox claims lock rows (``FOR UPDATE SKIP LOCKED``
+    on PostgreSQL and MariaDB; an immediate write transaction on SQLite), and
+    throttle reservations lock their key.  PostgreSQL and MariaDB must run at
+    ``READ COMMITTED`` (see :meth:`from_url`).
 
     Args:
         engine: an Engine for the database.  Its invitekit tables must be at the
@@ -156,11 +135,17 @@ class SQLStore:
             SchemaOutdated: the database's tables are older (only with ``create=True``).
             StorageError: the database cannot be reached (only with ``create=True``).
         """
+        # A URL may hold a password: a message shows it parsed, with the password hidden.
         try:
             parsed = sa.make_url(url)
-        except sa.exc.ArgumentError as err:
-            raise ConfigurationError(f"not a database URL: {url!r}") from err
+        except (sa.exc.ArgumentError, ValueError) as err:
+            raise ConfigurationError(
+                "not a database URL (dialect+driver://user:password@host/database)"
+            ) from err
         options = dict(engine_options)
+        # Statement parameters hold addresses, password hashes and links: never in
+        # an error's text or SQLAlchemy's log.
+        options.setdefault("hide_parameters", True)
         backend = parsed.get_backend_name()
         if backend == "sqlite" and parsed.database in (None, "", ":memory:"):
             options.setdefault("poolclass", StaticPool)
@@ -176,7 +161,8 @@ class SQLStore:
                 f"pip install invitekit[{extra.get(backend, 'sql')}]"
             ) from err
         except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as err:
-            raise ConfigurationError(f"cannot use database URL {url!r}: {err}") from err
+            shown = parsed.render_as_string(hide_password=True)
+            raise ConfigurationError(f"cannot use database URL {shown!r}: {err}") from err
         store = cls(engine)
         if create:
             create_schema(engine)
@@ -206,27 +192,19 @@ class SQLStore:
                 if not self._schema_checked:
                     check_schema(self.engine)
                     self._schema_checked = True
-                try:
-                    conn = self.engine.connect()
-                except sa.exc.SQLAlchemyError as err:
-                    raise storage_error("could not connect", err) from err
-                with conn:
+                conn = translated("could not connect", self.engine.connect)
+                # ``ended`` runs after the commit or rollback (see _attempts.py).
+                with conn, ExitStack() as ended:
+                    translated("could not start a transaction", conn.begin)
                     try:
-                        conn.begin()
-                    except sa.exc.SQLAlchemyError as err:
-                        raise storage_error("could not start a transaction", err) from err
-                    try:
-                        yield _SQLTransaction(conn)
+                        yield _SQLTransaction(conn, ended)
                     except BaseException:
                         # The error being raised matters more than a failed rollback
                         # (the database rolls back on its own when the connection goes).
                         with suppress(sa.exc.SQLAlchemyError):
                             conn.rollback()
                         raise
-                    try:
-                        conn.commit()
-                    except sa.exc.SQLAlchemyError as err:
-                        raise storage_error("could not commit", err) from err
+                    translated("could not commit", conn.commit)
         finally:
             self._active.open = False
 
@@ -236,31 +214,48 @@ def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
         yield items[start : start + _CHUNK]
 
 
-class _SQLTransaction:
+class _SQLTransaction(AttemptReservations):
     """One transaction of a :class:`SQLStore`, on one connection."""
 
-    def __init__(self, conn: sa.Connection) -> None:
+    def __init__(self, conn: sa.Connection, ended: ExitStack) -> None:
         self._conn = conn
         self._dialect = conn.dialect.name
+        self._ended = ended  # callbacks run once the transaction has ended
 
     def _run(
         self,
         statement: sa.Executable,
         parameters: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None = None,
         *,
-        duplicate: Callable[[], Exception] | None = None,
+        duplicates: Mapping[str, Callable[[], Exception]] | None = None,
     ) -> sa.CursorResult[Any]:
-        """Execute, turning driver errors into the library's own."""
+        """Execute, turning driver errors into the library's own.
+
+        Args:
+            duplicates: the error meant by breaking each named unique constraint
+                of the statement's table; any other refusal is a StorageError.
+        """
         try:
             if parameters is None:
                 return self._conn.execute(statement)
             return self._conn.execute(statement, parameters)
         except sa.exc.IntegrityError as err:
-            if duplicate is not None:
-                raise duplicate() from err
-            raise storage_error("the database refused a change", err) from err
+            failure = refusal(err, statement, duplicates or {})
         except sa.exc.SQLAlchemyError as err:
-            raise storage_error("a database statement failed", err) from err
+            failure = storage_error("a database statement failed", err)
+        raise failure  # out of the except block: the driver's error is not its context
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        nested = translated("could not make a savepoint", self._conn.begin_nested)
+        try:
+            yield
+        except BaseException:
+            # Not the caller's error if this fails: that error may be caught,
+            # and the writes it meant to undo must not be committed.
+            translated("could not roll back to a savepoint", nested.rollback)
+            raise
+        translated("could not release a savepoint", nested.commit)
 
     def _among(
         self, column: sa.Column[str], values: Sequence[str], *where: sa.ColumnElement[bool]
@@ -296,9 +291,14 @@ class _SQLTransaction:
         self._run(
             _customers.insert(),
             _CUSTOMER.values(customer),
-            duplicate=lambda: DuplicateCustomer(
-                "a customer with this id or email address already exists"
-            ),
+            duplicates={
+                _CUSTOMER_EMAIL: lambda: DuplicateCustomer(
+                    "a customer with this email address already exists"
+                ),
+                _CUSTOMER_ID: lambda: DuplicateCustomer(
+                    "a customer with this id already exists", existing_id=customer.id
+                ),
+            },
         )
 
     def update_customer(self, customer: Customer, *, expected_version: int) -> None:
@@ -328,9 +328,11 @@ class _SQLTransaction:
                 "p_id": customer.id,
                 "p_version": expected_version,
             },
-            duplicate=lambda: DuplicateCustomer(
-                "a customer with this email address already exists"
-            ),
+            duplicates={
+                _CUSTOMER_EMAIL: lambda: DuplicateCustomer(
+                    "a customer with this email address already exists"
+                )
+            },
         )
         if result.rowcount != 1:
             raise ConcurrentUpdate("the customer changed meanwhile; read it again")
@@ -385,7 +387,9 @@ class _SQLTransaction:
         self._run(
             _groups.insert(),
             {**_GROUP.values(group), "name_key": group.name.casefold()},
-            duplicate=lambda: DuplicateGroup(f"a group named {group.name!r} already exists"),
+            duplicates={
+                _GROUP_NAME: lambda: DuplicateGroup(f"a group named {group.name!r} already exists")
+            },
         )
 
     def find_group(self, business_id: str, name: str) -> Group | None:

@@ -1,0 +1,71 @@
+"""The SQL Store's tables, row maps and prepared statements, built once at import."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from invitekit.adapters.sql._rows import RowMap
+from invitekit.adapters.sql._schema import metadata
+from invitekit.model import (
+    Customer,
+    Email,
+    Event,
+    Group,
+    OutboxMessage,
+    Registration,
+    StoredTemplate,
+)
+
+_customers = metadata.tables["invitekit_customers"]
+_groups = metadata.tables["invitekit_groups"]
+_members = metadata.tables["invitekit_group_members"]
+_templates = metadata.tables["invitekit_templates"]
+_outbox = metadata.tables["invitekit_outbox"]
+_events = metadata.tables["invitekit_events"]
+_login_failures = metadata.tables["invitekit_login_failures"]
+_registrations = metadata.tables["invitekit_registrations"]
+# The unique constraints whose refusal means a duplicate (see _SQLTransaction._run).
+_CUSTOMER_EMAIL = "invitekit_customers_email_key"
+_CUSTOMER_ID = str(_customers.primary_key.name)
+_GROUP_NAME = "invitekit_groups_name_key"
+
+# Rows <-> value objects, a column per field (see RowMap).  An outbox row holds its
+# email's fields too; ``seq``, ``name_key``, ``pending_kind`` and ``claim_token``
+# are the store's own columns, set where rows are written.
+_CUSTOMER = RowMap(Customer, _customers)
+_GROUP = RowMap(Group, _groups)
+_TEMPLATE = RowMap(StoredTemplate, _templates)
+_MESSAGE = RowMap(OutboxMessage, _outbox, omit={"email"})
+_EMAIL = RowMap(
+    Email, _outbox, columns={"to": "recipient", "text": "text_body", "html": "html_body"}
+)
+_EVENT = RowMap(Event, _events)
+_REGISTRATION = RowMap(Registration, _registrations)
+
+# The statements of the per-message paths (delivery, lookups), built once: building
+# and hashing a statement costs SQLAlchemy far more than running it.  Parameters are
+# named ``p_*`` so they never collide with the columns an UPDATE sets.
+_p = sa.bindparam
+_GET_CUSTOMER = sa.select(_customers).where(
+    _customers.c.business_id == _p("p_business_id"), _customers.c.id == _p("p_id")
+)
+_FIND_CUSTOMER = sa.select(_customers).where(
+    _customers.c.business_id == _p("p_business_id"), _customers.c.email_key == _p("p_email_key")
+)
+_EMAIL_OWNER = sa.select(_customers.c.id).where(
+    _customers.c.business_id == _p("p_business_id"), _customers.c.email_key == _p("p_email_key")
+)
+_VERSION_AND_EMAIL_OWNER = sa.select(_customers.c.id, _customers.c.version).where(
+    _customers.c.business_id == _p("p_business_id"),
+    sa.or_(_customers.c.id == _p("p_id"), _customers.c.email_key == _p("p_email_key")),
+)
+_UPDATE_CUSTOMER = _customers.update().where(
+    _customers.c.business_id == _p("p_business_id"),
+    _customers.c.id == _p("p_id"),
+    _customers.c.version == _p("p_version"),
+)
+_GET_OUTBOX = sa.select(_outbox).where(_outbox.c.id == _p("p_id"))
+_UPDATE_OUTBOX = _outbox.update().where(_outbox.c.id == _p("p_id"))
+_UPDATE_CLAIMED_OUTBOX = _outbox.update().where(
+    _outbox.c.id == _p("p_id"), _outbox.c.claim_token == _p("p_claim_token")
+)
