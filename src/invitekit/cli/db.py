@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from invitekit.cli.exits import ExitCode
 from invitekit.cli.settings import Settings, add_settings_arguments
-from invitekit.exceptions import ConfigurationError, SchemaOutdated
+from invitekit.exceptions import SchemaOutdated
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -49,21 +49,8 @@ def _engine(settings: Settings) -> sa.Engine:
     # Imported here: `invitekit --help` works without the sql extra.
     from invitekit.adapters.sql import SQLStore
 
-    try:
-        return SQLStore.from_url(url, create=False).engine
-    except ConfigurationError as err:
-        raise ConfigurationError(_without_password(str(err), url)) from err
-
-
-def _without_password(message: str, url: str) -> str:
-    """``message`` with the password of ``url`` (if any) masked."""
-    import sqlalchemy as sa
-
-    try:
-        password = sa.make_url(url).password
-    except sa.exc.ArgumentError:
-        return message.replace(url, "<the database URL>")
-    return message.replace(str(password), "***") if password else message
+    # from_url's errors never show the URL's password.
+    return SQLStore.from_url(url, create=False).engine
 
 
 def run_upgrade(args: argparse.Namespace, settings: Settings) -> ExitCode:
