@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import zipfile
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from alembic.runtime.migration import MigrationContext
 from invitekit.adapters.sql import (
     VERSION_TABLE,
     SQLStore,
+    _migrate,
     create_schema,
     current,
     head,
@@ -133,3 +135,41 @@ def test_the_wheel_ships_every_migration(built_wheel: Path) -> None:
         names = set(wheel.namelist())
     assert "invitekit/adapters/sql/migrations/env.py" in wanted
     assert wanted <= names
+
+
+def test_two_stores_creating_the_tables_of_an_empty_sqlite_file_at_once_both_succeed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path}/invitekit.db"
+    # Both read "no tables" before either creates them.
+    both_read = threading.Barrier(2)
+    read = _migrate._stored_revision
+
+    def read_then_wait(conn: sa.Connection) -> tuple[str | None, bool]:
+        found = read(conn)
+        both_read.wait(timeout=10)
+        return found
+
+    monkeypatch.setattr(_migrate, "_stored_revision", read_then_wait)
+    errors: list[BaseException] = []
+
+    def open_it() -> None:
+        try:
+            SQLStore.from_url(url).engine.dispose()
+        except BaseException as err:
+            errors.append(err)
+
+    threads = [threading.Thread(target=open_it) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT version FROM invitekit_schema_version").all() == [(1,)]
+        assert conn.exec_driver_sql(f"SELECT version_num FROM {VERSION_TABLE}").all() == [
+            (head(),)
+        ]
+    engine.dispose()

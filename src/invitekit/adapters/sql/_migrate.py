@@ -106,19 +106,27 @@ def _connection(engine: sa.Engine, action: str) -> Iterator[sa.Connection]:
 def _stored_revision(conn: sa.Connection) -> tuple[str | None, bool]:
     """The revision ``conn``'s database is at, and whether Alembic recorded it.
 
+    Only reads, and leaves the connection outside a transaction.
+    """
+    try:
+        return _read_revision(conn)
+    finally:
+        conn.rollback()
+
+
+def _read_revision(conn: sa.Connection) -> tuple[str | None, bool]:
+    """:func:`_stored_revision`, in the connection's transaction.
+
     A database made before the migrations has no Alembic record: its revision
     comes from its ``invitekit_schema_version`` row (see :data:`_LEGACY`).
     """
-    try:
-        revision = _context(conn).get_current_revision()
-        if revision is not None:
-            return revision, True
-        legacy = metadata.tables["invitekit_schema_version"]
-        if not sa.inspect(conn).has_table(legacy.name, schema=_schema_of(conn)):
-            return None, False
-        version = conn.execute(sa.select(sa.func.max(legacy.c.version))).scalar()
-    finally:
-        conn.rollback()  # only read: leave the connection outside a transaction
+    revision = _context(conn).get_current_revision()
+    if revision is not None:
+        return revision, True
+    legacy = metadata.tables["invitekit_schema_version"]
+    if not sa.inspect(conn).has_table(legacy.name, schema=_schema_of(conn)):
+        return None, False
+    version = conn.execute(sa.select(sa.func.max(legacy.c.version))).scalar()
     if version not in _LEGACY:
         raise StorageError(
             "the database holds invitekit tables of unknown schema version "
@@ -213,7 +221,11 @@ def create_schema(engine: sa.Engine) -> None:
         revision, stamped = _stored_revision(conn)
         if revision is not None and revision != newest:
             _refuse(revision)
+        if stamped:
+            return
         with conn.begin():
+            # Again, inside the transaction: another process may have just made them.
+            revision, stamped = _read_revision(conn)
             if revision is None:
                 metadata.create_all(conn)
                 conn.execute(legacy.insert().values(version=SCHEMA_VERSION))
