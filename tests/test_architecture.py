@@ -24,7 +24,7 @@ LAYERS = {
     "core": 1,
     "flows": 2,
     "facade": 3,
-    "outside": 4,  # adapters, testing, the pytest plugin: they may use everything
+    "outside": 4,  # adapters, the command, testing, the pytest plugin: they may use everything
 }
 OPTIONAL = ("sqlalchemy", "psycopg", "pymysql", "aiosmtpd", "hypothesis", "pytest")
 SIZE_LIMITS = {"module": 700, "class": 450}
@@ -39,7 +39,7 @@ def layer_of(module: str) -> str:
         return "flows"
     if head in {"facade", "service", ""}:  # "" is invitekit/__init__.py
         return "facade"
-    if head in {"adapters", "testing", "pytest_plugin"}:
+    if head in {"adapters", "cli", "testing", "pytest_plugin"}:
         return "outside"
     return "core"
 

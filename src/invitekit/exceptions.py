@@ -39,7 +39,8 @@ translated at the boundary with ``raise ... from err``.
     │   ├── InvalidCredentials
     │   └── LoginThrottled
     ├── StorageError
-    │   └── ReadOnlyViolation
+    │   ├── ReadOnlyViolation
+    │   └── SchemaOutdated
     ├── DeliveryError
     │   ├── TemporaryDeliveryError
     │   └── PermanentDeliveryError
@@ -85,6 +86,7 @@ __all__ = [
     "PolicyError",
     "PolicyRefused",
     "ReadOnlyViolation",
+    "SchemaOutdated",
     "StorageError",
     "TemplateError",
     "TemporaryDeliveryError",
@@ -295,6 +297,26 @@ class ReadOnlyViolation(StorageError):
     Nothing was changed: the store refuses before it writes.  This is a mistake in
     the calling code, not a state of the database, so retrying does not help.
     """
+
+
+class SchemaOutdated(StorageError):
+    """The database's invitekit tables are older than this invitekit (or missing).
+
+    A state of the database, not a wrong argument: it is a :class:`StorageError`,
+    so whatever already handles an unusable database handles this one, and the
+    fix is an act on the database (``invitekit db upgrade``,
+    :func:`invitekit.adapters.sql.upgrade`), which the message names.
+
+    Attributes:
+        current: the revision the database is at, ``None`` when it has no
+            invitekit tables.
+        head: the revision this invitekit needs.
+    """
+
+    def __init__(self, message: str, *, current: str | None, head: str) -> None:
+        super().__init__(message)
+        self.current = current
+        self.head = head
 
 
 class DeliveryError(InviteKitError):

@@ -17,9 +17,12 @@ import sqlalchemy as sa
 
 from invitekit.adapters.sql import (
     SCHEMA_VERSION,
+    VERSION_TABLE,
     SQLStore,
     build_metadata,
     create_schema,
+    current,
+    head,
     metadata,
     schema_version,
 )
@@ -28,6 +31,7 @@ from invitekit.exceptions import (
     DuplicateCustomer,
     DuplicateGroup,
     MissingDependency,
+    SchemaOutdated,
     StorageError,
 )
 from invitekit.model import Customer, Group
@@ -72,8 +76,9 @@ def test_from_url_creates_the_tables_and_records_the_schema_version(tmp_path: Pa
     store = SQLStore.from_url(f"sqlite:///{tmp_path}/invitekit.db")
 
     tables = set(sa.inspect(store.engine).get_table_names())
-    assert tables == set(metadata.tables)
+    assert tables == {*metadata.tables, VERSION_TABLE}
     assert schema_version(store.engine) == SCHEMA_VERSION
+    assert current(store.engine) == head()
 
 
 def test_from_url_without_create_leaves_the_database_empty(tmp_path: Path) -> None:
@@ -95,14 +100,30 @@ def test_create_schema_twice_keeps_the_data(tmp_path: Path) -> None:
         assert tx.count_attempts("b", "email:x", since=now) == 1
 
 
-def test_a_database_of_another_schema_version_is_refused(tmp_path: Path) -> None:
+def test_a_database_migrated_by_a_newer_invitekit_is_refused(tmp_path: Path) -> None:
     store = SQLStore.from_url(f"sqlite:///{tmp_path}/invitekit.db")
-    version = metadata.tables["invitekit_schema_version"]
     with store.engine.begin() as conn:
-        conn.execute(version.update().values(version=SCHEMA_VERSION + 1))
+        conn.execute(sa.text(f"UPDATE {VERSION_TABLE} SET version_num = '9999'"))
 
-    with pytest.raises(StorageError, match="schema version"):
+    with pytest.raises(StorageError, match="newer invitekit") as caught:
         create_schema(store.engine)
+    assert not isinstance(caught.value, SchemaOutdated)
+    with (
+        pytest.raises(StorageError, match="newer invitekit"),
+        SQLStore(store.engine).transaction(),
+    ):
+        pass  # pragma: no cover
+
+
+def test_a_database_of_an_unknown_legacy_schema_version_is_refused(tmp_path: Path) -> None:
+    engine = sa.create_engine(f"sqlite:///{tmp_path}/invitekit.db")
+    with engine.begin() as conn:
+        metadata.create_all(conn)
+        version = metadata.tables["invitekit_schema_version"]
+        conn.execute(version.insert().values(version=SCHEMA_VERSION + 1))
+
+    with pytest.raises(StorageError, match="unknown schema version"):
+        create_schema(engine)
 
 
 def test_every_table_is_prefixed_and_build_metadata_describes_the_same_tables() -> None:
@@ -151,8 +172,22 @@ def test_an_unreachable_database_is_a_storage_error_naming_the_driver_error(
     )
 
 
-def test_missing_tables_are_a_storage_error(tmp_path: Path) -> None:
+def test_missing_tables_are_schema_outdated_naming_the_command(tmp_path: Path) -> None:
     store = SQLStore.from_url(f"sqlite:///{tmp_path}/invitekit.db", create=False)
+
+    with (
+        pytest.raises(SchemaOutdated, match="invitekit db upgrade") as caught,
+        store.transaction(),
+    ):
+        pass  # pragma: no cover
+    assert caught.value.current is None
+    assert caught.value.head == head()
+
+
+def test_a_table_missing_later_is_a_storage_error_naming_it(tmp_path: Path) -> None:
+    store = SQLStore.from_url(f"sqlite:///{tmp_path}/invitekit.db")
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE invitekit_customers")
 
     with pytest.raises(StorageError) as caught, store.transaction() as tx:
         tx.get_customer("b", "cus_1")

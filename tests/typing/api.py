@@ -28,6 +28,7 @@ from invitekit import (
     OutboxSettings,
     PasswordHasher,
     PasswordRules,
+    SchemaOutdated,
     Status,
     TokenError,
     TokenExpiry,
@@ -35,7 +36,8 @@ from invitekit import (
 from invitekit.adapters.files import FolderMailer
 from invitekit.adapters.memory import MemoryMailer, MemoryStore
 from invitekit.adapters.smtp import SMTPMailer
-from invitekit.adapters.sql import SQLStore
+from invitekit.adapters.sql import SQLStore, current, head, upgrade
+from invitekit.cli import ExitCode, main
 from invitekit.policy import Action, DurationCutoff, Rule
 from invitekit.ports import Mailer, Store
 from invitekit.testing import (
@@ -54,6 +56,17 @@ sql_store: Store = SQLStore.from_url("sqlite:///invitekit.db")
 with sql_store.transaction(readonly=True) as reading:
     stored: Customer | None = reading.get_customer("studio-1", "cus_1")
 mailer: Mailer = MemoryMailer()
+
+# Migrations: upgrade to the newest revision, read where a database is.
+before, after = upgrade(SQLStore.from_url("sqlite:///invitekit.db", create=False).engine)
+revision: str | None = current(SQLStore.from_url("sqlite:///invitekit.db").engine)
+newest: str = head()
+outdated_error = SchemaOutdated("old", current=revision, head=newest)
+old_revision: str | None = outdated_error.current
+
+# The command, called from Python: an exit status.
+status: int = main(["db", "current"], environ={"INVITEKIT_DATABASE_URL": "sqlite://"})
+up_to_date: bool = status == ExitCode.OK
 files: Mailer = FolderMailer("outbox")
 smtp: Mailer = SMTPMailer(host="smtp.example.com", username="studio", password="secret")
 

@@ -11,10 +11,14 @@ from sqlalchemy.dialects import mysql
 from invitekit.adapters.sql._errors import translated
 from invitekit.exceptions import StorageError
 
-__all__ = ["SCHEMA_VERSION", "build_metadata", "create_schema", "metadata", "schema_version"]
+__all__ = ["SCHEMA_VERSION", "build_metadata", "metadata", "schema_version"]
 
 SCHEMA_VERSION = 1
-"""The version of the table layout :func:`build_metadata` describes."""
+"""The version of the table layout :func:`build_metadata` describes.
+
+Kept in ``invitekit_schema_version`` by every migration, so that an invitekit from
+before the migrations (which knows only this row) refuses a newer database.
+"""
 
 _MYSQL = ("mysql", "mariadb")
 
@@ -231,33 +235,11 @@ metadata = build_metadata()
 """The tables of the SQL Store; hand it to Alembic as ``target_metadata``."""
 
 
-def create_schema(engine: sa.Engine) -> None:
-    """Create the missing tables and record :data:`SCHEMA_VERSION`; existing ones are kept.
-
-    Raises:
-        StorageError: the database cannot be reached, or holds the tables of
-            another schema version.
-    """
-    version_table = metadata.tables["invitekit_schema_version"]
-
-    def create() -> list[int]:
-        with engine.begin() as conn:
-            metadata.create_all(conn)
-            stored = list(conn.execute(sa.select(version_table.c.version)).scalars())
-            if not stored:
-                conn.execute(version_table.insert().values(version=SCHEMA_VERSION))
-        return stored
-
-    stored = translated("could not create the invitekit tables", create)
-    if stored and stored != [SCHEMA_VERSION]:
-        raise StorageError(
-            f"the database holds invitekit schema version {stored}, "
-            f"this invitekit needs {SCHEMA_VERSION}"
-        )
-
-
 def schema_version(engine: sa.Engine) -> int | None:
-    """The schema version recorded in the database, or ``None`` before :func:`create_schema`.
+    """The schema version recorded in the database, or ``None`` before it has the tables.
+
+    The migrations' revision is :func:`~invitekit.adapters.sql.current`; this is
+    the older, coarser record that every revision keeps up to date.
 
     Raises:
         StorageError: the database cannot be reached.

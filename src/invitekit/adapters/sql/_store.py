@@ -15,7 +15,7 @@ from sqlalchemy.pool import StaticPool
 from invitekit.adapters._readonly import read_only
 from invitekit.adapters.sql._attempts import AttemptReservations
 from invitekit.adapters.sql._errors import refusal, storage_error, translated
-from invitekit.adapters.sql._schema import create_schema
+from invitekit.adapters.sql._migrate import check_schema, create_schema
 from invitekit.adapters.sql._sqlite import begin_reader, configure_sqlite
 from invitekit.adapters.sql._tables import (
     _CUSTOMER,
@@ -85,8 +85,10 @@ class SQLStore:
     ``READ COMMITTED`` (see :meth:`from_url`).
 
     Args:
-        engine: an Engine for the database.  The tables must exist (see
-            :func:`~invitekit.adapters.sql.create_schema`).  For SQLite, listeners
+        engine: an Engine for the database.  Its invitekit tables must be at the
+            newest revision (:func:`~invitekit.adapters.sql.upgrade`); the first
+            transaction checks, and refuses older ones with
+            :class:`~invitekit.exceptions.SchemaOutdated`.  For SQLite, listeners
             are added to the engine so that every transaction starts with
             ``BEGIN IMMEDIATE`` (read-only: ``BEGIN``) and files use WAL mode and a busy timeout.
 
@@ -105,6 +107,7 @@ class SQLStore:
         # One connection shared by all threads (an in-memory SQLite database) must
         # be used by one transaction at a time.
         self._serial: threading.Lock | None = None
+        self._schema_checked = False
         if engine.dialect.name == "sqlite":
             configure_sqlite(engine)
             if isinstance(engine.pool, StaticPool):
@@ -112,7 +115,7 @@ class SQLStore:
 
     @classmethod
     def from_url(cls, url: str, *, create: bool = True, **engine_options: Any) -> SQLStore:
-        """Connect to the database at ``url`` and, unless ``create=False``, create the tables.
+        """Connect to the database at ``url``; with ``create=True``, create the tables if empty.
 
         ``sqlite:///invitekit.db`` is a file next to the program (WAL mode, usable by
         several processes); ``sqlite://`` is a private in-memory database shared by
@@ -124,14 +127,18 @@ class SQLStore:
 
         Args:
             url: an SQLAlchemy database URL.
-            create: create the missing tables (:func:`~invitekit.adapters.sql.create_schema`);
-                pass ``False`` when migrations (Alembic) manage them.
+            create: give an empty database the newest tables
+                (:func:`~invitekit.adapters.sql.create_schema`).  It never migrates:
+                a database at an older revision is refused all the same, since
+                upgrading is an explicit act (``invitekit db upgrade``).  With
+                ``False`` nothing is checked until the first transaction.
             engine_options: passed to :func:`sqlalchemy.create_engine`.
 
         Raises:
             MissingDependency: the database driver is not installed; the message
                 names the extra to install and the URL to write.
             ConfigurationError: the URL is malformed or names an unsupported database.
+            SchemaOutdated: the database's tables are older (only with ``create=True``).
             StorageError: the database cannot be reached (only with ``create=True``).
         """
         # A URL may hold a password: a message shows it parsed, with the password hidden.
@@ -165,6 +172,7 @@ class SQLStore:
         store = cls(engine)
         if create:
             create_schema(engine)
+            store._schema_checked = True
         return store
 
     def __repr__(self) -> str:
@@ -175,9 +183,13 @@ class SQLStore:
         """Open a transaction (see :meth:`~invitekit.ports.Store.transaction`).
 
         Raises:
+            SchemaOutdated: the database's invitekit tables are missing or older
+                than this invitekit (checked once, by the store's first transaction).
             StorageError: the database cannot be reached or refused the commit
-                (the driver's error is the ``__cause__``), or this thread already
-                has a transaction of this store open (they cannot be nested).
+                (the message names the driver's error class and code; the
+                driver's error is not chained, as it may hold statement values),
+                or this thread already has a transaction of this store open
+                (they cannot be nested).
         """
         if getattr(self._active, "open", False):
             raise StorageError("SQLStore transactions cannot be nested")
@@ -185,6 +197,9 @@ class SQLStore:
         serial: AbstractContextManager[object] = self._serial or nullcontext()
         try:
             with serial:
+                if not self._schema_checked:
+                    check_schema(self.engine)
+                    self._schema_checked = True
                 conn = translated("could not connect", self.engine.connect)
                 # ``ended`` runs after the commit or rollback (see _attempts.py).
                 with conn, ExitStack() as ended:

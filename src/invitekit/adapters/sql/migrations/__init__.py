@@ -1,0 +1,1 @@
+"""invitekit's Alembic migration environment (see :mod:`invitekit.adapters.sql._migrate`)."""

@@ -1,0 +1,100 @@
+"""The ``invitekit`` command's entry point: parsing, settings, exit codes, error lines."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from types import ModuleType
+
+from invitekit.cli import db
+from invitekit.cli.exits import ExitCode
+from invitekit.cli.settings import Settings, add_settings_arguments
+from invitekit.exceptions import (
+    ConfigurationError,
+    InviteKitError,
+    MissingDependency,
+    SchemaOutdated,
+    StorageError,
+)
+
+__all__ = ["COMMANDS", "ExitCode", "build_parser", "main"]
+
+
+# The modules that add commands, each with ``register(commands)``.  The delivery
+# worker (``worker``, ``deliver --once``) and the everyday commands (customers,
+# campaigns) are added here as modules of their own.
+COMMANDS: Sequence[ModuleType] = (db,)
+
+Run = Callable[[argparse.Namespace, Settings], ExitCode]
+
+
+_EPILOG = """\
+Each setting may come from the environment instead: INVITEKIT_DATABASE_URL,
+INVITEKIT_SECRET_KEYS_FILE or INVITEKIT_SECRET_KEYS, INVITEKIT_MAIL_URL.
+`invitekit COMMAND --help` tells about a command.
+
+exit status:
+  0    done (db current: up to date)
+  1    the answer is no (db current: the database needs `invitekit db upgrade`)
+  2    bad command line
+  3    a setting is missing or unusable
+  4    the database cannot be reached, or a migration failed
+  5    the database's invitekit tables are older: run `invitekit db upgrade`
+  130  interrupted
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of the whole command, with every command of :data:`COMMANDS`."""
+    parser = argparse.ArgumentParser(
+        prog="invitekit",
+        description="Operate an invitekit database: migrations now, delivery and more later.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_settings_arguments(parser)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    for module in COMMANDS:
+        module.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
+    """Run the ``invitekit`` command.
+
+    Args:
+        argv: the arguments, without the program name; ``sys.argv[1:]`` by default.
+        environ: the environment to read settings from; ``os.environ`` by default.
+
+    Returns:
+        the exit status, an :class:`ExitCode`.
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)  # exits with ExitCode.USAGE on a bad command line
+    settings = Settings.from_arguments(args, os.environ if environ is None else environ)
+    run: Run = args.run
+    try:
+        return int(run(args, settings))
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return ExitCode.INTERRUPTED
+    except InviteKitError as err:
+        _error(str(err))
+        return _code_of(err)
+
+
+def _code_of(err: InviteKitError) -> ExitCode:
+    if isinstance(err, ConfigurationError | MissingDependency):
+        return ExitCode.CONFIGURATION
+    if isinstance(err, SchemaOutdated):
+        return ExitCode.SCHEMA_OUTDATED
+    if isinstance(err, StorageError):
+        return ExitCode.DATABASE
+    return ExitCode.NO
+
+
+def _error(message: str) -> None:
+    # One line: the messages never hold a secret (URLs are shown without password).
+    print(f"invitekit: error: {' '.join(message.split())}", file=sys.stderr)

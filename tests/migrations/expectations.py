@@ -1,0 +1,127 @@
+"""What must hold after a v1 database is upgraded to the newest revision.
+
+The harness (``test_upgrade_v1.py``) upgrades the v1 fixture on every backend
+and runs every check below.  A new migration adds its own expectations here and
+changes nothing else:
+
+* a table whose rows it rewrites leaves :data:`UNCHANGED`, and a check of what
+  became of those rows takes its place (registered with :func:`expectation`);
+* columns it adds are ignored by the unchanged-rows check (only v1's columns
+  are compared); a column it drops must leave :data:`UNCHANGED` with its table;
+* the use-case checks (:func:`everything_still_works`) hold at every revision:
+  they read and act through the facade, never through the tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+
+from invitekit import Audience, InviteKit, Status
+from invitekit.adapters.memory import MemoryMailer
+from invitekit.adapters.sql import SQLStore
+from invitekit.testing import FakeClock, InsecureKey, fast_password_hasher, make_business
+from tests.migrations.v1data import PASSWORD, SECRET_KEY, V1Rows
+
+__all__ = ["EXPECTATIONS", "UNCHANGED", "expectation"]
+
+Check = Callable[[sa.Engine, V1Rows], None]
+EXPECTATIONS: list[Check] = []
+
+# v1 tables whose rows the migrations carry over unchanged (on v1's columns).
+UNCHANGED = {
+    "invitekit_customers",
+    "invitekit_groups",
+    "invitekit_group_members",
+    "invitekit_templates",
+    "invitekit_outbox",
+    "invitekit_events",
+    "invitekit_login_failures",
+    "invitekit_registrations",
+}
+
+
+def expectation(check: Check) -> Check:
+    """Register ``check`` to run on every upgraded v1 database."""
+    EXPECTATIONS.append(check)
+    return check
+
+
+def _kit(engine: sa.Engine, business_id: str, clock: FakeClock) -> tuple[InviteKit, MemoryMailer]:
+    mailer = MemoryMailer()
+    kit = InviteKit(
+        store=SQLStore(engine),
+        mailer=mailer,
+        clock=clock,
+        business=make_business(
+            id=business_id,
+            sender=f"hello@{business_id}.example",
+            activation_url=f"https://{business_id}.example/activate/{{token}}",
+            unsubscribe_url=f"https://{business_id}.example/unsubscribe/{{token}}",
+            reset_url=f"https://{business_id}.example/reset/{{token}}",
+        ),
+        secret_keys=[InsecureKey(SECRET_KEY)],
+        password_hasher=fast_password_hasher(),
+    )
+    return kit, mailer
+
+
+@expectation
+def unchanged_rows_are_kept(engine: sa.Engine, v1: V1Rows) -> None:
+    """Every row of every :data:`UNCHANGED` table, on v1's columns, in the same order."""
+    metadata = sa.MetaData()
+    with engine.connect() as conn:
+        for name in sorted(UNCHANGED):
+            table = sa.Table(name, metadata, autoload_with=conn)
+            columns = list(v1[name][0]) if v1[name] else []
+            order = [table.c[c.name] for c in table.primary_key.columns]
+            rows = conn.execute(sa.select(table).order_by(*order)).mappings().all()
+            got = [{column: _plain(row[column]) for column in columns} for row in rows]
+            want = [{column: _plain(row[column]) for column in columns} for row in v1[name]]
+            assert got == want, name
+
+
+def _plain(value: object) -> object:
+    """Values as every backend returns them: naive UTC datetimes, bools as bools."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+    return value
+
+
+@expectation
+def everything_still_works(engine: sa.Engine, v1: V1Rows) -> None:
+    """Customers, groups, templates, history and passwords, read and used through the facade."""
+    clock = FakeClock(datetime(2026, 1, 5, 12, 0, tzinfo=UTC))
+    kit, mailer = _kit(engine, "studio-1", clock)
+    other, _ = _kit(engine, "studio-2", clock)
+
+    # Active customers: ana, fay, retry, bounce, ida Added; ben, eva Invited; cara
+    # Accepted (dan, Invited, is archived).
+    assert kit.status_counts() == {Status.ADDED: 5, Status.INVITED: 2, Status.ACCEPTED: 1}
+    assert other.status_counts()[Status.ADDED] == 1
+    dan = kit.find_customer("dan@example.com")
+    eva = kit.find_customer("eva@example.com")
+    assert dan is not None and dan.archived
+    assert eva is not None and eva.unsubscribed
+    groups = {group.name for group in kit.list_groups()}
+    assert groups == {"Monday class", "Empty group"}
+    plan = kit.plan_invitations(Audience.group("Monday class"))
+    assert len(plan.recipients) + len(plan.skipped) == 3
+    assert kit.invitation_template("es").subject == "Hola {{ first_name }}"
+    cara = kit.login("cara@example.com", PASSWORD)
+    assert cara.status is Status.ACCEPTED
+    v1_kinds = [row["kind"] for row in v1["invitekit_events"] if row["customer_id"] == cara.id]
+    assert "accepted" in v1_kinds
+    assert [event.kind for event in kit.history(cara.id)][: len(v1_kinds)] == v1_kinds
+
+    # Pending messages (fay's invitation, retry's after its failure, cara's reset,
+    # neu's verification) are delivered exactly once; the others never.
+    clock.advance(timedelta(days=1))
+    kit.deliver()
+    kit.deliver()
+    sent = sorted(email.to for email in mailer.outbox)
+    assert sent == sorted(
+        ["fay@example.com", "retry@example.net", "cara@example.com", "neu@example.com"]
+    )
