@@ -35,7 +35,7 @@ from invitekit.model import (
     OutboxState,
     Registration,
     Status,
-    StoredTemplate,
+    TemplateRevision,
 )
 from invitekit.ports import Transaction
 from invitekit.text import quoted
@@ -65,7 +65,8 @@ class MemoryStore:
         self._group_names: dict[tuple[str, str], str] = {}
         self._members: dict[tuple[str, str], frozenset[str]] = {}
         self._memberships: dict[tuple[str, str], frozenset[str]] = {}
-        self._templates: dict[tuple[str, str, str], StoredTemplate] = {}
+        self._revisions: dict[tuple[str, str], TemplateRevision] = {}
+        self._latest_templates: dict[tuple[str, str, str], TemplateRevision] = {}
         self._outbox: dict[str, OutboxMessage] = {}
         self._outbox_order: list[str] = []
         self._pending: dict[tuple[str, str, str], str] = {}  # one per customer and kind
@@ -253,12 +254,17 @@ class _MemoryTransaction:
 
     # Templates ---------------------------------------------------------------------------
 
-    def save_template(self, template: StoredTemplate) -> None:
-        key = (template.business_id, template.kind, template.locale)
-        self._set(self._s._templates, key, template)
+    def insert_template_revision(self, revision: TemplateRevision) -> None:
+        self._set(self._s._revisions, (revision.business_id, revision.id), revision)
+        if not revision.one_off:
+            key = (revision.business_id, revision.kind, revision.locale)
+            self._set(self._s._latest_templates, key, revision)
 
-    def get_template(self, business_id: str, kind: str, locale: str) -> StoredTemplate | None:
-        return self._s._templates.get((business_id, kind, locale))
+    def latest_template(self, business_id: str, kind: str, locale: str) -> TemplateRevision | None:
+        return self._s._latest_templates.get((business_id, kind, locale))
+
+    def get_template_revision(self, business_id: str, revision_id: str) -> TemplateRevision | None:
+        return self._s._revisions.get((business_id, revision_id))
 
     # Outbox ------------------------------------------------------------------------------
 
@@ -322,7 +328,10 @@ class _MemoryTransaction:
         result = []
         for message in claimed:
             leased = attrs.evolve(
-                message, claimed_until=lease_until, attempts=message.attempts + 1
+                message,
+                claimed_until=lease_until,
+                attempts=message.attempts + 1,
+                links_issued_at=message.links_issued_at or now,
             )
             self._set(self._s._outbox, message.id, leased)
             self._set(self._s._claims, message.id, claim_token)

@@ -1,9 +1,14 @@
-"""Delivery: claim due messages, hand them to the mailer, record what happened.
+"""Delivery: claim due messages, compose them, hand them to the mailer, record what happened.
 
 Each batch is claimed with a lease, so several workers can deliver from one
-Store without sending a message twice while its claim holds.  Delivery is
+Store without sending a message twice while its claim holds.  A claimed row is
+an intent: its customer (and template revision, and sign-up) are read in the
+claim's transaction, whether it may still be sent is decided again, and the
+email is composed and its links signed just before the mailer is called, as of
+the row's ``links_issued_at`` (set when it was first claimed).  Delivery is
 at-least-once: a process that dies after the mail server accepted a message
-and before the commit sends it again later, with the same ``Message-ID``.
+and before the commit sends it again later, composed from the same row into the
+same bytes (the same ``Message-ID``, links and ``Date``).
 """
 
 from __future__ import annotations
@@ -14,10 +19,26 @@ import logging
 import attrs
 
 from invitekit import transitions
-from invitekit.exceptions import ConcurrentUpdate, DeliveryError, PermanentDeliveryError
+from invitekit.exceptions import (
+    ConcurrentUpdate,
+    DeliveryError,
+    PermanentDeliveryError,
+    TemplateError,
+)
+from invitekit.flows.account_mail import compose_account_message
 from invitekit.flows.context import Context
+from invitekit.flows.templates import compose_invitation_message
 from invitekit.ids import new_id
-from invitekit.model import EventKind, MessageKind, OutboxMessage, OutboxState
+from invitekit.model import (
+    Customer,
+    Email,
+    EventKind,
+    MessageKind,
+    OutboxMessage,
+    OutboxState,
+    Registration,
+    TemplateRevision,
+)
 from invitekit.ports import MailerSession, Transaction
 from invitekit.reports import DeliveryReport
 
@@ -26,6 +47,32 @@ __all__ = ["deliver", "outbox_messages"]
 log = logging.getLogger("invitekit")
 
 _Totals = dict[str, int]
+
+
+@attrs.frozen(kw_only=True)
+class _Parcel:
+    """A claimed row with what its email is composed from, read in the claim's transaction."""
+
+    message: OutboxMessage
+    customer: Customer | None
+    registration: Registration | None
+    revision: TemplateRevision | None
+
+    def compose(self, ctx: Context) -> Email:
+        """The email, composed and signed as of the row's ``links_issued_at``."""
+        message = self.message
+        issued_at = message.links_issued_at
+        assert issued_at is not None  # set by the claim
+        if message.kind is MessageKind.INVITATION:
+            assert self.customer is not None  # a stale invitation is withdrawn
+            email = compose_invitation_message(
+                ctx, message, self.customer, self.revision, issued_at
+            )
+        else:
+            email = compose_account_message(
+                ctx, message, self.customer, self.registration, issued_at
+            )
+        return attrs.evolve(email, date=issued_at)
 
 
 def deliver(ctx: Context, *, limit: int | None) -> DeliveryReport:
@@ -48,8 +95,8 @@ def deliver(ctx: Context, *, limit: int | None) -> DeliveryReport:
                     try:
                         session = mailer.enter_context(ctx.mailer.session())
                     except DeliveryError as err:  # could not connect: try later
-                        for message in sendable:
-                            _record_failure(ctx, message, claim_token, err, totals)
+                        for parcel in sendable:
+                            _record_failure(ctx, parcel.message, claim_token, err, totals)
                         break
                 _send_batch(ctx, session, sendable, claim_token, totals)
     except DeliveryError as err:
@@ -68,7 +115,7 @@ def outbox_messages(
 
 def _claim(
     ctx: Context, size: int, totals: _Totals
-) -> tuple[str, list[OutboxMessage], list[OutboxMessage]]:
+) -> tuple[str, list[OutboxMessage], list[_Parcel]]:
     """Lease up to ``size`` due messages; withdraw the stale ones at once."""
     claim_token = new_id("clm")
     with ctx.store.transaction() as tx:
@@ -90,23 +137,42 @@ def _withdraw_stale(
     claimed: list[OutboxMessage],
     claim_token: str,
     totals: _Totals,
-) -> list[OutboxMessage]:
-    """Cancel claimed invitations whose customer can no longer receive them."""
+) -> list[_Parcel]:
+    """Read what each claimed row needs; cancel those that may no longer be sent."""
     sendable = []
+    revisions: dict[str, TemplateRevision | None] = {}
     for message in claimed:
-        if message.kind is not MessageKind.INVITATION:
-            sendable.append(message)
-            continue
         customer = ctx.customer_or_none(tx, message.customer_id)
-        if not transitions.invitation_stale(customer, queued_to=message.email.to):
-            sendable.append(message)
+        registration = None
+        if message.registration_id is not None:
+            registration = tx.get_registration(ctx.business.id, message.registration_id)
+        reason = transitions.message_stale(
+            message.kind,
+            customer,
+            for_customer=message.customer_id is not None,
+            queued_to=message.recipient,
+            registration_found=registration is not None,
+        )
+        if reason is None:
+            revision = None
+            if message.template_id is not None:
+                if message.template_id not in revisions:
+                    revisions[message.template_id] = tx.get_template_revision(
+                        ctx.business.id, message.template_id
+                    )
+                revision = revisions[message.template_id]
+            sendable.append(
+                _Parcel(
+                    message=message,
+                    customer=customer,
+                    registration=registration,
+                    revision=revision,
+                )
+            )
             continue
         tx.update_outbox(
             attrs.evolve(
-                message,
-                state=OutboxState.CANCELLED,
-                claimed_until=None,
-                last_error="the customer can no longer be invited",
+                message, state=OutboxState.CANCELLED, claimed_until=None, last_error=reason
             ),
             claim_token=claim_token,
         )
@@ -117,13 +183,20 @@ def _withdraw_stale(
 def _send_batch(
     ctx: Context,
     session: MailerSession,
-    messages: list[OutboxMessage],
+    parcels: list[_Parcel],
     claim_token: str,
     totals: _Totals,
 ) -> None:
-    for message in messages:
+    for parcel in parcels:
+        message = parcel.message
         try:
-            session.send(message.email)
+            email = parcel.compose(ctx)
+        except TemplateError as err:  # a text stored before today's sandbox rules
+            failure = PermanentDeliveryError(f"the email cannot be composed: {err}")
+            _record_failure(ctx, message, claim_token, failure, totals)
+            continue
+        try:
+            session.send(email)
         except DeliveryError as err:
             _record_failure(ctx, message, claim_token, err, totals)
         else:

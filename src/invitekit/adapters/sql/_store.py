@@ -21,7 +21,6 @@ from invitekit.adapters.sql._tables import (
     _CUSTOMER,
     _CUSTOMER_EMAIL,
     _CUSTOMER_ID,
-    _EMAIL,
     _EMAIL_OWNER,
     _EVENT,
     _FIND_CUSTOMER,
@@ -31,11 +30,13 @@ from invitekit.adapters.sql._tables import (
     _GROUP_NAME,
     _MESSAGE,
     _REGISTRATION,
-    _TEMPLATE,
+    _REVISION,
     _UPDATE_CLAIMED_OUTBOX,
     _UPDATE_CUSTOMER,
     _UPDATE_OUTBOX,
     _VERSION_AND_EMAIL_OWNER,
+    _outbox_from_row,
+    _outbox_values,
     _customers,
     _events,
     _groups,
@@ -43,7 +44,7 @@ from invitekit.adapters.sql._tables import (
     _members,
     _outbox,
     _registrations,
-    _templates,
+    _revisions,
 )
 from invitekit.adapters.sql._urls import install_hint, with_driver
 from invitekit.exceptions import (
@@ -62,7 +63,7 @@ from invitekit.model import (
     OutboxState,
     Registration,
     Status,
-    StoredTemplate,
+    TemplateRevision,
 )
 from invitekit.ports import Transaction
 
@@ -461,25 +462,30 @@ class _SQLTransaction(AttemptReservations):
 
     # Templates ---------------------------------------------------------------------------
 
-    def save_template(self, template: StoredTemplate) -> None:
-        self._run(
-            _templates.delete().where(
-                _templates.c.business_id == template.business_id,
-                _templates.c.kind == template.kind,
-                _templates.c.locale == template.locale,
-            )
-        )
-        self._run(_templates.insert(), _TEMPLATE.values(template))
+    def insert_template_revision(self, revision: TemplateRevision) -> None:
+        self._run(_revisions.insert(), _REVISION.values(revision))
 
-    def get_template(self, business_id: str, kind: str, locale: str) -> StoredTemplate | None:
+    def latest_template(self, business_id: str, kind: str, locale: str) -> TemplateRevision | None:
         row = self._run(
-            sa.select(_templates).where(
-                _templates.c.business_id == business_id,
-                _templates.c.kind == kind,
-                _templates.c.locale == locale,
+            sa.select(_revisions)
+            .where(
+                _revisions.c.business_id == business_id,
+                _revisions.c.kind == kind,
+                _revisions.c.locale == locale,
+                sa.not_(_revisions.c.one_off),
+            )
+            .order_by(_revisions.c.seq.desc())
+            .limit(1)
+        ).first()
+        return None if row is None else _REVISION.load(row._mapping)
+
+    def get_template_revision(self, business_id: str, rev_id: str) -> TemplateRevision | None:
+        row = self._run(
+            sa.select(_revisions).where(
+                _revisions.c.business_id == business_id, _revisions.c.id == rev_id
             )
         ).first()
-        return None if row is None else _TEMPLATE.load(row._mapping)
+        return None if row is None else _REVISION.load(row._mapping)
 
     # Outbox ------------------------------------------------------------------------------
 
@@ -574,10 +580,18 @@ class _SQLTransaction(AttemptReservations):
                     claimed_until=lease_until,
                     claim_token=claim_token,
                     attempts=_outbox.c.attempts + 1,
+                    links_issued_at=sa.func.coalesce(
+                        _outbox.c.links_issued_at, sa.literal(now, _outbox.c.links_issued_at.type)
+                    ),
                 )
             )
         return [
-            _outbox_from_row(row._mapping, claimed_until=lease_until, attempts=row.attempts + 1)
+            _outbox_from_row(
+                row._mapping,
+                claimed_until=lease_until,
+                attempts=row.attempts + 1,
+                links_issued_at=row.links_issued_at or now,
+            )
             for row in rows
         ]
 
@@ -681,20 +695,3 @@ class _SQLTransaction(AttemptReservations):
                 _registrations.c.id == registration_id,
             )
         )
-
-
-# The outbox row -------------------------------------------------------------------------
-
-
-def _outbox_values(message: OutboxMessage) -> dict[str, Any]:
-    pending = message.state is OutboxState.PENDING and message.customer_id is not None
-    return {
-        **_MESSAGE.values(message),
-        **_EMAIL.values(message.email),
-        "pending_kind": str(message.kind) if pending else None,
-        "claim_token": None,
-    }
-
-
-def _outbox_from_row(row: sa.RowMapping, **given: Any) -> OutboxMessage:
-    return _MESSAGE.load(row, email=_EMAIL.load(row), **given)
