@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Protocol
 
 from invitekit.model import (
+    Business,
     Customer,
     Email,
     Event,
@@ -161,6 +162,22 @@ class Transaction(Protocol):
 
     def group_ids_of(self, business_id: str, customer_id: str) -> list[str]:
         """The ids of the groups a customer belongs to."""
+        ...
+
+    # Businesses ------------------------------------------------------------------------
+
+    def save_business(self, business: Business, *, at: datetime) -> int:
+        """Store a business's settings, as a new version when they differ from the newest.
+
+        So that a worker can compose any business's email from the store alone.
+
+        Returns:
+            the version now newest (1 for the first).
+        """
+        ...
+
+    def get_business(self, business_id: str) -> Business | None:
+        """The newest stored settings of a business, or ``None``."""
         ...
 
     # Templates -------------------------------------------------------------------------

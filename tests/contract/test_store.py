@@ -22,6 +22,7 @@ from invitekit.model import (
     TemplateRevision,
 )
 from invitekit.ports import Store, Transaction
+from invitekit.testing import make_business
 
 BIZ = "studio-1"
 OTHER = "studio-2"
@@ -473,6 +474,31 @@ def test_group_members_are_listed_and_adding_twice_is_harmless(store: Store) -> 
     assert paged == ["cus_0003", "cus_0004"]
     assert groups_of_first == sorted([group.id, other.id])
     assert groups_of_second == []
+
+
+# Businesses ------------------------------------------------------------------------------
+
+
+def test_a_business_is_stored_in_versions_and_read_back_newest(store: Store) -> None:
+    studio = make_business(
+        id=BIZ,
+        name="Studio Ünø",
+        default_locale="de",
+        invitation_cooldown=timedelta(days=7, seconds=1),
+        unsubscribe_mailto="out@studio.example",
+        reset_url=None,
+    )
+    renamed = attrs.evolve(studio, name="Studio Two", invitation_cooldown=None)
+    with store.transaction() as tx:
+        assert tx.get_business(BIZ) is None
+        assert tx.save_business(studio, at=T0) == 1
+        assert tx.save_business(studio, at=T0) == 1  # unchanged: no new version
+    with store.transaction() as tx:
+        assert tx.get_business(BIZ) == studio
+        assert tx.save_business(renamed, at=T0 + timedelta(1)) == 2
+    with store.transaction() as tx:
+        assert tx.get_business(BIZ) == renamed
+        assert tx.get_business(OTHER) is None
 
 
 # Templates -------------------------------------------------------------------------------

@@ -20,10 +20,11 @@ from invitekit.model import (
     TemplateRevision,
 )
 from invitekit.ports import Store, Transaction
-from invitekit.testing import FaultyStore
+from invitekit.testing import FaultyStore, make_business
 from tests.contract.test_store import BIZ, LEASE, T0, make_customer, make_message
 
 ANA = make_customer(1, first_name="Ana")
+STUDIO = make_business(id=BIZ)
 YOGA = Group(id="grp_yoga", business_id=BIZ, name="Yoga", created_at=T0)
 TEMPLATE = TemplateRevision(
     id="tpl_1",
@@ -61,6 +62,7 @@ READS: dict[str, Callable[[Transaction], Any]] = {
     "find_group": lambda tx: tx.find_group(BIZ, "yoga"),
     "list_groups": lambda tx: tx.list_groups(BIZ),
     "group_ids_of": lambda tx: tx.group_ids_of(BIZ, ANA.id),
+    "get_business": lambda tx: tx.get_business(BIZ),
     "latest_template": lambda tx: tx.latest_template(BIZ, "invitation", "de"),
     "get_template_revision": lambda tx: tx.get_template_revision(BIZ, TEMPLATE.id),
     "pending_customer_ids": lambda tx: tx.pending_customer_ids(BIZ, "invitation", [ANA.id]),
@@ -79,6 +81,7 @@ WRITES: dict[str, Callable[[Transaction], object]] = {
     ),
     "insert_group": lambda tx: tx.insert_group(attrs.evolve(YOGA, id="grp_2", name="Pilates")),
     "add_group_members": lambda tx: tx.add_group_members(BIZ, YOGA.id, ["cus_0002"]),
+    "save_business": lambda tx: tx.save_business(attrs.evolve(STUDIO, name="Two"), at=T0),
     "insert_template_revision": lambda tx: tx.insert_template_revision(
         attrs.evolve(TEMPLATE, id="tpl_2", subject="Servus")
     ),
@@ -109,6 +112,7 @@ def filled(store: Store) -> Store:
         tx.insert_customer(ANA)
         tx.insert_group(YOGA)
         tx.add_group_members(BIZ, YOGA.id, [ANA.id])
+        tx.save_business(STUDIO, at=T0)
         tx.insert_template_revision(TEMPLATE)
         tx.enqueue([INVITATION])
         tx.add_events([ADDED])

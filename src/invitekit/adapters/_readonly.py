@@ -21,6 +21,7 @@ READS = frozenset(
         "find_group",
         "get_customer",
         "get_outbox",
+        "get_business",
         "get_registration",
         "get_template_revision",
         "group_ids_of",

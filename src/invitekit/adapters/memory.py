@@ -27,6 +27,7 @@ from invitekit.exceptions import (
     StorageError,
 )
 from invitekit.model import (
+    Business,
     Customer,
     Email,
     Event,
@@ -65,6 +66,7 @@ class MemoryStore:
         self._group_names: dict[tuple[str, str], str] = {}
         self._members: dict[tuple[str, str], frozenset[str]] = {}
         self._memberships: dict[tuple[str, str], frozenset[str]] = {}
+        self._businesses: dict[str, tuple[Business, ...]] = {}  # every version, oldest first
         self._revisions: dict[tuple[str, str], TemplateRevision] = {}
         self._latest_templates: dict[tuple[str, str, str], TemplateRevision] = {}
         self._outbox: dict[str, OutboxMessage] = {}
@@ -253,6 +255,17 @@ class _MemoryTransaction:
         return sorted(self._s._memberships.get((business_id, customer_id), ()))
 
     # Templates ---------------------------------------------------------------------------
+
+    def save_business(self, business: Business, *, at: datetime) -> int:
+        versions = self._s._businesses.get(business.id, ())
+        if versions and versions[-1] == business:
+            return len(versions)
+        self._set(self._s._businesses, business.id, (*versions, business))
+        return len(versions) + 1
+
+    def get_business(self, business_id: str) -> Business | None:
+        versions = self._s._businesses.get(business_id, ())
+        return versions[-1] if versions else None
 
     def insert_template_revision(self, revision: TemplateRevision) -> None:
         self._set(self._s._revisions, (revision.business_id, revision.id), revision)

@@ -146,7 +146,7 @@ def _queue(
     revisions: dict[str, str | None],
 ) -> tuple[list[OutboxMessage], set[str]]:
     messages = [_invitation_message(ctx, tx, c, now, override, revisions) for c in customers]
-    lost = tx.enqueue(messages)
+    lost = ctx.enqueue(tx, messages)
     queued = [c for c in customers if c.id not in lost]
     tx.add_events([ctx.event(c, EventKind.INVITATION_QUEUED, now) for c in queued])
     return messages, lost

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -105,6 +106,16 @@ class Context:
         return Event(
             business_id=self.business.id, customer_id=customer.id, kind=kind, at=at, detail=detail
         )
+
+    def enqueue(self, tx: Transaction, messages: Sequence[OutboxMessage]) -> set[str]:
+        """Queue ``messages`` in ``tx`` (see :meth:`~invitekit.ports.Transaction.enqueue`).
+
+        The business's settings are stored first (a new version if they
+        changed), so that any worker can compose these emails from the store.
+        """
+        if messages:
+            tx.save_business(self.business, at=messages[0].created_at)
+        return tx.enqueue(messages)
 
     def message(
         self,

@@ -61,7 +61,7 @@ def request_password_reset(ctx: Context, email: str) -> None:
         pending = tx.pending_customer_ids(ctx.business.id, message.kind, [recipient.id])
         queue = real and not pending
         row = message if queue else attrs.evolve(message, customer_id=new_id("cus"))
-        _write(tx, lambda: tx.enqueue([row]), keep=queue)
+        _write(tx, lambda: ctx.enqueue(tx, [row]), keep=queue)
         _write(tx, lambda: tx.add_events([event]), keep=real)
 
 

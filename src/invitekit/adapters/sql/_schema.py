@@ -156,6 +156,15 @@ def build_metadata() -> sa.MetaData:
         sa.Index("invitekit_group_members_customer", "business_id", "customer_id"),
     )
     sa.Table(
+        "invitekit_businesses",
+        md,
+        # Each business's settings (a Business as JSON), a new version whenever they change.
+        sa.Column("business_id", _key(), primary_key=True),
+        sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("settings", sa.Text, nullable=False),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+    )
+    sa.Table(
         "invitekit_template_revisions",
         md,
         # Insertion order: the newest saved revision of a locale is the highest seq.

@@ -14,6 +14,7 @@ from sqlalchemy.pool import StaticPool
 
 from invitekit.adapters._readonly import read_only
 from invitekit.adapters.sql._attempts import AttemptReservations
+from invitekit.adapters.sql._catalog import Catalog
 from invitekit.adapters.sql._errors import refusal, storage_error, translated
 from invitekit.adapters.sql._migrate import check_schema, create_schema
 from invitekit.adapters.sql._sqlite import begin_reader, configure_sqlite
@@ -28,23 +29,20 @@ from invitekit.adapters.sql._tables import (
     _GET_OUTBOX,
     _GROUP,
     _GROUP_NAME,
-    _MESSAGE,
     _REGISTRATION,
-    _REVISION,
     _UPDATE_CLAIMED_OUTBOX,
     _UPDATE_CUSTOMER,
     _UPDATE_OUTBOX,
     _VERSION_AND_EMAIL_OWNER,
-    _outbox_from_row,
-    _outbox_values,
     _customers,
     _events,
     _groups,
     _login_failures,
     _members,
     _outbox,
+    _outbox_from_row,
+    _outbox_values,
     _registrations,
-    _revisions,
 )
 from invitekit.adapters.sql._urls import install_hint, with_driver
 from invitekit.exceptions import (
@@ -63,7 +61,6 @@ from invitekit.model import (
     OutboxState,
     Registration,
     Status,
-    TemplateRevision,
 )
 from invitekit.ports import Transaction
 
@@ -236,7 +233,7 @@ def _begin(conn: sa.Connection, readonly: bool) -> None:
         conn.exec_driver_sql("SET TRANSACTION READ ONLY")
 
 
-class _SQLTransaction(AttemptReservations):
+class _SQLTransaction(Catalog, AttemptReservations):
     """One transaction of a :class:`SQLStore`, on one connection."""
 
     def __init__(self, conn: sa.Connection, ended: ExitStack) -> None:
@@ -460,32 +457,7 @@ class _SQLTransaction(AttemptReservations):
             ).scalars()
         )
 
-    # Templates ---------------------------------------------------------------------------
-
-    def insert_template_revision(self, revision: TemplateRevision) -> None:
-        self._run(_revisions.insert(), _REVISION.values(revision))
-
-    def latest_template(self, business_id: str, kind: str, locale: str) -> TemplateRevision | None:
-        row = self._run(
-            sa.select(_revisions)
-            .where(
-                _revisions.c.business_id == business_id,
-                _revisions.c.kind == kind,
-                _revisions.c.locale == locale,
-                sa.not_(_revisions.c.one_off),
-            )
-            .order_by(_revisions.c.seq.desc())
-            .limit(1)
-        ).first()
-        return None if row is None else _REVISION.load(row._mapping)
-
-    def get_template_revision(self, business_id: str, rev_id: str) -> TemplateRevision | None:
-        row = self._run(
-            sa.select(_revisions).where(
-                _revisions.c.business_id == business_id, _revisions.c.id == rev_id
-            )
-        ).first()
-        return None if row is None else _REVISION.load(row._mapping)
+    # Businesses and templates: see Catalog ------------------------------------------------
 
     # Outbox ------------------------------------------------------------------------------
 
