@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from types import ModuleType
 
-from invitekit.cli import db
+from invitekit.cli import db, worker
 from invitekit.cli.exits import ExitCode
 from invitekit.cli.settings import Settings, add_settings_arguments
 from invitekit.exceptions import (
@@ -22,10 +22,8 @@ from invitekit.exceptions import (
 __all__ = ["COMMANDS", "ExitCode", "build_parser", "main"]
 
 
-# The modules that add commands, each with ``register(commands)``.  The delivery
-# worker (``worker``, ``deliver --once``) and the everyday commands (customers,
-# campaigns) are added here as modules of their own.
-COMMANDS: Sequence[ModuleType] = (db,)
+# The modules that add commands, each with ``register(commands)``.
+COMMANDS: Sequence[ModuleType] = (db, worker)
 
 Run = Callable[[argparse.Namespace, Settings], ExitCode]
 
