@@ -8,9 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from invitekit import Business, InviteKit
-from invitekit.adapters.memory import MemoryMailer
+from invitekit import SystemClock
 from invitekit.adapters.sql import SQLStore
+from invitekit.testing import make_kit
 
 # The console script beside this Python when installed (it is, by dev.py); the
 # module otherwise: the same code.
@@ -58,16 +58,8 @@ class Studio:
         self.mail = folder / "mail"
         self.key = secrets.token_urlsafe(32)
         self.store = SQLStore.from_url(self.url)
-        business = Business(
-            id="studio-1",
-            name="Studio One",
-            sender="hello@studio.example",
-            activation_url="https://studio.example/activate/{token}",
-            unsubscribe_url="https://studio.example/unsubscribe/{token}",
-        )
-        self.kit = InviteKit(
-            store=self.store, mailer=MemoryMailer(), business=business, secret_keys=[self.key]
-        )
+        # The system clock: the command's processes read it too.
+        self.kit = make_kit(store=self.store, clock=SystemClock(), secret_keys=[self.key])
         self.kit.store_business()
 
     @property

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from invitekit import OutboxState
-from tests.cli.helpers import COMMAND, Studio, assert_one_error_line, environment
+from tests.cli.helpers import COMMAND, Studio, assert_one_error_line, environment, invitekit
 
 CSV = (
     "email,first_name,groups\n"
@@ -243,19 +243,14 @@ def test_status_counts_customers_and_outbox_states(studio: Studio) -> None:
 
 
 def test_a_business_that_is_not_stored_is_a_configuration_error(studio: Studio) -> None:
-    env = {**studio.env, "INVITEKIT_BUSINESS": "nope"}
-    result = subprocess.run(
-        [*COMMAND, "status"], capture_output=True, text=True, env=environment(**env), check=False
-    )
+    result = invitekit("status", **{**studio.env, "INVITEKIT_BUSINESS": "nope"})
 
     assert "'nope'" in assert_one_error_line(result, 3)
 
 
 def test_without_a_business_it_says_how_to_name_one(studio: Studio) -> None:
     env = {k: v for k, v in studio.env.items() if k != "INVITEKIT_BUSINESS"}
-    result = subprocess.run(
-        [*COMMAND, "status"], capture_output=True, text=True, env=environment(**env), check=False
-    )
+    result = invitekit("status", **env)
 
     line = assert_one_error_line(result, 3)
     assert "--business" in line

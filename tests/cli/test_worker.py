@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from invitekit import OutboxState
-from tests.cli.helpers import COMMAND, Studio, assert_one_error_line, environment
+from tests.cli.helpers import COMMAND, Studio, assert_one_error_line, environment, invitekit
 
 
 @pytest.fixture
@@ -95,14 +95,7 @@ def test_a_signal_ends_the_idle_wait_at_once(studio: Studio) -> None:
 
 def test_the_worker_needs_the_keys(studio: Studio) -> None:
     env = {k: v for k, v in studio.env.items() if k != "INVITEKIT_SECRET_KEYS"}
-    result = subprocess.run(
-        [*COMMAND, "worker", "--once"],
-        capture_output=True,
-        text=True,
-        env=environment(**env),
-        timeout=60,
-        check=False,
-    )
+    result = invitekit("worker", "--once", **env)
 
     assert "INVITEKIT_SECRET_KEYS" in assert_one_error_line(result, 3)
 
