@@ -105,3 +105,13 @@ def test_batch_must_be_a_positive_number(studio: Studio, bad: str) -> None:
     result = studio.run("worker", "--once", "--batch", bad)
 
     assert result.returncode == 2
+
+
+def test_a_database_without_tables_ends_the_worker_with_status_5(tmp_path: Path) -> None:
+    studio = Studio(tmp_path)
+    env = {**studio.env, "INVITEKIT_DATABASE_URL": f"sqlite:///{tmp_path}/empty.db"}
+
+    result = invitekit("worker", "--once", **env)
+
+    assert "invitekit db upgrade" in assert_one_error_line(result, 5)
+    assert result.stdout.startswith("stopped by an error: 0 batches")

@@ -138,6 +138,7 @@ def run_worker(args: argparse.Namespace, settings: Settings) -> ExitCode:
     stop = _Stop()
     totals = dict.fromkeys(_FIELDS, 0)
     batches = 0
+    outcome = "done"
     try:
         with _handling_signals(stop):
             while stop.signal is None:
@@ -152,10 +153,14 @@ def run_worker(args: argparse.Namespace, settings: Settings) -> ExitCode:
                     if args.once:
                         break
                     stop.sleep(args.interval)
+    except BaseException:
+        outcome = "stopped by an error"  # main() prints the error line after the summary
+        raise
     finally:
         store.engine.dispose()
-        word = f"stopped ({signal.Signals(stop.signal).name})" if stop.signal else "done"
-        print(f"{word}: {batches} batches, {_line(totals)}", flush=True)
+        if stop.signal is not None:
+            outcome = f"stopped ({signal.Signals(stop.signal).name})"
+        print(f"{outcome}: {batches} batches, {_line(totals)}", flush=True)
     if stop.signal == signal.SIGINT:
         return ExitCode.INTERRUPTED
     return ExitCode.OK
