@@ -255,3 +255,13 @@ def test_without_a_business_it_says_how_to_name_one(studio: Studio) -> None:
     line = assert_one_error_line(result, 3)
     assert "--business" in line
     assert "INVITEKIT_BUSINESS" in line
+
+
+def test_the_business_flag_may_stand_before_the_command(studio: Studio) -> None:
+    env = {k: v for k, v in studio.env.items() if k != "INVITEKIT_BUSINESS"}
+
+    before = invitekit("--business", "studio-1", "status", **env)
+    after = invitekit("status", "--business", "studio-1", **env)
+
+    assert before.returncode == after.returncode == 0, before.stderr
+    assert before.stdout == after.stdout

@@ -10,7 +10,7 @@ from types import ModuleType
 
 from invitekit.cli import campaigns, customers, db, worker
 from invitekit.cli.exits import ExitCode
-from invitekit.cli.settings import Settings, add_settings_arguments
+from invitekit.cli.settings import Settings, add_business_argument, add_settings_arguments
 from invitekit.exceptions import (
     ConfigurationError,
     InviteKitError,
@@ -57,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_settings_arguments(parser)
+    add_business_argument(parser)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
     for module in COMMANDS:
         module.register(commands)
