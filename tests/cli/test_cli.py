@@ -4,39 +4,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from invitekit.adapters.sql import VERSION_TABLE, current, head
+from tests.cli.helpers import _SCRIPT, assert_one_error_line, invitekit
 from tests.migrations.v1data import SQLITE_FILE
 from tests.stores import server_url
-
-# The console script beside this Python when installed (it is, by dev.py); the
-# module otherwise: the same code.
-_SCRIPT = Path(sys.executable).with_name("invitekit")
-COMMAND = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "invitekit.cli"]
-
-
-def invitekit(*args: str, **environ: str) -> subprocess.CompletedProcess[str]:
-    """Run ``invitekit args`` with only ``environ``'s INVITEKIT_ variables set."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("INVITEKIT_")}
-    env.update(environ)
-    return subprocess.run(
-        [*COMMAND, *args], capture_output=True, text=True, env=env, timeout=120, check=False
-    )
-
-
-def assert_one_error_line(result: subprocess.CompletedProcess[str], code: int) -> str:
-    assert result.returncode == code, result.stderr
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("invitekit: error: ")
-    return lines[0]
 
 
 def test_the_console_script_is_installed() -> None:

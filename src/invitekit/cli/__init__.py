@@ -4,6 +4,12 @@
 
     invitekit db upgrade      migrate invitekit's tables to the newest revision
     invitekit db current      print the database's revision and the newest; exit 1 if older
+    invitekit worker          deliver the outbox of every business until SIGTERM (--once)
+    invitekit deliver --once  deliver what is due now, then exit
+    invitekit customers import FILE.csv | customers list
+    invitekit plan | invite   (--group NAME | --status added | --all)
+    invitekit send-test ADDRESS
+    invitekit status          customers per status, emails per outbox state
 
 Settings come from flags or the environment (:mod:`invitekit.cli.settings`); every
 error is one line on stderr and a documented exit code (:class:`ExitCode`), never a

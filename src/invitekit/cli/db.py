@@ -6,7 +6,7 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from invitekit.cli.exits import ExitCode
-from invitekit.cli.settings import Settings, add_settings_arguments
+from invitekit.cli.settings import Settings, add_settings_arguments, open_store
 from invitekit.exceptions import SchemaOutdated
 
 if TYPE_CHECKING:
@@ -45,12 +45,7 @@ def register(commands: Any) -> None:
 
 
 def _engine(settings: Settings) -> sa.Engine:
-    url = settings.require_database_url()
-    # Imported here: `invitekit --help` works without the sql extra.
-    from invitekit.adapters.sql import SQLStore
-
-    # from_url's errors never show the URL's password.
-    return SQLStore.from_url(url, create=False).engine
+    return open_store(settings).engine
 
 
 def run_upgrade(args: argparse.Namespace, settings: Settings) -> ExitCode:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import enum
 
-__all__ = ["ExitCode"]
+from invitekit.exceptions import InviteKitError
+
+__all__ = ["ExitCode", "Refused"]
 
 
 class ExitCode(enum.IntEnum):
@@ -28,3 +30,7 @@ class ExitCode(enum.IntEnum):
     ``invitekit db upgrade``."""
     INTERRUPTED = 130
     """Stopped by Ctrl-C (SIGINT) before the command finished."""
+
+
+class Refused(InviteKitError):
+    """The command would not do the work, for the reason given (exit status 1)."""

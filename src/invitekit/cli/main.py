@@ -8,9 +8,9 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from types import ModuleType
 
-from invitekit.cli import db
+from invitekit.cli import campaigns, customers, db, worker
 from invitekit.cli.exits import ExitCode
-from invitekit.cli.settings import Settings, add_settings_arguments
+from invitekit.cli.settings import Settings, add_business_argument, add_settings_arguments
 from invitekit.exceptions import (
     ConfigurationError,
     InviteKitError,
@@ -22,27 +22,28 @@ from invitekit.exceptions import (
 __all__ = ["COMMANDS", "ExitCode", "build_parser", "main"]
 
 
-# The modules that add commands, each with ``register(commands)``.  The delivery
-# worker (``worker``, ``deliver --once``) and the everyday commands (customers,
-# campaigns) are added here as modules of their own.
-COMMANDS: Sequence[ModuleType] = (db,)
+# The modules that add commands, each with ``register(commands)``.
+COMMANDS: Sequence[ModuleType] = (db, worker, customers, campaigns)
 
 Run = Callable[[argparse.Namespace, Settings], ExitCode]
 
 
 _EPILOG = """\
 Each setting may come from the environment instead: INVITEKIT_DATABASE_URL,
-INVITEKIT_SECRET_KEYS_FILE or INVITEKIT_SECRET_KEYS, INVITEKIT_MAIL_URL.
+INVITEKIT_SECRET_KEYS_FILE or INVITEKIT_SECRET_KEYS, INVITEKIT_MAIL_URL, and
+INVITEKIT_BUSINESS for the commands of one business.
 `invitekit COMMAND --help` tells about a command.
 
 exit status:
-  0    done (db current: up to date)
-  1    the answer is no (db current: the database needs `invitekit db upgrade`)
+  0    done; the worker also after a clean stop by SIGTERM
+  1    the answer is no or the work was refused (db current: the database needs
+       `invitekit db upgrade`; customers import: a line was refused; invite: not
+       confirmed)
   2    bad command line
   3    a setting is missing or unusable
   4    the database cannot be reached, or a migration failed
   5    the database's invitekit tables are older: run `invitekit db upgrade`
-  130  interrupted
+  130  interrupted (Ctrl-C)
 """
 
 
@@ -50,11 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
     """The parser of the whole command, with every command of :data:`COMMANDS`."""
     parser = argparse.ArgumentParser(
         prog="invitekit",
-        description="Operate an invitekit database: migrations now, delivery and more later.",
+        description="Operate an invitekit database: migrations, the delivery worker, and a "
+        "business's customers and invitations.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_settings_arguments(parser)
+    add_business_argument(parser)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
     for module in COMMANDS:
         module.register(commands)

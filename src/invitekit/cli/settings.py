@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import attrs
@@ -27,7 +28,17 @@ import attrs
 from invitekit.exceptions import ConfigurationError
 from invitekit.ports import Mailer
 
-__all__ = ["Settings", "add_settings_arguments", "mailer_from_url", "parse_secret_keys"]
+if TYPE_CHECKING:
+    from invitekit.adapters.sql import SQLStore
+
+__all__ = [
+    "Settings",
+    "add_business_argument",
+    "add_settings_arguments",
+    "mailer_from_url",
+    "open_store",
+    "parse_secret_keys",
+]
 
 
 def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
@@ -57,6 +68,16 @@ def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_business_argument(parser: argparse.ArgumentParser) -> None:
+    """Add ``--business ID`` to a command that works for one business."""
+    parser.add_argument(
+        "--business",
+        metavar="ID",
+        default=argparse.SUPPRESS,
+        help="the business whose stored settings to use [INVITEKIT_BUSINESS]",
+    )
+
+
 @attrs.frozen(kw_only=True)
 class Settings:
     """The settings a command may need, each read from its flag or else its variable.
@@ -66,12 +87,14 @@ class Settings:
         secret_keys_file: a file of keys, one per line, or ``None``.
         secret_keys_text: keys separated by commas or newlines, or ``None``.
         mail_url: where emails go, or ``None``.
+        business_id: the business a command works for, or ``None``.
     """
 
     database_url: str | None = None
     secret_keys_file: Path | None = None
     secret_keys_text: str | None = None
     mail_url: str | None = None
+    business_id: str | None = None
 
     @classmethod
     def from_arguments(cls, args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
@@ -87,6 +110,7 @@ class Settings:
             secret_keys_file=Path(keys_file) if keys_file else None,
             secret_keys_text=environ.get("INVITEKIT_SECRET_KEYS") or None,
             mail_url=pick(getattr(args, "mail", None), "INVITEKIT_MAIL_URL"),
+            business_id=pick(getattr(args, "business", None), "INVITEKIT_BUSINESS"),
         )
 
     def require_database_url(self) -> str:
@@ -100,6 +124,16 @@ class Settings:
                 "no database: give --database-url URL or set INVITEKIT_DATABASE_URL"
             )
         return self.database_url
+
+    def require_business_id(self) -> str:
+        """The id of the business to work for.
+
+        Raises:
+            ConfigurationError: none was given.
+        """
+        if self.business_id is None:
+            raise ConfigurationError("no business: give --business ID or set INVITEKIT_BUSINESS")
+        return self.business_id
 
     def secret_keys(self) -> list[str]:
         """The secret keys, newest first: from the file if one is given, else the variable.
@@ -134,6 +168,21 @@ class Settings:
         if self.mail_url is None:
             raise ConfigurationError("no mail target: give --mail URL or set INVITEKIT_MAIL_URL")
         return mailer_from_url(self.mail_url)
+
+
+def open_store(settings: Settings) -> SQLStore:
+    """The store at the settings' database URL; its schema is checked at first use.
+
+    Raises:
+        ConfigurationError: no database URL, or an unusable one.
+        MissingDependency: the database's driver is not installed.
+    """
+    url = settings.require_database_url()
+    # Imported here: `invitekit --help` works without the sql extra.
+    from invitekit.adapters.sql import SQLStore
+
+    # from_url's errors never show the URL's password.
+    return SQLStore.from_url(url, create=False)
 
 
 def parse_secret_keys(text: str, *, separators: str) -> list[str]:
