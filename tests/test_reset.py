@@ -50,7 +50,7 @@ def test_accepted_customer_gets_a_reset_link(invitekit_kit, invitekit_mailer, an
     invitekit_kit.request_password_reset(ana.email)
     invitekit_kit.deliver()
     mail = last_mail_to(invitekit_mailer, ana.email)
-    assert mail.subject == "Reset your password for Studio One"
+    assert mail.subject == "Passwort für Studio One zurücksetzen"
     assert invitekit_kit.check_password_reset(token_in(mail, RESET)).customer_id == ana.id
 
 
@@ -141,7 +141,7 @@ def test_provider_backed_customer_is_told_to_use_the_provider(
     invitekit_kit.request_password_reset("gina@example.com")
     invitekit_kit.deliver()
     mail = last_mail_to(invitekit_mailer, "gina@example.com")
-    assert "sign in with Google" in mail.text
+    assert "Du meldest dich mit Google an" in mail.text
     assert "https://" not in mail.text
 
 

@@ -10,11 +10,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeAlias
-from zoneinfo import ZoneInfo
 
 import attrs
 from babel import Locale
-from babel.dates import format_date, format_time
 from flask import Flask, current_app, g, render_template, request, session
 from flask_wtf.csrf import CSRFError, CSRFProtect  # type: ignore[import-untyped]
 from werkzeug.wrappers import Response
@@ -23,6 +21,7 @@ from invitekit import Business, InviteKit
 from invitekit.adapters.files import FolderMailer
 from invitekit.adapters.sql import SQLStore
 from invitekit.clock import SystemClock
+from invitekit.dates import format_moment
 from invitekit.passwords import PasswordHasher
 from invitekit.ports import Clock, Store
 
@@ -207,10 +206,7 @@ def when(moment: datetime | None) -> str:
     """A date and time in the page's language and the studio's time zone."""
     if moment is None:
         return ""
-    local = moment.astimezone(ZoneInfo(studio().kit.business.timezone))
-    locale = page_locale()
-    day = format_date(local, "full", locale=locale)
-    return f"{day}, {format_time(local, 'short', locale=locale)}"
+    return format_moment(moment, locale=page_locale(), timezone=studio().kit.business.timezone)
 
 
 def _template_helpers() -> dict[str, Any]:

@@ -34,13 +34,13 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from os import PathLike
-from zoneinfo import ZoneInfo
 
 import attrs
 import jinja2
 from babel import Locale
-from babel.dates import format_date, format_time, get_datetime_format
 
+from invitekit.dates import format_moment
+from invitekit.i18n import gettext_noop as _
 from invitekit.i18n import negotiate_locale, translations
 from invitekit.model import Business, Email
 from invitekit.sandbox import render_template
@@ -71,8 +71,8 @@ _TEXT_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\x85]")
 
 # The shipped default text of the invitation: msgids of the catalogs, and
 # templates for the sandbox (a business edits the translated text).
-INVITATION_SUBJECT = "{{ business_name }} invites you to book online"
-INVITATION_BODY = (
+INVITATION_SUBJECT = _("{{ business_name }} invites you to book online")
+INVITATION_BODY = _(
     "You can now book and manage your appointments with {{ business_name }} online.\n"
     "\n"
     "Activate your profile by choosing a password: it only takes a minute."
@@ -237,18 +237,13 @@ def link(catalog: gettext.NullTranslations, label: str, url: str) -> Link:
 def validity(
     catalog: gettext.NullTranslations, locale: Locale, until: datetime, timezone: str
 ) -> str:
-    """``"This link is valid until January 12, 2026, 10:00 AM."`` in ``locale``.
+    """``"This link is valid until Monday, January 12, 2026 at 10:00 AM (...)."``.
 
-    The moment is shown in ``timezone`` (the business's), as the locale's long
-    date and short time joined the locale's way.
+    The moment is shown in ``timezone`` (the business's), in the one date style
+    of ``locale`` (:func:`invitekit.dates.format_moment`), with the zone named
+    as people read it.
     """
-    local = until.astimezone(ZoneInfo(timezone))
-    moment = (
-        str(get_datetime_format("long", locale=locale))
-        .replace("'", "")
-        .replace("{0}", format_time(local, "short", locale=locale))
-        .replace("{1}", format_date(local, "long", locale=locale))
-    )
+    moment = format_moment(until, locale=locale, timezone=timezone, with_zone=True)
     return catalog.gettext("This link is valid until {date}.").format(date=moment)
 
 
@@ -276,6 +271,7 @@ def compose_invitation(
     message_id: str,
     text: InvitationText | None = None,
     layout: Layout | None = None,
+    test: bool = False,
 ) -> Email:
     """The invitation email for ``recipient``, in their language.
 
@@ -289,6 +285,8 @@ def compose_invitation(
         text: the business's subject and body; the shipped default of the
             recipient's language when ``None``.
         layout: the layout; the packaged one when ``None``.
+        test: a test invitation to the business's own address: its subject
+            says so ("[Test] ...", "[Prueba] ...").
 
     Raises:
         TemplateError: ``text`` uses something other than the documented placeholders.
@@ -302,6 +300,8 @@ def compose_invitation(
         "business_name": header_safe(business.name),
     }
     subject = render_template(chosen.subject, values, field="subject")
+    if test:
+        subject = catalog.gettext("[Test] {subject}").format(subject=subject)
     body = _clean_text(render_template(chosen.body, values, field="body"))
     content = Content(
         lang=str(locale).replace("_", "-"),

@@ -144,6 +144,7 @@ def send_test_invitation(
         message_id=message_id_for(new_id("msg"), ctx.business),
         text=text,
         test=True,
+        labelled=True,
     )
     with ctx.mailer.session() as session:
         session.send(email)
@@ -151,9 +152,18 @@ def send_test_invitation(
 
 
 def invitation_email(
-    ctx: Context, customer: Customer, *, message_id: str, text: InvitationText, test: bool = False
+    ctx: Context,
+    customer: Customer,
+    *,
+    message_id: str,
+    text: InvitationText,
+    test: bool = False,
+    labelled: bool = False,
 ) -> Email:
-    """The invitation to ``customer`` with freshly signed links (test links with ``test``)."""
+    """The invitation to ``customer`` with freshly signed links (test links with ``test``).
+
+    ``labelled`` marks the subject as a test's, for a test sent to the business.
+    """
     activation = ctx.tokens.sign(customer, Purpose.ACTIVATION, test=test)
     unsubscribe = ctx.tokens.sign(customer, Purpose.UNSUBSCRIBE, test=test)
     return compose_invitation(
@@ -170,6 +180,7 @@ def invitation_email(
         message_id=message_id,
         text=text,
         layout=ctx.layout,
+        test=labelled,
     )
 
 
