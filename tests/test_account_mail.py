@@ -208,3 +208,44 @@ def test_without_any_locale_the_business_default_is_used() -> None:
     )
     assert email.subject == "Passwort für Studio One zurücksetzen"
     assert email.text.splitlines()[0] == "Hallo,"
+
+
+# --------------------------------------------------------------------------- formal address
+
+INFORMAL_WORDS = {
+    "de": re.compile(r"\b(du|dich|dir|dein\w*)\b", re.IGNORECASE),
+    "es": re.compile(r"\b(tú|tu|tus|te|tuya|tienes|puedes|eres|recibes|elige|ignora)\b", re.I),
+}
+
+
+@pytest.mark.parametrize("locale", sorted(INFORMAL_WORDS))
+@pytest.mark.parametrize("kind", list(AccountEmail))
+def test_a_formal_business_addresses_customers_formally(kind: AccountEmail, locale: str) -> None:
+    formal = attrs.evolve(STUDIO, formal=True)
+    email = account_mail.compose_account_email(
+        kind,
+        business=formal,
+        recipient=Recipient(email="ana@example.com", first_name="Ana", locale=locale),
+        message_id="<m@studio.example>",
+        link=LINK,
+        valid_until=VALID_UNTIL,
+        provider="google",
+    )
+    assert INFORMAL_WORDS[locale].findall(f"{email.subject}\n{email.text}") == []
+    assert INFORMAL_WORDS[locale].search(_compose_kind(kind, locale).text)  # informal by default
+
+
+def test_formal_german_and_spanish_read_as_such() -> None:
+    formal = attrs.evolve(STUDIO, formal=True)
+    for locale, subject in [
+        ("de", "Bestätigen Sie Ihre E-Mail-Adresse für Studio One"),
+        ("es", "Confirme su dirección de correo para Studio One"),
+        ("fr", "Confirmez votre adresse e-mail pour Studio One"),
+    ]:
+        email = account_mail.compose_email_verification(
+            business=formal,
+            recipient=Recipient(email="ana@example.com", locale=locale),
+            message_id="<m@studio.example>",
+            link=LINK,
+        )
+        assert email.subject == subject

@@ -274,3 +274,29 @@ def test_a_long_unsubscribe_url_stays_a_plain_ascii_header() -> None:
     assert line.rstrip(b"\r") == f"List-Unsubscribe: <{url}>".encode()
     parsed = email_lib.message_from_bytes(raw, policy=email_policy.default)
     assert parsed["List-Unsubscribe"] == f"<{url}>"
+
+
+@pytest.mark.parametrize(
+    ("locale", "subject", "footer"),
+    [
+        (
+            "de",
+            "Studio One lädt Sie ein, online zu buchen",
+            "Sie erhalten diese E-Mail, weil Sie Kundin oder Kunde von Studio One sind.",
+        ),
+        (
+            "es",
+            "Studio One le invita a reservar en línea",
+            "Recibe este correo porque es cliente de Studio One.",
+        ),
+        (
+            "fr",
+            "Studio One vous invite à réserver en ligne",
+            "Vous recevez cet e-mail parce que vous êtes client de Studio One.",
+        ),
+    ],
+)
+def test_a_formal_business_invites_formally(locale: str, subject: str, footer: str) -> None:
+    sent = _compose(locale, "Jonas", business=attrs.evolve(BUSINESS, formal=True))
+    assert sent.subject == subject
+    assert footer in sent.text.splitlines()

@@ -156,10 +156,48 @@ def test_every_message_marked_in_the_code_is_in_the_catalogs() -> None:
 
 
 def test_every_catalog_message_is_still_used_by_the_code() -> None:
-    extracted = {(m.id, m.context) for m in extract_messages() if m.id}
+    extracted = {m.id for m in extract_messages() if m.id}
     for language in ["en", *OTHER_LANGUAGES]:
-        unused = [m.id for m in _catalog(language) if m.id and (m.id, m.context) not in extracted]
+        unused = [m.id for m in _catalog(language) if m.id and m.id not in extracted]
         assert unused == [], f"{language}: messages no code uses"
+
+
+@pytest.mark.parametrize("language", OTHER_LANGUAGES)
+def test_formal_variants_are_complete_and_keep_the_placeholders(language: str) -> None:
+    catalog = _catalog(language)
+    english = set(_english_ids())
+    placeholders = re.compile(r"\{\{\s*\w+\s*\}\}|\{\w+\}")
+    for message in catalog:
+        if not message.id or message.context is None:
+            continue
+        assert message.context == "formal", message.id
+        assert message.id in english, message.id
+        assert message.string, message.id
+        assert not message.fuzzy, message.id
+        assert sorted(placeholders.findall(str(message.string))) == sorted(
+            placeholders.findall(str(message.id))
+        ), message.id
+
+
+# Words of the informal address: a text using them needs a formal variant, which must not.
+INFORMAL = {
+    "de": re.compile(r"\b(du|dich|dir|dein\w*)\b", re.IGNORECASE),
+    "es": re.compile(r"\b(tú|tu|tus|te|tuya|tienes|puedes|eres|recibes)\b", re.IGNORECASE),
+}
+
+
+@pytest.mark.parametrize("language", sorted(INFORMAL))
+def test_every_informal_email_text_has_a_formal_variant(language: str) -> None:
+    catalog = _catalog(language)
+    informal = INFORMAL[language]
+    formal = {m.id: str(m.string) for m in catalog if m.id and m.context == "formal"}
+    for message in catalog:
+        comment = " ".join(message.auto_comments)
+        if not message.id or message.context or not comment.startswith("email"):
+            continue
+        if informal.search(str(message.string)):
+            assert message.id in formal, f"no formal variant: {message.id!r}"
+            assert not informal.search(formal[message.id]), formal[message.id]
 
 
 ITALIAN = """\

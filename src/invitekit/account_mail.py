@@ -23,6 +23,7 @@ from datetime import datetime
 import attrs
 
 from invitekit.compose import (
+    LINK_HINT,
     Content,
     Layout,
     Recipient,
@@ -34,7 +35,7 @@ from invitekit.compose import (
 )
 from invitekit.compose import link as labelled_link
 from invitekit.i18n import gettext_noop as _
-from invitekit.i18n import negotiate_locale, translations
+from invitekit.i18n import negotiate_locale, translate, translations
 from invitekit.model import Business, Email
 
 __all__ = [
@@ -172,25 +173,27 @@ def compose_account_email(
     text = TEXTS[kind]
     locale = negotiate_locale([recipient.locale, page_locale], default=business.default_locale)
     catalog = translations(locale)
+
+    def tr(message: str) -> str:
+        return translate(catalog, message, formal=business.formal)
+
     values = {"business": header_safe(business.name), "provider": provider_label(provider)}
     action = None
     if text.action is not None and link is not None:
-        action = labelled_link(catalog, catalog.gettext(text.action), link)
+        action = labelled_link(catalog, tr(text.action), link)
     content = Content(
         lang=str(locale).replace("_", "-"),
-        subject=catalog.gettext(text.subject).format(**values),
+        subject=tr(text.subject).format(**values),
         greeting=greeting(catalog, recipient.first_name),
-        paragraphs=(catalog.gettext(text.message).format(**values),),
+        paragraphs=(tr(text.message).format(**values),),
         action=action,
-        link_hint=catalog.gettext(
-            "If the button does not work, copy this link into your browser:"
-        ),
+        link_hint=tr(LINK_HINT),
         validity=(
             None
             if valid_until is None
             else validity(catalog, locale, valid_until, business.timezone)
         ),
-        closing=(catalog.gettext(text.closing),),
+        closing=(tr(text.closing),),
         signature=signature(business),
     )
     return render_email(

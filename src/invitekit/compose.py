@@ -41,7 +41,7 @@ from babel import Locale
 
 from invitekit.dates import format_moment
 from invitekit.i18n import gettext_noop as _
-from invitekit.i18n import negotiate_locale, translations
+from invitekit.i18n import negotiate_locale, translate, translations
 from invitekit.model import Business, Email
 from invitekit.sandbox import render_template
 
@@ -71,6 +71,7 @@ _TEXT_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\x85]")
 
 # The shipped default text of the invitation: msgids of the catalogs, and
 # templates for the sandbox (a business edits the translated text).
+LINK_HINT = _("If the button does not work, copy this link into your browser:")
 INVITATION_SUBJECT = _("{{ business_name }} invites you to book online")
 INVITATION_BODY = _(
     "You can now book and manage your appointments with {{ business_name }} online.\n"
@@ -253,11 +254,16 @@ def signature(business: Business) -> str:
     return text or header_safe(business.name)
 
 
-def default_invitation_text(locale: Locale | str) -> InvitationText:
-    """The shipped subject and body of the invitation in ``locale`` (sandbox templates)."""
+def default_invitation_text(locale: Locale | str, *, formal: bool = False) -> InvitationText:
+    """The shipped subject and body of the invitation in ``locale`` (sandbox templates).
+
+    ``formal`` chooses the formal address where the language has one (German
+    "Sie", Spanish "usted"); see :attr:`Business.formal <invitekit.model.Business>`.
+    """
     catalog = translations(locale)
     return InvitationText(
-        subject=catalog.gettext(INVITATION_SUBJECT), body=catalog.gettext(INVITATION_BODY)
+        subject=translate(catalog, INVITATION_SUBJECT, formal=formal),
+        body=translate(catalog, INVITATION_BODY, formal=formal),
     )
 
 
@@ -293,7 +299,7 @@ def compose_invitation(
     """
     locale = locale_for(recipient.locale, business)
     catalog = translations(locale)
-    chosen = text or default_invitation_text(locale)
+    chosen = text or default_invitation_text(locale, formal=business.formal)
     values = {
         "first_name": header_safe(recipient.first_name or "", limit=80),
         "last_name": header_safe(recipient.last_name or "", limit=80),
@@ -309,17 +315,17 @@ def compose_invitation(
         greeting=greeting(catalog, recipient.first_name),
         paragraphs=_paragraphs(body),
         action=link(catalog, catalog.gettext("Activate my profile"), activation_link),
-        link_hint=catalog.gettext(
-            "If the button does not work, copy this link into your browser:"
-        ),
+        link_hint=translate(catalog, LINK_HINT, formal=business.formal),
         validity=(
             None
             if valid_until is None
             else validity(catalog, locale, valid_until, business.timezone)
         ),
         signature=signature(business),
-        footer=catalog.gettext(
-            "You receive this email because you are a customer of {business_name}."
+        footer=translate(
+            catalog,
+            _("You receive this email because you are a customer of {business_name}."),
+            formal=business.formal,
         ).format(business_name=values["business_name"]),
         unsubscribe=link(
             catalog, catalog.gettext("Unsubscribe from these emails"), unsubscribe_link

@@ -40,6 +40,7 @@ __all__ = [
     "missing_messages",
     "negotiate_locale",
     "parse_locale",
+    "translate",
     "translations",
 ]
 
@@ -167,6 +168,23 @@ def compile_all() -> list[Path]:
         target.write_bytes(compile_catalog(source))
         written.append(target)
     return written
+
+
+FORMAL = "formal"
+"""The message context of the formal variant of a text (``msgctxt "formal"``)."""
+
+
+def translate(catalog: gettext.NullTranslations, message: str, *, formal: bool = False) -> str:
+    """``message`` from ``catalog``; with ``formal``, its formal variant if the language has one.
+
+    A language that addresses everyone the same way (French "vous", English)
+    has no ``msgctxt "formal"`` entries: the plain translation is used.
+    """
+    if formal:
+        variant = catalog.pgettext(FORMAL, message)
+        if variant != message:
+            return variant
+    return catalog.gettext(message)
 
 
 def extract_messages() -> Catalog:

@@ -219,7 +219,7 @@ def _effective_template(ctx: Context, tx: Transaction, locale: str) -> Invitatio
         stored = tx.get_template(ctx.business.id, MessageKind.INVITATION, key)
         if stored is not None:
             return _saved(stored)
-    shipped = default_invitation_text(parsed)
+    shipped = default_invitation_text(parsed, formal=ctx.business.formal)
     return InvitationTemplate(
         locale=str(parsed), subject=shipped.subject, body=shipped.body, customised=False
     )
