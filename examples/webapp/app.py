@@ -209,12 +209,18 @@ def when(moment: datetime | None) -> str:
     return format_moment(moment, locale=page_locale(), timezone=studio().kit.business.timezone)
 
 
+def language_name(code: str) -> str:
+    """A locale code as the reader names the language (``"de_AT"``: "German (Austria)")."""
+    return str(Locale.parse(code).get_display_name(page_locale()) or code)
+
+
 def _template_helpers() -> dict[str, Any]:
     return {
         "t": t,
         "when": when,
         "lang": page_locale().language,
         "languages": LANGUAGES,
+        "language_name": language_name,
         "business_name": studio().kit.business.name,
         "is_admin": bool(session.get("admin")),
         "customer_id": session.get("customer_id"),
