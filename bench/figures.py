@@ -18,6 +18,7 @@ import attrs
 from bench import subjects
 from bench.floor import Floor
 from bench.harness import Contestant, Sample, Target, Unavailable, measure, timed
+from invitekit.adapters.memory import MemoryMailer
 from invitekit.compose import to_mime
 from invitekit.tokens import Purpose
 
@@ -246,7 +247,10 @@ def delivery(ctx: Context) -> dict[str, Any]:
         server.stdout.readline()
         sample_store = subjects.memory_store(n)
         subjects.campaign(sample_store)
-        emails = [m.email for m in subjects.kit(sample_store).outbox_messages()]
+        # The same messages, composed once: the outbox holds what to send, not emails.
+        sample_mailer = MemoryMailer()
+        subjects.kit(sample_store, sample_mailer).deliver()
+        emails = sample_mailer.outbox
 
         def invitekit_run(trace: bool) -> Sample:
             store = subjects.memory_store(n)

@@ -19,15 +19,17 @@ run removes only what it made there (its database and its ``outbox/``).
 
 from __future__ import annotations
 
+import email
+import email.policy
 import secrets
 import shutil
 import sys
+from email.message import EmailMessage
 from pathlib import Path
 
 from invitekit import Audience, Business, InviteKit, Status, SystemClock
 from invitekit.adapters.files import FolderMailer
 from invitekit.adapters.sql import SQLStore
-from invitekit.testing import extract_link
 
 HERE = Path(__file__).resolve().parent
 ACTIVATION_PAGE = "https://studio.example/activate/"
@@ -124,8 +126,14 @@ def main(output: Path) -> None:
     print("\n4. Ana follows the link in her email and chooses a password")
     ana = kit.find_customer("ana.garcia@example.com")
     assert ana is not None
-    (email,) = [m.email for m in kit.outbox_messages(customer_id=ana.id)]
-    token = extract_link(email, ACTIVATION_PAGE)[len(ACTIVATION_PAGE) :]
+    # The outbox keeps what was sent, not the email: read Ana's from its .eml file.
+    (sent,) = kit.outbox_messages(customer_id=ana.id)
+    (path,) = [p for p in outbox.glob("*.eml") if p.name.startswith(sent.id)]
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    body = message.get_body(("plain",))
+    assert isinstance(body, EmailMessage)
+    text = body.get_content()
+    token = text[text.index(ACTIVATION_PAGE) :].split()[0][len(ACTIVATION_PAGE) :]
     check = kit.check_activation(token)  # the GET: shows the form, changes nothing
     print(f"   the activation page greets {check.first_name} <{check.email}>")
     kit.accept_invitation(token, "una contraseña muy larga")  # the POST

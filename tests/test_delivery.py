@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 
 from invitekit import (
+    Audience,
     Business,
     EventKind,
     InviteKit,
@@ -13,8 +14,10 @@ from invitekit import (
     Status,
 )
 from invitekit.adapters.files import FolderMailer
-from invitekit.adapters.memory import MemoryStore
-from invitekit.testing import FakeClock, FlakyMailer, make_kit
+from invitekit.adapters.memory import MemoryMailer, MemoryStore
+from invitekit.compose import to_mime
+from invitekit.model import Email
+from invitekit.testing import FakeClock, FlakyMailer, extract_token, make_kit
 
 
 def _kit(
@@ -62,7 +65,7 @@ def test_temporary_failure_is_retried_with_backoff_and_the_same_message_id(
     (message,) = kit.outbox_messages(customer_id=ana.id)
     assert message.state is OutboxState.SENT
     assert message.attempts == 3
-    assert mailer.sent[0].message_id == message.email.message_id
+    assert mailer.sent[0].message_id == message.message_id
     kinds = [e.kind for e in kit.history(ana.id)]
     assert kinds.count(EventKind.DELIVERY_FAILED) == 2
     assert kinds[-1] is EventKind.DELIVERED
@@ -172,7 +175,7 @@ def test_folder_mailer_writes_parseable_eml_files(
     parsed = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
     (queued,) = kit.outbox_messages()
     assert parsed["To"] == "ana@example.com"
-    assert parsed["Message-ID"] == queued.email.message_id
+    assert parsed["Message-ID"] == queued.message_id
     assert parsed["Date"] is not None
     assert "Ana" in parsed.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
 
@@ -222,3 +225,53 @@ def test_a_failure_after_a_withdrawal_does_not_revive_the_invitation(
     assert [m.state for m in kit.outbox_messages(customer_id=ana.id)] == [OutboxState.CANCELLED]
     invitekit_clock.advance(days=1)
     assert kit.deliver() == type(report)()
+
+
+def test_a_queued_row_is_composed_at_delivery_and_a_resend_is_the_same_bytes(
+    invitekit_store: MemoryStore, invitekit_clock: FakeClock, invitekit_business: Business
+) -> None:
+    offered: list[Email] = []
+
+    def fail_first(email: Email) -> str | None:
+        offered.append(email)
+        return "temporary" if len(offered) == 1 else None
+
+    mailer = FlakyMailer(fail=fail_first)
+    kit = _kit(invitekit_store, mailer, invitekit_clock, invitekit_business)
+    ana = kit.add_customer("ana@example.com", first_name="Ana", invite=True)
+    invitekit_clock.advance(days=10)  # queued long before it is first sent
+    first_claim = invitekit_clock.now()
+    kit.deliver()
+    invitekit_clock.advance(minutes=5)
+    kit.deliver()
+
+    first, resent = offered
+    assert first == resent  # composed again from the row: the same links, Message-ID, Date
+    assert to_mime(first).as_bytes() == to_mime(resent).as_bytes()
+    assert first.date == first_claim
+    (message,) = kit.outbox_messages(customer_id=ana.id)
+    assert message.links_issued_at == first_claim and message.attempts == 2
+    # The link's validity (14 days) counts from the first claim, not from queueing.
+    token = extract_token(resent, invitekit_business.activation_url)
+    invitekit_clock.advance(days=13)
+    assert kit.check_activation(token).customer_id == ana.id
+
+
+def test_a_campaign_sends_the_text_of_its_revision_whatever_is_saved_later(
+    invitekit_kit: InviteKit, invitekit_mailer: MemoryMailer
+) -> None:
+    invitekit_kit.save_invitation_template("de", subject="Erste Fassung", body="Eins.")
+    invitekit_kit.add_customer("ana@example.com")
+    invitekit_kit.add_customer("bob@example.com")
+    invitekit_kit.invite_audience(Audience.all())
+    invitekit_kit.invite_audience(Audience.all(), subject="Nur einmal")  # nobody: all pending
+    invitekit_kit.save_invitation_template("de", subject="Zweite Fassung", body="Zwei.")
+    invitekit_kit.deliver()
+
+    assert {mail.subject for mail in invitekit_mailer.outbox} == {"Erste Fassung"}
+    assert invitekit_kit.invitation_template("de").subject == "Zweite Fassung"
+    carl = invitekit_kit.add_customer("carl@example.com")
+    invitekit_kit.invite(carl.id, subject="Nur für Carl")
+    invitekit_kit.deliver()
+    assert invitekit_mailer.to("carl@example.com")[0].subject == "Nur für Carl"
+    assert invitekit_kit.invitation_template("de").subject == "Zweite Fassung"

@@ -10,7 +10,7 @@ from invitekit.adapters.memory import MemoryMailer
 from invitekit.adapters.sql import SQLStore
 from invitekit.audience import Audience
 from invitekit.exceptions import InvalidLocale, TemplateError, TestInvitationToken
-from invitekit.model import Business, Email, Status, StoredTemplate
+from invitekit.model import Business, Email, Status, TemplateRevision
 from invitekit.ports import Store
 from invitekit.service import InviteKit
 from invitekit.testing import FakeClock, extract_link, make_kit
@@ -298,15 +298,20 @@ def test_a_deep_template_stored_before_the_bounds_is_a_template_error_when_rende
     kit = make_kit(store=store, business=invitekit_business, clock=clock)
     customer = kit.add_customer("ana@example.com", first_name="Ana", locale="en")
     with store.transaction() as tx:  # as an older invitekit, without the bounds, saved it
-        tx.save_template(
-            StoredTemplate(
+        tx.insert_template_revision(
+            TemplateRevision(
+                id="tpl_old",
                 business_id=invitekit_business.id,
                 kind="invitation",
                 locale="en",
                 subject="Hi",
                 body=DEEP_BODIES[shape],
-                updated_at=clock.now(),
+                created_at=clock.now(),
             )
         )
     with pytest.raises(TemplateError, match="nested"):
         kit.preview_invitation(customer.id)
+    kit.invite(customer.id)  # queued: the text is composed at delivery
+    assert kit.deliver().failed == 1  # a permanent failure, not an error out of deliver()
+    (message,) = kit.outbox_messages(customer_id=customer.id)
+    assert message.last_error is not None and "nested" in message.last_error

@@ -194,6 +194,25 @@ def test_expiry_boundary_per_purpose(purpose: Purpose, validity: timedelta | Non
         signer.verify(token, purpose)
 
 
+def test_a_token_signed_as_of_an_instant_is_the_same_each_time_and_ages_from_it() -> None:
+    clock = FakeClock()
+    signer = tokens(clock, [TEST_SECRET])
+    ana = customer(clock)
+    issued = clock.now()
+    first = signer.sign(ana, Purpose.ACTIVATION, issued_at=issued)
+    clock.advance(days=3)
+    again = signer.sign(ana, Purpose.ACTIVATION, issued_at=issued)  # a resend, later
+
+    assert again == first != signer.sign(ana, Purpose.ACTIVATION)
+    assert signer.verify(again, Purpose.ACTIVATION).issued_at == issued.replace(microsecond=0)
+    assert signer.expires_at(Purpose.ACTIVATION, issued_at=issued) == issued.replace(
+        microsecond=0
+    ) + timedelta(days=14)
+    clock.advance(days=11, seconds=1)  # 14 days after it was issued, not after the resend
+    with pytest.raises(TokenExpired):
+        signer.verify(again, Purpose.ACTIVATION)
+
+
 def test_expiry_boundary_of_email_verification() -> None:
     clock = FakeClock()
     signer = tokens(clock, [TEST_SECRET])

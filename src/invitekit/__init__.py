@@ -51,6 +51,7 @@ from invitekit.exceptions import (
     VerificationSuperseded,
     WeakPassword,
 )
+from invitekit.facade.worker import Worker
 from invitekit.model import (
     ActivationCheck,
     Business,
@@ -178,6 +179,7 @@ __all__ = [
     "VerificationSuperseded",
     "WallClockCutoff",
     "WeakPassword",
+    "Worker",
     "can_use_portal",
     "explain",
     "login_requirement",

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import gettext
+import hashlib
 import re
 from collections.abc import Sequence
 from datetime import datetime
@@ -436,18 +437,28 @@ def to_mime(email: Email, *, date: datetime | None = None) -> EmailMessage:
     """Build the standard-library message that a mailer sends or writes to a file.
 
     A plain-text part, and with an HTML part a ``multipart/alternative``.
-    Header values are made single lines whatever the :class:`Email` holds.
+    Header values are made single lines whatever the :class:`Email` holds.  The
+    ``Date`` header is the email's own :attr:`~invitekit.model.Email.date` when
+    it has one (a queued email: a resend is the same bytes), else ``date``; the
+    MIME boundary is derived from the email, so one email is always the same bytes.
     """
     message = EmailMessage(policy=MIME_POLICY)
     message["From"] = header_safe(email.sender, limit=998)
     message["To"] = header_safe(email.to, limit=998)
     _set_subject(message, header_safe(email.subject, limit=998))
     message["Message-ID"] = header_safe(email.message_id or make_msgid(), limit=998)
-    if date is not None:
-        message["Date"] = format_datetime(date)
+    dated = email.date or date
+    if dated is not None:
+        message["Date"] = format_datetime(dated)
     for name, value in email.headers:
         message[header_safe(name, limit=76)] = header_safe(value, limit=2000)
     message.set_content(email.text)
     if email.html is not None:
         message.add_alternative(email.html, subtype="html")
+        # The standard library draws a random boundary; one derived from the email
+        # makes a resend of one queued email the same bytes.
+        digest = hashlib.sha256(
+            "\x1f".join((email.message_id, email.text, email.html)).encode()
+        ).hexdigest()
+        message.set_boundary(f"=_invitekit_{digest[:40]}")
     return message

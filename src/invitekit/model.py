@@ -37,6 +37,7 @@ __all__ = [
     "Registration",
     "Status",
     "StoredTemplate",
+    "TemplateRevision",
     "clean_name",
     "clean_signup_name",
     "missing_link",
@@ -444,6 +445,9 @@ class Email:
         message_id: the ``Message-ID``; stable across retries of one queued email.
         headers: further headers as ``(name, value)`` pairs (not shown by
             ``repr``: ``List-Unsubscribe`` holds a live link).
+        date: the ``Date`` header, when the email fixes it (a queued email is
+            dated when its links were issued, so a resend is the same bytes);
+            ``None`` lets the mailer date it.
     """
 
     sender: str
@@ -453,44 +457,12 @@ class Email:
     html: str | None = attrs.field(default=None, repr=False)
     message_id: str
     headers: tuple[tuple[str, str], ...] = attrs.field(default=(), repr=False)
+    date: datetime | None = None
 
     def header(self, name: str) -> str | None:
         """The value of header ``name`` (case-insensitive), or ``None``."""
         wanted = name.lower()
         return next((v for k, v in self.headers if k.lower() == wanted), None)
-
-
-@attrs.frozen(kw_only=True)
-class OutboxMessage:
-    """An email waiting in, or gone through, the outbox.
-
-    Attributes:
-        id: unique; also the basis of the stable ``Message-ID``.
-        business_id, customer_id: whose email it is; ``customer_id`` is ``None``
-            for mail that changes no customer (a test invitation).
-        kind: :class:`MessageKind`.
-        email: the composed email.
-        state: :class:`OutboxState`.
-        attempts: how many times a worker tried to hand it over.
-        created_at: when it was queued.
-        next_attempt_at: not before this may a worker pick it up.
-        claimed_until: a worker's lease; another worker may take it after this.
-        last_error: the last failure's text.
-        sent_at: when the mail server accepted it.
-    """
-
-    id: str
-    business_id: str
-    customer_id: str | None
-    kind: MessageKind = attrs.field(converter=MessageKind)
-    email: Email
-    state: OutboxState = OutboxState.PENDING
-    attempts: int = 0
-    created_at: datetime
-    next_attempt_at: datetime
-    claimed_until: datetime | None = None
-    last_error: str | None = None
-    sent_at: datetime | None = None
 
 
 class Purpose(enum.StrEnum):
@@ -500,6 +472,59 @@ class Purpose(enum.StrEnum):
     PASSWORD_RESET = "password_reset"
     EMAIL_VERIFICATION = "email_verification"
     UNSUBSCRIBE = "unsubscribe"
+
+
+@attrs.frozen(kw_only=True)
+class OutboxMessage:
+    """An email to send, or sent: what to send, never the email itself.
+
+    A queued row is an *intent*: the worker composes the email and signs its
+    links just before handing it to the mail server (see
+    :mod:`invitekit.flows.delivery`), so no body, token or link is ever stored.
+
+    Attributes:
+        id: unique; also the basis of the stable ``Message-ID``.
+        business_id, customer_id: whose email it is; ``customer_id`` is ``None``
+            for the verification of a sign-up's new address.
+        kind: :class:`MessageKind`.
+        recipient: the address it goes to, decided when it was queued.
+        message_id: the ``Message-ID`` (from ``id``); a resend reuses it.
+        locale: the language it is written in, decided when it was queued.
+        template_id: for an invitation, the :class:`TemplateRevision` whose text it
+            uses; ``None`` for the text invitekit ships.
+        purpose: for an account email, what its link is for (``None`` for one
+            without a link); it tells a reset link from an activation link.
+        registration_id: for an email verification, the sign-up it confirms.
+        state: :class:`OutboxState`.
+        attempts: how many times a worker tried to hand it over.
+        created_at: when it was queued.
+        next_attempt_at: not before this may a worker pick it up.
+        claimed_until: a worker's lease; another worker may take it after this.
+        links_issued_at: when its links are signed: recorded when it is first
+            claimed, so a resend composes the same bytes and a link's validity
+            counts from sending.
+        last_error: the last failure's text.
+        sent_at: when the mail server accepted it.
+    """
+
+    id: str
+    business_id: str
+    customer_id: str | None
+    kind: MessageKind = attrs.field(converter=MessageKind)
+    recipient: str
+    message_id: str
+    locale: str
+    template_id: str | None = None
+    purpose: Purpose | None = None
+    registration_id: str | None = None
+    state: OutboxState = OutboxState.PENDING
+    attempts: int = 0
+    created_at: datetime
+    next_attempt_at: datetime
+    claimed_until: datetime | None = None
+    links_issued_at: datetime | None = None
+    last_error: str | None = None
+    sent_at: datetime | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -531,15 +556,37 @@ ActivationCheck = LinkCheck
 
 
 @attrs.frozen(kw_only=True)
-class StoredTemplate:
-    """A business's own subject and body for one kind of email in one locale."""
+class TemplateRevision:
+    """One immutable version of a business's own subject and body for a kind and locale.
 
+    Saving a template adds a revision; the newest saved one of a locale is the
+    text used from then on.  A one-off text given to a campaign is a revision
+    too (``one_off``), used only by the emails that campaign queued.  Queued
+    emails name their revision, so editing a text never changes what an
+    already started campaign sends.
+
+    Attributes:
+        id: unique.
+        business_id: whose text it is.
+        kind: the kind of email (``"invitation"``).
+        locale: the locale it is for (``"es"``, ``"de_AT"``).
+        subject, body: sandbox templates.
+        created_at: when it was saved.
+        one_off: given to one campaign or invitation only, not saved for later.
+    """
+
+    id: str
     business_id: str
     kind: str
     locale: str
     subject: str
     body: str
-    updated_at: datetime
+    created_at: datetime
+    one_off: bool = False
+
+
+StoredTemplate = TemplateRevision
+"""The old name of :class:`TemplateRevision`."""
 
 
 @attrs.frozen(kw_only=True)

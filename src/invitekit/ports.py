@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Protocol
 
 from invitekit.model import (
+    Business,
     Customer,
     Email,
     Event,
@@ -22,6 +23,7 @@ from invitekit.model import (
     Registration,
     Status,
     StoredTemplate,
+    TemplateRevision,
 )
 
 __all__ = [
@@ -162,14 +164,37 @@ class Transaction(Protocol):
         """The ids of the groups a customer belongs to."""
         ...
 
-    # Templates -------------------------------------------------------------------------
+    # Businesses ------------------------------------------------------------------------
 
-    def save_template(self, template: StoredTemplate) -> None:
-        """Store (or replace) a business's template for a kind and locale."""
+    def save_business(self, business: Business, *, at: datetime) -> int:
+        """Store a business's settings, as a new version when they differ from the newest.
+
+        So that a worker can compose any business's email from the store alone.
+
+        Returns:
+            the version now newest (1 for the first).
+        """
         ...
 
-    def get_template(self, business_id: str, kind: str, locale: str) -> StoredTemplate | None:
-        """The business's saved template for a kind and locale, or ``None``."""
+    def get_business(self, business_id: str) -> Business | None:
+        """The newest stored settings of a business, or ``None``."""
+        ...
+
+    # Templates -------------------------------------------------------------------------
+
+    def insert_template_revision(self, revision: TemplateRevision) -> None:
+        """Store a new, immutable template revision (its id is new)."""
+        ...
+
+    def latest_template(self, business_id: str, kind: str, locale: str) -> TemplateRevision | None:
+        """The newest revision saved (not ``one_off``) for a kind and locale, or ``None``.
+
+        Of revisions inserted in one instant, the one inserted last.
+        """
+        ...
+
+    def get_template_revision(self, business_id: str, revision_id: str) -> TemplateRevision | None:
+        """The revision with this id, or ``None``."""
         ...
 
     # Outbox ----------------------------------------------------------------------------
@@ -211,7 +236,8 @@ class Transaction(Protocol):
 
         A message is due when ``next_attempt_at <= now``; it is free when it has no
         lease or its lease ended before ``now`` (its worker died).  Claimed messages
-        get ``claimed_until=lease_until`` and no other claim can take them until then.
+        get ``claimed_until=lease_until``, one more attempt, and, when they have
+        none yet, ``links_issued_at=now``; no other claim can take them until then.
         Oldest first.
         """
         ...

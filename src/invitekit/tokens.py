@@ -27,7 +27,9 @@ import hashlib
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -232,15 +234,29 @@ def _digest(parts: list[str]) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:22]
 
 
+# The instant a token being signed is dated, when it is not "now": a queued email's
+# links are signed as of the moment they were first issued (see Tokens.sign).
+_SIGN_AS_OF: ContextVar[datetime | None] = ContextVar("invitekit_sign_as_of", default=None)
+
+
+@contextmanager
+def _as_of(at: datetime | None) -> Iterator[None]:
+    reset = _SIGN_AS_OF.set(at)
+    try:
+        yield
+    finally:
+        _SIGN_AS_OF.reset(reset)
+
+
 class _ClockSigner(TimestampSigner):
-    """A TimestampSigner whose notion of "now" is the injected Clock."""
+    """A TimestampSigner whose notion of "now" is the injected Clock (or a given instant)."""
 
     def __init__(self, *args: Any, clock: Clock, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._clock = clock
 
     def get_timestamp(self) -> int:
-        return int(self._clock.now().timestamp())
+        return int((_SIGN_AS_OF.get() or self._clock.now()).timestamp())
 
 
 class Tokens:
@@ -290,8 +306,23 @@ class Tokens:
     def __repr__(self) -> str:
         return f"Tokens(business_id={self._business_id!r}, expiry={self.expiry!r})"
 
-    def sign(self, customer: Customer, purpose: Purpose, *, test: bool = False) -> str:
+    def sign(
+        self,
+        customer: Customer,
+        purpose: Purpose,
+        *,
+        test: bool = False,
+        issued_at: datetime | None = None,
+    ) -> str:
         """Return a token for ``customer``'s current state and ``purpose``.
+
+        Args:
+            customer: whom the token is for; its state is the token's fingerprint.
+            purpose: what the token is for.
+            test: a test invitation's token.
+            issued_at: the instant the token is dated (its validity counts from
+                it); now by default.  Signing twice as of one instant gives the
+                same token: a queued email's resend is the same bytes.
 
         Raises:
             ValueError: for :attr:`Purpose.EMAIL_VERIFICATION`, which names a
@@ -306,15 +337,23 @@ class Tokens:
         }
         if test:
             payload["t"] = 1
-        return str(self._serializers[purpose].dumps(payload))
+        with _as_of(issued_at):
+            return str(self._serializers[purpose].dumps(payload))
 
-    def sign_verification(self, registration: Registration, customer: Customer | None) -> str:
+    def sign_verification(
+        self,
+        registration: Registration,
+        customer: Customer | None,
+        *,
+        issued_at: datetime | None = None,
+    ) -> str:
         """Return an email-verification token for a sign-up.
 
         Args:
             registration: the stored sign-up; the token names it (``r``).
             customer: the existing customer whose address it is, if any; the
                 token then names that customer too (``c``) and dies with their state.
+            issued_at: the instant the token is dated; now by default.
         """
         payload: dict[str, Any] = {
             "b": registration.business_id,
@@ -323,14 +362,18 @@ class Tokens:
         }
         if customer is not None:
             payload["c"] = customer.id
-        return str(self._serializers[Purpose.EMAIL_VERIFICATION].dumps(payload))
+        with _as_of(issued_at):
+            return str(self._serializers[Purpose.EMAIL_VERIFICATION].dumps(payload))
 
-    def expires_at(self, purpose: Purpose) -> datetime | None:
-        """When a token for ``purpose`` signed now will expire, or ``None`` if never."""
+    def expires_at(
+        self, purpose: Purpose, *, issued_at: datetime | None = None
+    ) -> datetime | None:
+        """When a token for ``purpose`` signed now (or at ``issued_at``) expires, or ``None``."""
         validity = self.expiry.of(purpose)
         if validity is None:
             return None
-        issued = datetime.fromtimestamp(int(self._clock.now().timestamp()), UTC)
+        moment = issued_at or self._clock.now()
+        issued = datetime.fromtimestamp(int(moment.timestamp()), UTC)
         return issued + validity
 
     def verify(self, token: str, purpose: Purpose) -> TokenClaims:

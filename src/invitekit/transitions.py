@@ -14,7 +14,7 @@ import attrs
 
 from invitekit.addresses import EmailAddress
 from invitekit.audience import SkipReason
-from invitekit.model import Customer, Status
+from invitekit.model import Customer, MessageKind, Status
 
 __all__ = [
     "accept",
@@ -23,6 +23,7 @@ __all__ = [
     "invitation_block",
     "invitation_stale",
     "mark_delivered",
+    "message_stale",
     "restore",
     "set_password",
     "unsubscribe",
@@ -79,6 +80,39 @@ def invitation_stale(customer: Customer | None, *, queued_to: str) -> bool:
         or customer.unsubscribed
         or customer.email != queued_to
     )
+
+
+def message_stale(
+    kind: MessageKind,
+    customer: Customer | None,
+    *,
+    for_customer: bool,
+    queued_to: str,
+    registration_found: bool,
+) -> str | None:
+    """Why a queued email must not be composed and sent any more, or ``None``.
+
+    An invitation follows :func:`invitation_stale`.  An account email goes only
+    to the address it was queued for, to a customer still there and not
+    archived; an email verification only while its sign-up is stored.
+
+    Args:
+        kind: the email's kind.
+        customer: its customer as stored now (``None`` if gone or never one).
+        for_customer: whether it was queued for a customer.
+        queued_to: the address it was queued for.
+        registration_found: for an email verification, whether its sign-up is stored.
+    """
+    if kind is MessageKind.INVITATION:
+        stale = invitation_stale(customer, queued_to=queued_to)
+        return "the customer can no longer be invited" if stale else None
+    if for_customer and (customer is None or customer.archived):
+        return "the customer is gone or archived"
+    if customer is not None and customer.email != queued_to:
+        return "the customer's address changed"
+    if kind is MessageKind.EMAIL_VERIFICATION and not registration_found:
+        return "the sign-up is no longer waiting"
+    return None
 
 
 def _touch(customer: Customer, now: datetime, **changes: Any) -> Customer:

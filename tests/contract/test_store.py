@@ -11,17 +11,18 @@ from invitekit.exceptions import ConcurrentUpdate, DuplicateCustomer, DuplicateG
 from invitekit.ids import new_id
 from invitekit.model import (
     Customer,
-    Email,
     Event,
     EventKind,
     Group,
     OutboxMessage,
     OutboxState,
+    Purpose,
     Registration,
     Status,
-    StoredTemplate,
+    TemplateRevision,
 )
 from invitekit.ports import Store, Transaction
+from invitekit.testing import make_business
 
 BIZ = "studio-1"
 OTHER = "studio-2"
@@ -56,18 +57,10 @@ def make_message(
         business_id=business_id,
         customer_id=customer_id,
         kind=kind,
-        email=Email(
-            sender="Studio One <hello@studio.example>",
-            to=f"{customer_id}@example.com",
-            subject="Join us online",
-            text="Hello,\nplease activate your profile.",
-            html="<p>Hello, <b>please</b> activate</p>",
-            message_id=f"<{message_id}@studio.example>",
-            headers=(
-                ("List-Unsubscribe", "<https://studio.example/unsubscribe/t>"),
-                ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
-            ),
-        ),
+        recipient=f"{customer_id}@example.com",
+        message_id=f"<{message_id}@studio.example>",
+        locale="es_MX",
+        template_id="tpl_0001" if kind == "invitation" else None,
         created_at=created_at,
         next_attempt_at=created_at,
     )
@@ -483,41 +476,79 @@ def test_group_members_are_listed_and_adding_twice_is_harmless(store: Store) -> 
     assert groups_of_second == []
 
 
+# Businesses ------------------------------------------------------------------------------
+
+
+def test_a_business_is_stored_in_versions_and_read_back_newest(store: Store) -> None:
+    studio = make_business(
+        id=BIZ,
+        name="Studio Ünø",
+        default_locale="de",
+        invitation_cooldown=timedelta(days=7, seconds=1),
+        unsubscribe_mailto="out@studio.example",
+        reset_url=None,
+    )
+    renamed = attrs.evolve(studio, name="Studio Two", invitation_cooldown=None)
+    with store.transaction() as tx:
+        assert tx.get_business(BIZ) is None
+        assert tx.save_business(studio, at=T0) == 1
+        assert tx.save_business(studio, at=T0) == 1  # unchanged: no new version
+    with store.transaction() as tx:
+        assert tx.get_business(BIZ) == studio
+        assert tx.save_business(renamed, at=T0 + timedelta(1)) == 2
+    with store.transaction() as tx:
+        assert tx.get_business(BIZ) == renamed
+        assert tx.get_business(OTHER) is None
+
+
 # Templates -------------------------------------------------------------------------------
 
 
-def make_template(locale: str, subject: str, *, business_id: str = BIZ) -> StoredTemplate:
-    return StoredTemplate(
+def make_template(
+    locale: str, subject: str, *, business_id: str = BIZ, one_off: bool = False
+) -> TemplateRevision:
+    return TemplateRevision(
+        id=new_id("tpl"),
         business_id=business_id,
         kind="invitation",
         locale=locale,
         subject=subject,
         body="Hola {{ first_name }},\n" + "texto " * 20_000,
-        updated_at=T0,
+        created_at=T0,
+        one_off=one_off,
     )
 
 
 def test_a_saved_template_is_found_per_kind_and_locale(store: Store) -> None:
     template = make_template("es", "¡Bienvenida!")
     with store.transaction() as tx:
-        tx.save_template(template)
+        tx.insert_template_revision(template)
 
     with store.transaction() as tx:
-        assert tx.get_template(BIZ, "invitation", "es") == template
-        assert tx.get_template(BIZ, "invitation", "de") is None
-        assert tx.get_template(BIZ, "password_reset", "es") is None
-        assert tx.get_template(OTHER, "invitation", "es") is None
+        assert tx.latest_template(BIZ, "invitation", "es") == template
+        assert tx.latest_template(BIZ, "invitation", "de") is None
+        assert tx.latest_template(BIZ, "password_reset", "es") is None
+        assert tx.latest_template(OTHER, "invitation", "es") is None
 
 
-def test_saving_a_template_again_replaces_it(store: Store) -> None:
+def test_the_newest_saved_revision_is_the_template_and_every_revision_stays(
+    store: Store,
+) -> None:
+    first = make_template("es", "first")
+    second = make_template("es", "second")  # saved in the same instant: inserted last wins
+    one_off = make_template("es", "one campaign only", one_off=True)
     with store.transaction() as tx:
-        tx.save_template(make_template("es", "first"))
-    newer = attrs.evolve(make_template("es", "second"), updated_at=T0 + timedelta(hours=1))
+        tx.insert_template_revision(first)
     with store.transaction() as tx:
-        tx.save_template(newer)
+        tx.insert_template_revision(second)
+        tx.insert_template_revision(one_off)
 
     with store.transaction() as tx:
-        assert tx.get_template(BIZ, "invitation", "es") == newer
+        assert tx.latest_template(BIZ, "invitation", "es") == second
+        assert tx.get_template_revision(BIZ, first.id) == first
+        assert tx.get_template_revision(BIZ, one_off.id) == one_off
+        assert tx.get_template_revision(OTHER, first.id) is None
+        assert tx.get_template_revision(BIZ, "tpl_unknown") is None
 
 
 # Outbox ----------------------------------------------------------------------------------
@@ -525,7 +556,7 @@ def test_saving_a_template_again_replaces_it(store: Store) -> None:
 
 def test_a_queued_message_reads_back_field_for_field(store: Store) -> None:
     text_only = make_message("cus_0002", kind="password_reset", created_at=T0 + timedelta(1))
-    text_only = attrs.evolve(text_only, email=attrs.evolve(text_only.email, html=None, headers=()))
+    text_only = attrs.evolve(text_only, purpose=Purpose.ACTIVATION, links_issued_at=T0)
     messages = [make_message("cus_0001"), text_only, make_message(None, kind="email_verification")]
     assert enqueue(store, *messages) == set()
 
@@ -719,6 +750,24 @@ def test_an_expired_lease_is_claimed_again_with_one_more_attempt(store: Store) -
         again = tx.claim_outbox(now=later, lease_until=later + LEASE, claim_token="clm_b", limit=5)
 
     assert [(m.id, m.attempts, m.claimed_until) for m in again] == [(message.id, 2, later + LEASE)]
+
+
+def test_the_first_claim_records_when_the_links_are_issued_and_later_claims_keep_it(
+    store: Store,
+) -> None:
+    message = make_message("cus_0001")
+    enqueue(store, message)
+    first = T0 + timedelta(seconds=7)
+    with store.transaction() as tx:
+        (claimed,) = tx.claim_outbox(now=first, lease_until=first, claim_token="clm_a", limit=1)
+    later = first + timedelta(minutes=5)
+    with store.transaction() as tx:
+        (again,) = tx.claim_outbox(now=later, lease_until=later, claim_token="clm_b", limit=1)
+        stored = tx.get_outbox(message.id)
+
+    assert message.links_issued_at is None
+    assert claimed.links_issued_at == again.links_issued_at == first
+    assert stored is not None and stored.links_issued_at == first
 
 
 def test_claiming_for_one_business_leaves_the_others(store: Store) -> None:

@@ -20,7 +20,7 @@ import pytest
 from invitekit import Audience, OutboxState, Status
 from invitekit.adapters.sql import SQLStore
 from invitekit.ids import new_id
-from invitekit.model import Customer, Email, OutboxMessage
+from invitekit.model import Customer, OutboxMessage
 from invitekit.ports import Store
 from invitekit.testing import make_business, make_kit
 from tests.stores import (
@@ -43,9 +43,9 @@ def test_concurrent_claims_never_hand_out_one_message_twice(store: Store) -> Non
             business_id="studio-1",
             customer_id=f"cus_{n:04d}",
             kind="invitation",
-            email=Email(
-                sender="s@x.example", to="t@x.example", subject="s", text="t", message_id="m"
-            ),
+            recipient="t@x.example",
+            message_id="m",
+            locale="en",
             created_at=T0,
             next_attempt_at=T0,
         )

@@ -11,15 +11,29 @@ import attrs
 import pytest
 
 from invitekit.exceptions import ReadOnlyViolation, StorageError
-from invitekit.model import Event, EventKind, Group, OutboxState, Registration, StoredTemplate
+from invitekit.model import (
+    Event,
+    EventKind,
+    Group,
+    OutboxState,
+    Registration,
+    TemplateRevision,
+)
 from invitekit.ports import Store, Transaction
-from invitekit.testing import FaultyStore
+from invitekit.testing import FaultyStore, make_business
 from tests.contract.test_store import BIZ, LEASE, T0, make_customer, make_message
 
 ANA = make_customer(1, first_name="Ana")
+STUDIO = make_business(id=BIZ)
 YOGA = Group(id="grp_yoga", business_id=BIZ, name="Yoga", created_at=T0)
-TEMPLATE = StoredTemplate(
-    business_id=BIZ, kind="invitation", locale="de", subject="Hallo", body="Text", updated_at=T0
+TEMPLATE = TemplateRevision(
+    id="tpl_1",
+    business_id=BIZ,
+    kind="invitation",
+    locale="de",
+    subject="Hallo",
+    body="Text",
+    created_at=T0,
 )
 INVITATION = make_message(ANA.id)
 ADDED = Event(business_id=BIZ, customer_id=ANA.id, kind=EventKind.ADDED, at=T0)
@@ -48,7 +62,9 @@ READS: dict[str, Callable[[Transaction], Any]] = {
     "find_group": lambda tx: tx.find_group(BIZ, "yoga"),
     "list_groups": lambda tx: tx.list_groups(BIZ),
     "group_ids_of": lambda tx: tx.group_ids_of(BIZ, ANA.id),
-    "get_template": lambda tx: tx.get_template(BIZ, "invitation", "de"),
+    "get_business": lambda tx: tx.get_business(BIZ),
+    "latest_template": lambda tx: tx.latest_template(BIZ, "invitation", "de"),
+    "get_template_revision": lambda tx: tx.get_template_revision(BIZ, TEMPLATE.id),
     "pending_customer_ids": lambda tx: tx.pending_customer_ids(BIZ, "invitation", [ANA.id]),
     "get_outbox": lambda tx: tx.get_outbox(INVITATION.id),
     "list_outbox": lambda tx: tx.list_outbox(BIZ),
@@ -65,7 +81,10 @@ WRITES: dict[str, Callable[[Transaction], object]] = {
     ),
     "insert_group": lambda tx: tx.insert_group(attrs.evolve(YOGA, id="grp_2", name="Pilates")),
     "add_group_members": lambda tx: tx.add_group_members(BIZ, YOGA.id, ["cus_0002"]),
-    "save_template": lambda tx: tx.save_template(attrs.evolve(TEMPLATE, subject="Servus")),
+    "save_business": lambda tx: tx.save_business(attrs.evolve(STUDIO, name="Two"), at=T0),
+    "insert_template_revision": lambda tx: tx.insert_template_revision(
+        attrs.evolve(TEMPLATE, id="tpl_2", subject="Servus")
+    ),
     "enqueue": lambda tx: tx.enqueue([make_message("cus_0002")]),
     "cancel_pending": lambda tx: tx.cancel_pending(BIZ, ANA.id, reason="withdrawn"),
     "claim_outbox": lambda tx: tx.claim_outbox(
@@ -93,7 +112,8 @@ def filled(store: Store) -> Store:
         tx.insert_customer(ANA)
         tx.insert_group(YOGA)
         tx.add_group_members(BIZ, YOGA.id, [ANA.id])
-        tx.save_template(TEMPLATE)
+        tx.save_business(STUDIO, at=T0)
+        tx.insert_template_revision(TEMPLATE)
         tx.enqueue([INVITATION])
         tx.add_events([ADDED])
         tx.record_attempt(BIZ, "email:ana", T0)

@@ -35,8 +35,6 @@ UNCHANGED = {
     "invitekit_customers",
     "invitekit_groups",
     "invitekit_group_members",
-    "invitekit_templates",
-    "invitekit_outbox",
     "invitekit_events",
     "invitekit_login_failures",
     "invitekit_registrations",
@@ -125,3 +123,52 @@ def everything_still_works(engine: sa.Engine, v1: V1Rows) -> None:
     assert sent == sorted(
         ["fay@example.com", "retry@example.net", "cara@example.com", "neu@example.com"]
     )
+
+
+# Revision 0002: the outbox holds intent; template revisions --------------------------
+
+_V1_EMAIL_COLUMNS = {"sender", "subject", "text_body", "html_body", "headers"}
+_KEPT = ("business_id", "customer_id", "kind", "state", "attempts", "recipient", "message_id")
+
+
+@expectation
+def templates_become_revisions(engine: sa.Engine, v1: V1Rows) -> None:
+    """Every v1 template is a saved revision of the same text; the old table is gone."""
+    with engine.connect() as conn:
+        assert not sa.inspect(conn).has_table("invitekit_templates")
+        revisions = sa.Table("invitekit_template_revisions", sa.MetaData(), autoload_with=conn)
+        rows = conn.execute(sa.select(revisions)).mappings().all()
+    got = sorted(
+        (r["business_id"], r["kind"], r["locale"], r["subject"], r["body"], bool(r["one_off"]))
+        for r in rows
+    )
+    want = sorted(
+        (t["business_id"], t["kind"], t["locale"], t["subject"], t["body"], False)
+        for t in v1["invitekit_templates"]
+    )
+    assert got == want
+
+
+@expectation
+def outbox_rows_become_intents_without_bodies(engine: sa.Engine, v1: V1Rows) -> None:
+    """Every v1 message is kept as what to send; no body, header or link is left."""
+    with engine.connect() as conn:
+        outbox = sa.Table("invitekit_outbox", sa.MetaData(), autoload_with=conn)
+        rows = {r["id"]: r for r in conn.execute(sa.select(outbox)).mappings().all()}
+    assert not _V1_EMAIL_COLUMNS & set(outbox.c.keys())
+    assert set(rows) == {row["id"] for row in v1["invitekit_outbox"]}
+    registrations = {r["id"] for r in v1["invitekit_registrations"]}
+    for old in v1["invitekit_outbox"]:
+        new = rows[old["id"]]
+        assert {c: new[c] for c in _KEPT} == {c: old[c] for c in _KEPT}
+        lang = (
+            old["html_body"].split('lang="')[1].split('"')[0]
+            if 'lang="' in old["html_body"]
+            else "en"
+        )
+        assert new["locale"] == lang.replace("-", "_")
+        assert all("://" not in str(value) for value in new.values())
+        if old["kind"] == "email_verification":
+            assert new["registration_id"] in registrations
+        if old["kind"] == "password_reset":
+            assert new["purpose"] in ("password_reset", "activation")

@@ -22,6 +22,7 @@ from invitekit.adapters.sql import (
     upgrade,
 )
 from invitekit.adapters.sql._migrate import _scripts
+from invitekit.adapters.sql._schema import SCHEMA_VERSION
 from invitekit.exceptions import SchemaOutdated
 
 # Every revision but the newest, oldest first: a database at each is "outdated".
@@ -168,7 +169,9 @@ def test_two_stores_creating_the_tables_of_an_empty_sqlite_file_at_once_both_suc
     assert errors == []
     engine = sa.create_engine(url)
     with engine.connect() as conn:
-        assert conn.exec_driver_sql("SELECT version FROM invitekit_schema_version").all() == [(1,)]
+        assert conn.exec_driver_sql("SELECT version FROM invitekit_schema_version").all() == [
+            (SCHEMA_VERSION,)
+        ]
         assert conn.exec_driver_sql(f"SELECT version_num FROM {VERSION_TABLE}").all() == [
             (head(),)
         ]

@@ -70,7 +70,7 @@ def test_worker_processes_deliver_every_message_exactly_once(
         add_customers(store, messages)
         kit = make_kit(store, MemoryMailer(), None, batch_size=1_000)
         assert kit.invite_audience(Audience.all()).queued == messages
-        queued = {m.email.message_id: m.email.to for m in kit.outbox_messages()}
+        queued = {m.message_id: m.recipient for m in kit.outbox_messages()}
 
         go, results = context.Barrier(processes + 1), context.Queue()
         ready = [context.Event() for _ in range(processes)]

@@ -148,7 +148,7 @@ def test_simultaneous_sign_ups_for_one_address_queue_exactly_the_cap_of_emails(
         queued = [
             m
             for m in make_kit(store, MemoryMailer(), None).outbox_messages()
-            if m.email.to == NEW_ADDRESS
+            if m.recipient == NEW_ADDRESS
         ]
 
     figures.record("throttle", **{f"sign_up_emails_{count}_{mode}_{kind}": len(queued)})

@@ -32,6 +32,7 @@ from invitekit import (
     Status,
     TokenError,
     TokenExpiry,
+    Worker,
 )
 from invitekit.adapters.files import FolderMailer
 from invitekit.adapters.memory import MemoryMailer, MemoryStore
@@ -99,6 +100,10 @@ plan: InvitationPlan = kit.plan_invitations(Audience.status(Status.ADDED))
 queued: OutboxMessage = kit.invite(customer.id)
 report: InvitationReport = kit.invite_audience(Audience.group("Monday class"))
 delivered: DeliveryReport = kit.deliver()
+settings_version: int = kit.store_business()
+everyone: DeliveryReport = Worker(
+    store=kit.store, mailer=kit.mailer, secret_keys=["a-secret-key"]
+).deliver(limit=10)
 preview: Email = kit.preview_invitation(customer.id)
 history: list[Event] = kit.history(customer.id)
 counts: dict[Status, int] = kit.status_counts()

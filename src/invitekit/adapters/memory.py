@@ -27,6 +27,7 @@ from invitekit.exceptions import (
     StorageError,
 )
 from invitekit.model import (
+    Business,
     Customer,
     Email,
     Event,
@@ -35,7 +36,7 @@ from invitekit.model import (
     OutboxState,
     Registration,
     Status,
-    StoredTemplate,
+    TemplateRevision,
 )
 from invitekit.ports import Transaction
 from invitekit.text import quoted
@@ -65,7 +66,9 @@ class MemoryStore:
         self._group_names: dict[tuple[str, str], str] = {}
         self._members: dict[tuple[str, str], frozenset[str]] = {}
         self._memberships: dict[tuple[str, str], frozenset[str]] = {}
-        self._templates: dict[tuple[str, str, str], StoredTemplate] = {}
+        self._businesses: dict[str, tuple[Business, ...]] = {}  # every version, oldest first
+        self._revisions: dict[tuple[str, str], TemplateRevision] = {}
+        self._latest_templates: dict[tuple[str, str, str], TemplateRevision] = {}
         self._outbox: dict[str, OutboxMessage] = {}
         self._outbox_order: list[str] = []
         self._pending: dict[tuple[str, str, str], str] = {}  # one per customer and kind
@@ -253,12 +256,28 @@ class _MemoryTransaction:
 
     # Templates ---------------------------------------------------------------------------
 
-    def save_template(self, template: StoredTemplate) -> None:
-        key = (template.business_id, template.kind, template.locale)
-        self._set(self._s._templates, key, template)
+    def save_business(self, business: Business, *, at: datetime) -> int:
+        versions = self._s._businesses.get(business.id, ())
+        if versions and versions[-1] == business:
+            return len(versions)
+        self._set(self._s._businesses, business.id, (*versions, business))
+        return len(versions) + 1
 
-    def get_template(self, business_id: str, kind: str, locale: str) -> StoredTemplate | None:
-        return self._s._templates.get((business_id, kind, locale))
+    def get_business(self, business_id: str) -> Business | None:
+        versions = self._s._businesses.get(business_id, ())
+        return versions[-1] if versions else None
+
+    def insert_template_revision(self, revision: TemplateRevision) -> None:
+        self._set(self._s._revisions, (revision.business_id, revision.id), revision)
+        if not revision.one_off:
+            key = (revision.business_id, revision.kind, revision.locale)
+            self._set(self._s._latest_templates, key, revision)
+
+    def latest_template(self, business_id: str, kind: str, locale: str) -> TemplateRevision | None:
+        return self._s._latest_templates.get((business_id, kind, locale))
+
+    def get_template_revision(self, business_id: str, revision_id: str) -> TemplateRevision | None:
+        return self._s._revisions.get((business_id, revision_id))
 
     # Outbox ------------------------------------------------------------------------------
 
@@ -322,7 +341,10 @@ class _MemoryTransaction:
         result = []
         for message in claimed:
             leased = attrs.evolve(
-                message, claimed_until=lease_until, attempts=message.attempts + 1
+                message,
+                claimed_until=lease_until,
+                attempts=message.attempts + 1,
+                links_issued_at=message.links_issued_at or now,
             )
             self._set(self._s._outbox, message.id, leased)
             self._set(self._s._claims, message.id, claim_token)

@@ -8,6 +8,7 @@ from invitekit.flows import (
     campaigns,
     delivery,
     templates,
+    worker,
 )
 from invitekit.model import (
     Email,
@@ -207,14 +208,25 @@ class InvitationMethods(FacadePart):
         permanent one (5xx) gives up at once.  Failures are recorded on the
         customer (``delivery_failure``) and in their history.
 
-        Delivery is at-least-once: if the process dies after the server accepted a
-        message but before the commit, the message is sent again later, with the
-        same ``Message-ID``.
+        The outbox holds what to send, not emails: each message is composed, and
+        its links signed, just before it is handed to the mail server, as of the
+        moment it was first claimed.  Delivery is at-least-once: if the process
+        dies after the server accepted a message but before the commit, the
+        message is sent again later, the same bytes with the same ``Message-ID``.
 
         Returns:
             counts of what happened.
         """
         return delivery.deliver(self._ctx, limit=limit)
+
+    def store_business(self) -> int:
+        """Store the business's settings now; the version stored (a new one if they changed).
+
+        Queueing an email stores them too, so a :class:`~invitekit.Worker`, which
+        composes for every business of a store, finds them; call this to store
+        them before anything is queued (at deploy, say).
+        """
+        return worker.store_business(self._ctx)
 
     def outbox_messages(
         self, *, customer_id: str | None = None, state: OutboxState | None = None

@@ -11,13 +11,15 @@ context.
 * :mod:`~invitekit.flows.customers`: customers and groups.
 * :mod:`~invitekit.flows.templates`: invitation texts, previews, test invitations.
 * :mod:`~invitekit.flows.campaigns`: planning and queueing invitations.
-* :mod:`~invitekit.flows.delivery`: draining the outbox through the mailer.
+* :mod:`~invitekit.flows.delivery`: draining the outbox through the mailer,
+  composing each email from its queued intent.
+* :mod:`~invitekit.flows.worker`: delivering for every business in a store.
 * :mod:`~invitekit.flows.links`: redeeming signed links.
 * :mod:`~invitekit.flows.activation`: accepting an invitation, unsubscribing.
 * :mod:`~invitekit.flows.login`: logging in, throttled.
 * :mod:`~invitekit.flows.password_reset`: "forgot password".
 * :mod:`~invitekit.flows.signup`: self sign-up and email verification.
-* :mod:`~invitekit.flows.account_mail`: queueing the account emails.
+* :mod:`~invitekit.flows.account_mail`: queueing and composing the account emails.
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
-"""Queueing the account emails: a reset link, a sign-in hint, a sign-up confirmation.
+"""The account emails: a reset link, a sign-in hint, a sign-up confirmation.
 
 They go through the outbox like invitations, so answering a request costs the
-same whether or not an email results; their delivery changes no status.
+same whether or not an email results; their delivery changes no status.  What
+is queued is the intent (the kind, and the purpose of its link); the email is
+composed and its link signed at delivery, by :func:`compose_account_message`.
 """
 
 from __future__ import annotations
@@ -11,10 +13,10 @@ from datetime import datetime
 from invitekit.account_mail import AccountEmail, compose_account_email
 from invitekit.compose import Recipient
 from invitekit.flows.context import Context
-from invitekit.model import Customer, MessageKind, OutboxMessage, Purpose, Registration
+from invitekit.model import Customer, Email, MessageKind, OutboxMessage, Purpose, Registration
 from invitekit.tokens import link_url
 
-__all__ = ["account_message", "verification_message"]
+__all__ = ["account_message", "compose_account_message", "verification_message"]
 
 # Each account email: the outbox kind it is queued as, and the purpose of its link.
 _KINDS: dict[AccountEmail, tuple[MessageKind, Purpose | None]] = {
@@ -22,58 +24,79 @@ _KINDS: dict[AccountEmail, tuple[MessageKind, Purpose | None]] = {
     AccountEmail.ACTIVATION_REQUEST: (MessageKind.PASSWORD_RESET, Purpose.ACTIVATION),
     AccountEmail.PROVIDER_HINT: (MessageKind.PROVIDER_HINT, None),
     AccountEmail.ACCOUNT_EXISTS: (MessageKind.ACCOUNT_EXISTS, Purpose.PASSWORD_RESET),
+    AccountEmail.EMAIL_VERIFICATION: (MessageKind.EMAIL_VERIFICATION, Purpose.EMAIL_VERIFICATION),
 }
+_EMAILS = {kind_and_purpose: email for email, kind_and_purpose in _KINDS.items()}
 
 
 def account_message(
     ctx: Context, customer: Customer, email: AccountEmail, now: datetime
 ) -> OutboxMessage:
-    """The account email ``email`` to ``customer``'s stored address, with its link signed."""
+    """The intent to send the account email ``email`` to ``customer``'s stored address."""
     kind, purpose = _KINDS[email]
-    # A provider hint has no link: sign (and drop) one anyway, so that this
-    # answer costs what a reset does.
-    token = ctx.tokens.sign(customer, purpose or Purpose.PASSWORD_RESET)
-    recipient = Recipient(
-        email=customer.email, first_name=customer.first_name, locale=customer.locale
-    )
     return ctx.message(
-        customer,
-        kind,
-        now,
-        lambda message_id: compose_account_email(
-            email,
-            business=ctx.business,
-            recipient=recipient,
-            message_id=message_id,
-            link=None if purpose is None else link_url(ctx.business, purpose, token),
-            valid_until=None if purpose is None else ctx.tokens.expires_at(purpose),
-            provider=customer.auth_provider or "",
-            layout=ctx.layout,
-        ),
+        customer, kind, now, recipient=customer.email, locale=customer.locale, purpose=purpose
     )
 
 
 def verification_message(
     ctx: Context, registration: Registration, customer: Customer | None, now: datetime
 ) -> OutboxMessage:
-    """The link confirming a sign-up, to the customer's stored address or the new one."""
-    token = ctx.tokens.sign_verification(registration, customer)
-    recipient = Recipient(
-        email=registration.email if customer is None else customer.email,
-        first_name=registration.first_name if customer is None else customer.first_name,
-        locale=registration.locale if customer is None else customer.locale,
-    )
+    """The intent to confirm a sign-up, to the customer's stored address or the new one."""
     return ctx.message(
         customer,
         MessageKind.EMAIL_VERIFICATION,
         now,
-        lambda message_id: compose_account_email(
-            AccountEmail.EMAIL_VERIFICATION,
-            business=ctx.business,
-            recipient=recipient,
-            message_id=message_id,
-            link=link_url(ctx.business, Purpose.EMAIL_VERIFICATION, token),
-            valid_until=ctx.tokens.expires_at(Purpose.EMAIL_VERIFICATION),
-            layout=ctx.layout,
+        recipient=registration.email if customer is None else customer.email,
+        locale=registration.locale if customer is None else customer.locale,
+        purpose=Purpose.EMAIL_VERIFICATION,
+        registration_id=registration.id,
+    )
+
+
+def compose_account_message(
+    ctx: Context,
+    message: OutboxMessage,
+    customer: Customer | None,
+    registration: Registration | None,
+    issued_at: datetime,
+) -> Email:
+    """The email of a queued account message, its link signed as of ``issued_at``.
+
+    Args:
+        ctx: the business's context.
+        message: the queued intent.
+        customer: its customer as stored now (``None`` only for the verification
+            of a new address).
+        registration: an email verification's sign-up.
+        issued_at: the row's ``links_issued_at``.
+    """
+    kind = _EMAILS[(message.kind, message.purpose)]
+    link = None
+    if message.purpose is Purpose.EMAIL_VERIFICATION:
+        assert registration is not None  # a verification without one is withdrawn
+        token = ctx.tokens.sign_verification(registration, customer, issued_at=issued_at)
+        link = link_url(ctx.business, message.purpose, token)
+    elif message.purpose is not None:
+        assert customer is not None
+        token = ctx.tokens.sign(customer, message.purpose, issued_at=issued_at)
+        link = link_url(ctx.business, message.purpose, token)
+    person: Customer | Registration | None = customer or registration
+    return compose_account_email(
+        kind,
+        business=ctx.business,
+        recipient=Recipient(
+            email=message.recipient,
+            first_name=None if person is None else person.first_name,
+            locale=message.locale,
         ),
+        message_id=message.message_id,
+        link=link,
+        valid_until=(
+            None
+            if message.purpose is None
+            else ctx.tokens.expires_at(message.purpose, issued_at=issued_at)
+        ),
+        provider="" if customer is None else customer.auth_provider or "",
+        layout=ctx.layout,
     )

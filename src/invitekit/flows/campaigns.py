@@ -9,7 +9,7 @@ import attrs
 
 from invitekit import transitions
 from invitekit.audience import Audience, AudienceKind, InvitationPlan, Skipped, SkipReason
-from invitekit.compose import InvitationText, locale_for
+from invitekit.compose import locale_for
 from invitekit.exceptions import InvitationRefused
 from invitekit.flows import templates
 from invitekit.flows.context import Context
@@ -81,7 +81,10 @@ def invite_audience(
         override = attrs.evolve(override, save=False)
     queued = 0
     skipped: dict[SkipReason, int] = {}
-    for _customer, reason in _walk_audience(ctx, audience, queue=True, override=override):
+    # One revision per locale for the whole campaign, whatever is saved meanwhile.
+    revisions: dict[str, str | None] = {}
+    walk = _walk_audience(ctx, audience, queue=True, override=override, revisions=revisions)
+    for _customer, reason in walk:
         if reason is None:
             queued += 1
         else:
@@ -99,7 +102,7 @@ def queue_one(
     """Queue an invitation to ``customer`` in ``tx``; ``None`` if one was already pending."""
     if override is not None and override.save:
         templates.save_override(ctx, tx, locale_for(customer.locale, ctx.business), override)
-    messages, lost = _queue(ctx, tx, [customer], now, override)
+    messages, lost = _queue(ctx, tx, [customer], now, override, {})
     return None if lost else messages[0]
 
 
@@ -109,9 +112,15 @@ def queue_many(
     customers: Sequence[Customer],
     now: datetime,
     override: Override | None,
+    revisions: dict[str, str | None] | None = None,
 ) -> set[str]:
-    """Queue an invitation to each of ``customers``; the ids that already had one pending."""
-    return _queue(ctx, tx, customers, now, override)[1]
+    """Queue an invitation to each of ``customers``; the ids that already had one pending.
+
+    ``revisions`` maps a locale to the template revision its invitations use;
+    locales missing from it are looked up (and, with ``override``, created) and
+    added, so that several batches of one campaign share them.
+    """
+    return _queue(ctx, tx, customers, now, override, {} if revisions is None else revisions)[1]
 
 
 def cancel_pending(
@@ -134,10 +143,10 @@ def _queue(
     customers: Sequence[Customer],
     now: datetime,
     override: Override | None,
+    revisions: dict[str, str | None],
 ) -> tuple[list[OutboxMessage], set[str]]:
-    texts: dict[str, InvitationText] = {}
-    messages = [_invitation_message(ctx, tx, c, now, override, texts) for c in customers]
-    lost = tx.enqueue(messages)
+    messages = [_invitation_message(ctx, tx, c, now, override, revisions) for c in customers]
+    lost = ctx.enqueue(tx, messages)
     queued = [c for c in customers if c.id not in lost]
     tx.add_events([ctx.event(c, EventKind.INVITATION_QUEUED, now) for c in queued])
     return messages, lost
@@ -149,23 +158,28 @@ def _invitation_message(
     customer: Customer,
     now: datetime,
     override: Override | None,
-    texts: dict[str, InvitationText],
+    revisions: dict[str, str | None],
 ) -> OutboxMessage:
     locale = str(locale_for(customer.locale, ctx.business))
-    if locale not in texts:
-        texts[locale] = templates.invitation_text(ctx, tx, locale, override)
+    if locale not in revisions:
+        revisions[locale] = templates.invitation_revision(ctx, tx, locale, override)
     return ctx.message(
         customer,
         MessageKind.INVITATION,
         now,
-        lambda message_id: templates.invitation_email(
-            ctx, customer, message_id=message_id, text=texts[locale]
-        ),
+        recipient=customer.email,
+        locale=locale,
+        template_id=revisions[locale],
     )
 
 
 def _walk_audience(
-    ctx: Context, audience: Audience, *, queue: bool, override: Override | None = None
+    ctx: Context,
+    audience: Audience,
+    *,
+    queue: bool,
+    override: Override | None = None,
+    revisions: dict[str, str | None] | None = None,
 ) -> Iterator[tuple[Customer, SkipReason | None]]:
     """Yield each customer of the audience with the reason they are skipped, or ``None``.
 
@@ -196,7 +210,7 @@ def _walk_audience(
                 if reason is None:
                     invitable.append(customer)
             if queue and invitable:
-                lost = queue_many(ctx, tx, invitable, now, override)
+                lost = queue_many(ctx, tx, invitable, now, override, revisions)
                 decided = [
                     (c, SkipReason.ALREADY_PENDING if c.id in lost else r) for c, r in decided
                 ]

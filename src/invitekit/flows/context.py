@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 import attrs
 
-from invitekit.compose import Layout, message_id_for
+from invitekit.compose import Layout, locale_for, message_id_for
 from invitekit.exceptions import CustomerNotFound, GroupNotFound
 from invitekit.ids import new_id
 from invitekit.model import (
     Business,
     Customer,
-    Email,
     Event,
     EventKind,
     Group,
     MessageKind,
     OutboxMessage,
+    Purpose,
     storable,
 )
 from invitekit.passwords import PasswordHasher, PasswordRules
@@ -107,21 +107,40 @@ class Context:
             business_id=self.business.id, customer_id=customer.id, kind=kind, at=at, detail=detail
         )
 
+    def enqueue(self, tx: Transaction, messages: Sequence[OutboxMessage]) -> set[str]:
+        """Queue ``messages`` in ``tx`` (see :meth:`~invitekit.ports.Transaction.enqueue`).
+
+        The business's settings are stored first (a new version if they
+        changed), so that any worker can compose these emails from the store.
+        """
+        if messages:
+            tx.save_business(self.business, at=messages[0].created_at)
+        return tx.enqueue(messages)
+
     def message(
         self,
         customer: Customer | None,
         kind: MessageKind,
         now: datetime,
-        compose: Callable[[str], Email],
+        *,
+        recipient: str,
+        locale: str | None,
+        template_id: str | None = None,
+        purpose: Purpose | None = None,
+        registration_id: str | None = None,
     ) -> OutboxMessage:
-        """A new outbox message, due ``now``, its email composed for its ``Message-ID``.
+        """A new outbox row, due ``now``: what to send, composed only at delivery.
 
         Args:
             customer: whom it is for (``None`` for a sign-up's new address).
             kind: what kind of email it is.
             now: when it is queued.
-            compose: makes the email, given the ``Message-ID`` (stable: a retry
-                reuses it).
+            recipient: the address it goes to.
+            locale: the recipient's locale; the email's language is negotiated
+                from it now (see :func:`~invitekit.compose.locale_for`).
+            template_id: an invitation's template revision (``None``: the shipped text).
+            purpose: an account email's link purpose.
+            registration_id: an email verification's sign-up.
         """
         outbox_id = new_id("msg")
         return OutboxMessage(
@@ -129,7 +148,12 @@ class Context:
             business_id=self.business.id,
             customer_id=None if customer is None else customer.id,
             kind=kind,
-            email=compose(message_id_for(outbox_id, self.business)),
+            recipient=recipient,
+            message_id=message_id_for(outbox_id, self.business),
+            locale=str(locale_for(locale, self.business)),
+            template_id=template_id,
+            purpose=purpose,
+            registration_id=registration_id,
             created_at=now,
             next_attempt_at=now,
         )

@@ -1,35 +1,115 @@
-"""Delivery: claim due messages, hand them to the mailer, record what happened.
+"""Delivery: claim due messages, compose them, hand them to the mailer, record what happened.
 
 Each batch is claimed with a lease, so several workers can deliver from one
-Store without sending a message twice while its claim holds.  Delivery is
+Store without sending a message twice while its claim holds.  A claimed row is
+an intent: its customer (and template revision, and sign-up) are read in the
+claim's transaction, whether it may still be sent is decided again, and the
+email is composed and its links signed just before the mailer is called, as of
+the row's ``links_issued_at`` (set when it was first claimed).  Delivery is
 at-least-once: a process that dies after the mail server accepted a message
-and before the commit sends it again later, with the same ``Message-ID``.
+and before the commit sends it again later, composed from the same row into the
+same bytes (the same ``Message-ID``, links and ``Date``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable
 
 import attrs
 
 from invitekit import transitions
-from invitekit.exceptions import ConcurrentUpdate, DeliveryError, PermanentDeliveryError
+from invitekit.exceptions import (
+    ConcurrentUpdate,
+    DeliveryError,
+    PermanentDeliveryError,
+    TemplateError,
+)
+from invitekit.flows.account_mail import compose_account_message
 from invitekit.flows.context import Context
+from invitekit.flows.templates import compose_invitation_message
 from invitekit.ids import new_id
-from invitekit.model import EventKind, MessageKind, OutboxMessage, OutboxState
-from invitekit.ports import MailerSession, Transaction
+from invitekit.model import (
+    Customer,
+    Email,
+    EventKind,
+    MessageKind,
+    OutboxMessage,
+    OutboxState,
+    Registration,
+    TemplateRevision,
+)
+from invitekit.ports import Clock, Mailer, MailerSession, Store, Transaction
 from invitekit.reports import DeliveryReport
+from invitekit.settings import OutboxSettings
 
-__all__ = ["deliver", "outbox_messages"]
+__all__ = ["ContextOf", "DeliveryPorts", "deliver", "deliver_from", "outbox_messages"]
 
 log = logging.getLogger("invitekit")
 
 _Totals = dict[str, int]
 
+ContextOf = Callable[[Transaction, str], Context | None]
+"""The context to compose a business's email in, given its id (``None``: unknown business)."""
+
+
+@attrs.frozen(kw_only=True)
+class DeliveryPorts:
+    """What a delivery run works with, whatever business its messages are for."""
+
+    store: Store
+    mailer: Mailer
+    clock: Clock
+    outbox: OutboxSettings
+
+
+@attrs.frozen(kw_only=True)
+class _Parcel:
+    """A claimed row with what its email is composed from, read in the claim's transaction."""
+
+    ctx: Context
+    message: OutboxMessage
+    customer: Customer | None
+    registration: Registration | None
+    revision: TemplateRevision | None
+
+    def compose(self) -> Email:
+        """The email, composed and signed as of the row's ``links_issued_at``."""
+        ctx, message = self.ctx, self.message
+        issued_at = message.links_issued_at
+        assert issued_at is not None  # set by the claim
+        if message.kind is MessageKind.INVITATION:
+            assert self.customer is not None  # a stale invitation is withdrawn
+            email = compose_invitation_message(
+                ctx, message, self.customer, self.revision, issued_at
+            )
+        else:
+            email = compose_account_message(
+                ctx, message, self.customer, self.registration, issued_at
+            )
+        return attrs.evolve(email, date=issued_at)
+
 
 def deliver(ctx: Context, *, limit: int | None) -> DeliveryReport:
-    """Hand due messages to the mailer until none is left (or ``limit``); count outcomes."""
+    """Hand the business's due messages to the mailer until none is left (or ``limit``)."""
+    ports = DeliveryPorts(store=ctx.store, mailer=ctx.mailer, clock=ctx.clock, outbox=ctx.outbox)
+    return deliver_from(
+        ports, lambda _tx, _business_id: ctx, business_id=ctx.business.id, limit=limit
+    )
+
+
+def deliver_from(
+    ports: DeliveryPorts, context_of: ContextOf, *, business_id: str | None, limit: int | None
+) -> DeliveryReport:
+    """Hand due messages to the mailer until none is left (or ``limit``); count outcomes.
+
+    Args:
+        ports: the store, mailer, clock and outbox settings.
+        context_of: the context each message's email is composed in, by business.
+        business_id: deliver only this business's messages; ``None``: every business's.
+        limit: at most this many messages.
+    """
     totals = {"sent": 0, "retrying": 0, "failed": 0, "cancelled": 0}
     remaining = limit
     # One mailer session (one SMTP connection) serves every batch of this call;
@@ -38,20 +118,22 @@ def deliver(ctx: Context, *, limit: int | None) -> DeliveryReport:
         with contextlib.ExitStack() as mailer:
             session: MailerSession | None = None
             while remaining is None or remaining > 0:
-                size = min(ctx.outbox.batch_size, remaining or ctx.outbox.batch_size)
-                claim_token, claimed, sendable = _claim(ctx, size, totals)
+                size = min(ports.outbox.batch_size, remaining or ports.outbox.batch_size)
+                claim_token, claimed, sendable = _claim(
+                    ports, context_of, business_id, size, totals
+                )
                 if not claimed:
                     break
                 if remaining is not None:
                     remaining -= len(claimed)
                 if session is None:
                     try:
-                        session = mailer.enter_context(ctx.mailer.session())
+                        session = mailer.enter_context(ports.mailer.session())
                     except DeliveryError as err:  # could not connect: try later
-                        for message in sendable:
-                            _record_failure(ctx, message, claim_token, err, totals)
+                        for parcel in sendable:
+                            _record_failure(parcel.ctx, parcel.message, claim_token, err, totals)
                         break
-                _send_batch(ctx, session, sendable, claim_token, totals)
+                _send_batch(session, sendable, claim_token, totals)
     except DeliveryError as err:
         # Closing a connection that had already dropped; every message was handled.
         log.debug("closing the mailer session failed: %s", err)
@@ -67,46 +149,85 @@ def outbox_messages(
 
 
 def _claim(
-    ctx: Context, size: int, totals: _Totals
-) -> tuple[str, list[OutboxMessage], list[OutboxMessage]]:
+    ports: DeliveryPorts,
+    context_of: ContextOf,
+    business_id: str | None,
+    size: int,
+    totals: _Totals,
+) -> tuple[str, list[OutboxMessage], list[_Parcel]]:
     """Lease up to ``size`` due messages; withdraw the stale ones at once."""
     claim_token = new_id("clm")
-    with ctx.store.transaction() as tx:
-        now = ctx.clock.now()
+    with ports.store.transaction() as tx:
+        now = ports.clock.now()
         claimed = tx.claim_outbox(
             now=now,
-            lease_until=now + ctx.outbox.lease,
+            lease_until=now + ports.outbox.lease,
             claim_token=claim_token,
             limit=size,
-            business_id=ctx.business.id,
+            business_id=business_id,
         )
-        sendable = _withdraw_stale(ctx, tx, claimed, claim_token, totals)
+        sendable = _withdraw_stale(ports, context_of, tx, claimed, claim_token, totals)
     return claim_token, claimed, sendable
 
 
 def _withdraw_stale(
-    ctx: Context,
+    ports: DeliveryPorts,
+    context_of: ContextOf,
     tx: Transaction,
     claimed: list[OutboxMessage],
     claim_token: str,
     totals: _Totals,
-) -> list[OutboxMessage]:
-    """Cancel claimed invitations whose customer can no longer receive them."""
+) -> list[_Parcel]:
+    """Read what each claimed row needs; cancel those that may no longer be sent."""
     sendable = []
+    revisions: dict[tuple[str, str], TemplateRevision | None] = {}
     for message in claimed:
-        if message.kind is not MessageKind.INVITATION:
-            sendable.append(message)
+        ctx = context_of(tx, message.business_id)
+        if ctx is None:
+            # No settings stored for its business (queued by an older invitekit):
+            # it waits, and is tried again once a kit of that business stored them.
+            tx.update_outbox(
+                attrs.evolve(
+                    message,
+                    claimed_until=None,
+                    last_error="no settings are stored for this business",
+                    next_attempt_at=ports.clock.now() + ports.outbox.backoff(message.attempts),
+                ),
+                claim_token=claim_token,
+            )
+            totals["retrying"] += 1
             continue
         customer = ctx.customer_or_none(tx, message.customer_id)
-        if not transitions.invitation_stale(customer, queued_to=message.email.to):
-            sendable.append(message)
+        registration = None
+        if message.registration_id is not None:
+            registration = tx.get_registration(ctx.business.id, message.registration_id)
+        reason = transitions.message_stale(
+            message.kind,
+            customer,
+            for_customer=message.customer_id is not None,
+            queued_to=message.recipient,
+            registration_found=registration is not None,
+        )
+        if reason is None:
+            revision = None
+            if message.template_id is not None:
+                key = (message.business_id, message.template_id)
+                if key not in revisions:
+                    revisions[key] = tx.get_template_revision(*key)
+                revision = revisions[key]
+            sendable.append(
+                _Parcel(
+                    ctx=ctx,
+                    message=message,
+                    customer=customer,
+                    registration=registration,
+                    revision=revision,
+                )
+            )
             continue
         tx.update_outbox(
             attrs.evolve(
-                message,
-                state=OutboxState.CANCELLED,
-                claimed_until=None,
-                last_error="the customer can no longer be invited",
+                message, state=OutboxState.CANCELLED, claimed_until=None, last_error=reason
             ),
             claim_token=claim_token,
         )
@@ -115,15 +236,21 @@ def _withdraw_stale(
 
 
 def _send_batch(
-    ctx: Context,
     session: MailerSession,
-    messages: list[OutboxMessage],
+    parcels: list[_Parcel],
     claim_token: str,
     totals: _Totals,
 ) -> None:
-    for message in messages:
+    for parcel in parcels:
+        ctx, message = parcel.ctx, parcel.message
         try:
-            session.send(message.email)
+            email = parcel.compose()
+        except TemplateError as err:  # a text stored before today's sandbox rules
+            failure = PermanentDeliveryError(f"the email cannot be composed: {err}")
+            _record_failure(ctx, message, claim_token, failure, totals)
+            continue
+        try:
+            session.send(email)
         except DeliveryError as err:
             _record_failure(ctx, message, claim_token, err, totals)
         else:

@@ -16,7 +16,7 @@ from invitekit.flows.account_mail import account_message
 from invitekit.flows.context import Context
 from invitekit.flows.links import check_link, set_password_by_link
 from invitekit.ids import new_id
-from invitekit.model import Customer, EventKind, LinkCheck, Purpose, Status
+from invitekit.model import Customer, EventKind, LinkCheck, MessageKind, Purpose, Status
 from invitekit.ports import Transaction
 from invitekit.throttle import email_key, mail_key
 from invitekit.tokens import require_link
@@ -28,7 +28,7 @@ _EMAILS = {
     ResetAnswer.ACTIVATION_LINK: AccountEmail.ACTIVATION_REQUEST,
     ResetAnswer.RESET_LINK: AccountEmail.PASSWORD_RESET,
 }
-_STAND_IN = AccountEmail.PASSWORD_RESET  # what is composed, and undone, when nothing is sent
+_STAND_IN = AccountEmail.PASSWORD_RESET  # what is queued, and undone, when nothing is sent
 
 
 def request_password_reset(ctx: Context, email: str) -> None:
@@ -36,8 +36,8 @@ def request_password_reset(ctx: Context, email: str) -> None:
 
     Every answer does the same work, so its time tells nothing: an outbox row
     and an event are written in every case, and undone when they must not be
-    kept (see :func:`_write`).  When there is nothing to send, the email is
-    composed for a stand-in customer; when one is pending for the customer
+    kept (see :func:`_write`).  When there is nothing to send, the row is
+    made for a stand-in customer; when one is pending for the customer
     already, a stand-in of the row is inserted and undone.
 
     Raises:
@@ -61,7 +61,7 @@ def request_password_reset(ctx: Context, email: str) -> None:
         pending = tx.pending_customer_ids(ctx.business.id, message.kind, [recipient.id])
         queue = real and not pending
         row = message if queue else attrs.evolve(message, customer_id=new_id("cus"))
-        _write(tx, lambda: tx.enqueue([row]), keep=queue)
+        _write(tx, lambda: ctx.enqueue(tx, [row]), keep=queue)
         _write(tx, lambda: tx.add_events([event]), keep=real)
 
 
@@ -78,6 +78,12 @@ def reset_password(ctx: Context, token: str, new_password: str) -> Customer:
         updated = transitions.set_password(current, now=now, password_hash=password_hash)
         tx.update_customer(updated, expected_version=current.version)
         tx.clear_attempts(ctx.business.id, email_key(current.email_key))
+        # A reset link still queued would be signed for the new password when it
+        # is sent: withdraw it, as a link sent before the change dies with it.
+        for kind in (MessageKind.PASSWORD_RESET, MessageKind.ACCOUNT_EXISTS):
+            tx.cancel_pending(
+                ctx.business.id, current.id, reason="the password changed", kind=kind
+            )
         tx.add_events([ctx.event(current, EventKind.PASSWORD_RESET, now)])
     return updated
 

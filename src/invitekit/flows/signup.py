@@ -166,7 +166,7 @@ def _answer(
         message = account_message(ctx, customer, _EMAILS[answer], now)
     if mail_throttled(ctx, tx, registration.email_key, now) or message is None:
         return False
-    if tx.enqueue([message]):
+    if ctx.enqueue(tx, [message]):
         return False  # one is pending for this customer already
     if message.kind is MessageKind.EMAIL_VERIFICATION:
         tx.insert_registration(registration)

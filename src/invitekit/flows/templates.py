@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import attrs
 from babel import Locale
 
@@ -23,8 +25,9 @@ from invitekit.model import (
     Email,
     InvitationTemplate,
     MessageKind,
+    OutboxMessage,
     Purpose,
-    StoredTemplate,
+    TemplateRevision,
 )
 from invitekit.ports import Transaction
 from invitekit.sandbox import check_body, check_subject
@@ -33,7 +36,9 @@ from invitekit.tokens import link_url
 
 __all__ = [
     "Override",
+    "compose_invitation_message",
     "invitation_email",
+    "invitation_revision",
     "invitation_template",
     "invitation_text",
     "preview_invitation",
@@ -72,16 +77,9 @@ def save_invitation_template(
 ) -> InvitationTemplate:
     """Store the business's own invitation text for customers of ``locale``."""
     key = _template_locale(locale)
-    stored = StoredTemplate(
-        business_id=ctx.business.id,
-        kind=MessageKind.INVITATION,
-        locale=key,
-        subject=check_subject(subject),
-        body=check_body(body),
-        updated_at=ctx.clock.now(),
-    )
+    text = InvitationText(subject=check_subject(subject), body=check_body(body))
     with ctx.store.transaction() as tx:
-        tx.save_template(stored)
+        stored = _insert_revision(ctx, tx, key, text, one_off=False)
     return _saved(stored)
 
 
@@ -158,30 +156,90 @@ def invitation_email(
     message_id: str,
     text: InvitationText,
     test: bool = False,
+    issued_at: datetime | None = None,
+    locale: str | None = None,
     labelled: bool = False,
 ) -> Email:
-    """The invitation to ``customer`` with freshly signed links (test links with ``test``).
+    """The invitation to ``customer``, its links signed and dated ``issued_at`` (default: now).
 
-    ``labelled`` marks the subject as a test's, for a test sent to the business.
+    ``test`` signs test links; ``locale`` is the language decided when it was
+    queued (the customer's, negotiated now, by default); ``labelled`` marks the
+    subject as a test's, for a test sent to the business.
     """
-    activation = ctx.tokens.sign(customer, Purpose.ACTIVATION, test=test)
-    unsubscribe = ctx.tokens.sign(customer, Purpose.UNSUBSCRIBE, test=test)
-    return compose_invitation(
+    issued_at = issued_at or ctx.clock.now()
+    activation = ctx.tokens.sign(customer, Purpose.ACTIVATION, test=test, issued_at=issued_at)
+    unsubscribe = ctx.tokens.sign(customer, Purpose.UNSUBSCRIBE, test=test, issued_at=issued_at)
+    email = compose_invitation(
         business=ctx.business,
         recipient=Recipient(
             email=customer.email,
             first_name=customer.first_name,
             last_name=customer.last_name,
-            locale=customer.locale,
+            locale=customer.locale if locale is None else locale,
         ),
         activation_link=link_url(ctx.business, Purpose.ACTIVATION, activation),
         unsubscribe_link=link_url(ctx.business, Purpose.UNSUBSCRIBE, unsubscribe),
-        valid_until=ctx.tokens.expires_at(Purpose.ACTIVATION),
+        valid_until=ctx.tokens.expires_at(Purpose.ACTIVATION, issued_at=issued_at),
         message_id=message_id,
         text=text,
         layout=ctx.layout,
         test=labelled,
     )
+    return attrs.evolve(email, date=issued_at)
+
+
+def compose_invitation_message(
+    ctx: Context,
+    message: OutboxMessage,
+    customer: Customer,
+    revision: TemplateRevision | None,
+    issued_at: datetime,
+) -> Email:
+    """The email of a queued invitation: its revision's text (or the shipped one), signed now.
+
+    Args:
+        ctx: the business's context.
+        message: the queued intent.
+        customer: its customer as stored now (still invitable at ``message.recipient``).
+        revision: the row's template revision, ``None`` for the shipped text.
+        issued_at: the row's ``links_issued_at``: the links' and the email's date.
+    """
+    text = (
+        default_invitation_text(message.locale, formal=ctx.business.formal)
+        if revision is None
+        else InvitationText(subject=revision.subject, body=revision.body)
+    )
+    return invitation_email(
+        ctx,
+        customer,
+        message_id=message.message_id,
+        text=text,
+        issued_at=issued_at,
+        locale=message.locale,
+    )
+
+
+def invitation_revision(
+    ctx: Context, tx: Transaction, locale: str, override: Override | None
+) -> str | None:
+    """The template revision invitations to ``locale`` are queued with, ``None``: shipped text.
+
+    Without ``override`` it is the newest saved revision of the locale (or of
+    its language); with one, a new one-off revision of the override completed
+    from that text.
+    """
+    if override is None:
+        parsed = parse_locale(locale)
+        return next(
+            (
+                stored.id
+                for key in dict.fromkeys([str(parsed), parsed.language])
+                if (stored := tx.latest_template(ctx.business.id, MessageKind.INVITATION, key))
+            ),
+            None,
+        )
+    text = invitation_text(ctx, tx, locale, override)
+    return _insert_revision(ctx, tx, locale, text, one_off=True).id
 
 
 def invitation_text(
@@ -200,23 +258,30 @@ def invitation_text(
 def save_override(ctx: Context, tx: Transaction, locale: Locale, override: Override) -> None:
     """Store a one-off text (completed from the effective one) for ``locale``'s language."""
     key = locale.language
-    text = invitation_text(ctx, tx, key, override)
-    tx.save_template(
-        StoredTemplate(
-            business_id=ctx.business.id,
-            kind=MessageKind.INVITATION,
-            locale=key,
-            subject=text.subject,
-            body=text.body,
-            updated_at=ctx.clock.now(),
-        )
+    _insert_revision(ctx, tx, key, invitation_text(ctx, tx, key, override), one_off=False)
+
+
+def _insert_revision(
+    ctx: Context, tx: Transaction, locale: str, text: InvitationText, *, one_off: bool
+) -> TemplateRevision:
+    revision = TemplateRevision(
+        id=new_id("tpl"),
+        business_id=ctx.business.id,
+        kind=MessageKind.INVITATION,
+        locale=locale,
+        subject=text.subject,
+        body=text.body,
+        created_at=ctx.clock.now(),
+        one_off=one_off,
     )
+    tx.insert_template_revision(revision)
+    return revision
 
 
 def _effective_template(ctx: Context, tx: Transaction, locale: str) -> InvitationTemplate:
     parsed = parse_locale(locale)
     for key in dict.fromkeys([str(parsed), parsed.language]):
-        stored = tx.get_template(ctx.business.id, MessageKind.INVITATION, key)
+        stored = tx.latest_template(ctx.business.id, MessageKind.INVITATION, key)
         if stored is not None:
             return _saved(stored)
     shipped = default_invitation_text(parsed, formal=ctx.business.formal)
@@ -225,13 +290,13 @@ def _effective_template(ctx: Context, tx: Transaction, locale: str) -> Invitatio
     )
 
 
-def _saved(stored: StoredTemplate) -> InvitationTemplate:
+def _saved(stored: TemplateRevision) -> InvitationTemplate:
     return InvitationTemplate(
         locale=stored.locale,
         subject=stored.subject,
         body=stored.body,
         customised=True,
-        updated_at=stored.updated_at,
+        updated_at=stored.created_at,
     )
 
 

@@ -10,7 +10,8 @@ keyword, so a test names only what it is about::
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import attrs
@@ -18,7 +19,7 @@ import attrs
 from invitekit.adapters.memory import MemoryMailer, MemoryStore
 from invitekit.model import Business, Customer, Email, OutboxState
 from invitekit.passwords import PasswordHasher
-from invitekit.ports import Clock, Mailer, Store
+from invitekit.ports import Clock, Mailer, MailerSession, Store
 from invitekit.service import InviteKit
 from invitekit.testing.clock import FakeClock
 from invitekit.testing.crypto import TEST_PASSWORD, TEST_SECRET, fast_password_hasher
@@ -117,9 +118,10 @@ def make_accepted_customer(
 ) -> AcceptedCustomer:
     """Add a customer, invite them, deliver, and accept the invitation as they would.
 
-    Works with any store and mailer: the invitation is read from the kit's
-    outbox.  :meth:`~invitekit.InviteKit.deliver` delivers everything queued, so
-    other customers' emails waiting in the outbox leave too.
+    Works with any store and mailer: the invitation is read on its way to the
+    kit's mailer (the outbox holds no emails, only what to send).
+    :meth:`~invitekit.InviteKit.deliver` delivers everything queued, so other
+    customers' emails waiting in the outbox leave too.
 
     Args:
         kit: the kit to act on (its clock is not moved).
@@ -137,14 +139,44 @@ def make_accepted_customer(
         InviteKitError: as the facade's methods do (a taken address, a weak password...).
     """
     added = kit.add_customer(email, invite=True, **details)
-    kit.deliver()
-    sent = [
-        message.email
+    recorder = _Recorder(kit.mailer)
+    kit.mailer = recorder
+    try:
+        kit.deliver()
+    finally:
+        kit.mailer = recorder.inner
+    invitations = {
+        message.message_id
         for message in kit.outbox_messages(customer_id=added.id, state=OutboxState.SENT)
         if message.kind == "invitation"
-    ]
+    }
+    sent = [mail for mail in recorder.sent if mail.message_id in invitations]
     if not sent:
         raise LookupError(f"the invitation to {added.email} was not delivered")
     token = extract_token(sent[-1], kit.business.activation_url)
     customer = kit.accept_invitation(token, password)
     return AcceptedCustomer(customer=customer, password=password, invitation=sent[-1])
+
+
+@attrs.define
+class _Recorder:
+    """A Mailer in front of another that keeps what the other accepted."""
+
+    inner: Mailer
+    sent: list[Email] = attrs.field(factory=list)
+
+    @contextmanager
+    def session(self) -> Iterator[_Recorder.Session]:
+        with self.inner.session() as session:
+            yield _Recorder.Session(session, self.sent)
+
+    @attrs.define
+    class Session:
+        """One session of the inner mailer, recording each accepted email."""
+
+        inner: MailerSession
+        sent: list[Email]
+
+        def send(self, email: Email) -> None:
+            self.inner.send(email)
+            self.sent.append(email)

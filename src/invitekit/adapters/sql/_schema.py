@@ -13,7 +13,7 @@ from invitekit.exceptions import StorageError
 
 __all__ = ["SCHEMA_VERSION", "build_metadata", "metadata", "schema_version"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """The version of the table layout :func:`build_metadata` describes.
 
 Kept in ``invitekit_schema_version`` by every migration, so that an invitekit from
@@ -156,14 +156,31 @@ def build_metadata() -> sa.MetaData:
         sa.Index("invitekit_group_members_customer", "business_id", "customer_id"),
     )
     sa.Table(
-        "invitekit_templates",
+        "invitekit_businesses",
         md,
+        # Each business's settings (a Business as JSON), a new version whenever they change.
         sa.Column("business_id", _key(), primary_key=True),
-        sa.Column("kind", _key(), primary_key=True),
-        sa.Column("locale", _key(35), primary_key=True),
+        sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("settings", sa.Text, nullable=False),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+    )
+    sa.Table(
+        "invitekit_template_revisions",
+        md,
+        # Insertion order: the newest saved revision of a locale is the highest seq.
+        _seq(),
+        sa.Column("business_id", _key(), nullable=False),
+        sa.Column("id", _key(), nullable=False),
+        sa.Column("kind", _key(), nullable=False),
+        sa.Column("locale", _key(35), nullable=False),
         sa.Column("subject", sa.Text, nullable=False),
         sa.Column("body", _long_text(), nullable=False),
-        sa.Column("updated_at", UTCDateTime, nullable=False),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+        sa.Column("one_off", sa.Boolean, nullable=False),
+        sa.UniqueConstraint("business_id", "id", name="invitekit_template_revisions_id"),
+        sa.Index(
+            "invitekit_template_revisions_latest", "business_id", "kind", "locale", "one_off"
+        ),
     )
     sa.Table(
         "invitekit_outbox",
@@ -185,15 +202,16 @@ def build_metadata() -> sa.MetaData:
         sa.Column("next_attempt_at", UTCDateTime, nullable=False),
         sa.Column("claimed_until", UTCDateTime),
         sa.Column("claim_token", _key()),
+        sa.Column("links_issued_at", UTCDateTime),
         sa.Column("last_error", sa.Text),
         sa.Column("sent_at", UTCDateTime),
-        sa.Column("sender", sa.Text, nullable=False),
+        # What to send, never the email: it is composed and signed at delivery.
         sa.Column("recipient", sa.String(320), nullable=False),
-        sa.Column("subject", sa.Text, nullable=False),
-        sa.Column("text_body", _long_text(), nullable=False),
-        sa.Column("html_body", _long_text()),
         sa.Column("message_id", sa.String(255), nullable=False),
-        sa.Column("headers", sa.Text, nullable=False),  # JSON: [[name, value], ...]
+        sa.Column("locale", sa.String(35), nullable=False),
+        sa.Column("template_id", _key()),
+        sa.Column("purpose", sa.String(32)),
+        sa.Column("registration_id", _key()),
         sa.UniqueConstraint(
             "business_id", "customer_id", "pending_kind", name="invitekit_outbox_one_pending"
         ),

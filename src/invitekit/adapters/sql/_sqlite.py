@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from typing import Any
 
 import sqlalchemy as sa
@@ -9,6 +11,10 @@ import sqlalchemy as sa
 __all__ = ["begin_reader", "configure_sqlite"]
 
 _SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Switching to WAL can answer "database is locked" at once, without waiting for
+# the busy timeout, while other connections open the same file: tried again.
+_WAL_ATTEMPTS = 100
+_WAL_PAUSE_SECONDS = 0.05
 _READER = "invitekit_reader"  # in Connection.info while a read-only transaction begins
 
 
@@ -46,9 +52,24 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute(f"PRAGMA busy_timeout = {_SQLITE_BUSY_TIMEOUT_MS}")
         database = cursor.execute("PRAGMA database_list").fetchone()
         if database is not None and database[2]:  # a file, not ":memory:"
-            cursor.execute("PRAGMA journal_mode = WAL")
+            _use_wal(cursor)
     finally:
         cursor.close()
+
+
+def _use_wal(cursor: sqlite3.Cursor) -> None:
+    """Put the file in WAL mode, once: the mode is kept in the file itself."""
+    for attempt in range(_WAL_ATTEMPTS):
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) and "busy" not in str(err):
+                raise
+            if attempt == _WAL_ATTEMPTS - 1:
+                raise
+            time.sleep(_WAL_PAUSE_SECONDS)
 
 
 def _sqlite_begin(conn: sa.Connection) -> None:

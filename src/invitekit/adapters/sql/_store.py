@@ -14,6 +14,7 @@ from sqlalchemy.pool import StaticPool
 
 from invitekit.adapters._readonly import read_only
 from invitekit.adapters.sql._attempts import AttemptReservations
+from invitekit.adapters.sql._catalog import Catalog
 from invitekit.adapters.sql._errors import refusal, storage_error, translated
 from invitekit.adapters.sql._migrate import check_schema, create_schema
 from invitekit.adapters.sql._sqlite import begin_reader, configure_sqlite
@@ -21,7 +22,6 @@ from invitekit.adapters.sql._tables import (
     _CUSTOMER,
     _CUSTOMER_EMAIL,
     _CUSTOMER_ID,
-    _EMAIL,
     _EMAIL_OWNER,
     _EVENT,
     _FIND_CUSTOMER,
@@ -29,9 +29,7 @@ from invitekit.adapters.sql._tables import (
     _GET_OUTBOX,
     _GROUP,
     _GROUP_NAME,
-    _MESSAGE,
     _REGISTRATION,
-    _TEMPLATE,
     _UPDATE_CLAIMED_OUTBOX,
     _UPDATE_CUSTOMER,
     _UPDATE_OUTBOX,
@@ -42,8 +40,9 @@ from invitekit.adapters.sql._tables import (
     _login_failures,
     _members,
     _outbox,
+    _outbox_from_row,
+    _outbox_values,
     _registrations,
-    _templates,
 )
 from invitekit.adapters.sql._urls import install_hint, with_driver
 from invitekit.exceptions import (
@@ -62,7 +61,6 @@ from invitekit.model import (
     OutboxState,
     Registration,
     Status,
-    StoredTemplate,
 )
 from invitekit.ports import Transaction
 
@@ -235,7 +233,7 @@ def _begin(conn: sa.Connection, readonly: bool) -> None:
         conn.exec_driver_sql("SET TRANSACTION READ ONLY")
 
 
-class _SQLTransaction(AttemptReservations):
+class _SQLTransaction(Catalog, AttemptReservations):
     """One transaction of a :class:`SQLStore`, on one connection."""
 
     def __init__(self, conn: sa.Connection, ended: ExitStack) -> None:
@@ -459,27 +457,7 @@ class _SQLTransaction(AttemptReservations):
             ).scalars()
         )
 
-    # Templates ---------------------------------------------------------------------------
-
-    def save_template(self, template: StoredTemplate) -> None:
-        self._run(
-            _templates.delete().where(
-                _templates.c.business_id == template.business_id,
-                _templates.c.kind == template.kind,
-                _templates.c.locale == template.locale,
-            )
-        )
-        self._run(_templates.insert(), _TEMPLATE.values(template))
-
-    def get_template(self, business_id: str, kind: str, locale: str) -> StoredTemplate | None:
-        row = self._run(
-            sa.select(_templates).where(
-                _templates.c.business_id == business_id,
-                _templates.c.kind == kind,
-                _templates.c.locale == locale,
-            )
-        ).first()
-        return None if row is None else _TEMPLATE.load(row._mapping)
+    # Businesses and templates: see Catalog ------------------------------------------------
 
     # Outbox ------------------------------------------------------------------------------
 
@@ -574,10 +552,18 @@ class _SQLTransaction(AttemptReservations):
                     claimed_until=lease_until,
                     claim_token=claim_token,
                     attempts=_outbox.c.attempts + 1,
+                    links_issued_at=sa.func.coalesce(
+                        _outbox.c.links_issued_at, sa.literal(now, _outbox.c.links_issued_at.type)
+                    ),
                 )
             )
         return [
-            _outbox_from_row(row._mapping, claimed_until=lease_until, attempts=row.attempts + 1)
+            _outbox_from_row(
+                row._mapping,
+                claimed_until=lease_until,
+                attempts=row.attempts + 1,
+                links_issued_at=row.links_issued_at or now,
+            )
             for row in rows
         ]
 
@@ -681,20 +667,3 @@ class _SQLTransaction(AttemptReservations):
                 _registrations.c.id == registration_id,
             )
         )
-
-
-# The outbox row -------------------------------------------------------------------------
-
-
-def _outbox_values(message: OutboxMessage) -> dict[str, Any]:
-    pending = message.state is OutboxState.PENDING and message.customer_id is not None
-    return {
-        **_MESSAGE.values(message),
-        **_EMAIL.values(message.email),
-        "pending_kind": str(message.kind) if pending else None,
-        "claim_token": None,
-    }
-
-
-def _outbox_from_row(row: sa.RowMapping, **given: Any) -> OutboxMessage:
-    return _MESSAGE.load(row, email=_EMAIL.load(row), **given)

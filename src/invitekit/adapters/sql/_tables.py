@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from invitekit.adapters.sql._rows import RowMap
 from invitekit.adapters.sql._schema import metadata
 from invitekit.model import (
     Customer,
-    Email,
     Event,
     Group,
     OutboxMessage,
+    OutboxState,
     Registration,
-    StoredTemplate,
+    TemplateRevision,
 )
 
 _customers = metadata.tables["invitekit_customers"]
 _groups = metadata.tables["invitekit_groups"]
 _members = metadata.tables["invitekit_group_members"]
-_templates = metadata.tables["invitekit_templates"]
+_revisions = metadata.tables["invitekit_template_revisions"]
+_businesses = metadata.tables["invitekit_businesses"]
 _outbox = metadata.tables["invitekit_outbox"]
 _events = metadata.tables["invitekit_events"]
 _login_failures = metadata.tables["invitekit_login_failures"]
@@ -29,16 +32,13 @@ _CUSTOMER_EMAIL = "invitekit_customers_email_key"
 _CUSTOMER_ID = str(_customers.primary_key.name)
 _GROUP_NAME = "invitekit_groups_name_key"
 
-# Rows <-> value objects, a column per field (see RowMap).  An outbox row holds its
-# email's fields too; ``seq``, ``name_key``, ``pending_kind`` and ``claim_token``
-# are the store's own columns, set where rows are written.
+# Rows <-> value objects, a column per field (see RowMap).  An outbox row holds what
+# to send, never the email; ``seq``, ``name_key``, ``pending_kind`` and
+# ``claim_token`` are the store's own columns, set where rows are written.
 _CUSTOMER = RowMap(Customer, _customers)
 _GROUP = RowMap(Group, _groups)
-_TEMPLATE = RowMap(StoredTemplate, _templates)
-_MESSAGE = RowMap(OutboxMessage, _outbox, omit={"email"})
-_EMAIL = RowMap(
-    Email, _outbox, columns={"to": "recipient", "text": "text_body", "html": "html_body"}
-)
+_REVISION = RowMap(TemplateRevision, _revisions)
+_MESSAGE = RowMap(OutboxMessage, _outbox)
 _EVENT = RowMap(Event, _events)
 _REGISTRATION = RowMap(Registration, _registrations)
 
@@ -69,3 +69,18 @@ _UPDATE_OUTBOX = _outbox.update().where(_outbox.c.id == _p("p_id"))
 _UPDATE_CLAIMED_OUTBOX = _outbox.update().where(
     _outbox.c.id == _p("p_id"), _outbox.c.claim_token == _p("p_claim_token")
 )
+
+
+def _outbox_values(message: OutboxMessage) -> dict[str, Any]:
+    """The columns of an outbox row: the message's fields and the store's own."""
+    pending = message.state is OutboxState.PENDING and message.customer_id is not None
+    return {
+        **_MESSAGE.values(message),
+        "pending_kind": str(message.kind) if pending else None,
+        "claim_token": None,
+    }
+
+
+def _outbox_from_row(row: sa.RowMapping, **given: Any) -> OutboxMessage:
+    """The message an outbox row holds (fields in ``given`` taken from it instead)."""
+    return _MESSAGE.load(row, **given)
