@@ -353,3 +353,14 @@ def test_a_link_or_a_long_name_at_sign_up_is_refused_and_nothing_is_sent(
         invitekit_kit.register("neu@example.com", first_name=first_name, password=CHOSEN)
     invitekit_kit.deliver()
     assert invitekit_mailer.outbox == []
+
+
+def test_a_known_customer_without_a_language_reads_the_sign_up_pages(
+    invitekit_kit, invitekit_mailer
+) -> None:
+    invitekit_kit.add_customer("bo@example.com", first_name="Bo")
+    invitekit_kit.register("bo@example.com", password=CHOSEN, locale="es")
+    invitekit_kit.deliver()
+    mail = last_mail_to(invitekit_mailer, "bo@example.com")
+    assert mail.subject == "Confirma tu dirección de correo para Studio One"
+    assert mail.text.startswith("Hola Bo:\n")
