@@ -53,7 +53,8 @@ LANGUAGES = {
         "Studio One invites you to book online",
         "Hello Sam,",
         "You can now book and manage your appointments with Studio One online.",
-        "This link is valid until January 19, 2026, 10:00\N{NARROW NO-BREAK SPACE}AM.",
+        "This link is valid until Monday, January 19, 2026 at 10:00\N{NARROW NO-BREAK SPACE}AM"
+        " (Central European Time).",
         f"Activate my profile: {ACTIVATE}",
         f"Unsubscribe from these emails: {UNSUBSCRIBE}",
     ),
@@ -62,7 +63,8 @@ LANGUAGES = {
         "Studio One te invita a reservar en línea",
         "Hola Ana:",
         "Ya puedes reservar y gestionar tus citas con Studio One en línea.",
-        "Este enlace es válido hasta el 19 de enero de 2026, 10:00.",
+        "Este enlace es válido hasta el lunes, 19 de enero de 2026, a las 10:00"
+        " (hora de Europa central).",
         f"Activar mi perfil: {ACTIVATE}",
         f"Darme de baja de estos correos: {UNSUBSCRIBE}",
     ),
@@ -71,18 +73,20 @@ LANGUAGES = {
         "Studio One vous invite à réserver en ligne",
         "Bonjour Marie,",
         "Vous pouvez désormais réserver et gérer vos rendez-vous avec Studio One en ligne.",
-        "Ce lien est valable jusqu\N{RIGHT SINGLE QUOTATION MARK}au 19 janvier 2026, 10:00.",
+        "Ce lien est valable jusqu\N{RIGHT SINGLE QUOTATION MARK}au lundi 19 janvier 2026 à 10:00"
+        " (heure d\N{RIGHT SINGLE QUOTATION MARK}Europe centrale).",
         f"Activer mon profil : {ACTIVATE}",
         f"Me désabonner de ces e-mails : {UNSUBSCRIBE}",
     ),
     "de": (
         "Jonas",
-        "Studio One lädt Sie ein, online zu buchen",
+        "Studio One lädt dich ein, online zu buchen",
         "Hallo Jonas,",
-        "Ab sofort können Sie Ihre Termine bei Studio One online buchen und verwalten.",
-        "Dieser Link ist gültig bis 19. Januar 2026, 10:00.",
+        "Ab sofort kannst du deine Termine bei Studio One online buchen und verwalten.",
+        "Dieser Link ist gültig bis Montag, 19. Januar 2026 um 10:00 Uhr"
+        " (Mitteleuropäische Zeit).",
         f"Mein Profil aktivieren: {ACTIVATE}",
-        f"Von diesen E-Mails abmelden: {UNSUBSCRIBE}",
+        f"Keine Einladungen mehr erhalten: {UNSUBSCRIBE}",
     ),
 }
 
@@ -110,14 +114,16 @@ def test_without_a_first_name_the_greeting_falls_back(locale: str, greeting: str
 
 def test_an_austrian_customer_gets_german_with_the_austrian_date() -> None:
     sent = _compose("de_AT", "Jonas")
-    assert sent.subject == "Studio One lädt Sie ein, online zu buchen"
-    assert "Dieser Link ist gültig bis 19. Jänner 2026, 10:00." in sent.text.splitlines()
+    assert sent.subject == "Studio One lädt dich ein, online zu buchen"
+    assert (
+        "Dieser Link ist gültig bis Montag, 19. Jänner 2026 um 10:00 Uhr (Mitteleuropäische Zeit)."
+    ) in sent.text.splitlines()
     assert '<html lang="de-AT">' in (sent.html or "")
 
 
 def test_a_language_without_a_catalog_gets_the_business_default() -> None:
     sent = _compose("pt", "João")
-    assert sent.subject == "Studio One lädt Sie ein, online zu buchen"
+    assert sent.subject == "Studio One lädt dich ein, online zu buchen"
     assert sent.text.splitlines()[0] == "Hallo João,"
 
 
@@ -130,9 +136,10 @@ def test_an_unknown_business_default_falls_back_to_english() -> None:
 
 def test_the_validity_is_shown_in_the_business_time_zone() -> None:
     business = attrs.evolve(BUSINESS, timezone="America/New_York")
-    assert "This link is valid until January 19, 2026, 4:00\N{NARROW NO-BREAK SPACE}AM." in (
-        _compose("en", business=business).text.splitlines()
-    )
+    assert (
+        "This link is valid until Monday, January 19, 2026 at 4:00\N{NARROW NO-BREAK SPACE}AM"
+        " (Eastern Time)."
+    ) in _compose("en", business=business).text.splitlines()
 
 
 def test_the_signature_ends_the_message() -> None:
@@ -267,3 +274,29 @@ def test_a_long_unsubscribe_url_stays_a_plain_ascii_header() -> None:
     assert line.rstrip(b"\r") == f"List-Unsubscribe: <{url}>".encode()
     parsed = email_lib.message_from_bytes(raw, policy=email_policy.default)
     assert parsed["List-Unsubscribe"] == f"<{url}>"
+
+
+@pytest.mark.parametrize(
+    ("locale", "subject", "footer"),
+    [
+        (
+            "de",
+            "Studio One lädt Sie ein, online zu buchen",
+            "Sie erhalten diese E-Mail, weil Sie Kundin oder Kunde von Studio One sind.",
+        ),
+        (
+            "es",
+            "Studio One le invita a reservar en línea",
+            "Recibe este correo porque es cliente de Studio One.",
+        ),
+        (
+            "fr",
+            "Studio One vous invite à réserver en ligne",
+            "Vous recevez cet e-mail parce que vous êtes client de Studio One.",
+        ),
+    ],
+)
+def test_a_formal_business_invites_formally(locale: str, subject: str, footer: str) -> None:
+    sent = _compose(locale, "Jonas", business=attrs.evolve(BUSINESS, formal=True))
+    assert sent.subject == subject
+    assert footer in sent.text.splitlines()

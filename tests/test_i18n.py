@@ -11,14 +11,18 @@ import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
+from invitekit import compose, i18n
 from invitekit.i18n import (
     DOMAIN,
     LOCALES_DIR,
     available_locales,
     compile_catalog,
+    extract_messages,
+    missing_messages,
     negotiate_locale,
 )
 from invitekit.sandbox import check_template
+from invitekit.testing import make_business
 
 SOURCES = sorted(LOCALES_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
 OTHER_LANGUAGES = sorted(p.parent.parent.name for p in SOURCES if p.parent.parent.name != "en")
@@ -145,3 +149,100 @@ def test_the_wheel_ships_the_email_layout_and_the_type_marker(built_wheel: Path)
         "invitekit/templates/email.html",
         "invitekit/py.typed",
     } <= names
+
+
+def test_every_message_marked_in_the_code_is_in_the_catalogs() -> None:
+    assert missing_messages() == [], "run python -m invitekit.i18n extract, then translate"
+
+
+def test_every_catalog_message_is_still_used_by_the_code() -> None:
+    extracted = {m.id for m in extract_messages() if m.id}
+    for language in ["en", *OTHER_LANGUAGES]:
+        unused = [m.id for m in _catalog(language) if m.id and m.id not in extracted]
+        assert unused == [], f"{language}: messages no code uses"
+
+
+@pytest.mark.parametrize("language", OTHER_LANGUAGES)
+def test_formal_variants_are_complete_and_keep_the_placeholders(language: str) -> None:
+    catalog = _catalog(language)
+    english = set(_english_ids())
+    placeholders = re.compile(r"\{\{\s*\w+\s*\}\}|\{\w+\}")
+    for message in catalog:
+        if not message.id or message.context is None:
+            continue
+        assert message.context == "formal", message.id
+        assert message.id in english, message.id
+        assert message.string, message.id
+        assert not message.fuzzy, message.id
+        assert sorted(placeholders.findall(str(message.string))) == sorted(
+            placeholders.findall(str(message.id))
+        ), message.id
+
+
+# Words of the informal address: a text using them needs a formal variant, which must not.
+INFORMAL = {
+    "de": re.compile(r"\b(du|dich|dir|dein\w*)\b", re.IGNORECASE),
+    "es": re.compile(r"\b(tú|tu|tus|te|tuya|tienes|puedes|eres|recibes)\b", re.IGNORECASE),
+}
+
+
+@pytest.mark.parametrize("language", sorted(INFORMAL))
+def test_every_informal_email_text_has_a_formal_variant(language: str) -> None:
+    catalog = _catalog(language)
+    informal = INFORMAL[language]
+    formal = {m.id: str(m.string) for m in catalog if m.id and m.context == "formal"}
+    for message in catalog:
+        comment = " ".join(message.auto_comments)
+        if not message.id or message.context or not comment.startswith("email"):
+            continue
+        if informal.search(str(message.string)):
+            assert message.id in formal, f"no formal variant: {message.id!r}"
+            assert not informal.search(formal[message.id]), formal[message.id]
+
+
+ITALIAN = """\
+msgid ""
+msgstr ""
+"Language: it\\n"
+"Content-Type: text/plain; charset=UTF-8\\n"
+"Plural-Forms: nplurals=2; plural=(n != 1);\\n"
+
+msgid "{{ business_name }} invites you to book online"
+msgstr "{{ business_name }} ti invita a prenotare online"
+
+msgid "Hello {first_name},"
+msgstr "Ciao {first_name},"
+"""
+
+
+def test_a_catalog_dropped_in_is_offered_and_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for source in SOURCES:
+        target = tmp_path / source.relative_to(LOCALES_DIR)
+        target.parent.mkdir(parents=True)
+        target.write_bytes(source.read_bytes())
+    italian = tmp_path / "it" / "LC_MESSAGES" / f"{DOMAIN}.po"
+    italian.parent.mkdir(parents=True)
+    italian.write_text(ITALIAN, encoding="utf-8")
+    monkeypatch.setattr(i18n, "LOCALES_DIR", tmp_path)
+    caches = [available_locales, i18n._translations, compose.locale_for]
+    for cache in caches:
+        cache.cache_clear()
+    try:
+        assert "it" in available_locales()
+        assert str(negotiate_locale(["it_CH"], default="de")) == "it_CH"
+        email = compose.compose_invitation(
+            business=make_business(),
+            recipient=compose.Recipient(email="gio@example.com", first_name="Gio", locale="it"),
+            activation_link="https://studio.example/activate/t",
+            unsubscribe_link="https://studio.example/unsubscribe/t",
+            valid_until=None,
+            message_id="<m@studio.example>",
+        )
+        assert email.subject == "Studio One ti invita a prenotare online"
+        assert email.text.startswith("Ciao Gio,\n")
+    finally:
+        monkeypatch.undo()
+        for cache in caches:
+            cache.cache_clear()

@@ -207,7 +207,7 @@ def test_a_test_invitation_goes_to_the_given_address_and_changes_no_customer(
     sent = invitekit_kit.send_test_invitation("owner@studio.example", locale="es")
     assert invitekit_mailer.outbox == [sent]
     assert sent.to == "owner@studio.example"
-    assert sent.subject == "Studio One te invita a reservar en línea"
+    assert sent.subject == "[Prueba] Studio One te invita a reservar en línea"
     assert sent.text.splitlines()[0] == "Hola:"
     assert invitekit_kit.get_customer(customer.id).status is Status.ADDED
     assert invitekit_kit.outbox_messages() == []
@@ -217,7 +217,30 @@ def test_a_test_invitation_defaults_to_the_business_language(
     invitekit_kit: InviteKit,
 ) -> None:
     sent = invitekit_kit.send_test_invitation("owner@studio.example")
-    assert sent.subject == "Studio One lädt Sie ein, online zu buchen"
+    assert sent.subject == "[Test] Studio One lädt dich ein, online zu buchen"
+
+
+@pytest.mark.parametrize(
+    ("locale", "subject"),
+    [
+        ("en", "[Test] Studio One invites you to book online"),
+        ("es", "[Prueba] Studio One te invita a reservar en línea"),
+        ("fr", "[Test] Studio One vous invite à réserver en ligne"),
+        ("de", "[Test] Studio One lädt dich ein, online zu buchen"),
+    ],
+)
+def test_a_test_invitation_says_so_in_its_subject_in_every_language(
+    invitekit_kit: InviteKit, locale: str, subject: str
+) -> None:
+    assert invitekit_kit.send_test_invitation("o@studio.example", locale=locale).subject == subject
+
+
+def test_a_preview_is_what_the_customer_gets_without_a_test_label(
+    invitekit_kit: InviteKit,
+) -> None:
+    customer = invitekit_kit.add_customer("ana@example.com", locale="es")
+    preview = invitekit_kit.preview_invitation(customer.id)
+    assert preview.subject == "Studio One te invita a reservar en línea"
 
 
 def test_the_links_of_a_test_invitation_say_it_was_a_test(invitekit_kit: InviteKit) -> None:

@@ -982,13 +982,24 @@ def test_a_dict_that_is_not_a_dict_is_refused() -> None:
 @pytest.mark.parametrize(
     ("locale", "expected"),
     [
-        ("en", "You can cancel free of charge until Thursday, 5 March, 18:00."),
-        ("es", "Puedes cancelar sin coste hasta el jueves, 5 de marzo, 18:00."),
-        ("fr", "Vous pouvez annuler gratuitement jusqu'au jeudi 5 mars à 18:00."),
-        ("de", "Sie können bis Donnerstag, 5. März, 18:00 Uhr kostenlos stornieren."),
-        ("de_AT", "Sie können bis Donnerstag, 5. März, 18:00 Uhr kostenlos stornieren."),
-        ("es-MX", "Puedes cancelar sin coste hasta el jueves, 5 de marzo, 18:00."),
-        ("it", "You can cancel free of charge until Thursday, 5 March, 18:00."),
+        (
+            "en",
+            "You can cancel free of charge until Thursday, March 5, 2026 at 6:00\u202fPM.",
+        ),
+        ("es", "Puedes cancelar sin coste hasta el jueves, 5 de marzo de 2026, a las 18:00."),
+        ("fr", "Vous pouvez annuler gratuitement jusqu'au jeudi 5 mars 2026 à 18:00."),
+        ("de", "Du kannst bis Donnerstag, 5. März 2026 um 18:00 Uhr kostenlos stornieren."),
+        ("de_AT", "Du kannst bis Donnerstag, 5. März 2026 um 18:00 Uhr kostenlos stornieren."),
+        # Mexico reads the 12-hour clock (CLDR): the territory is kept for dates.
+        (
+            "es-MX",
+            "Puedes cancelar sin coste hasta el jueves, 5 de marzo de 2026, a las"
+            " 6:00\N{NARROW NO-BREAK SPACE}p.m.",
+        ),
+        (
+            "it",
+            "You can cancel free of charge until Thursday, March 5, 2026 at 6:00\u202fPM.",
+        ),
     ],
 )
 def test_explain_within_the_window(locale: str, expected: str) -> None:
@@ -1000,23 +1011,26 @@ def test_explain_within_the_window(locale: str, expected: str) -> None:
     [
         (
             "en",
-            "The free cancellation period ended on Thursday, 5 March, 18:00; if you cancel"
+            "The free cancellation period ended on Thursday, March 5, 2026 at 6:00\u202fPM;"
+            " if you cancel"
             " now, a fee of €15.00 applies.",
         ),
         (
             "es",
-            "El plazo de cancelación gratuita terminó el jueves, 5 de marzo, 18:00; si cancelas"
+            "El plazo de cancelación gratuita terminó el jueves, 5 de marzo de 2026, a las 18:00;"
+            " si cancelas"
             " ahora, se cobrará un cargo de 15,00\xa0€.",
         ),
         (
             "fr",
-            "La période d'annulation gratuite a pris fin le jeudi 5 mars à 18:00\xa0; si vous"
+            "La période d'annulation gratuite a pris fin le jeudi 5 mars 2026 à 18:00\xa0; si vous"
             " annulez maintenant, des frais de 15,00\xa0€ s'appliquent.",
         ),
         (
             "de",
-            "Die kostenlose Stornierungsfrist endete am Donnerstag, 5. März, 18:00 Uhr; wenn Sie"
-            " jetzt stornieren, fällt eine Gebühr von 15,00\xa0€ an.",
+            "Die kostenlose Stornierungsfrist endete am Donnerstag, 5. März 2026 um 18:00 Uhr;"
+            " wenn du"
+            " jetzt stornierst, fällt eine Gebühr von 15,00\xa0€ an.",
         ),
     ],
 )
@@ -1044,21 +1058,21 @@ def test_explain_the_reschedule_limit(locale: str, expected: str) -> None:
         (
             "en",
             "You booked only recently, so you can cancel free of charge until Thursday,"
-            " 5 March, 21:30.",
+            " March 5, 2026 at 9:30\u202fPM.",
         ),
         (
             "es",
             "Como has reservado hace poco, puedes cancelar sin coste hasta el jueves,"
-            " 5 de marzo, 21:30.",
+            " 5 de marzo de 2026, a las 21:30.",
         ),
         (
             "fr",
             "Comme vous venez de réserver, vous pouvez annuler gratuitement jusqu'au"
-            " jeudi 5 mars à 21:30.",
+            " jeudi 5 mars 2026 à 21:30.",
         ),
         (
             "de",
-            "Da Sie erst vor Kurzem gebucht haben, können Sie bis Donnerstag, 5. März,"
+            "Da du erst vor Kurzem gebucht hast, kannst du bis Donnerstag, 5. März 2026 um"
             " 21:30 Uhr kostenlos stornieren.",
         ),
     ],
@@ -1074,7 +1088,7 @@ def test_explain_shows_the_deadline_on_the_policys_clocks_after_a_dst_change() -
         booking(vienna(2026, 3, 29, 10, 0)), Action.CANCEL, now=vienna(2026, 3, 1)
     )
     assert explain(decision, locale="de") == (
-        "Sie können bis Samstag, 28. März, 09:00 Uhr kostenlos stornieren."
+        "Du kannst bis Samstag, 28. März 2026 um 09:00 Uhr kostenlos stornieren."
     )
 
 
@@ -1145,12 +1159,14 @@ def test_every_explanation_says_something_different_for_each_situation() -> None
     assert texts["always"] == "You can cancel free of charge until the booking starts."
     assert texts["late-free"] == texts["always"]
     assert texts["outside_window"] == (
-        "It is too late to cancel: cancelling was possible until Thursday, 5 March, 18:00."
+        "It is too late to cancel: cancelling was possible until Thursday, March 5, 2026"
+        " at 6:00\u202fPM."
     )
     assert texts["staff_override"] == (
         "Staff override: you can cancel this booking although the policy would not allow it."
     )
     assert texts["reschedule-late-fee"] == (
-        "The free rescheduling period ended on Thursday, 5 March, 10:00; if you reschedule now,"
+        "The free rescheduling period ended on Thursday, March 5, 2026 at 10:00\u202fAM;"
+        " if you reschedule now,"
         " a fee of €5.00 applies."
     )

@@ -53,7 +53,7 @@ def test_new_address_gets_a_verification_link_and_no_customer_yet(
     assert invitekit_kit.find_customer("neu@example.com") is None
     invitekit_kit.deliver()
     mail = last_mail_to(invitekit_mailer, "neu@example.com")
-    assert mail.subject == "Confirm your email address for Studio One"
+    assert mail.subject == "Bestätige deine E-Mail-Adresse für Studio One"
 
 
 def test_following_the_link_creates_an_accepted_customer(invitekit_kit, invitekit_mailer) -> None:
@@ -93,7 +93,7 @@ def test_invited_customer_gets_the_link_at_the_stored_address(
     invitekit_kit.register("bo@EXAMPLE.com", first_name="Mallory", password=CHOSEN)
     invitekit_kit.deliver()
     assert [m.to for m in invitekit_mailer.outbox] == ["Bo@example.com"]
-    assert "Hello Bo," in invitekit_mailer.outbox[0].text
+    assert "Hallo Bo," in invitekit_mailer.outbox[0].text
     assert invitekit_kit.get_customer(bo.id).status is Status.ADDED
 
 
@@ -182,7 +182,7 @@ def test_a_superseded_link_is_replaced_by_one_to_the_customers_stored_address(
         invitekit_kit.verify_email(old, password=CHOSEN)
     invitekit_kit.deliver()
     mail = last_mail_to(invitekit_mailer, "Neu@example.com")
-    assert "Hello Neu," in mail.text
+    assert "Hallo Neu," in mail.text
     fresh = token_in(mail, VERIFY)
     assert invitekit_kit.check_email_verification(fresh).customer_id == added.id
     with pytest.raises(TokenUsed):
@@ -242,7 +242,7 @@ def test_accepted_customer_is_told_they_have_a_profile(
     invitekit_kit.register("ana@example.com", password=CHOSEN)
     invitekit_kit.deliver()
     mail = last_mail_to(invitekit_mailer, "ana@example.com")
-    assert mail.subject == "You already have a profile with Studio One"
+    assert mail.subject == "Du hast bereits ein Profil bei Studio One"
     token = token_in(mail, RESET)
     assert invitekit_kit.check_password_reset(token).customer_id == ana.id
     assert invitekit_kit.login("ana@example.com", PASSWORD).id == ana.id
@@ -254,7 +254,10 @@ def test_provider_backed_customer_is_told_to_use_the_provider(
     invitekit_kit.add_customer("gina@example.com", auth_provider="facebook")
     invitekit_kit.register("gina@example.com", password=CHOSEN)
     invitekit_kit.deliver()
-    assert "sign in with Facebook" in last_mail_to(invitekit_mailer, "gina@example.com").text
+    assert (
+        "Du meldest dich mit Facebook an"
+        in last_mail_to(invitekit_mailer, "gina@example.com").text
+    )
 
 
 def test_archived_customer_gets_nothing(invitekit_kit, invitekit_mailer) -> None:
@@ -350,3 +353,14 @@ def test_a_link_or_a_long_name_at_sign_up_is_refused_and_nothing_is_sent(
         invitekit_kit.register("neu@example.com", first_name=first_name, password=CHOSEN)
     invitekit_kit.deliver()
     assert invitekit_mailer.outbox == []
+
+
+def test_a_known_customer_without_a_language_reads_the_sign_up_pages(
+    invitekit_kit, invitekit_mailer
+) -> None:
+    invitekit_kit.add_customer("bo@example.com", first_name="Bo")
+    invitekit_kit.register("bo@example.com", password=CHOSEN, locale="es")
+    invitekit_kit.deliver()
+    mail = last_mail_to(invitekit_mailer, "bo@example.com")
+    assert mail.subject == "Confirma tu dirección de correo para Studio One"
+    assert mail.text.startswith("Hola Bo:\n")

@@ -50,7 +50,7 @@ def test_accepted_customer_gets_a_reset_link(invitekit_kit, invitekit_mailer, an
     invitekit_kit.request_password_reset(ana.email)
     invitekit_kit.deliver()
     mail = last_mail_to(invitekit_mailer, ana.email)
-    assert mail.subject == "Reset your password for Studio One"
+    assert mail.subject == "Passwort für Studio One zurücksetzen"
     assert invitekit_kit.check_password_reset(token_in(mail, RESET)).customer_id == ana.id
 
 
@@ -141,7 +141,7 @@ def test_provider_backed_customer_is_told_to_use_the_provider(
     invitekit_kit.request_password_reset("gina@example.com")
     invitekit_kit.deliver()
     mail = last_mail_to(invitekit_mailer, "gina@example.com")
-    assert "sign in with Google" in mail.text
+    assert "Du meldest dich mit Google an" in mail.text
     assert "https://" not in mail.text
 
 
@@ -378,3 +378,21 @@ def test_the_work_for_an_address_without_email_leaves_no_trace(
                 table = metadata.tables[name]
                 owners = conn.execute(sa.select(table.c.customer_id)).scalars()
                 assert set(owners) <= customers, name
+
+
+def test_the_email_is_in_the_pages_language_when_the_customer_has_none(
+    invitekit_kit, invitekit_mailer, ana
+) -> None:
+    invitekit_kit.request_password_reset(ana.email, locale="fr")
+    invitekit_kit.deliver()
+    mail = last_mail_to(invitekit_mailer, ana.email)
+    assert mail.subject == "Réinitialisez votre mot de passe chez Studio One"
+
+
+def test_the_customers_own_language_wins_over_the_pages(invitekit_kit, invitekit_mailer) -> None:
+    invitekit_kit.add_customer("es@example.com", locale="es", auth_provider="google")
+    invitekit_kit.request_password_reset("es@example.com", locale="fr")
+    invitekit_kit.deliver()
+    assert last_mail_to(invitekit_mailer, "es@example.com").subject == (
+        "Cómo iniciar sesión en Studio One"
+    )

@@ -143,9 +143,9 @@ def test_reset_mail_reaches_only_the_right_mailboxes(
     invitekit_kit.deliver()
     received = {m.to: m.subject for m in invitekit_mailer.outbox}
     assert received == {
-        "ana@example.com": "Reset your password for Studio One",
-        "gina@example.com": "How to sign in to Studio One",
-        "bo@example.com": "Activate your profile with Studio One",
+        "ana@example.com": "Passwort für Studio One zurücksetzen",
+        "gina@example.com": "So meldest du dich bei Studio One an",
+        "bo@example.com": "Aktiviere dein Profil bei Studio One",
     }
 
 
@@ -157,10 +157,10 @@ def test_sign_up_mail_reaches_only_the_right_mailboxes(
     invitekit_kit.deliver()
     received = {m.to: m.subject for m in invitekit_mailer.outbox}
     assert received == {
-        "ana@example.com": "You already have a profile with Studio One",
-        "gina@example.com": "How to sign in to Studio One",
-        "bo@example.com": "Confirm your email address for Studio One",
-        "nobody@example.com": "Confirm your email address for Studio One",
+        "ana@example.com": "Du hast bereits ein Profil bei Studio One",
+        "gina@example.com": "So meldest du dich bei Studio One an",
+        "bo@example.com": "Bestätige deine E-Mail-Adresse für Studio One",
+        "nobody@example.com": "Bestätige deine E-Mail-Adresse für Studio One",
     }
 
 

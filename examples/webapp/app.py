@@ -10,11 +10,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeAlias
-from zoneinfo import ZoneInfo
 
 import attrs
 from babel import Locale
-from babel.dates import format_date, format_time
 from flask import Flask, current_app, g, render_template, request, session
 from flask_wtf.csrf import CSRFError, CSRFProtect  # type: ignore[import-untyped]
 from werkzeug.wrappers import Response
@@ -23,6 +21,7 @@ from invitekit import Business, InviteKit
 from invitekit.adapters.files import FolderMailer
 from invitekit.adapters.sql import SQLStore
 from invitekit.clock import SystemClock
+from invitekit.dates import format_moment
 from invitekit.passwords import PasswordHasher
 from invitekit.ports import Clock, Store
 
@@ -207,10 +206,12 @@ def when(moment: datetime | None) -> str:
     """A date and time in the page's language and the studio's time zone."""
     if moment is None:
         return ""
-    local = moment.astimezone(ZoneInfo(studio().kit.business.timezone))
-    locale = page_locale()
-    day = format_date(local, "full", locale=locale)
-    return f"{day}, {format_time(local, 'short', locale=locale)}"
+    return format_moment(moment, locale=page_locale(), timezone=studio().kit.business.timezone)
+
+
+def language_name(code: str) -> str:
+    """A locale code as the reader names the language (``"de_AT"``: "German (Austria)")."""
+    return str(Locale.parse(code).get_display_name(page_locale()) or code)
 
 
 def _template_helpers() -> dict[str, Any]:
@@ -219,6 +220,7 @@ def _template_helpers() -> dict[str, Any]:
         "when": when,
         "lang": page_locale().language,
         "languages": LANGUAGES,
+        "language_name": language_name,
         "business_name": studio().kit.business.name,
         "is_admin": bool(session.get("admin")),
         "customer_id": session.get("customer_id"),

@@ -228,9 +228,15 @@ def invite() -> Page:
                     _audience(audience_choice), save=bool(request.form.get("save")), **one_off
                 )
                 studio().deliver_if_inline()
-                skipped = ", ".join(f"{n} {r.value}" for r, n in report.skipped.items())
+                skipped = ", ".join(
+                    f"{n} {SKIP_WORDS.get(r.value, r.value)}" for r, n in report.skipped.items()
+                )
                 flash(
-                    f"{report.queued} invitation(s) sent"
+                    (
+                        "1 invitation sent"
+                        if report.queued == 1
+                        else f"{report.queued} invitations sent"
+                    )
                     + (f"; skipped: {skipped}" if skipped else "")
                     + ".",
                     "success",
@@ -254,6 +260,16 @@ def invite() -> Page:
         admin_email=_admin_email(),
         customised=template.customised,
     )
+
+
+#: Why a customer was skipped, as the business pages say it.
+SKIP_WORDS = {
+    "accepted": "already accepted",
+    "archived": "archived",
+    "unsubscribed": "unsubscribed",
+    "already_pending": "invitation already pending",
+    "invited_recently": "invited too recently",
+}
 
 
 def _admin_email() -> str:

@@ -137,7 +137,9 @@ def forgot() -> Page:
     """Ask for a password-reset link; the answer is the same whoever asks."""
     if request.method == "POST":
         try:
-            studio().kit.request_password_reset(request.form.get("email", ""))
+            studio().kit.request_password_reset(
+                request.form.get("email", ""), locale=str(page_locale())
+            )
         except InvalidEmail:
             return render_template("forgot.html", error=t("invalid_email")), 422
         studio().deliver_if_inline()

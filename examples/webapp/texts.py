@@ -314,57 +314,54 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "de": {
         "home_title": "Willkommen",
-        "home_intro": "Buchen Sie Ihre Kurse bei {business}.",
-        "login_not_offered": "Hier gibt es keine Kundenanmeldung: buchen Sie am Empfang.",
-        "login_offered": "Melden Sie sich an, um Ihre Buchungen zu sehen.",
-        "login_required": "Melden Sie sich an, um einen Kurs zu buchen.",
-        "login_satisfied": "Sie sind angemeldet: neue Buchungen gehen in Ihr Profil.",
+        "home_intro": "Buche deine Kurse bei {business}.",
+        "login_not_offered": "Hier gibt es keine Kundenanmeldung: Buche am Empfang.",
+        "login_offered": "Melde dich an, um deine Buchungen zu sehen.",
+        "login_required": "Melde dich an, um einen Kurs zu buchen.",
+        "login_satisfied": "Du bist angemeldet: Neue Buchungen gehen in dein Profil.",
         "my_bookings": "Meine Buchungen",
         "activate_title": "Profil aktivieren",
-        "activate_intro": "Hallo {name}, wählen Sie ein Passwort für {email}.",
-        "activate_intro_anonymous": "Wählen Sie ein Passwort für {email}.",
+        "activate_intro": "Hallo {name}, wähle ein Passwort für {email}.",
+        "activate_intro_anonymous": "Wähle ein Passwort für {email}.",
         "link_valid_until": "Dieser Link gilt bis {date}.",
         "password": "Passwort",
         "new_password": "Neues Passwort",
         "password_hint": "Mindestens {min} Zeichen. Alle Zeichen erlaubt, auch Leerzeichen.",
         "activate_button": "Mein Profil aktivieren",
-        "activated": "Ihr Profil ist aktiv. Willkommen!",
+        "activated": "Dein Profil ist aktiv. Willkommen!",
         "weak_password": (
             "Dieses Passwort geht nicht: Es braucht mindestens {min} Zeichen und darf weder"
-            " Ihr Name noch Ihre E-Mail-Adresse noch ein sehr häufiges Passwort sein."
+            " dein Name noch deine E-Mail-Adresse noch ein sehr häufiges Passwort sein."
         ),
         "link_problem_title": "Dieser Link funktioniert nicht",
-        "err_expired": "Dieser Link ist abgelaufen. Bitten Sie {business}, Sie erneut einzuladen.",
-        "err_reset_expired": "Dieser Link ist abgelaufen. Fordern Sie unten einen neuen an.",
-        "err_used": (
-            "Ihr Profil ist bereits aktiviert. Melden Sie sich mit E-Mail und Passwort an."
-        ),
+        "err_expired": "Dieser Link ist abgelaufen. Bitte {business}, dich erneut einzuladen.",
+        "err_reset_expired": "Dieser Link ist abgelaufen. Fordere unten einen neuen an.",
+        "err_used": ("Dein Profil ist bereits aktiviert. Melde dich mit E-Mail und Passwort an."),
         "err_reset_used": "Dieser Link wurde schon benutzt oder durch einen neueren ersetzt.",
         "err_test": (
             "Dieser Link stammt aus einer Testeinladung und aktiviert nichts."
-            " Ihre Kundinnen und Kunden sehen hier die Aktivierungsseite."
+            " Deine Kundinnen und Kunden sehen hier die Aktivierungsseite."
         ),
-        "err_archived": "Dieses Profil ist nicht mehr aktiv. Bitte wenden Sie sich an {business}.",
+        "err_archived": "Dieses Profil ist nicht mehr aktiv. Bitte wende dich an {business}.",
         "err_invalid": (
-            "Dieser Link ist ungültig. Prüfen Sie, ob Sie den ganzen Link aus der E-Mail geöffnet"
-            " haben."
+            "Dieser Link ist ungültig. Prüfe, ob du den ganzen Link aus der E-Mail geöffnet hast."
         ),
         "login_title": "Anmelden",
         "email": "E-Mail-Adresse",
         "login_button": "Anmelden",
         "login_failed": "E-Mail-Adresse oder Passwort stimmen nicht.",
-        "login_throttled": "Zu viele Fehlversuche. Bitte versuchen Sie es später erneut.",
+        "login_throttled": "Zu viele Fehlversuche. Bitte versuche es später erneut.",
         "logout": "Abmelden",
-        "logged_out": "Sie sind abgemeldet.",
+        "logged_out": "Du bist abgemeldet.",
         "forgot_link": "Passwort vergessen?",
         "forgot_title": "Passwort vergessen?",
-        "forgot_intro": "Geben Sie Ihre E-Mail-Adresse ein; wir senden Ihnen einen Link.",
+        "forgot_intro": "Gib deine E-Mail-Adresse ein, dann schicken wir dir einen Link.",
         "forgot_button": "Link senden",
         "forgot_sent": "Wenn diese Adresse zu einem Profil gehört, ist eine E-Mail unterwegs.",
         "invalid_email": "Das ist keine E-Mail-Adresse.",
         "reset_title": "Neues Passwort wählen",
         "reset_button": "Neues Passwort speichern",
-        "reset_done": "Ihr Passwort ist geändert. Melden Sie sich mit dem neuen an.",
+        "reset_done": "Dein Passwort ist geändert. Melde dich mit dem neuen an.",
         "portal_title": "Meine Buchungen",
         "hello": "Hallo {name}",
         "upcoming": "Bevorstehend",
@@ -374,8 +371,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "cancel": "Stornieren",
         "reschedule": "Auf dieselbe Zeit nächste Woche verschieben",
         "cancelled": "Storniert",
-        "cancel_done": "Ihre Buchung ist storniert.",
-        "reschedule_done": "Ihre Buchung ist verschoben auf {date}.",
+        "cancel_done": "Deine Buchung ist storniert.",
+        "reschedule_done": "Deine Buchung ist verschoben auf {date}.",
         "refused_title": "Das geht jetzt nicht",
         "back_to_bookings": "Zurück zu meinen Buchungen",
         "details_title": "Meine Daten",
@@ -383,39 +380,39 @@ TEXTS: dict[str, dict[str, str]] = {
         "last_name": "Nachname",
         "language": "Sprache",
         "save": "Speichern",
-        "details_saved": "Ihre Daten sind gespeichert.",
-        "unsubscribe_title": "Abmelden von Einladungen",
+        "details_saved": "Deine Daten sind gespeichert.",
+        "unsubscribe_title": "Keine Einladungen mehr erhalten",
         "unsubscribe_intro": "Keine Einladungen von {business} mehr an {email} senden?",
-        "unsubscribe_button": "Keine Einladungen mehr",
-        "unsubscribed": "Erledigt: {business} sendet Ihnen keine Einladungen mehr.",
+        "unsubscribe_button": "Keine Einladungen mehr erhalten",
+        "unsubscribed": "Erledigt: {business} schickt dir keine Einladungen mehr.",
         "csrf_error": (
-            "Dieses Formular ist abgelaufen. Laden Sie die Seite neu und versuchen Sie es."
+            "Dieses Formular ist abgelaufen. Lade die Seite neu und versuche es noch einmal."
         ),
         "not_found": "Diese Seite gibt es nicht.",
-        "please_log_in": "Bitte melden Sie sich an, um Ihre Buchungen zu sehen.",
+        "please_log_in": "Bitte melde dich an, um deine Buchungen zu sehen.",
         "signup_link": "Neu hier? Profil anlegen",
         "signup_title": "Profil anlegen",
         "signup_intro": (
-            "Legen Sie mit Ihrer E-Mail-Adresse ein Profil an, um Ihre Buchungen zu verwalten."
+            "Leg mit deiner E-Mail-Adresse ein Profil an, um deine Buchungen zu verwalten."
         ),
         "signup_button": "Mein Profil anlegen",
         "signup_sent": (
-            "Sehen Sie in Ihr Postfach: Wir haben Ihnen einen Link zur Bestätigung geschickt."
+            "Sieh in dein Postfach: Wir haben dir einen Link zur Bestätigung geschickt."
         ),
         "verify_title": "E-Mail-Adresse bestätigen",
         "verify_intro": (
-            "Bestätigen Sie {email} mit dem Passwort, das Sie bei der Anmeldung gewählt haben."
+            "Bestätige {email} mit dem Passwort, das du bei der Registrierung gewählt hast."
         ),
         "verify_button": "Bestätigen",
         "verify_wrong_password": (
-            "Geben Sie das Passwort ein, das Sie bei der Anmeldung gewählt haben."
+            "Gib das Passwort ein, das du bei der Registrierung gewählt hast."
         ),
         "err_verify_expired": (
-            "Dieser Link ist abgelaufen. Melden Sie sich erneut an, um einen neuen zu erhalten."
+            "Dieser Link ist abgelaufen. Registriere dich erneut, um einen neuen zu erhalten."
         ),
         "err_verify_superseded": (
-            "{business} hat seit Ihrer Anmeldung ein Profil für diese Adresse angelegt. "
-            "Wir haben einen neuen Link dorthin geschickt: Bestätigen Sie mit diesem."
+            "{business} hat seit deiner Registrierung ein Profil für diese Adresse angelegt. "
+            "Wir haben einen neuen Link dorthin geschickt: Bestätige mit diesem."
         ),
     },
 }

@@ -3,8 +3,10 @@
 They are composed like every invitekit email (:func:`invitekit.compose.render_email`
 and its :class:`~invitekit.compose.Layout`), from one table of texts,
 :data:`TEXTS`: a subject, what happened, the link's label, and a closing line.
-English for now; the signatures are the ones a localised version will keep (the
-recipient's ``locale`` is already passed in).
+The texts are English msgids of the ``invitekit`` catalogs; each email is written
+in the recipient's language (:func:`invitekit.compose.locale_for`: their locale,
+else the locale of the page they used, else the business default, else English),
+with the validity of its link in the locale's date style in the business's zone.
 
 These emails are transactional: they answer something the visitor just did, so
 they carry no ``List-Unsubscribe`` header and are sent to unsubscribed
@@ -17,11 +19,11 @@ from __future__ import annotations
 import enum
 import functools
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import attrs
 
 from invitekit.compose import (
+    LINK_HINT,
     Content,
     Layout,
     Recipient,
@@ -29,9 +31,11 @@ from invitekit.compose import (
     header_safe,
     render_email,
     signature,
+    validity,
 )
 from invitekit.compose import link as labelled_link
-from invitekit.i18n import translations
+from invitekit.i18n import gettext_noop as _
+from invitekit.i18n import negotiate_locale, translate, translations
 from invitekit.model import Business, Email
 
 __all__ = [
@@ -85,41 +89,51 @@ class AccountText:
 
 TEXTS: dict[AccountEmail, AccountText] = {
     AccountEmail.PASSWORD_RESET: AccountText(
-        subject="Reset your password for {business}",
-        message="Someone (hopefully you) asked to reset the password of your profile with "
-        "{business}. Choose a new password here:",
-        action="Choose a new password",
-        closing="If you did not ask for this, ignore this email: your password stays as it is.",
+        subject=_("Reset your password for {business}"),
+        message=_(
+            "Someone (hopefully you) asked to reset the password of your profile with "
+            "{business}. Choose a new password here:"
+        ),
+        action=_("Choose a new password"),
+        closing=_("If you did not ask for this, ignore this email: your password stays as it is."),
     ),
     AccountEmail.ACTIVATION_REQUEST: AccountText(
-        subject="Activate your profile with {business}",
-        message="Someone (hopefully you) asked for a password for your profile with "
-        "{business}. You have not activated it yet: choose a password here to activate it.",
-        action="Activate my profile",
-        closing="If you did not ask for this, ignore this email: nothing changes.",
+        subject=_("Activate your profile with {business}"),
+        message=_(
+            "Someone (hopefully you) asked for a password for your profile with "
+            "{business}. You have not activated it yet: choose a password here to activate it."
+        ),
+        action=_("Activate my profile"),
+        closing=_("If you did not ask for this, ignore this email: nothing changes."),
     ),
     AccountEmail.PROVIDER_HINT: AccountText(
-        subject="How to sign in to {business}",
-        message="Someone (hopefully you) asked for a password for your profile with "
-        "{business}. Your profile does not use a password: you sign in with {provider}. "
-        "Choose “Sign in with {provider}” on the booking page.",
+        subject=_("How to sign in to {business}"),
+        message=_(
+            "Someone (hopefully you) asked for a password for your profile with "
+            "{business}. Your profile does not use a password: you sign in with {provider}. "
+            "Choose “Sign in with {provider}” on the booking page."
+        ),
         action=None,
-        closing="If you did not ask for this, ignore this email: nothing changes.",
+        closing=_("If you did not ask for this, ignore this email: nothing changes."),
     ),
     AccountEmail.EMAIL_VERIFICATION: AccountText(
-        subject="Confirm your email address for {business}",
-        message="Someone (hopefully you) signed up with {business} using this address. "
-        "Confirm that it is yours to activate your profile:",
-        action="Confirm my email address",
-        closing="If you did not sign up, ignore this email: nothing happens without it.",
+        subject=_("Confirm your email address for {business}"),
+        message=_(
+            "Someone (hopefully you) signed up with {business} using this address. "
+            "Confirm that it is yours to activate your profile:"
+        ),
+        action=_("Confirm my email address"),
+        closing=_("If you did not sign up, ignore this email: nothing happens without it."),
     ),
     AccountEmail.ACCOUNT_EXISTS: AccountText(
-        subject="You already have a profile with {business}",
-        message="Someone (hopefully you) tried to sign up with {business} using this "
-        "address, but you already have a profile. Log in with your password on the "
-        "booking page. If you forgot it, choose a new one here:",
-        action="Choose a new password",
-        closing="If you did not try to sign up, ignore this email: nothing changes.",
+        subject=_("You already have a profile with {business}"),
+        message=_(
+            "Someone (hopefully you) tried to sign up with {business} using this "
+            "address, but you already have a profile. Log in with your password on the "
+            "booking page. If you forgot it, choose a new one here:"
+        ),
+        action=_("Choose a new password"),
+        closing=_("If you did not try to sign up, ignore this email: nothing changes."),
     ),
 }
 """The text of each account email."""
@@ -140,6 +154,7 @@ def compose_account_email(
     valid_until: datetime | None = None,
     provider: str = "",
     layout: Layout | None = None,
+    page_locale: str | None = None,
 ) -> Email:
     """The account email ``kind`` for ``recipient``, laid out like every invitekit email.
 
@@ -152,34 +167,38 @@ def compose_account_email(
         valid_until: when the link stops working, or ``None``.
         provider: for :attr:`AccountEmail.PROVIDER_HINT`, the customer's provider.
         layout: the layout; the packaged one when ``None``.
+        page_locale: the locale of the page the visitor used, for a recipient
+            without a locale of their own; the business default when ``None``.
     """
     text = TEXTS[kind]
-    catalog = translations("en")
+    locale = negotiate_locale([recipient.locale, page_locale], default=business.default_locale)
+    catalog = translations(locale)
+
+    def tr(message: str) -> str:
+        return translate(catalog, message, formal=business.formal)
+
     values = {"business": header_safe(business.name), "provider": provider_label(provider)}
     action = None
     if text.action is not None and link is not None:
-        action = labelled_link(catalog, text.action, link)
+        action = labelled_link(catalog, tr(text.action), link)
     content = Content(
-        lang="en",
-        subject=text.subject.format(**values),
+        lang=str(locale).replace("_", "-"),
+        subject=tr(text.subject).format(**values),
         greeting=greeting(catalog, recipient.first_name),
-        paragraphs=(text.message.format(**values),),
+        paragraphs=(tr(text.message).format(**values),),
         action=action,
-        link_hint=catalog.gettext(
-            "If the button does not work, copy this link into your browser:"
+        link_hint=tr(LINK_HINT),
+        validity=(
+            None
+            if valid_until is None
+            else validity(catalog, locale, valid_until, business.timezone)
         ),
-        validity=None if valid_until is None else _works_until(valid_until, business),
-        closing=(text.closing,),
+        closing=(tr(text.closing),),
         signature=signature(business),
     )
     return render_email(
         content, business=business, to=recipient.email, message_id=message_id, layout=layout
     )
-
-
-def _works_until(moment: datetime, business: Business) -> str:
-    local = moment.astimezone(ZoneInfo(business.timezone))
-    return f"This link works until {local:%Y-%m-%d %H:%M} ({business.timezone})."
 
 
 compose_password_reset = functools.partial(compose_account_email, AccountEmail.PASSWORD_RESET)

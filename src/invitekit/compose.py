@@ -35,14 +35,14 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from os import PathLike
-from zoneinfo import ZoneInfo
 
 import attrs
 import jinja2
 from babel import Locale
-from babel.dates import format_date, format_time, get_datetime_format
 
-from invitekit.i18n import negotiate_locale, translations
+from invitekit.dates import format_moment
+from invitekit.i18n import gettext_noop as _
+from invitekit.i18n import negotiate_locale, translate, translations
 from invitekit.model import Business, Email
 from invitekit.sandbox import render_template
 
@@ -72,8 +72,9 @@ _TEXT_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\x85]")
 
 # The shipped default text of the invitation: msgids of the catalogs, and
 # templates for the sandbox (a business edits the translated text).
-INVITATION_SUBJECT = "{{ business_name }} invites you to book online"
-INVITATION_BODY = (
+LINK_HINT = _("If the button does not work, copy this link into your browser:")
+INVITATION_SUBJECT = _("{{ business_name }} invites you to book online")
+INVITATION_BODY = _(
     "You can now book and manage your appointments with {{ business_name }} online.\n"
     "\n"
     "Activate your profile by choosing a password: it only takes a minute."
@@ -238,18 +239,13 @@ def link(catalog: gettext.NullTranslations, label: str, url: str) -> Link:
 def validity(
     catalog: gettext.NullTranslations, locale: Locale, until: datetime, timezone: str
 ) -> str:
-    """``"This link is valid until January 12, 2026, 10:00 AM."`` in ``locale``.
+    """``"This link is valid until Monday, January 12, 2026 at 10:00 AM (...)."``.
 
-    The moment is shown in ``timezone`` (the business's), as the locale's long
-    date and short time joined the locale's way.
+    The moment is shown in ``timezone`` (the business's), in the one date style
+    of ``locale`` (:func:`invitekit.dates.format_moment`), with the zone named
+    as people read it.
     """
-    local = until.astimezone(ZoneInfo(timezone))
-    moment = (
-        str(get_datetime_format("long", locale=locale))
-        .replace("'", "")
-        .replace("{0}", format_time(local, "short", locale=locale))
-        .replace("{1}", format_date(local, "long", locale=locale))
-    )
+    moment = format_moment(until, locale=locale, timezone=timezone, with_zone=True)
     return catalog.gettext("This link is valid until {date}.").format(date=moment)
 
 
@@ -259,11 +255,16 @@ def signature(business: Business) -> str:
     return text or header_safe(business.name)
 
 
-def default_invitation_text(locale: Locale | str) -> InvitationText:
-    """The shipped subject and body of the invitation in ``locale`` (sandbox templates)."""
+def default_invitation_text(locale: Locale | str, *, formal: bool = False) -> InvitationText:
+    """The shipped subject and body of the invitation in ``locale`` (sandbox templates).
+
+    ``formal`` chooses the formal address where the language has one (German
+    "Sie", Spanish "usted"); see :attr:`Business.formal <invitekit.model.Business>`.
+    """
     catalog = translations(locale)
     return InvitationText(
-        subject=catalog.gettext(INVITATION_SUBJECT), body=catalog.gettext(INVITATION_BODY)
+        subject=translate(catalog, INVITATION_SUBJECT, formal=formal),
+        body=translate(catalog, INVITATION_BODY, formal=formal),
     )
 
 
@@ -277,6 +278,7 @@ def compose_invitation(
     message_id: str,
     text: InvitationText | None = None,
     layout: Layout | None = None,
+    test: bool = False,
 ) -> Email:
     """The invitation email for ``recipient``, in their language.
 
@@ -290,19 +292,23 @@ def compose_invitation(
         text: the business's subject and body; the shipped default of the
             recipient's language when ``None``.
         layout: the layout; the packaged one when ``None``.
+        test: a test invitation to the business's own address: its subject
+            says so ("[Test] ...", "[Prueba] ...").
 
     Raises:
         TemplateError: ``text`` uses something other than the documented placeholders.
     """
     locale = locale_for(recipient.locale, business)
     catalog = translations(locale)
-    chosen = text or default_invitation_text(locale)
+    chosen = text or default_invitation_text(locale, formal=business.formal)
     values = {
         "first_name": header_safe(recipient.first_name or "", limit=80),
         "last_name": header_safe(recipient.last_name or "", limit=80),
         "business_name": header_safe(business.name),
     }
     subject = render_template(chosen.subject, values, field="subject")
+    if test:
+        subject = catalog.gettext("[Test] {subject}").format(subject=subject)
     body = _clean_text(render_template(chosen.body, values, field="body"))
     content = Content(
         lang=str(locale).replace("_", "-"),
@@ -310,17 +316,17 @@ def compose_invitation(
         greeting=greeting(catalog, recipient.first_name),
         paragraphs=_paragraphs(body),
         action=link(catalog, catalog.gettext("Activate my profile"), activation_link),
-        link_hint=catalog.gettext(
-            "If the button does not work, copy this link into your browser:"
-        ),
+        link_hint=translate(catalog, LINK_HINT, formal=business.formal),
         validity=(
             None
             if valid_until is None
             else validity(catalog, locale, valid_until, business.timezone)
         ),
         signature=signature(business),
-        footer=catalog.gettext(
-            "You receive this email because you are a customer of {business_name}."
+        footer=translate(
+            catalog,
+            _("You receive this email because you are a customer of {business_name}."),
+            formal=business.formal,
         ).format(business_name=values["business_name"]),
         unsubscribe=link(
             catalog, catalog.gettext("Unsubscribe from these emails"), unsubscribe_link

@@ -20,8 +20,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+from babel.messages.pofile import read_po, write_po
 from babel.support import Translations
 
 from invitekit.exceptions import InvalidLocale
@@ -33,14 +35,31 @@ __all__ = [
     "LOCALES_DIR",
     "available_locales",
     "clean_locale",
+    "extract_messages",
+    "gettext_noop",
+    "missing_messages",
     "negotiate_locale",
     "parse_locale",
+    "translate",
     "translations",
 ]
 
 DOMAIN = "invitekit"
 FALLBACK_LOCALE = "en"
 LOCALES_DIR = Path(__file__).parent / "locales"
+PACKAGE_DIR = Path(__file__).parent
+
+# What marks a message in the code: ``_()`` (``gettext_noop`` imported as ``_``)
+# for texts translated later, and the catalog's own ``gettext`` calls.
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
+
+
+def gettext_noop(message: str) -> str:
+    """Mark ``message`` for extraction; it is translated where it is used.
+
+    Import it as ``_`` so that ``python -m invitekit.i18n extract`` finds it.
+    """
+    return message
 
 
 def parse_locale(identifier: str) -> Locale:
@@ -151,10 +170,71 @@ def compile_all() -> list[Path]:
     return written
 
 
-if __name__ == "__main__":  # pragma: no cover - a developer command
-    if sys.argv[1:] == ["compile"]:
+FORMAL = "formal"
+"""The message context of the formal variant of a text (``msgctxt "formal"``)."""
+
+
+def translate(catalog: gettext.NullTranslations, message: str, *, formal: bool = False) -> str:
+    """``message`` from ``catalog``; with ``formal``, its formal variant if the language has one.
+
+    A language that addresses everyone the same way (French "vous", English)
+    has no ``msgctxt "formal"`` entries: the plain translation is used.
+    """
+    if formal:
+        variant = catalog.pgettext(FORMAL, message)
+        if variant != message:
+            return variant
+    return catalog.gettext(message)
+
+
+def extract_messages() -> Catalog:
+    """Every message the code marks (``_()``, ``gettext``...), extracted by Babel."""
+    catalog = Catalog(domain=DOMAIN, project="invitekit", fuzzy=False)
+    for filename, lineno, message, comments, context in extract_from_dir(
+        PACKAGE_DIR,
+        method_map=[("**.py", "python")],
+        keywords=KEYWORDS,
+        comment_tags=("email:", "policy"),
+        strip_comment_tags=False,
+    ):
+        catalog.add(
+            message,
+            locations=[(filename, lineno)],
+            auto_comments=comments,
+            context=context,
+        )
+    return catalog
+
+
+def missing_messages(language: str = FALLBACK_LOCALE) -> list[str]:
+    """The extracted messages that ``language``'s catalog does not have (new in the code)."""
+    source = LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with source.open("rb") as fp:
+        known = read_po(fp, locale=language, domain=DOMAIN)
+    return sorted(
+        str(message.id)
+        for message in extract_messages()
+        if message.id and known.get(message.id, message.context) is None
+    )
+
+
+def _main(argv: list[str]) -> int:  # pragma: no cover - a developer command
+    if argv == ["compile"]:
         for path in compile_all():
             print(path)
-    else:
-        print("usage: python -m invitekit.i18n compile", file=sys.stderr)
-        sys.exit(2)
+        return 0
+    if argv[:1] == ["extract"] and len(argv) <= 2:
+        target = Path(argv[1]) if len(argv) == 2 else LOCALES_DIR / f"{DOMAIN}.pot"
+        with target.open("wb") as fp:
+            write_po(fp, extract_messages(), width=88, omit_header=False)
+        print(target)
+        missing = missing_messages()
+        for message in missing:
+            print(f"not in the catalogs: {message!r}", file=sys.stderr)
+        return 1 if missing else 0
+    print("usage: python -m invitekit.i18n compile | extract [FILE.pot]", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":  # pragma: no cover - a developer command
+    sys.exit(_main(sys.argv[1:]))

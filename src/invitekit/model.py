@@ -295,6 +295,9 @@ class Business:
         sender: the address emails come from.
         timezone: an IANA zone name; dates in emails are shown in it.
         default_locale: the language for customers without one (``"de"``, ``"es_MX"``).
+        formal: address customers formally in the shipped texts (German "Sie",
+            Spanish "usted"; French uses "vous" either way); informal ("du",
+            "tú") by default.
         signature: text added at the end of every email.
         activation_url: required: the page where a customer activates the profile;
             ``{token}`` is replaced by the signed token.
@@ -344,6 +347,7 @@ class Business:
         default=None, validator=attrs.validators.optional(_check_address)
     )
     invitation_cooldown: timedelta | None = None
+    formal: bool = False
 
 
 @attrs.frozen(kw_only=True)

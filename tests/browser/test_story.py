@@ -49,7 +49,7 @@ def test_invite_activate_log_in_cancel_reset_unsubscribe(
     expect(page.locator("#preview")).to_contain_text("Preview for")
     screenshot("invite-dialog")
     page.click("button[value=send]")
-    expect(page.locator(".flash")).to_contain_text("2 invitation(s) sent")
+    expect(page.locator(".flash")).to_contain_text("2 invitations sent")
 
     # The customer opens the activation link of the delivered email.
     activation = latest_link(studio.outbox, SAM, f"{url}/activate/")

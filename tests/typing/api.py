@@ -117,6 +117,7 @@ except TokenError as refusal:
     reason: str = str(refusal)
 
 kit.request_password_reset("ana@example.com")
+kit.request_password_reset("ana@example.com", locale="es")
 kit.register("new@example.com", first_name="Neu", password="another long password")
 
 policy = CancellationPolicy(

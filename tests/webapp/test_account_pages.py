@@ -128,3 +128,17 @@ def test_the_unsubscribe_link_shows_a_button_and_changes_nothing_until_posted(
     client.post(path, data={"csrf_token": csrf_token(page.text)})
     assert studio.kit.get_customer(customer_id).unsubscribed
     assert customer_at(studio.kit, "ana@example.com").unsubscribed
+
+
+def test_a_reset_asked_on_a_spanish_page_is_written_in_spanish(
+    client: FlaskClient, studio: Studio
+) -> None:
+    accepted(client, studio)
+    page = client.get("/forgot", headers={"Accept-Language": "es"}).text
+    client.post(
+        "/forgot",
+        data={"email": "ana@example.com", "csrf_token": csrf_token(page)},
+        headers={"Accept-Language": "es"},
+    )
+    subjects = [str(m["Subject"]) for m in read_emails(studio.outbox)]
+    assert subjects[-1] == "Restablece tu contraseña de Studio One"

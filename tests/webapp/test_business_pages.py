@@ -238,3 +238,23 @@ def test_the_mailbox_frame_grows_to_the_whole_email_and_runs_no_script(
     assert 'sandbox="allow-same-origin"' in shown
     assert "allow-scripts" not in shown
     assert "scrollHeight" in shown
+
+
+def test_languages_are_named_and_invitations_counted_in_words(
+    admin: FlaskClient, studio: Studio
+) -> None:
+    studio.kit.add_customer("ana@example.com", locale="es")
+    studio.kit.add_customer("ben@example.com", invite=True)
+    studio.kit.deliver()
+    studio.kit.add_customer("cy@example.com")
+    page = admin.get("/admin/invite").text
+    assert ">Spanish</option>" in page
+    assert ">es</option>" not in page
+    response = admin.post(
+        "/admin/invite",
+        data={"audience": "all", "action": "send", "csrf_token": csrf_token(page)},
+        follow_redirects=True,
+    )
+    assert "3 invitations sent." in response.text
+    assert "(s)" not in response.text
+    assert "<td>Spanish</td>" in response.text

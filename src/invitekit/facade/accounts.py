@@ -107,7 +107,7 @@ class AccountMethods(FacadePart):
 
     # Password reset ----------------------------------------------------------------
 
-    def request_password_reset(self, email: str) -> None:
+    def request_password_reset(self, email: str, *, locale: str | None = None) -> None:
         """Answer "forgot password": the same way, and with similar work, whatever the address.
 
         * An Accepted customer with a password gets a reset link (it dies when
@@ -119,16 +119,19 @@ class AccountMethods(FacadePart):
         * An unknown or archived address gets nothing.
 
         The email is queued in the outbox (:meth:`deliver` sends it) and always
-        goes to the address on file, never to the spelling typed.  At most one
+        goes to the address on file, never to the spelling typed.  It is written in
+        the customer's language, else ``locale`` (the language of the page the
+        visitor used), else the business default.  At most one
         such email is pending per customer, and an address is sent at most
         :attr:`MailThrottle.max_emails` account emails per window.
 
         Raises:
             InvalidEmail: ``email`` is not an address at all (this says nothing
                 about whether a customer has it).
+            InvalidLocale: ``locale`` is not a locale.
             ConfigurationError: the business has no ``reset_url``.
         """
-        password_reset.request_password_reset(self._ctx, email)
+        password_reset.request_password_reset(self._ctx, email, locale=locale)
 
     def check_password_reset(self, token: str) -> LinkCheck:
         """Whom a password-reset link is for, and whether it still works.  Changes nothing.
@@ -194,6 +197,8 @@ class AccountMethods(FacadePart):
 
         An address is sent at most :attr:`MailThrottle.max_emails` account
         emails per window; beyond that the call answers the same and sends nothing.
+        The email is in the customer's language, else ``locale`` (the sign-up
+        page's), else the business default.
 
         Raises:
             InvalidEmail, InvalidName, InvalidLocale, WeakPassword: bad input,

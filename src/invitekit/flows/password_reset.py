@@ -12,16 +12,32 @@ from invitekit import transitions
 from invitekit.account_mail import AccountEmail
 from invitekit.accounts import ResetAnswer, reset_answer
 from invitekit.addresses import parse_email
+from invitekit.compose import locale_for
 from invitekit.flows.account_mail import account_message
 from invitekit.flows.context import Context
 from invitekit.flows.links import check_link, set_password_by_link
+from invitekit.i18n import clean_locale
 from invitekit.ids import new_id
-from invitekit.model import Customer, EventKind, LinkCheck, MessageKind, Purpose, Status
+from invitekit.model import (
+    Customer,
+    EventKind,
+    LinkCheck,
+    MessageKind,
+    OutboxMessage,
+    Purpose,
+    Status,
+)
 from invitekit.ports import Transaction
 from invitekit.throttle import email_key, mail_key
 from invitekit.tokens import require_link
 
-__all__ = ["check_password_reset", "mail_throttled", "request_password_reset", "reset_password"]
+__all__ = [
+    "check_password_reset",
+    "in_page_locale",
+    "mail_throttled",
+    "request_password_reset",
+    "reset_password",
+]
 
 _EMAILS = {
     ResetAnswer.PROVIDER_HINT: AccountEmail.PROVIDER_HINT,
@@ -31,8 +47,10 @@ _EMAILS = {
 _STAND_IN = AccountEmail.PASSWORD_RESET  # what is queued, and undone, when nothing is sent
 
 
-def request_password_reset(ctx: Context, email: str) -> None:
+def request_password_reset(ctx: Context, email: str, *, locale: str | None = None) -> None:
     """Queue the email that answers "forgot password" for ``email``, if any.
+
+    ``locale`` is the page's: the email is in it when the customer has none.
 
     Every answer does the same work, so its time tells nothing: an outbox row
     and an event are written in every case, and undone when they must not be
@@ -45,6 +63,7 @@ def request_password_reset(ctx: Context, email: str) -> None:
     """
     require_link(ctx.business, Purpose.PASSWORD_RESET)
     address = parse_email(email)
+    page_locale = clean_locale(locale)
     with ctx.store.transaction() as tx:
         now = ctx.clock.now()
         customer = tx.find_customer(ctx.business.id, address.key)
@@ -54,6 +73,7 @@ def request_password_reset(ctx: Context, email: str) -> None:
         else:
             recipient, kind, real = customer, _EMAILS[answer], True
         message = account_message(ctx, recipient, kind, now)
+        message = in_page_locale(ctx, message, recipient, page_locale)
         event = ctx.event(recipient, EventKind.PASSWORD_RESET_REQUESTED, now, answer.value)
         if mail_throttled(ctx, tx, address.key, now):
             return
@@ -63,6 +83,19 @@ def request_password_reset(ctx: Context, email: str) -> None:
         row = message if queue else attrs.evolve(message, customer_id=new_id("cus"))
         _write(tx, lambda: ctx.enqueue(tx, [row]), keep=queue)
         _write(tx, lambda: tx.add_events([event]), keep=real)
+
+
+def in_page_locale(
+    ctx: Context, message: OutboxMessage, customer: Customer, page_locale: str | None
+) -> OutboxMessage:
+    """``message`` in the language of the page the visitor used, when ``customer`` has none.
+
+    The language is negotiated as the customer's would be (``pt`` falls back to
+    the business default); a customer's own locale always wins.
+    """
+    if page_locale is None or customer.locale is not None:
+        return message
+    return attrs.evolve(message, locale=str(locale_for(page_locale, ctx.business)))
 
 
 def check_password_reset(ctx: Context, token: str) -> LinkCheck:

@@ -23,7 +23,7 @@ from invitekit.exceptions import (
 from invitekit.flows.account_mail import account_message, verification_message
 from invitekit.flows.context import Context
 from invitekit.flows.links import expires_at
-from invitekit.flows.password_reset import mail_throttled
+from invitekit.flows.password_reset import in_page_locale, mail_throttled
 from invitekit.i18n import clean_locale
 from invitekit.ids import new_id
 from invitekit.model import (
@@ -164,6 +164,9 @@ def _answer(
         message = verification_message(ctx, registration, customer, now)
     else:
         message = account_message(ctx, customer, _EMAILS[answer], now)
+    if message is not None and customer is not None:
+        # A known customer without a locale reads the language of the sign-up page.
+        message = in_page_locale(ctx, message, customer, registration.locale)
     if mail_throttled(ctx, tx, registration.email_key, now) or message is None:
         return False
     if ctx.enqueue(tx, [message]):

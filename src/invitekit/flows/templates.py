@@ -142,6 +142,7 @@ def send_test_invitation(
         message_id=message_id_for(new_id("msg"), ctx.business),
         text=text,
         test=True,
+        labelled=True,
     )
     with ctx.mailer.session() as session:
         session.send(email)
@@ -157,11 +158,13 @@ def invitation_email(
     test: bool = False,
     issued_at: datetime | None = None,
     locale: str | None = None,
+    labelled: bool = False,
 ) -> Email:
     """The invitation to ``customer``, its links signed and dated ``issued_at`` (default: now).
 
     ``test`` signs test links; ``locale`` is the language decided when it was
-    queued (the customer's, negotiated now, by default).
+    queued (the customer's, negotiated now, by default); ``labelled`` marks the
+    subject as a test's, for a test sent to the business.
     """
     issued_at = issued_at or ctx.clock.now()
     activation = ctx.tokens.sign(customer, Purpose.ACTIVATION, test=test, issued_at=issued_at)
@@ -180,6 +183,7 @@ def invitation_email(
         message_id=message_id,
         text=text,
         layout=ctx.layout,
+        test=labelled,
     )
     return attrs.evolve(email, date=issued_at)
 
@@ -201,7 +205,7 @@ def compose_invitation_message(
         issued_at: the row's ``links_issued_at``: the links' and the email's date.
     """
     text = (
-        default_invitation_text(message.locale)
+        default_invitation_text(message.locale, formal=ctx.business.formal)
         if revision is None
         else InvitationText(subject=revision.subject, body=revision.body)
     )
@@ -280,7 +284,7 @@ def _effective_template(ctx: Context, tx: Transaction, locale: str) -> Invitatio
         stored = tx.latest_template(ctx.business.id, MessageKind.INVITATION, key)
         if stored is not None:
             return _saved(stored)
-    shipped = default_invitation_text(parsed)
+    shipped = default_invitation_text(parsed, formal=ctx.business.formal)
     return InvitationTemplate(
         locale=str(parsed), subject=shipped.subject, body=shipped.body, customised=False
     )

@@ -1,29 +1,21 @@
 """The sentence that tells a customer what a :class:`Decision` means, in their language.
 
 The English texts are message ids of the ``invitekit`` catalog (``locales/``: English,
-German, Spanish, French); dates and fees are formatted with Babel for the chosen
-locale, dates in the policy's zone.
+German, Spanish, French); dates are written in the locale's one date style
+(:func:`invitekit.dates.format_moment`) in the policy's zone, fees with Babel.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_datetime
 from babel.numbers import format_currency
 
+from invitekit.dates import format_moment
+from invitekit.i18n import gettext_noop as _
 from invitekit.i18n import negotiate_locale, translations
 from invitekit.policy._values import Action, Decision, Outcome, Reason
-
-
-def _(message: str) -> str:
-    """Mark ``message`` for extraction; it is translated when shown."""
-    return message
-
-
-_DATE_PATTERN = _("EEEE, d MMMM, HH:mm")
 
 _TEXTS: dict[tuple[Action | None, Reason, Outcome | None], str] = {
     (Action.CANCEL, Reason.WITHIN_WINDOW, None): _(
@@ -101,8 +93,8 @@ _TEXTS: dict[tuple[Action | None, Reason, Outcome | None], str] = {
 def explain(decision: Decision, *, locale: Locale | str) -> str:
     """One sentence telling a customer what ``decision`` means, in their language.
 
-    Dates are formatted with Babel in the policy's zone
-    ("You can cancel free of charge until Thursday, 5 March, 18:00.").
+    Dates are in the policy's zone, in the locale's date style
+    ("You can cancel free of charge until Thursday, March 5, 2026 at 6:00 PM.").
 
     Args:
         decision: from :meth:`CancellationPolicy.evaluate`.
@@ -123,17 +115,17 @@ def explain(decision: Decision, *, locale: Locale | str) -> str:
         )
         if key in _TEXTS
     )
-    pattern = catalog.gettext(_DATE_PATTERN)
-    zone = ZoneInfo(decision.timezone)
 
     def when(moment: datetime | None) -> str:
         if moment is None:
             return ""
-        return format_datetime(moment, pattern, tzinfo=zone, locale=chosen)
+        return format_moment(moment, locale=chosen, timezone=decision.timezone)
 
     fee = decision.fee
-    return catalog.gettext(template).format(
+    sentence = catalog.gettext(template).format(
         deadline=when(decision.deadline),
         grace_ends=when(decision.grace_ends),
         fee="" if fee is None else format_currency(fee.amount, fee.currency, locale=chosen),
     )
+    # A time ending in an abbreviation ("6:00 p.m.") ends the sentence too.
+    return sentence[:-1] if sentence.endswith("..") else sentence
