@@ -4,8 +4,9 @@ python -m bench.child campaign URL
     queue a campaign to every customer of the SQL store at URL; answers the
     seconds it took and the process's peak resident memory (``VmHWM``, see :func:`peak_rss`).
 python -m bench.child deliver URL OUT
-    deliver the outbox of the store at URL, writing each sent Message-ID as a
-    line of OUT; answers when delivery started and ended (wall clock).
+    deliver the outbox of the store at URL with a multi-business ``Worker``,
+    writing each sent Message-ID as a line of OUT; answers when delivery
+    started and ended (wall clock).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import IO
 
 from bench import subjects
+from invitekit import Worker
 from invitekit.model import Email
 
 
@@ -68,9 +70,11 @@ def main(argv: list[str]) -> int:
         answer = {"ops": queued, "seconds": seconds}
     elif job == "deliver":
         with open(argv[2], "w", encoding="utf-8") as out:
-            kit = subjects.kit(store, RecordingMailer(out))
+            worker = Worker(
+                store=store, mailer=RecordingMailer(out), secret_keys=[subjects.SECRET]
+            )
             started = time.time()
-            sent = kit.deliver().sent
+            sent = worker.deliver().sent
             answer = {"ops": sent, "started": started, "ended": time.time()}
     else:
         raise SystemExit(f"unknown job {job!r}")

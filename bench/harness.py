@@ -51,11 +51,13 @@ class Contestant:
 class Target:
     """What the issue asks: ``subject`` / ``baseline`` (median ratio) at least ``at_least``.
 
-    With ``at_most`` instead, the ratio must stay under it (memory).
+    With ``at_most`` instead, the ratio must stay under it (memory).  With no
+    ``baseline``, the subject's own median value is read against the bound
+    (stored bytes per invitation).
     """
 
     subject: str
-    baseline: str
+    baseline: str | None
     text: str
     at_least: float | None = None
     at_most: float | None = None
@@ -156,10 +158,13 @@ def measure(
             "peak_bytes": peaks[contestant.name],
         }
     for target in targets:
-        ratios = [
-            a.rate / b.rate
-            for a, b in zip(samples[target.subject], samples[target.baseline], strict=True)
-        ]
+        if target.baseline is None:
+            ratios = [a.rate for a in samples[target.subject]]
+        else:
+            ratios = [
+                a.rate / b.rate
+                for a, b in zip(samples[target.subject], samples[target.baseline], strict=True)
+            ]
         stats = _stats(ratios)
         summary["targets"].append(
             {

@@ -49,11 +49,20 @@ def table(results: dict[str, Any]) -> str:
                 f"| {_human(stats['peak_bytes'], 'bytes')} | | |"
             )
         for target in figure["targets"]:
+            versus = f" / {target['baseline']}" if target["baseline"] else ""
             lines.append(
-                f"| {name} | {target['subject']} / {target['baseline']} "
+                f"| {name} | {target['subject']}{versus} "
                 f"| {target['ratio_median']:.3f} | {target['ratio_min']:.3f} "
                 f"| {target['ratio_max']:.3f} | | {target['target']} | {target['verdict']} |"
             )
+        if "campaign_seconds" in figure:
+            for contestant, runs in figure["campaign_seconds"].items():
+                took = ", ".join(f"{s:,.1f} s" for s in runs)
+                seeded = figure["seed_seconds"][contestant]
+                lines.append(
+                    f"| {name} | {contestant}: campaign took {took} "
+                    f"(seeding {seeded:,.1f} s) | | | | | | |"
+                )
         if "duplicates" in figure:
             lines.append(
                 f"| {name} | duplicate sends per worker count: {figure['duplicates']} "
@@ -92,6 +101,7 @@ def main(argv: list[str]) -> int:
             skip_huge=args.skip_huge,
             progress=progress,
             huge=args.huge_size,
+            rounds_given=args.rounds is not None,
         )
         figures = registry(ctx)
         if args.list:

@@ -73,3 +73,23 @@ def test_figures_that_cannot_run_say_why(quick_report: dict[str, Any]) -> None:
         assert figure["status"] in {"ok", "unavailable"}
         if figure["status"] == "unavailable":
             assert figure["reason"]
+
+
+def test_stored_bytes_are_read_against_an_absolute_bound(quick_report: dict[str, Any]) -> None:
+    figure = quick_report["figures"]["stored-bytes-sqlite"]
+    if figure["status"] != "ok":
+        pytest.skip(figure["reason"])
+    (target,) = figure["targets"]
+    assert target["baseline"] is None
+    (stats,) = figure["contestants"].values()
+    assert target["ratio_median"] == stats["median"]  # bytes per invitation, not a ratio
+
+
+def test_campaign_figures_measure_queueing_against_the_peer_only(
+    quick_report: dict[str, Any],
+) -> None:
+    for name, figure in quick_report["figures"].items():
+        if name.startswith("campaign-") and figure["status"] == "ok":
+            assert sorted(figure["contestants"]) == sorted(
+                [name.split("-")[1].join(["invitekit (", ")"]), "django-invitations"]
+            )
