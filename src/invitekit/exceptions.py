@@ -20,7 +20,8 @@ translated at the boundary with ``raise ... from err``.
     │   └── TemplateError
     ├── NotFound (LookupError)
     │   ├── CustomerNotFound
-    │   └── GroupNotFound
+    │   ├── GroupNotFound
+    │   └── MessageNotFound
     ├── Conflict
     │   ├── DuplicateCustomer
     │   ├── DuplicateGroup
@@ -80,6 +81,7 @@ __all__ = [
     "InvitationRefused",
     "InviteKitError",
     "LoginThrottled",
+    "MessageNotFound",
     "MissingDependency",
     "NotFound",
     "PermanentDeliveryError",
@@ -170,6 +172,10 @@ class CustomerNotFound(NotFound):
 
 class GroupNotFound(NotFound):
     """No group with this name or id exists in this business."""
+
+
+class MessageNotFound(NotFound):
+    """No outbox message with this id exists in this business."""
 
 
 class Conflict(InviteKitError):

@@ -105,6 +105,7 @@ everyone: DeliveryReport = Worker(
     store=kit.store, mailer=kit.mailer, secret_keys=["a-secret-key"]
 ).deliver(limit=10)
 preview: Email = kit.preview_invitation(customer.id)
+shown_again: Email = kit.render_message(queued.id)
 history: list[Event] = kit.history(customer.id)
 counts: dict[Status, int] = kit.status_counts()
 portal: bool = kit.can_use_portal(customer.id)

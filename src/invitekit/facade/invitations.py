@@ -233,3 +233,26 @@ class InvitationMethods(FacadePart):
     ) -> list[OutboxMessage]:
         """The outbox of this business (oldest first), e.g. to show failed deliveries."""
         return delivery.outbox_messages(self._ctx, customer_id=customer_id, state=state)
+
+    def render_message(self, message_id: str) -> Email:
+        """A queued or sent message as its recipient got it, with links that work nowhere.
+
+        The outbox keeps only what to send, never the email (see
+        :class:`~invitekit.model.OutboxMessage`), so this composes it again from
+        the row: the same template revision, locale, greeting, ``Message-ID`` and
+        date.  An invitation's links are test links (they answer
+        :class:`~invitekit.exceptions.TestInvitationToken`, as a preview's do);
+        an account email's link carries ``preview`` instead of a token.  Nothing
+        is stored or sent.
+
+        Args:
+            message_id: the row's id (``OutboxMessage.id``).
+
+        Returns:
+            the email, for a business to read what was (or will be) sent.
+
+        Raises:
+            MessageNotFound: no message with this id in this business.
+            CustomerNotFound: an invitation whose customer is gone.
+        """
+        return delivery.render_message(self._ctx, message_id)

@@ -16,7 +16,10 @@ from invitekit.flows.context import Context
 from invitekit.model import Customer, Email, MessageKind, OutboxMessage, Purpose, Registration
 from invitekit.tokens import link_url
 
-__all__ = ["account_message", "compose_account_message", "verification_message"]
+__all__ = ["PREVIEW_TOKEN", "account_message", "compose_account_message", "verification_message"]
+
+PREVIEW_TOKEN = "preview"  # noqa: S105 (a placeholder, not a secret)
+"""What stands in the link of an account email shown again: no token, nothing to redeem."""
 
 # Each account email: the outbox kind it is queued as, and the purpose of its link.
 _KINDS: dict[AccountEmail, tuple[MessageKind, Purpose | None]] = {
@@ -60,6 +63,8 @@ def compose_account_message(
     customer: Customer | None,
     registration: Registration | None,
     issued_at: datetime,
+    *,
+    live: bool = True,
 ) -> Email:
     """The email of a queued account message, its link signed as of ``issued_at``.
 
@@ -70,10 +75,15 @@ def compose_account_message(
             of a new address).
         registration: an email verification's sign-up.
         issued_at: the row's ``links_issued_at``.
+        live: ``False`` shows the email again with a link that works nowhere
+            (``.../preview`` instead of a token), for the business to read.
     """
     kind = _EMAILS[(message.kind, message.purpose)]
     link = None
-    if message.purpose is Purpose.EMAIL_VERIFICATION:
+    if not live:
+        if message.purpose is not None:
+            link = link_url(ctx.business, message.purpose, PREVIEW_TOKEN)
+    elif message.purpose is Purpose.EMAIL_VERIFICATION:
         assert registration is not None  # a verification without one is withdrawn
         token = ctx.tokens.sign_verification(registration, customer, issued_at=issued_at)
         link = link_url(ctx.business, message.purpose, token)

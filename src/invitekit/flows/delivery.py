@@ -22,7 +22,9 @@ import attrs
 from invitekit import transitions
 from invitekit.exceptions import (
     ConcurrentUpdate,
+    CustomerNotFound,
     DeliveryError,
+    MessageNotFound,
     PermanentDeliveryError,
     TemplateError,
 )
@@ -39,12 +41,21 @@ from invitekit.model import (
     OutboxState,
     Registration,
     TemplateRevision,
+    storable,
 )
 from invitekit.ports import Clock, Mailer, MailerSession, Store, Transaction
 from invitekit.reports import DeliveryReport
 from invitekit.settings import OutboxSettings
+from invitekit.text import quoted
 
-__all__ = ["ContextOf", "DeliveryPorts", "deliver", "deliver_from", "outbox_messages"]
+__all__ = [
+    "ContextOf",
+    "DeliveryPorts",
+    "deliver",
+    "deliver_from",
+    "outbox_messages",
+    "render_message",
+]
 
 log = logging.getLogger("invitekit")
 
@@ -146,6 +157,34 @@ def outbox_messages(
     """The outbox of the business, oldest first."""
     with ctx.store.transaction(readonly=True) as tx:
         return tx.list_outbox(ctx.business.id, customer_id=customer_id, state=state)
+
+
+def render_message(ctx: Context, message_id: str) -> Email:
+    """A queued or sent message composed again, with links that activate nothing.
+
+    An invitation gets test links (as a preview does); an account email gets
+    its link with :data:`~invitekit.flows.account_mail.PREVIEW_TOKEN` in place
+    of a token.  The text is the row's template revision in the row's locale,
+    dated when its links were issued (when it was queued, if never claimed).
+    """
+    with ctx.store.transaction(readonly=True) as tx:
+        message = tx.get_outbox(message_id) if storable(message_id) else None
+        if message is None or message.business_id != ctx.business.id:
+            raise MessageNotFound(f"no message with id {quoted(message_id)}")
+        customer = ctx.customer_or_none(tx, message.customer_id)
+        revision = (
+            None
+            if message.template_id is None
+            else tx.get_template_revision(ctx.business.id, message.template_id)
+        )
+    issued_at = message.links_issued_at or message.created_at
+    if message.kind is MessageKind.INVITATION:
+        if customer is None:
+            raise CustomerNotFound(f"the customer of message {quoted(message_id)} is gone")
+        email = compose_invitation_message(ctx, message, customer, revision, issued_at, test=True)
+    else:
+        email = compose_account_message(ctx, message, customer, None, issued_at, live=False)
+    return attrs.evolve(email, date=issued_at)
 
 
 def _claim(

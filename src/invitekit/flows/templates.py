@@ -194,6 +194,8 @@ def compose_invitation_message(
     customer: Customer,
     revision: TemplateRevision | None,
     issued_at: datetime,
+    *,
+    test: bool = False,
 ) -> Email:
     """The email of a queued invitation: its revision's text (or the shipped one), signed now.
 
@@ -203,6 +205,7 @@ def compose_invitation_message(
         customer: its customer as stored now (still invitable at ``message.recipient``).
         revision: the row's template revision, ``None`` for the shipped text.
         issued_at: the row's ``links_issued_at``: the links' and the email's date.
+        test: sign test links (to show the email again, not to send it).
     """
     text = (
         default_invitation_text(message.locale, formal=ctx.business.formal)
@@ -216,6 +219,7 @@ def compose_invitation_message(
         text=text,
         issued_at=issued_at,
         locale=message.locale,
+        test=test,
     )
 
 
