@@ -337,7 +337,7 @@ def settings() -> Page:
         else:
             app.data.save_policy(policy)
             app.data.save_login_mode(mode)
-            flash("Settings saved.", "success")
+            flash(t("b_settings_saved"), "success")
             return redirect(url_for("business.settings"), code=303)
     policy = app.data.policy(zone)
     page = render_template(

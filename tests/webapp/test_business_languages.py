@@ -119,3 +119,12 @@ def test_a_wrong_admin_password_is_refused_in_the_readers_language(client: Flask
     )
     assert response.status_code == 401
     assert "Esa no es la contraseña de administración." in response.text
+
+
+def test_the_settings_in_german_name_modes_and_outcomes_as_words(admin: FlaskClient) -> None:
+    page = admin.get("/admin/settings?lang=de").text
+    assert "<h2>Stornieren</h2>" in page
+    assert '<option value="windowed" selected>bis einige Stunden vorher</option>' in page
+    assert ">nicht möglich</option>" in page and ">das Team entscheidet</option>" in page
+    assert ">freiwillig</option>" in page
+    assert "needs_staff</option>" not in page
