@@ -91,6 +91,7 @@ def test_the_language_switch_is_kept_for_the_next_pages(
     page = admin.get(f"/admin/customers/{customer.id}").text
     assert '<html lang="de">' in page
     assert "Einladung eingereiht" in page  # the history's event, as a word
+    assert "<td>E-Mail zugestellt</td><td>Einladung</td>" in page  # what was delivered
     assert ">Einladung</td><td>gesendet</td>" in page  # the email's kind and state
     assert "Sprache: Spanisch" in page
     assert "<h1>Invitar a clientes</h1>" in admin.get("/admin/invite?lang=es").text
