@@ -26,7 +26,7 @@ from invitekit.passwords import PasswordHasher
 from invitekit.ports import Clock, Store
 
 from .data import AppData
-from .texts import LANGUAGES, choose_locale, text
+from .texts import LANGUAGES, choose_locale, plural, text, word
 
 __all__ = ["Page", "Studio", "create_app", "studio"]
 
@@ -169,7 +169,12 @@ def create_app(config: Mapping[str, Any]) -> Flask:
 def _choose_language() -> None:
     """Pick the customer pages' language: the customer's own, else the browser's."""
     if request.blueprint in BUSINESS_BLUEPRINTS:
-        g.locale = Locale.parse("en")  # the business pages are written in English only
+        # The language switch (``?lang=es``, kept in the session), else the browser's.
+        chosen = request.args.get("lang")
+        if chosen in LANGUAGES:
+            session["business_lang"] = chosen
+        business_preferred = [session.get("business_lang"), *request.accept_languages.values()]
+        g.locale = choose_locale(business_preferred, default=studio().kit.business.default_locale)
         return
     preferred: list[str | None] = []
     customer_id = session.get("customer_id")
@@ -209,6 +214,16 @@ def when(moment: datetime | None) -> str:
     return format_moment(moment, locale=page_locale(), timezone=studio().kit.business.timezone)
 
 
+def tn(key: str, n: int, **values: object) -> str:
+    """A page text for ``n`` things, in the plural form of the page's language."""
+    return plural(page_locale(), key, n, business=studio().kit.business.name, **values)
+
+
+def w(kind: str, value: object) -> str:
+    """An enum value (``kind`` "status", "event", "skip"…) as a word of the page's language."""
+    return word(page_locale(), kind, str(getattr(value, "value", value)))
+
+
 def language_name(code: str) -> str:
     """A locale code as the reader names the language (``"de_AT"``: "German (Austria)")."""
     return str(Locale.parse(code).get_display_name(page_locale()) or code)
@@ -217,6 +232,8 @@ def language_name(code: str) -> str:
 def _template_helpers() -> dict[str, Any]:
     return {
         "t": t,
+        "tn": tn,
+        "w": w,
         "when": when,
         "lang": page_locale().language,
         "languages": LANGUAGES,

@@ -1,7 +1,8 @@
 """The business pages: customers, invitations, history, settings.
 
 They sit behind one demo password (``ADMIN_PASSWORD``); a real application
-uses its own staff accounts instead.  The pages are in English.
+uses its own staff accounts instead.  The pages speak English, Spanish, French
+and German (the language switch in the header, else the browser's language).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from invitekit.i18n import available_locales
 from invitekit.model import Email
 from invitekit.policy import CancellationPolicy, DurationCutoff, Outcome, Rule
 
-from .app import Page, studio
+from .app import Page, studio, t, tn, w
 
 __all__ = ["bp"]
 
@@ -81,7 +82,7 @@ def login() -> Page:
             if not target.startswith("/") or target.startswith("//") or "\\" in target:
                 target = url_for("business.customers")
             return redirect(target, code=303)
-        return render_template("admin/login.html", error="That is not the admin password."), 401
+        return render_template("admin/login.html", error=t("b_wrong_password")), 401
     return render_template("admin/login.html", error=None)
 
 
@@ -129,10 +130,11 @@ def add_customer() -> Response:
             invite=bool(form.get("invite")),
         )
     except InviteKitError as err:
-        flash(f"Not added: {err}", "error")
+        flash(t("b_not_added", error=err), "error")
     else:
         studio().deliver_if_inline()
-        flash(f"Added {customer.email}{' and invited' if form.get('invite') else ''}.", "success")
+        key = "b_added_invited" if form.get("invite") else "b_added"
+        flash(t(key, email=customer.email), "success")
     return redirect(url_for("business.customers"), code=303)
 
 
@@ -160,17 +162,17 @@ def customer_action(customer_id: str, action: str) -> Response:
         if action == "invite":
             kit.invite(customer_id)
             studio().deliver_if_inline()
-            flash("Invitation sent.", "success")
+            flash(t("b_invitation_sent"), "success")
         elif action == "archive":
             kit.archive_customer(customer_id)
-            flash("Archived: no invitations, no login, old links dead.", "success")
+            flash(t("b_archived_done"), "success")
         elif action == "restore":
             kit.restore_customer(customer_id)
-            flash("Restored with the status they had.", "success")
+            flash(t("b_restored_done"), "success")
         else:
             flash(f"Unknown action {action!r}.", "error")
     except InvitationRefused as err:
-        flash(f"Not invited: {err}", "error")
+        flash(t("b_not_invited", error=err), "error")
     return redirect(url_for("business.customer", customer_id=customer_id), code=303)
 
 
@@ -217,27 +219,21 @@ def invite() -> Page:
         action = request.form.get("action")
         try:
             if action == "preview" and not plan.recipients:
-                error = "Nobody in this audience can be invited: there is nothing to preview."
+                error = t("b_nothing_to_preview")
             elif action == "preview":
                 preview = kit.preview_invitation(plan.recipients[0].id, **one_off)
             elif action == "test":
                 sent = kit.send_test_invitation(_admin_email(), locale=locale, **one_off)
-                flash(f"Test invitation sent to {sent.to} (see the Mailbox).", "success")
+                flash(t("b_test_sent", email=sent.to), "success")
             elif action == "send":
                 report = kit.invite_audience(
                     _audience(audience_choice), save=bool(request.form.get("save")), **one_off
                 )
                 studio().deliver_if_inline()
-                skipped = ", ".join(
-                    f"{n} {SKIP_WORDS.get(r.value, r.value)}" for r, n in report.skipped.items()
-                )
+                skipped = ", ".join(f"{n} {w('skip', r)}" for r, n in report.skipped.items())
                 flash(
-                    (
-                        "1 invitation sent"
-                        if report.queued == 1
-                        else f"{report.queued} invitations sent"
-                    )
-                    + (f"; skipped: {skipped}" if skipped else "")
+                    tn("b_invitations_sent", report.queued)
+                    + ("; " + t("b_skipped_list", list=skipped) if skipped else "")
                     + ".",
                     "success",
                 )
@@ -245,7 +241,7 @@ def invite() -> Page:
         except TemplateError as err:
             error = str(err)
         except DeliveryError as err:
-            error = f"The test invitation could not be sent: {err}"
+            error = t("b_test_failed", error=err)
     return render_template(
         "admin/invite.html",
         audience=audience_choice,
@@ -262,16 +258,6 @@ def invite() -> Page:
     )
 
 
-#: Why a customer was skipped, as the business pages say it.
-SKIP_WORDS = {
-    "accepted": "already accepted",
-    "archived": "archived",
-    "unsubscribed": "unsubscribed",
-    "already_pending": "invitation already pending",
-    "invited_recently": "invited too recently",
-}
-
-
 def _admin_email() -> str:
     return str(current_app.config["ADMIN_EMAIL"])
 
@@ -280,11 +266,7 @@ def _admin_email() -> str:
 @admin_required
 def deliver_page() -> Response:
     """Opening the address sends nothing: say where the button is instead of a bare 405."""
-    flash(
-        "Nothing was sent: delivery starts with the “Deliver now” button at the top of"
-        " every page.",
-        "info",
-    )
+    flash(t("b_deliver_hint"), "info")
     return redirect(url_for("business.customers"), code=303)
 
 
@@ -294,8 +276,13 @@ def deliver() -> Response:
     """Send everything queued now (the work a delivery worker does in production)."""
     report = studio().kit.deliver()
     flash(
-        f"Delivered: {report.sent} sent, {report.retrying} to retry, {report.failed} failed,"
-        f" {report.cancelled} withdrawn.",
+        t(
+            "b_delivered",
+            sent=report.sent,
+            retrying=report.retrying,
+            failed=report.failed,
+            cancelled=report.cancelled,
+        ),
         "success",
     )
     return redirect(request.referrer or url_for("business.customers"), code=303)
@@ -350,7 +337,7 @@ def settings() -> Page:
         else:
             app.data.save_policy(policy)
             app.data.save_login_mode(mode)
-            flash("Settings saved.", "success")
+            flash(t("b_settings_saved"), "success")
             return redirect(url_for("business.settings"), code=303)
     policy = app.data.policy(zone)
     page = render_template(

@@ -92,9 +92,15 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
 
 
 @pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    """A fresh browser tab (own cookies) that speaks English."""
-    context = browser.new_context(locale="en-GB", viewport={"width": 1100, "height": 900})
+def browser_language() -> str:
+    """The language the browser asks for (a test parametrizes it to change it)."""
+    return "en-GB"
+
+
+@pytest.fixture
+def page(browser: Any, browser_language: str) -> Iterator[Any]:
+    """A fresh browser tab (own cookies) that speaks ``browser_language``."""
+    context = browser.new_context(locale=browser_language, viewport={"width": 1100, "height": 900})
     context.set_default_timeout(10_000)
     tab = context.new_page()
     yield tab
@@ -102,12 +108,13 @@ def page(browser: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
-def screenshot(page: Any) -> Any:
-    """Save the current page as ``<name>.png`` in the screenshots folder."""
+def screenshot(page: Any, browser_language: str) -> Any:
+    """Save the current page as ``<language>-<name>.png`` in the screenshots folder."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    language = browser_language.split("-")[0]
 
     def take(name: str) -> Path:
-        path = SCREENSHOTS / f"{name}.png"
+        path = SCREENSHOTS / f"{language}-{name}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
 

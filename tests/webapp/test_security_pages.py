@@ -127,10 +127,13 @@ def test_the_mailbox_serves_only_files_of_the_outbox(admin: FlaskClient, studio:
     assert admin.get("/mailbox/missing.eml").status_code == 404
 
 
-def test_business_pages_stay_in_english_whatever_the_browser_asks(
+def test_business_pages_follow_the_readers_language_not_the_customers(
     admin: FlaskClient, studio: Studio
 ) -> None:
     customer = studio.kit.add_customer("ana@example.com", locale="es")
-    page = admin.get(f"/admin/customers/{customer.id}", headers={"Accept-Language": "es"})
-    assert '<html lang="en">' in page.text
-    assert "Monday, January 5, 2026" in page.text
+    page = admin.get(f"/admin/customers/{customer.id}", headers={"Accept-Language": "de"})
+    assert '<html lang="de">' in page.text
+    assert "Montag, 5. Januar 2026" in page.text
+    english = admin.get(f"/admin/customers/{customer.id}")
+    assert '<html lang="en">' in english.text
+    assert "Monday, January 5, 2026" in english.text
