@@ -100,3 +100,24 @@ def test_a_link_for_an_address_the_studio_added_since_is_replaced_by_a_new_one(
     response = client.post(new, data={"password": PASSWORD, "csrf_token": token})
     assert response.headers["Location"] == "/portal"
     assert studio.kit.get_customer(added.id).status is Status.ACCEPTED
+
+
+def test_a_refused_sign_up_keeps_what_was_typed_in_the_page_s_language(
+    client: FlaskClient, studio: Studio
+) -> None:
+    headers = {"Accept-Language": "de"}
+    token = csrf_token(client.get("/signup", headers=headers).text)
+    response = client.post(
+        "/signup",
+        data={
+            "email": "noa@example.com",
+            "first_name": "Nóa",
+            "password": "x",
+            "csrf_token": token,
+        },
+        headers=headers,
+    )
+    assert response.status_code == 422
+    assert 'value="Nóa"' in response.text
+    assert 'value="noa@example.com"' in response.text
+    assert '<html lang="de' in response.text
