@@ -106,7 +106,7 @@ class MessageKind(enum.StrEnum):
 class OutboxState(enum.StrEnum):
     """The life of a queued email.
 
-    ``PENDING`` waits for a worker (possibly until ``next_attempt_at`` after a
+    ``PENDING`` waits for a worker (possibly until ``not_before`` after a
     temporary failure); ``SENT`` was accepted by the mail server; ``FAILED`` gave up
     (a permanent refusal, or too many attempts); ``CANCELLED`` was withdrawn before
     sending because the customer was archived, unsubscribed, changed address or
@@ -487,8 +487,14 @@ class OutboxMessage:
         business_id, customer_id: whose email it is; ``customer_id`` is ``None``
             for the verification of a sign-up's new address.
         kind: :class:`MessageKind`.
-        recipient: the address it goes to, decided when it was queued.
-        message_id: the ``Message-ID`` (from ``id``); a resend reuses it.
+        recipient: the address it goes to.  ``None`` while an email to a customer
+            waits: it goes to the customer's stored address, read at delivery
+            (changing the address withdraws it); recorded when it is sent.
+        message_id: the ``Message-ID``.  ``None`` while it waits: derived at
+            delivery from ``id`` and the sender's domain
+            (:func:`~invitekit.compose.message_id_for`), so a resend reuses it;
+            recorded when it is sent.  Rows queued by an older invitekit keep
+            the one they were queued with.
         locale: the language it is written in, decided when it was queued.
         template_id: for an invitation, the :class:`TemplateRevision` whose text it
             uses; ``None`` for the text invitekit ships.
@@ -498,7 +504,9 @@ class OutboxMessage:
         state: :class:`OutboxState`.
         attempts: how many times a worker tried to hand it over.
         created_at: when it was queued.
-        next_attempt_at: not before this may a worker pick it up.
+        not_before: not before this may a worker pick it up (when it is
+            queued, or the next retry).  ``next_attempt_at`` is its old name, a
+            read-only alias.
         claimed_until: a worker's lease; another worker may take it after this.
         links_issued_at: when its links are signed: recorded when it is first
             claimed, so a resend composes the same bytes and a link's validity
@@ -511,8 +519,8 @@ class OutboxMessage:
     business_id: str
     customer_id: str | None
     kind: MessageKind = attrs.field(converter=MessageKind)
-    recipient: str
-    message_id: str
+    recipient: str | None = None
+    message_id: str | None = None
     locale: str
     template_id: str | None = None
     purpose: Purpose | None = None
@@ -520,11 +528,16 @@ class OutboxMessage:
     state: OutboxState = OutboxState.PENDING
     attempts: int = 0
     created_at: datetime
-    next_attempt_at: datetime
+    not_before: datetime
     claimed_until: datetime | None = None
     links_issued_at: datetime | None = None
     last_error: str | None = None
     sent_at: datetime | None = None
+
+    @property
+    def next_attempt_at(self) -> datetime:
+        """The old name of :attr:`not_before` (read-only)."""
+        return self.not_before
 
 
 @attrs.frozen(kw_only=True)

@@ -62,7 +62,7 @@ def invitation_block(
     return None
 
 
-def invitation_stale(customer: Customer | None, *, queued_to: str) -> bool:
+def invitation_stale(customer: Customer | None, *, queued_to: str | None) -> bool:
     """Whether an invitation queued for ``queued_to`` must not be sent any more.
 
     It is stale when the customer is gone, accepted, archived or unsubscribed
@@ -71,14 +71,15 @@ def invitation_stale(customer: Customer | None, *, queued_to: str) -> bool:
 
     Args:
         customer: the customer as stored now (``None`` if gone).
-        queued_to: the address the invitation was queued for.
+        queued_to: the address the invitation was queued for; ``None``: the
+            customer's stored address, whatever it is now.
     """
     return (
         customer is None
         or customer.status is Status.ACCEPTED
         or customer.archived
         or customer.unsubscribed
-        or customer.email != queued_to
+        or (queued_to is not None and customer.email != queued_to)
     )
 
 
@@ -87,7 +88,7 @@ def message_stale(
     customer: Customer | None,
     *,
     for_customer: bool,
-    queued_to: str,
+    queued_to: str | None,
     registration_found: bool,
 ) -> str | None:
     """Why a queued email must not be composed and sent any more, or ``None``.
@@ -100,7 +101,7 @@ def message_stale(
         kind: the email's kind.
         customer: its customer as stored now (``None`` if gone or never one).
         for_customer: whether it was queued for a customer.
-        queued_to: the address it was queued for.
+        queued_to: the address it was queued for (``None``: the customer's, whatever it is).
         registration_found: for an email verification, whether its sign-up is stored.
     """
     if kind is MessageKind.INVITATION:
@@ -108,7 +109,7 @@ def message_stale(
         return "the customer can no longer be invited" if stale else None
     if for_customer and (customer is None or customer.archived):
         return "the customer is gone or archived"
-    if customer is not None and customer.email != queued_to:
+    if customer is not None and queued_to is not None and customer.email != queued_to:
         return "the customer's address changed"
     if kind is MessageKind.EMAIL_VERIFICATION and not registration_found:
         return "the sign-up is no longer waiting"

@@ -62,7 +62,7 @@ def make_message(
         locale="es_MX",
         template_id="tpl_0001" if kind == "invitation" else None,
         created_at=created_at,
-        next_attempt_at=created_at,
+        not_before=created_at,
     )
     return attrs.evolve(message, **changes)
 
@@ -708,7 +708,7 @@ def test_a_withdrawn_message_written_back_as_pending_leaves_the_new_one_alone(
 def test_claiming_leases_due_messages_oldest_first(store: Store) -> None:
     later = make_message("cus_0002", created_at=T0 + timedelta(seconds=2))
     older = make_message("cus_0001", created_at=T0 + timedelta(seconds=1))
-    not_due = make_message("cus_0003", next_attempt_at=T0 + timedelta(hours=1))
+    not_due = make_message("cus_0003", not_before=T0 + timedelta(hours=1))
     done = make_message("cus_0004", state=OutboxState.SENT)
     enqueue(store, later, older, not_due, done)
     now = T0 + timedelta(minutes=1)
@@ -821,7 +821,7 @@ def test_a_released_claim_token_no_longer_updates(store: Store) -> None:
     enqueue(store, make_message("cus_0001"))
     with store.transaction() as tx:
         (claimed,) = tx.claim_outbox(now=T0, lease_until=T0 + LEASE, claim_token="clm_a", limit=1)
-    retry = attrs.evolve(claimed, claimed_until=None, next_attempt_at=T0 + LEASE, last_error="421")
+    retry = attrs.evolve(claimed, claimed_until=None, not_before=T0 + LEASE, last_error="421")
     with store.transaction() as tx:
         tx.update_outbox(retry, claim_token="clm_a")
 

@@ -105,10 +105,10 @@ def address(number: int) -> str:
 # ids are random, timestamps follow the clock, a password hash has a random salt,
 # the Message-ID follows the id, and the lease bookkeeping of a claim (``attempts``,
 # ``claimed_until``, ``links_issued_at``,
-# ``next_attempt_at``) is a step of its own that a retry repeats.
+# ``not_before``) is a step of its own that a retry repeats.
 _CUSTOMER_NOISE = {"id", "business_id", "created_at", "updated_at", "invited_at", "accepted_at"}
 _OUTBOX_NOISE = {"id", "customer_id", "created_at", "attempts", "claimed_until"}
-_OUTBOX_NOISE |= {"next_attempt_at", "sent_at", "message_id", "links_issued_at"}
+_OUTBOX_NOISE |= {"not_before", "sent_at", "message_id", "links_issued_at"}
 # A failure's event names the attempt it was; a retry after a lost claim is one more.
 _ATTEMPT = re.compile(r"attempt \d+")
 

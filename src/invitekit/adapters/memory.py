@@ -332,7 +332,7 @@ class _MemoryTransaction:
             message = self._s._outbox[message_id]
             if business_id is not None and message.business_id != business_id:
                 continue
-            if message.next_attempt_at > now:
+            if message.not_before > now:
                 continue
             if message.claimed_until is not None and message.claimed_until >= now:
                 continue

@@ -103,7 +103,7 @@ def queue_one(
     if override is not None and override.save:
         templates.save_override(ctx, tx, locale_for(customer.locale, ctx.business), override)
     messages, lost = _queue(ctx, tx, [customer], now, override, {})
-    return None if lost else messages[0]
+    return None if lost else ctx.resolved(messages[0], customer)
 
 
 def queue_many(

@@ -154,9 +154,15 @@ def deliver_from(
 def outbox_messages(
     ctx: Context, *, customer_id: str | None, state: OutboxState | None
 ) -> list[OutboxMessage]:
-    """The outbox of the business, oldest first."""
+    """The outbox of the business, oldest first, addresses and Message-IDs filled in."""
     with ctx.store.transaction(readonly=True) as tx:
-        return tx.list_outbox(ctx.business.id, customer_id=customer_id, state=state)
+        messages = tx.list_outbox(ctx.business.id, customer_id=customer_id, state=state)
+        customers = {
+            m.customer_id: tx.get_customer(ctx.business.id, m.customer_id)
+            for m in messages
+            if m.recipient is None and m.customer_id is not None
+        }
+        return [ctx.resolved(m, customers.get(m.customer_id or "")) for m in messages]
 
 
 def render_message(ctx: Context, message_id: str) -> Email:
@@ -172,6 +178,7 @@ def render_message(ctx: Context, message_id: str) -> Email:
         if message is None or message.business_id != ctx.business.id:
             raise MessageNotFound(f"no message with id {quoted(message_id)}")
         customer = ctx.customer_or_none(tx, message.customer_id)
+        message = ctx.resolved(message, customer)
         revision = (
             None
             if message.template_id is None
@@ -230,7 +237,7 @@ def _withdraw_stale(
                     message,
                     claimed_until=None,
                     last_error="no settings are stored for this business",
-                    next_attempt_at=ports.clock.now() + ports.outbox.backoff(message.attempts),
+                    not_before=ports.clock.now() + ports.outbox.backoff(message.attempts),
                 ),
                 claim_token=claim_token,
             )
@@ -257,7 +264,7 @@ def _withdraw_stale(
             sendable.append(
                 _Parcel(
                     ctx=ctx,
-                    message=message,
+                    message=ctx.resolved(message, customer),
                     customer=customer,
                     registration=registration,
                     revision=revision,
@@ -361,7 +368,7 @@ def _record_failure(
                     state=OutboxState.FAILED if give_up else OutboxState.PENDING,
                     claimed_until=None,
                     last_error=text,
-                    next_attempt_at=now + ctx.outbox.backoff(message.attempts),
+                    not_before=now + ctx.outbox.backoff(message.attempts),
                 ),
                 claim_token=claim_token,
             )

@@ -527,7 +527,7 @@ class _SQLTransaction(Catalog, AttemptReservations):
     ) -> list[OutboxMessage]:
         query = sa.select(_outbox).where(
             _outbox.c.state == OutboxState.PENDING.value,
-            _outbox.c.next_attempt_at <= now,
+            sa.or_(_outbox.c.not_before.is_(None), _outbox.c.not_before <= now),
             sa.or_(_outbox.c.claimed_until.is_(None), _outbox.c.claimed_until < now),
         )
         if business_id is not None:

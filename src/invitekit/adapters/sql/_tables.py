@@ -78,9 +78,12 @@ def _outbox_values(message: OutboxMessage) -> dict[str, Any]:
         **_MESSAGE.values(message),
         "pending_kind": str(message.kind) if pending else None,
         "claim_token": None,
+        # NULL stands for created_at (see the schema).
+        "not_before": None if message.not_before == message.created_at else message.not_before,
     }
 
 
 def _outbox_from_row(row: sa.RowMapping, **given: Any) -> OutboxMessage:
     """The message an outbox row holds (fields in ``given`` taken from it instead)."""
+    given.setdefault("not_before", row["not_before"] or row["created_at"])
     return _MESSAGE.load(row, **given)
