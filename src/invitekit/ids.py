@@ -9,16 +9,12 @@ import time
 __all__ = ["new_id"]
 
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford's base32, lower case
+# Every pair of digits, by its 10-bit value: an id is 13 look-ups, cheap enough
+# for a campaign of a million (digit by digit it was a seventh of a campaign's time).
+_PAIRS = [high + low for high in _ALPHABET for low in _ALPHABET]
+_SHIFTS = tuple(range(120, -1, -10))
 _lock = threading.Lock()
 _last_ms = 0
-
-
-def _base32(value: int, length: int) -> str:
-    chars = []
-    for _ in range(length):
-        value, digit = divmod(value, 32)
-        chars.append(_ALPHABET[digit])
-    return "".join(reversed(chars))
 
 
 def new_id(prefix: str) -> str:
@@ -34,4 +30,6 @@ def new_id(prefix: str) -> str:
     with _lock:
         _last_ms = max(_last_ms + 1, time.time_ns() // 1_000_000)
         stamp = _last_ms
-    return f"{prefix}_{_base32(stamp, 10)}{_base32(secrets.randbits(80), 16)}"
+    # 130 bits, 50 of counter and 80 random, as 26 digits.
+    value = (stamp << 80) | secrets.randbits(80)
+    return f"{prefix}_{''.join([_PAIRS[(value >> shift) & 1023] for shift in _SHIFTS])}"

@@ -1,4 +1,4 @@
-"""How a kit delivers: the outbox settings a delivery worker follows."""
+"""How a kit uses its outbox: the settings campaigns and delivery workers follow."""
 
 from __future__ import annotations
 
@@ -21,6 +21,10 @@ class OutboxSettings:
         max_attempts: attempts before a temporarily failing message is given up.
         retry_base: the first retry waits this long; each later one twice as long.
         retry_max: the longest wait between two attempts.
+        campaign_batch_size: how many customers a campaign (planning and
+            queueing) reads, decides and queues per transaction.  Larger batches
+            commit less often; memory grows with it, not with the audience, and
+            on SQLite each batch holds the write lock while it is queued.
     """
 
     batch_size: int = 100
@@ -28,10 +32,13 @@ class OutboxSettings:
     max_attempts: int = 8
     retry_base: timedelta = timedelta(minutes=1)
     retry_max: timedelta = timedelta(hours=6)
+    campaign_batch_size: int = 1000
 
     def __attrs_post_init__(self) -> None:
-        if self.batch_size < 1 or self.max_attempts < 1:
-            raise ConfigurationError("batch_size and max_attempts must be at least 1")
+        if min(self.batch_size, self.max_attempts, self.campaign_batch_size) < 1:
+            raise ConfigurationError(
+                "batch_size, max_attempts and campaign_batch_size must be at least 1"
+            )
         if self.lease <= timedelta(0) or self.retry_base <= timedelta(0):
             raise ConfigurationError("lease and retry_base must be positive")
 

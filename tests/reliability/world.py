@@ -49,7 +49,11 @@ def make_kit(
         clock=SystemClock() if clock is None else clock,
         business=BUSINESS,
         password_hasher=password_hasher,
-        outbox=OutboxSettings(batch_size=batch_size, lease=timedelta(seconds=lease_seconds)),
+        outbox=OutboxSettings(
+            batch_size=batch_size,
+            campaign_batch_size=batch_size,
+            lease=timedelta(seconds=lease_seconds),
+        ),
     )
 
 

@@ -87,7 +87,7 @@ kit = InviteKit(
     token_expiry=TokenExpiry(activation=timedelta(days=7)),
     password_rules=PasswordRules(min_length=12),
     password_hasher=PasswordHasher(time_cost=3),
-    outbox=OutboxSettings(batch_size=200),
+    outbox=OutboxSettings(batch_size=200, campaign_batch_size=500),
 )
 # The two required links are plain strings; the two optional ones may be None.
 activation_page: str = kit.business.activation_url

@@ -187,7 +187,7 @@ def _walk_audience(
     transaction that decided it.
     """
     after: str | None = None
-    batch_size = ctx.outbox.batch_size
+    batch_size = ctx.outbox.campaign_batch_size
     while True:
         with ctx.store.transaction(readonly=not queue) as tx:
             batch = _audience_batch(ctx, tx, audience, after=after, limit=batch_size)

@@ -29,7 +29,10 @@ from invitekit.adapters.sql._tables import (
     _GET_OUTBOX,
     _GROUP,
     _GROUP_NAME,
+    _OUTBOX_ONE_PENDING,
     _REGISTRATION,
+    _SQLITE_INSERT_EVENTS,
+    _SQLITE_INSERT_OUTBOX,
     _UPDATE_CLAIMED_OUTBOX,
     _UPDATE_CUSTOMER,
     _UPDATE_OUTBOX,
@@ -467,11 +470,11 @@ class _SQLTransaction(Catalog, AttemptReservations):
         # One statement for the batch; the unique constraint on pending_kind drops
         # every second pending message of a customer and kind, whoever queued the
         # first (this batch, an earlier call, another process).
-        self._insert_ignoring_duplicates(
-            _outbox,
-            [_outbox_values(m) for m in messages],
-            ["business_id", "customer_id", "pending_kind"],
-        )
+        rows = [_outbox_values(m) for m in messages]
+        if self._dialect != "sqlite":
+            self._insert_ignoring_duplicates(_outbox, rows, list(_OUTBOX_ONE_PENDING))
+        elif _SQLITE_INSERT_OUTBOX(self._conn, rows) == len(rows):
+            return set()  # SQLite counts the rows inserted: none was dropped
         stored = self._among(_outbox.c.id, [m.id for m in messages])
         return {m.customer_id for m in messages if m.id not in stored and m.customer_id}
 
@@ -612,8 +615,11 @@ class _SQLTransaction(Catalog, AttemptReservations):
     # Events ------------------------------------------------------------------------------
 
     def add_events(self, events: Sequence[Event]) -> None:
-        if events:
-            self._run(_events.insert(), [_EVENT.values(event) for event in events])
+        rows = [_EVENT.values(event) for event in events]
+        if rows and self._dialect == "sqlite":
+            _SQLITE_INSERT_EVENTS(self._conn, rows)
+        elif rows:
+            self._run(_events.insert(), rows)
 
     def list_events(self, business_id: str, customer_id: str) -> list[Event]:
         rows = self._run(

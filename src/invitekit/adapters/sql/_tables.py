@@ -6,6 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from invitekit.adapters.sql._bulk import SQLiteBulkInsert
 from invitekit.adapters.sql._rows import RowMap
 from invitekit.adapters.sql._schema import metadata
 from invitekit.model import (
@@ -69,6 +70,12 @@ _UPDATE_OUTBOX = _outbox.update().where(_outbox.c.id == _p("p_id"))
 _UPDATE_CLAIMED_OUTBOX = _outbox.update().where(
     _outbox.c.id == _p("p_id"), _outbox.c.claim_token == _p("p_claim_token")
 )
+
+# A campaign's inserts on SQLite: the driver's executemany (see _bulk.py).  The
+# conflict skipped is the one pending message per customer and kind.
+_OUTBOX_ONE_PENDING = ("business_id", "customer_id", "pending_kind")
+_SQLITE_INSERT_OUTBOX = SQLiteBulkInsert(_outbox, ignore_conflicts_on=_OUTBOX_ONE_PENDING)
+_SQLITE_INSERT_EVENTS = SQLiteBulkInsert(_events)
 
 
 def _outbox_values(message: OutboxMessage) -> dict[str, Any]:
