@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 
 from invitekit.ids import new_id
@@ -47,3 +48,15 @@ def test_the_last_sixteen_digits_are_random() -> None:
     assert len(tails) == 200
     # 80 random bits: across 200 ids most of the 32 digit values turn up first.
     assert len({tail[0] for tail in tails}) > 20
+
+
+def test_a_forked_process_draws_other_random_digits_than_its_parent() -> None:
+    new_id("cus")  # the parent holds random bits drawn in advance
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=lambda: queue.put(new_id("cus")[14:]))
+    child.start()
+    from_child = queue.get(timeout=30)
+    child.join(timeout=30)
+
+    assert from_child != new_id("cus")[14:]

@@ -9,7 +9,7 @@ import attrs
 
 from invitekit import transitions
 from invitekit.audience import Audience, AudienceKind, InvitationPlan, Skipped, SkipReason
-from invitekit.compose import locale_for
+from invitekit.compose import locale_for, locale_name
 from invitekit.exceptions import InvitationRefused
 from invitekit.flows import templates
 from invitekit.flows.context import Context
@@ -160,7 +160,7 @@ def _invitation_message(
     override: Override | None,
     revisions: dict[str, str | None],
 ) -> OutboxMessage:
-    locale = str(locale_for(customer.locale, ctx.business))
+    locale = locale_name(customer.locale, ctx.business)
     if locale not in revisions:
         revisions[locale] = templates.invitation_revision(ctx, tx, locale, override)
     return ctx.message(

@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from invitekit.compose import Layout, locale_for, message_id_for
+from invitekit.compose import Layout, locale_name, message_id_for
 from invitekit.exceptions import CustomerNotFound, GroupNotFound
 from invitekit.ids import new_id
 from invitekit.model import (
@@ -149,7 +149,7 @@ class Context:
             kind=kind,
             # The customer's address is read at delivery (see resolved): not stored twice.
             recipient=None if customer is not None and recipient == customer.email else recipient,
-            locale=str(locale_for(locale, self.business)),
+            locale=locale_name(locale, self.business),
             template_id=template_id,
             purpose=purpose,
             registration_id=registration_id,
