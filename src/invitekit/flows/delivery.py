@@ -157,11 +157,9 @@ def outbox_messages(
     """The outbox of the business, oldest first, addresses and Message-IDs filled in."""
     with ctx.store.transaction(readonly=True) as tx:
         messages = tx.list_outbox(ctx.business.id, customer_id=customer_id, state=state)
-        customers = {
-            m.customer_id: tx.get_customer(ctx.business.id, m.customer_id)
-            for m in messages
-            if m.recipient is None and m.customer_id is not None
-        }
+        # A waiting row's address is its customer's (Context.resolved): read once each.
+        unaddressed = {m.customer_id for m in messages if m.recipient is None and m.customer_id}
+        customers = {c: tx.get_customer(ctx.business.id, c) for c in unaddressed if c}
         return [ctx.resolved(m, customers.get(m.customer_id or "")) for m in messages]
 
 
