@@ -722,6 +722,24 @@ def test_claiming_leases_due_messages_oldest_first(store: Store) -> None:
         assert tx.get_outbox(older.id) == claimed[0]
 
 
+def test_a_message_is_due_at_its_not_before_also_when_that_is_its_creation(
+    store: Store,
+) -> None:
+    queued_ahead = make_message("cus_0001", created_at=T0 + timedelta(hours=1))
+    enqueue(store, queued_ahead)
+    with store.transaction() as tx:
+        assert tx.get_outbox(queued_ahead.id) == queued_ahead
+
+    early = claim(store, T0 + timedelta(minutes=1), worker="clm_a")
+    due = claim(store, T0 + timedelta(hours=2), worker="clm_b")
+
+    assert (early, due) == ([], [queued_ahead.id])
+    with store.transaction() as tx:
+        stored = tx.get_outbox(queued_ahead.id)
+    assert stored is not None
+    assert stored.not_before == stored.next_attempt_at == T0 + timedelta(hours=1)
+
+
 def test_claiming_takes_at_most_the_limit(store: Store) -> None:
     messages = [make_message(f"cus_{n}", created_at=T0 + timedelta(seconds=n)) for n in range(5)]
     enqueue(store, *messages)

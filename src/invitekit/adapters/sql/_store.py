@@ -530,7 +530,10 @@ class _SQLTransaction(Catalog, AttemptReservations):
     ) -> list[OutboxMessage]:
         query = sa.select(_outbox).where(
             _outbox.c.state == OutboxState.PENDING.value,
-            sa.or_(_outbox.c.not_before.is_(None), _outbox.c.not_before <= now),
+            sa.or_(  # a NULL not_before stands for created_at
+                _outbox.c.not_before <= now,
+                sa.and_(_outbox.c.not_before.is_(None), _outbox.c.created_at <= now),
+            ),
             sa.or_(_outbox.c.claimed_until.is_(None), _outbox.c.claimed_until < now),
         )
         if business_id is not None:
