@@ -73,4 +73,16 @@ def _use_wal(cursor: sqlite3.Cursor) -> None:
 
 
 def _sqlite_begin(conn: sa.Connection) -> None:
-    conn.exec_driver_sql("BEGIN" if _READER in conn.info else "BEGIN IMMEDIATE")
+    # On the driver's connection: through SQLAlchemy's execution path this one
+    # statement cost as much as the lookup a link check makes.
+    statement = "BEGIN" if _READER in conn.info else "BEGIN IMMEDIATE"
+    raw = conn.connection.dbapi_connection
+    assert raw is not None  # a connection being begun is checked out
+    try:
+        raw.execute(statement)
+    except sqlite3.Error as err:
+        # As SQLAlchemy would have raised it, for the store's error translation.
+        failure = sa.exc.DBAPIError.instance(statement, None, err, sqlite3.Error)
+    else:
+        return
+    raise failure

@@ -17,6 +17,7 @@ from invitekit.adapters.sql._attempts import AttemptReservations
 from invitekit.adapters.sql._catalog import Catalog
 from invitekit.adapters.sql._errors import refusal, storage_error, translated
 from invitekit.adapters.sql._migrate import check_schema, create_schema
+from invitekit.adapters.sql._read import Lookup
 from invitekit.adapters.sql._sqlite import begin_reader, configure_sqlite
 from invitekit.adapters.sql._tables import (
     _CUSTOMER,
@@ -68,6 +69,8 @@ __all__ = ["SQLStore"]
 
 _SUPPORTED = ("sqlite", "postgresql", "mysql", "mariadb")
 _CHUNK = 500  # ids per ``IN (...)``: well below every backend's parameter limit
+_GET_CUSTOMER_FAST = Lookup(_GET_CUSTOMER)
+_FIND_CUSTOMER_FAST = Lookup(_FIND_CUSTOMER)
 
 
 class SQLStore:
@@ -289,13 +292,21 @@ class _SQLTransaction(Catalog, AttemptReservations):
     # Customers ---------------------------------------------------------------------------
 
     def get_customer(self, business_id: str, customer_id: str) -> Customer | None:
-        row = self._run(_GET_CUSTOMER, {"p_business_id": business_id, "p_id": customer_id}).first()
-        return None if row is None else _CUSTOMER.load(row._mapping)
+        return self._customer(_GET_CUSTOMER, _GET_CUSTOMER_FAST, business_id, p_id=customer_id)
 
     def find_customer(self, business_id: str, email_key: str) -> Customer | None:
-        row = self._run(
-            _FIND_CUSTOMER, {"p_business_id": business_id, "p_email_key": email_key}
-        ).first()
+        return self._customer(
+            _FIND_CUSTOMER, _FIND_CUSTOMER_FAST, business_id, p_email_key=email_key
+        )
+
+    def _customer(
+        self, statement: sa.Select[Any], fast: Lookup, business_id: str, **key: str
+    ) -> Customer | None:
+        key["p_business_id"] = business_id
+        if self._dialect == "sqlite":  # see _read.py
+            found = fast.first(self._conn, key)
+            return None if found is None else _CUSTOMER.load(found)
+        row = self._run(statement, key).first()
         return None if row is None else _CUSTOMER.load(row._mapping)
 
     def insert_customer(self, customer: Customer) -> None:
