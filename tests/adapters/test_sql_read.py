@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from invitekit.adapters.sql import SQLStore
 from invitekit.adapters.sql._read import Lookup
 from invitekit.adapters.sql._tables import _CUSTOMER, _FIND_CUSTOMER, _GET_CUSTOMER
-from invitekit.exceptions import StorageError
+from invitekit.exceptions import ConfigurationError, StorageError
 from invitekit.model import Status
 from tests.contract.test_store import BIZ, make_customer
 
@@ -113,3 +113,34 @@ def test_a_begin_refused_by_sqlite_is_a_storage_error(tmp_path: Path) -> None:
         writer.join(WAIT)
     assert str(caught.value).startswith("could not start a transaction: OperationalError")
     assert "database is locked" in str(caught.value)
+
+
+def _synchronous_in_a_write(store: SQLStore) -> int:
+    with store.transaction() as tx:
+        conn = tx._conn  # type: ignore[attr-defined]
+        level = conn.exec_driver_sql("PRAGMA synchronous").scalar()
+    assert isinstance(level, int)
+    return level
+
+
+def test_a_file_store_commits_with_synchronous_normal_unless_told(tmp_path: Path) -> None:
+    normal = SQLStore.from_url(f"sqlite:///{tmp_path}/normal.db")
+    full = SQLStore.from_url(f"sqlite:///{tmp_path}/full.db", sqlite_synchronous="FULL")
+
+    # SQLite's numbers: 1 NORMAL, 2 FULL.
+    assert _synchronous_in_a_write(normal) == 1
+    assert _synchronous_in_a_write(full) == 2
+
+
+def test_a_store_on_an_engine_with_open_connections_sets_them_too(tmp_path: Path) -> None:
+    engine = sa.create_engine(f"sqlite:///{tmp_path}/invitekit.db")
+    SQLStore.from_url(f"sqlite:///{tmp_path}/invitekit.db")  # the tables
+    with engine.connect() as conn:  # pooled before the store exists, at SQLite's FULL
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2
+
+    assert _synchronous_in_a_write(SQLStore(engine)) == 1
+
+
+def test_an_unknown_synchronous_level_is_a_configuration_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="NORMAL, FULL, EXTRA, not 'OFF'"):
+        SQLStore.from_url(f"sqlite:///{tmp_path}/invitekit.db", sqlite_synchronous="OFF")
