@@ -111,7 +111,12 @@ def deliver(ctx: Context, *, limit: int | None) -> DeliveryReport:
 
 
 def deliver_from(
-    ports: DeliveryPorts, context_of: ContextOf, *, business_id: str | None, limit: int | None
+    ports: DeliveryPorts,
+    context_of: ContextOf,
+    *,
+    business_id: str | None,
+    limit: int | None,
+    session: MailerSession | None = None,
 ) -> DeliveryReport:
     """Hand due messages to the mailer until none is left (or ``limit``); count outcomes.
 
@@ -120,6 +125,9 @@ def deliver_from(
         context_of: the context each message's email is composed in, by business.
         business_id: deliver only this business's messages; ``None``: every business's.
         limit: at most this many messages.
+        session: an open mailer session to send through (the caller's to close);
+            ``None``: one is opened from ``ports.mailer`` when the first batch is
+            claimed and closed at the end.
     """
     totals = {"sent": 0, "retrying": 0, "failed": 0, "cancelled": 0}
     remaining = limit
@@ -127,7 +135,6 @@ def deliver_from(
     # it is opened when the first batch is claimed, so an idle call connects nowhere.
     try:
         with contextlib.ExitStack() as mailer:
-            session: MailerSession | None = None
             while remaining is None or remaining > 0:
                 size = min(ports.outbox.batch_size, remaining or ports.outbox.batch_size)
                 claim_token, claimed, sendable = _claim(
