@@ -38,6 +38,7 @@ from invitekit.ids import new_id
 from invitekit.model import (
     Customer,
     Email,
+    Event,
     EventKind,
     MessageKind,
     OutboxMessage,
@@ -326,8 +327,11 @@ def _record_sent_group(group: list[_Parcel], claim_token: str) -> None:
         try:
             with first.store.transaction() as tx:
                 now = first.clock.now()
-                for parcel in group:
+                events = [
                     _write_sent(parcel.ctx, tx, parcel.message, claim_token, now)
+                    for parcel in group
+                ]
+                tx.add_events([event for event in events if event is not None])  # one insert
             return
         except ConcurrentUpdate:
             pass  # a customer changed meanwhile, or a claim was lost: one by one
@@ -337,8 +341,8 @@ def _record_sent_group(group: list[_Parcel], claim_token: str) -> None:
 
 def _write_sent(
     ctx: Context, tx: Transaction, message: OutboxMessage, claim_token: str, now: datetime
-) -> None:
-    """Mark ``message`` sent in ``tx``; its customer Invited (an invitation), an event."""
+) -> Event | None:
+    """Mark ``message`` sent in ``tx``, its customer Invited (an invitation); the event to add."""
     tx.update_outbox(
         attrs.evolve(
             message, state=OutboxState.SENT, sent_at=now, claimed_until=None, last_error=None
@@ -347,18 +351,20 @@ def _write_sent(
     )
     customer = ctx.customer_or_none(tx, message.customer_id)
     if customer is None:
-        return
+        return None
     if message.kind is MessageKind.INVITATION:
         updated = transitions.mark_delivered(customer, now=now)
         tx.update_customer(updated, expected_version=customer.version)
-    tx.add_events([ctx.event(customer, EventKind.DELIVERED, now, message.kind.value)])
+    return ctx.event(customer, EventKind.DELIVERED, now, message.kind.value)
 
 
 def _record_sent(ctx: Context, message: OutboxMessage, claim_token: str) -> None:
     for attempt in range(3):
         try:
             with ctx.store.transaction() as tx:
-                _write_sent(ctx, tx, message, claim_token, ctx.clock.now())
+                event = _write_sent(ctx, tx, message, claim_token, ctx.clock.now())
+                if event is not None:
+                    tx.add_events([event])
                 return
         except ConcurrentUpdate:
             # Either the customer changed between read and write (retry), or our
