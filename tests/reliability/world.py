@@ -37,6 +37,7 @@ def make_kit(
     *,
     batch_size: int = 100,
     lease_seconds: float = 300,
+    record_every: int = 20,
     password_hasher: PasswordHasher | None = None,
 ) -> InviteKit:
     """A kit of :data:`BUSINESS` with cheap password hashing and the given outbox sizes.
@@ -53,6 +54,7 @@ def make_kit(
             batch_size=batch_size,
             campaign_batch_size=batch_size,
             lease=timedelta(seconds=lease_seconds),
+            record_every=record_every,
         ),
     )
 

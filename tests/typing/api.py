@@ -104,6 +104,14 @@ settings_version: int = kit.store_business()
 everyone: DeliveryReport = Worker(
     store=kit.store, mailer=kit.mailer, secret_keys=["a-secret-key"]
 ).deliver(limit=10)
+with Worker(
+    store=kit.store,
+    mailer=kit.mailer,
+    secret_keys=["a-secret-key"],
+    outbox=OutboxSettings(record_every=1),
+) as running:
+    kept_session_batch: DeliveryReport = running.deliver(limit=10)
+durable_store: SQLStore = SQLStore.from_url("sqlite:///invitekit.db", sqlite_synchronous="FULL")
 preview: Email = kit.preview_invitation(customer.id)
 shown_again: Email = kit.render_message(queued.id)
 history: list[Event] = kit.history(customer.id)

@@ -86,7 +86,7 @@ class RowMap(Generic[T]):
                 row[column] = dump(value)
         return row
 
-    def load(self, row: sa.RowMapping, **given: Any) -> T:
+    def load(self, row: Mapping[Any, Any], **given: Any) -> T:
         """The object stored in ``row``; fields in ``given`` are taken from it instead."""
         for name, column, _, load in self._fields:
             if name not in given:

@@ -17,7 +17,8 @@ from invitekit.adapters.sql._attempts import AttemptReservations
 from invitekit.adapters.sql._catalog import Catalog
 from invitekit.adapters.sql._errors import refusal, storage_error, translated
 from invitekit.adapters.sql._migrate import check_schema, create_schema
-from invitekit.adapters.sql._sqlite import begin_reader, configure_sqlite
+from invitekit.adapters.sql._read import Lookup
+from invitekit.adapters.sql._sqlite import begin, check_synchronous, configure_sqlite
 from invitekit.adapters.sql._tables import (
     _CUSTOMER,
     _CUSTOMER_EMAIL,
@@ -71,6 +72,8 @@ __all__ = ["SQLStore"]
 
 _SUPPORTED = ("sqlite", "postgresql", "mysql", "mariadb")
 _CHUNK = 500  # ids per ``IN (...)``: well below every backend's parameter limit
+_GET_CUSTOMER_FAST = Lookup(_GET_CUSTOMER)
+_FIND_CUSTOMER_FAST = Lookup(_FIND_CUSTOMER)
 
 
 class SQLStore:
@@ -92,18 +95,30 @@ class SQLStore:
             :class:`~invitekit.exceptions.SchemaOutdated`.  For SQLite, listeners
             are added to the engine so that every transaction starts with
             ``BEGIN IMMEDIATE`` (read-only: ``BEGIN``) and files use WAL mode and a busy timeout.
+        sqlite_synchronous: SQLite's ``PRAGMA synchronous`` for this store's
+            connections to a file: ``"NORMAL"`` (the default) syncs the WAL to
+            disk at checkpoints, not at every commit, so a commit survives the
+            process crashing but the last ones may be lost to a power cut or an
+            operating-system crash; ``"FULL"`` syncs at every commit (durable
+            against a power cut, one ``fsync`` per transaction), ``"EXTRA"`` more
+            still.  See docs/production.md ("Durability on SQLite").  Ignored by
+            the other databases and by an in-memory SQLite database.
 
     Raises:
-        ConfigurationError: the database is not one of SQLite, PostgreSQL, MariaDB, MySQL.
+        ConfigurationError: the database is not one of SQLite, PostgreSQL, MariaDB,
+            MySQL, or ``sqlite_synchronous`` is not one of the values above.
     """
 
-    def __init__(self, engine: sa.Engine) -> None:
+    def __init__(self, engine: sa.Engine, *, sqlite_synchronous: str = "NORMAL") -> None:
         if engine.dialect.name not in _SUPPORTED:
             raise ConfigurationError(
                 "SQLStore supports SQLite, PostgreSQL and MariaDB/MySQL, "
                 f"not {engine.dialect.name}"
             )
+        check_synchronous(sqlite_synchronous)
         self.engine = engine
+        self.sqlite_synchronous = sqlite_synchronous
+        self._synchronous: str | None = None  # set for SQLite files, below
         self._active = threading.local()
         # One connection shared by all threads (an in-memory SQLite database) must
         # be used by one transaction at a time.
@@ -113,9 +128,18 @@ class SQLStore:
             configure_sqlite(engine)
             if isinstance(engine.pool, StaticPool):
                 self._serial = threading.Lock()
+            elif engine.url.database not in (None, "", ":memory:"):
+                self._synchronous = sqlite_synchronous
 
     @classmethod
-    def from_url(cls, url: str, *, create: bool = True, **engine_options: Any) -> SQLStore:
+    def from_url(
+        cls,
+        url: str,
+        *,
+        create: bool = True,
+        sqlite_synchronous: str = "NORMAL",
+        **engine_options: Any,
+    ) -> SQLStore:
         """Connect to the database at ``url``; with ``create=True``, create the tables if empty.
 
         ``sqlite:///invitekit.db`` is a file next to the program (WAL mode, usable by
@@ -133,6 +157,7 @@ class SQLStore:
                 a database at an older revision is refused all the same, since
                 upgrading is an explicit act (``invitekit db upgrade``).  With
                 ``False`` nothing is checked until the first transaction.
+            sqlite_synchronous: see :class:`SQLStore`.
             engine_options: passed to :func:`sqlalchemy.create_engine`.
 
         Raises:
@@ -170,7 +195,7 @@ class SQLStore:
         except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as err:
             shown = parsed.render_as_string(hide_password=True)
             raise ConfigurationError(f"cannot use database URL {shown!r}: {err}") from err
-        store = cls(engine)
+        store = cls(engine, sqlite_synchronous=sqlite_synchronous)
         if create:
             create_schema(engine)
             store._schema_checked = True
@@ -204,7 +229,10 @@ class SQLStore:
                 conn = translated("could not connect", self.engine.connect)
                 # ``ended`` runs after the commit or rollback (see _attempts.py).
                 with conn, ExitStack() as ended:
-                    translated("could not start a transaction", lambda: _begin(conn, readonly))
+                    translated(
+                        "could not start a transaction",
+                        lambda: begin(conn, readonly=readonly, synchronous=self._synchronous),
+                    )
                     try:
                         tx = _SQLTransaction(conn, ended)
                         yield read_only(tx) if readonly else tx
@@ -222,18 +250,6 @@ class SQLStore:
 def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
     for start in range(0, len(items), _CHUNK):
         yield items[start : start + _CHUNK]
-
-
-def _begin(conn: sa.Connection, readonly: bool) -> None:
-    """Begin a transaction on ``conn``; with ``readonly``, one that refuses to write."""
-    if not readonly:
-        conn.begin()
-    elif conn.dialect.name == "sqlite":
-        begin_reader(conn)
-    else:
-        conn.begin()
-        # PostgreSQL: this transaction; MariaDB/MySQL: the one its first statement starts.
-        conn.exec_driver_sql("SET TRANSACTION READ ONLY")
 
 
 class _SQLTransaction(Catalog, AttemptReservations):
@@ -292,13 +308,21 @@ class _SQLTransaction(Catalog, AttemptReservations):
     # Customers ---------------------------------------------------------------------------
 
     def get_customer(self, business_id: str, customer_id: str) -> Customer | None:
-        row = self._run(_GET_CUSTOMER, {"p_business_id": business_id, "p_id": customer_id}).first()
-        return None if row is None else _CUSTOMER.load(row._mapping)
+        return self._customer(_GET_CUSTOMER, _GET_CUSTOMER_FAST, business_id, p_id=customer_id)
 
     def find_customer(self, business_id: str, email_key: str) -> Customer | None:
-        row = self._run(
-            _FIND_CUSTOMER, {"p_business_id": business_id, "p_email_key": email_key}
-        ).first()
+        return self._customer(
+            _FIND_CUSTOMER, _FIND_CUSTOMER_FAST, business_id, p_email_key=email_key
+        )
+
+    def _customer(
+        self, statement: sa.Select[Any], fast: Lookup, business_id: str, **key: str
+    ) -> Customer | None:
+        key["p_business_id"] = business_id
+        if self._dialect == "sqlite":  # see _read.py
+            found = fast.first(self._conn, key)
+            return None if found is None else _CUSTOMER.load(found)
+        row = self._run(statement, key).first()
         return None if row is None else _CUSTOMER.load(row._mapping)
 
     def insert_customer(self, customer: Customer) -> None:
