@@ -70,7 +70,8 @@ def parse_email(raw: str) -> EmailAddress:
     Raises:
         InvalidEmail: if ``raw`` is empty or too long, has no single ``@``, has a
             line break, a control, invisible or direction-changing character, a
-            space or another character an address may not contain, or a domain
+            space or another character an address may not contain, an RFC 2047
+            encoded word (``=?utf-8?b?...?=``) before the ``@``, or a domain
             that is not a valid (IDNA2008) host name that can receive mail.  The
             message quotes at most 80 characters of the input, never a control
             or invisible character.
@@ -91,6 +92,14 @@ def parse_email(raw: str) -> EmailAddress:
     local, domain = text.split("@")
     if len(local.encode()) > _MAX_LOCAL_OCTETS:
         raise InvalidEmail(f"{quoted(text)} has too long a part before the @", field="email")
+    if "=?" in local and "?=" in local:
+        # RFC 2047 (section 5): an encoded-word never appears in an address. A mail
+        # program that decodes one anyway shows the To header as whatever it encodes
+        # ("Bcc: ..."), so it is refused, not passed along.
+        raise InvalidEmail(
+            f"{quoted(text)} contains an encoded word (=?...?=), which no address may",
+            field="email",
+        )
     try:
         checked = _validate(text)
     except email_validator.EmailNotValidError:
