@@ -288,7 +288,10 @@ class Row:
     @property
     def sentences(self) -> list[str]:
         """The policy's explanation of both answers (once when they say the same)."""
-        texts = [explain(d, locale=page_locale()) for d in (self.cancel, self.reschedule)]
+        texts = [
+            explain(d, locale=page_locale(), formal=studio().kit.business.formal)
+            for d in (self.cancel, self.reschedule)
+        ]
         return list(dict.fromkeys(texts))
 
 
@@ -337,7 +340,7 @@ def change_booking(booking_id: str, action: str) -> Page:
     try:
         policy.ensure_allowed(booking.for_policy(), wanted, now=app.now())
     except PolicyRefused as err:
-        sentence = explain(err.decision, locale=page_locale())
+        sentence = explain(err.decision, locale=page_locale(), formal=studio().kit.business.formal)
         return render_template("refused.html", booking=booking, sentence=sentence), 409
     if wanted is Action.CANCEL:
         app.data.save_booking(attrs.evolve(booking, status=BookingStatus.CANCELLED))
