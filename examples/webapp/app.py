@@ -22,10 +22,12 @@ from invitekit.adapters.files import FolderMailer
 from invitekit.adapters.sql import SQLStore
 from invitekit.clock import SystemClock
 from invitekit.dates import format_moment
+from invitekit.events import Event
 from invitekit.passwords import PasswordHasher
 from invitekit.ports import Clock, Store
 
 from .data import AppData
+from .refusals import describe_event, describe_outbox_error, describe_refusal
 from .texts import LANGUAGES, choose_locale, plural, text, word
 
 __all__ = ["Page", "Studio", "create_app", "studio"]
@@ -214,6 +216,21 @@ def when(moment: datetime | None) -> str:
     return format_moment(moment, locale=page_locale(), timezone=studio().kit.business.timezone)
 
 
+def refusal(error: Exception) -> str:
+    """What the library refused, in the page's language (see :mod:`.refusals`)."""
+    return describe_refusal(error, t=t, when=when)
+
+
+def history_detail(event: Event) -> str:
+    """The detail of a history line in the page's language."""
+    return describe_event(event, t=t, w=w)
+
+
+def outbox_error(last_error: str | None) -> str:
+    """Why an outbox message was withdrawn, in the page's language (a mail server's as is)."""
+    return describe_outbox_error(last_error, t=t)
+
+
 def tn(key: str, n: int, **values: object) -> str:
     """A page text for ``n`` things, in the plural form of the page's language."""
     return plural(page_locale(), key, n, business=studio().kit.business.name, **values)
@@ -235,6 +252,8 @@ def _template_helpers() -> dict[str, Any]:
         "tn": tn,
         "w": w,
         "when": when,
+        "history_detail": history_detail,
+        "outbox_error": outbox_error,
         "lang": page_locale().language,
         "languages": LANGUAGES,
         "language_name": language_name,

@@ -54,6 +54,12 @@ class EventNote(enum.StrEnum):
     * ``CUSTOMER_ACCEPTED``, ``CUSTOMER_ARCHIVED``, ``EMAIL_CHANGED``,
       ``CUSTOMER_UNSUBSCRIBED`` (``INVITATION_CANCELLED``): why a queued
       invitation was withdrawn.
+
+    A withdrawn outbox message (:class:`~invitekit.model.OutboxMessage` in state
+    ``cancelled``) keeps its reason in ``last_error``, one of these notes too:
+    the four above, ``PASSWORD_CHANGED`` (a pending reset link), and, when the
+    delivery worker finds a queued email stale, ``NOT_INVITABLE``,
+    ``CUSTOMER_GONE``, ``ADDRESS_CHANGED`` or ``SIGNUP_GONE``.
     """
 
     IMPORTED = "imported"
@@ -69,6 +75,11 @@ class EventNote(enum.StrEnum):
     CUSTOMER_ARCHIVED = "the customer was archived"
     EMAIL_CHANGED = "the email address changed"
     CUSTOMER_UNSUBSCRIBED = "the customer unsubscribed"
+    PASSWORD_CHANGED = "the password changed"
+    NOT_INVITABLE = "the customer can no longer be invited"
+    CUSTOMER_GONE = "the customer is gone or archived"
+    ADDRESS_CHANGED = "the customer's address changed"
+    SIGNUP_GONE = "the sign-up is no longer waiting"
 
 
 @attrs.frozen(kw_only=True)
