@@ -45,6 +45,9 @@ DEFAULTS: dict[str, Any] = {
     "BUSINESS_SENDER": "hello@studio.example",
     "BUSINESS_TIMEZONE": "Europe/Vienna",
     "BUSINESS_LOCALE": "en",
+    # The formal address (German "Sie", Spanish "usted") on the customer pages, in
+    # the emails and in the policy sentences; informal ("du", "tú") by default.
+    "BUSINESS_FORMAL": False,
     "ADMIN_EMAIL": "owner@studio.example",
     # Send queued emails at once, in the request that queued them; a production
     # application runs kit.deliver() in a worker instead (see docs/integrate.md).
@@ -127,6 +130,7 @@ def create_app(config: Mapping[str, Any]) -> Flask:
         sender=app.config["BUSINESS_SENDER"],
         timezone=app.config["BUSINESS_TIMEZONE"],
         default_locale=app.config["BUSINESS_LOCALE"],
+        formal=bool(app.config["BUSINESS_FORMAL"]),
         signature=f"{app.config['BUSINESS_NAME']} · {base}",
         activation_url=f"{base}/activate/{{token}}",
         unsubscribe_url=f"{base}/unsubscribe/{{token}}",
@@ -206,7 +210,8 @@ def use_locale(locale: str | None) -> None:
 
 def t(key: str, **values: object) -> str:
     """A customer page text in the page's language."""
-    return text(page_locale(), key, business=studio().kit.business.name, **values)
+    business = studio().kit.business
+    return text(page_locale(), key, formal=business.formal, business=business.name, **values)
 
 
 def when(moment: datetime | None) -> str:

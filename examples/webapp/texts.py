@@ -15,6 +15,7 @@ from babel import Locale
 
 from invitekit.i18n import negotiate_locale
 
+from .formal_texts import FORMAL_TEXTS
 from .refusals import REFUSAL_TEXTS
 
 __all__ = ["BUSINESS_TEXTS", "LANGUAGES", "TEXTS", "choose_locale", "plural", "text", "word"]
@@ -415,8 +416,15 @@ def choose_locale(preferred: Iterable[str | None], *, default: str) -> Locale:
     return negotiate_locale(preferred, default=default)
 
 
-def text(locale: Locale, key: str, **values: object) -> str:
-    """The text ``key`` in ``locale``'s language (English when missing), filled with ``values``."""
+def text(locale: Locale, key: str, *, formal: bool = False, **values: object) -> str:
+    """The text ``key`` in ``locale``'s language (English when missing), filled with ``values``.
+
+    With ``formal`` (the business's ``Business.formal``), the formal variant of
+    a text that addresses the customer, where the language has one
+    (:data:`~examples.webapp.formal_texts.FORMAL_TEXTS`: German "Sie", Spanish "usted").
+    """
+    if formal and key in FORMAL_TEXTS.get(locale.language, {}):
+        return FORMAL_TEXTS[locale.language][key].format(**values)
     catalog = TEXTS.get(locale.language, TEXTS["en"])
     return catalog.get(key, TEXTS["en"][key]).format(**values)
 
