@@ -207,6 +207,13 @@ def _activate(
         ]
     else:
         accepted = transitions.accept(bound, now=now, password_hash=registration.password_hash)
+        # The names typed at sign-up fill what the profile lacks, now that the
+        # address is proven; names the business keeps are not overwritten.
+        accepted = attrs.evolve(
+            accepted,
+            first_name=bound.first_name or registration.first_name,
+            last_name=bound.last_name or registration.last_name,
+        )
         try:
             tx.update_customer(accepted, expected_version=bound.version)
         except ConcurrentUpdate as err:
