@@ -175,3 +175,11 @@ def test_a_formal_studio_says_sie_on_the_pages(tmp_path: Path) -> None:
     assert "Escriba su correo electrónico y le enviaremos un enlace" in forgot
     # French says "vous" either way.
     assert "Réservez vos cours" in client.get("/", headers={"Accept-Language": "fr"}).text
+
+
+def test_german_says_abmelden_only_for_logging_out() -> None:
+    german = {key: value.lower() for key, value in TEXTS["de"].items()}
+    assert german["logout"] == "abmelden"
+    assert german["unsubscribe_button"] == "keine einladungen mehr erhalten"
+    saying_it = sorted(key for key, value in german.items() if "abmeld" in value)
+    assert saying_it == ["logout"]
