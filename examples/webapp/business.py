@@ -241,7 +241,7 @@ def invite() -> Page:
         except TemplateError as err:
             error = refusal(err)
         except DeliveryError as err:
-            error = t("b_test_failed", error=err)
+            error = t("b_test_failed", error=refusal(err))
     return render_template(
         "admin/invite.html",
         audience=audience_choice,

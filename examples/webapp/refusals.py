@@ -22,6 +22,7 @@ from invitekit.events import Event, EventKind, EventNote
 from invitekit.exceptions import (
     Conflict,
     CustomerNotFound,
+    DeliveryError,
     DuplicateCustomer,
     GroupNotFound,
     InvalidEmail,
@@ -29,6 +30,7 @@ from invitekit.exceptions import (
     InvalidPolicy,
     InvitationRefused,
     LoginThrottled,
+    PermanentDeliveryError,
     TemplateError,
     ValidationError,
     WeakPassword,
@@ -73,6 +75,8 @@ REFUSAL_TEXTS: dict[str, dict[str, str]] = {
         "r_conflict": "Someone changed this at the same time: reload the page and try again.",
         "r_policy": "These settings cannot be saved: check the values of “{field}”.",
         "r_failed": "This could not be done.",
+        "r_mail_temporary": "the mail server cannot be reached or is busy; try again later.",
+        "r_mail_permanent": "the mail server refused the message.",
         "note_imported": "imported",
         "note_signed_up": "signed up on the booking page",
         "note_verified_email": "confirmed the email address",
@@ -136,6 +140,10 @@ REFUSAL_TEXTS: dict[str, dict[str, str]] = {
         ),
         "r_policy": "No se puede guardar esta configuración: revisa los valores de «{field}».",
         "r_failed": "No se ha podido hacer.",
+        "r_mail_temporary": (
+            "no se puede contactar con el servidor de correo o está ocupado; inténtalo más tarde."
+        ),
+        "r_mail_permanent": "el servidor de correo ha rechazado el mensaje.",
         "note_imported": "importado",
         "note_signed_up": "se registró en la página de reservas",
         "note_verified_email": "confirmó su dirección de correo",
@@ -204,6 +212,10 @@ REFUSAL_TEXTS: dict[str, dict[str, str]] = {
             "Ces réglages ne peuvent pas être enregistrés : vérifiez les valeurs de « {field} »."
         ),
         "r_failed": "Cela n’a pas pu être fait.",
+        "r_mail_temporary": (
+            "le serveur de messagerie est injoignable ou occupé ; réessayez plus tard."
+        ),
+        "r_mail_permanent": "le serveur de messagerie a refusé le message.",
         "note_imported": "importé",
         "note_signed_up": "inscrit sur la page de réservation",
         "note_verified_email": "a confirmé son adresse e-mail",
@@ -270,6 +282,10 @@ REFUSAL_TEXTS: dict[str, dict[str, str]] = {
             "Diese Einstellungen können nicht gespeichert werden: Prüf die Werte bei „{field}“."
         ),
         "r_failed": "Das hat nicht geklappt.",
+        "r_mail_temporary": (
+            "Der Mailserver ist nicht erreichbar oder ausgelastet; versuch es später noch einmal."
+        ),
+        "r_mail_permanent": "Der Mailserver hat die Nachricht abgelehnt.",
         "note_imported": "importiert",
         "note_signed_up": "auf der Buchungsseite registriert",
         "note_verified_email": "hat die E-Mail-Adresse bestätigt",
@@ -338,6 +354,10 @@ def describe_refusal(error: Exception, *, t: Callable[..., str], when: Callable[
         return t("r_customer_missing")
     if isinstance(error, Conflict):
         return t("r_conflict")
+    if isinstance(error, PermanentDeliveryError):
+        return t("r_mail_permanent")
+    if isinstance(error, DeliveryError):  # temporary, or a mailer's own failure
+        return t("r_mail_temporary")
     if isinstance(error, InvalidPolicy):
         head = (error.field or "").split(".")[0]
         return t("r_policy", field=t(_FIELDS.get(head, "b_settings")))

@@ -16,7 +16,7 @@ from examples.webapp.texts import TEXTS, plural, word
 from tests.webapp.support import csrf_token, make_app
 
 #: Texts only the business reads (the business pages say "du" and "tú" to the studio).
-BUSINESS_ONLY = {"r_not_allowed", "r_conflict", "r_policy"}
+BUSINESS_ONLY = {"r_not_allowed", "r_conflict", "r_policy", "r_mail_temporary", "r_mail_permanent"}
 
 #: Texts spelled the same as in English on purpose (the word is the same word).
 SAME_AS_ENGLISH: dict[str, set[str]] = {

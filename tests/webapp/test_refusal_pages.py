@@ -23,7 +23,9 @@ from invitekit import (
     InvitationRefused,
     InviteKitError,
     LoginThrottled,
+    PermanentDeliveryError,
     SkipReason,
+    TemporaryDeliveryError,
 )
 from invitekit.addresses import parse_email
 from invitekit.dates import format_moment
@@ -70,6 +72,8 @@ REFUSALS: dict[str, Callable[[], InviteKitError]] = {
         "the customer has accepted", reason=SkipReason.ACCEPTED, customer_id="cus_1"
     ),
     "no such group": lambda: GroupNotFound("no group named 'x'"),
+    "mail server away": lambda: TemporaryDeliveryError("could not connect to smtp.example:587"),
+    "mail server refused": lambda: PermanentDeliveryError("550 5.1.1 no such mailbox"),
     "bad policy": lambda: InvalidPolicy("cancel: hours must be a whole number", field="cancel"),
 }
 
