@@ -263,6 +263,25 @@ def test_a_valid_address_is_readable_and_stays_valid(raw: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("", "empty"),
+        ("ana.example.com", "malformed"),
+        ("ana@exa mple.com", "space"),
+        ("ana@exa\nmple.com", "control_character"),
+        ("ana@example.invalid", "domain"),
+        ("a" * 250 + "@example.com", "too_long"),
+        ("ana\u200b@example.com", "invisible_character"),
+        ("=?utf-8?q?x?=@example.com", "malformed"),
+    ],
+)
+def test_a_refused_address_says_why_as_a_stable_code(typed: str, code: str) -> None:
+    with pytest.raises(InvalidEmail) as refused:
+        parse_email(typed)
+    assert (refused.value.field, refused.value.code) == ("email", code)
+
+
+@pytest.mark.parametrize(
     "raw",
     [
         "=?utf-8?b?QmNjOiBldmlsQGF0dGFja2VyLmV4YW1wbGU=?=@example.com",  # "Bcc: evil@..."

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import attrs
 
 from invitekit.addresses import parse_email
+from invitekit.events import Event, EventKind, EventNote
 from invitekit.exceptions import ConfigurationError, InvalidEmail, InvalidLocale, InvalidName
 from invitekit.i18n import parse_locale
 from invitekit.text import describe, first_invisible, quoted
@@ -27,6 +28,7 @@ __all__ = [
     "Email",
     "Event",
     "EventKind",
+    "EventNote",
     "Group",
     "InvitationTemplate",
     "LinkCheck",
@@ -57,27 +59,6 @@ class Status(enum.StrEnum):
     ADDED = "added"
     INVITED = "invited"
     ACCEPTED = "accepted"
-
-
-class EventKind(enum.StrEnum):
-    """What happened to a customer, as recorded in their event log."""
-
-    ADDED = "added"
-    UPDATED = "updated"
-    EMAIL_CHANGED = "email_changed"
-    INVITATION_QUEUED = "invitation_queued"
-    INVITATION_CANCELLED = "invitation_cancelled"
-    DELIVERED = "delivered"
-    DELIVERY_FAILED = "delivery_failed"
-    ACCEPTED = "accepted"
-    ARCHIVED = "archived"
-    RESTORED = "restored"
-    UNSUBSCRIBED = "unsubscribed"
-    PASSWORD_RESET_REQUESTED = "password_reset_requested"
-    PASSWORD_RESET = "password_reset"
-    LOGIN_FAILED = "login_failed"
-    LOGGED_IN = "logged_in"
-    GROUP_JOINED = "group_joined"
 
 
 class MessageKind(enum.StrEnum):
@@ -155,19 +136,27 @@ def clean_name(value: str | None, *, field: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise InvalidName(f"{field} must be a string", field=field)
+        raise InvalidName(f"{field} must be a string", field=field, code="not_text")
     text = value.strip()
     if _CONTROL.search(text):
-        raise InvalidName(f"{field} contains a control character", field=field)
+        raise InvalidName(
+            f"{field} contains a control character", field=field, code="control_character"
+        )
     invisible = first_invisible(text)
     if invisible is not None:
         raise InvalidName(
             f"{field} contains an invisible or direction-changing character, "
             f"{describe(invisible)}",
             field=field,
+            code="invisible_character",
         )
     if len(text) > MAX_NAME_LENGTH:
-        raise InvalidName(f"{field} is longer than {MAX_NAME_LENGTH} characters", field=field)
+        raise InvalidName(
+            f"{field} is longer than {MAX_NAME_LENGTH} characters",
+            field=field,
+            code="too_long",
+            limit=MAX_NAME_LENGTH,
+        )
     return text or None
 
 
@@ -211,11 +200,16 @@ def clean_signup_name(value: str | None, *, field: str) -> str | None:
     text = _SPACES.sub(" ", text)
     if len(text) > MAX_SIGNUP_NAME_LENGTH:
         raise InvalidName(
-            f"{field} is longer than {MAX_SIGNUP_NAME_LENGTH} characters", field=field
+            f"{field} is longer than {MAX_SIGNUP_NAME_LENGTH} characters",
+            field=field,
+            code="too_long",
+            limit=MAX_SIGNUP_NAME_LENGTH,
         )
     if _LINK_LIKE.search(unicodedata.normalize("NFKC", text).casefold()):
         raise InvalidName(
-            f"{field} may not contain a web address, an email address or a link", field=field
+            f"{field} may not contain a web address, an email address or a link",
+            field=field,
+            code="link",
         )
     return text
 
@@ -412,24 +406,6 @@ class Group:
     business_id: str
     name: str
     created_at: datetime
-
-
-@attrs.frozen(kw_only=True)
-class Event:
-    """One line of a customer's history.
-
-    Attributes:
-        business_id, customer_id: whose history it is.
-        kind: :class:`EventKind`.
-        at: when it happened (aware UTC, from the injected clock).
-        detail: a short human-readable note (the failure text, the old address...).
-    """
-
-    business_id: str
-    customer_id: str
-    kind: EventKind
-    at: datetime
-    detail: str = ""
 
 
 @attrs.frozen(kw_only=True)

@@ -14,7 +14,7 @@ import attrs
 
 from invitekit.addresses import EmailAddress
 from invitekit.audience import SkipReason
-from invitekit.model import Customer, MessageKind, Status
+from invitekit.model import Customer, EventNote, MessageKind, Status
 
 __all__ = [
     "accept",
@@ -106,13 +106,13 @@ def message_stale(
     """
     if kind is MessageKind.INVITATION:
         stale = invitation_stale(customer, queued_to=queued_to)
-        return "the customer can no longer be invited" if stale else None
+        return EventNote.NOT_INVITABLE if stale else None
     if for_customer and (customer is None or customer.archived):
-        return "the customer is gone or archived"
+        return EventNote.CUSTOMER_GONE
     if customer is not None and queued_to is not None and customer.email != queued_to:
-        return "the customer's address changed"
+        return EventNote.ADDRESS_CHANGED
     if kind is MessageKind.EMAIL_VERIFICATION and not registration_found:
-        return "the sign-up is no longer waiting"
+        return EventNote.SIGNUP_GONE
     return None
 
 

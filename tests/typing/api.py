@@ -21,6 +21,7 @@ from invitekit import (
     DeliveryReport,
     Email,
     Event,
+    EventNote,
     InvitationPlan,
     InvitationReport,
     InviteKit,
@@ -32,6 +33,7 @@ from invitekit import (
     Status,
     TokenError,
     TokenExpiry,
+    ValidationError,
     Worker,
 )
 from invitekit.adapters.files import FolderMailer
@@ -115,6 +117,8 @@ durable_store: SQLStore = SQLStore.from_url("sqlite:///invitekit.db", sqlite_syn
 preview: Email = kit.preview_invitation(customer.id)
 shown_again: Email = kit.render_message(queued.id)
 history: list[Event] = kit.history(customer.id)
+notes: list[EventNote | None] = [event.note for event in history]
+providers: list[str] = [event.note_value for event in history]
 counts: dict[Status, int] = kit.status_counts()
 portal: bool = kit.can_use_portal(customer.id)
 
@@ -128,6 +132,12 @@ except TokenError as refusal:
 kit.request_password_reset("ana@example.com")
 kit.request_password_reset("ana@example.com", locale="es")
 kit.register("new@example.com", first_name="Neu", password="another long password")
+try:
+    kit.register("new@example.com", first_name="Neu", password="short")
+except ValidationError as refused:
+    refused_code: str = refused.code
+    refused_limit: int | None = refused.limit
+    refused_field: str | None = refused.field
 
 policy = CancellationPolicy(
     timezone="Europe/Vienna",

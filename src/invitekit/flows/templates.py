@@ -311,5 +311,6 @@ def _template_locale(locale: str) -> str:
         raise InvalidLocale(
             f"invitekit has no catalog for {quoted(locale)}; it has {', '.join(sorted(shipped))}",
             field="locale",
+            code="unknown_locale",
         )
     return str(parsed)
