@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from invitekit.access import LoginMode, LoginRequirement, can_use_portal, login_requirement
 from invitekit.audience import Audience, AudienceKind, InvitationPlan, Skipped, SkipReason
+from invitekit.campaigns import Campaign
 from invitekit.clock import SystemClock
 from invitekit.compose import Layout
 from invitekit.exceptions import (
@@ -105,6 +106,7 @@ __all__ = [
     "Booking",
     "BookingStatus",
     "Business",
+    "Campaign",
     "CancellationPolicy",
     "ConcurrentUpdate",
     "ConfigurationError",

@@ -423,6 +423,11 @@ class Event:
         kind: :class:`EventKind`.
         at: when it happened (aware UTC, from the injected clock).
         detail: a short human-readable note (the failure text, the old address...).
+        by: who did it, for a change a member of staff made (the ``by=`` of
+            :meth:`~invitekit.InviteKit.invite` and the like); ``None`` for the
+            customer's own actions and the worker's.
+        campaign_id: the :class:`~invitekit.Campaign` the event belongs to
+            (queued, delivered, failed and accepted invitations); ``None`` otherwise.
     """
 
     business_id: str
@@ -430,6 +435,8 @@ class Event:
     kind: EventKind
     at: datetime
     detail: str = ""
+    by: str | None = None
+    campaign_id: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -495,6 +502,7 @@ class OutboxMessage:
         purpose: for an account email, what its link is for (``None`` for one
             without a link); it tells a reset link from an activation link.
         registration_id: for an email verification, the sign-up it confirms.
+        campaign_id: for an invitation, the :class:`~invitekit.Campaign` that queued it.
         state: :class:`OutboxState`.
         attempts: how many times a worker tried to hand it over.
         created_at: when it was queued.
@@ -517,6 +525,7 @@ class OutboxMessage:
     template_id: str | None = None
     purpose: Purpose | None = None
     registration_id: str | None = None
+    campaign_id: str | None = None
     state: OutboxState = OutboxState.PENDING
     attempts: int = 0
     created_at: datetime

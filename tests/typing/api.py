@@ -15,6 +15,7 @@ from invitekit import (
     Audience,
     Booking,
     Business,
+    Campaign,
     CancellationPolicy,
     Customer,
     Decision,
@@ -98,7 +99,12 @@ found: Customer | None = kit.find_customer("ANA@example.com")
 listed: list[Customer] = kit.list_customers(status=Status.ADDED, archived=False)
 plan: InvitationPlan = kit.plan_invitations(Audience.status(Status.ADDED))
 queued: OutboxMessage = kit.invite(customer.id)
-report: InvitationReport = kit.invite_audience(Audience.group("Monday class"))
+report: InvitationReport = kit.invite_audience(Audience.group("Monday class"), by="owner")
+campaign_id: str | None = report.campaign_id
+campaigns: list[Campaign] = kit.list_campaigns()
+paused: bool = campaigns[0].paused
+staff: str | None = kit.history(customer.id)[0].by
+archived_by: Customer = kit.archive_customer(customer.id, by="front-desk")
 delivered: DeliveryReport = kit.deliver()
 settings_version: int = kit.store_business()
 everyone: DeliveryReport = Worker(

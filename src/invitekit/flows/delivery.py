@@ -318,7 +318,14 @@ def _record_sent(ctx: Context, message: OutboxMessage, claim_token: str) -> None
                 if message.kind is MessageKind.INVITATION:
                     updated = transitions.mark_delivered(customer, now=now)
                     tx.update_customer(updated, expected_version=customer.version)
-                tx.add_events([ctx.event(customer, EventKind.DELIVERED, now, message.kind.value)])
+                delivered = ctx.event(
+                    customer,
+                    EventKind.DELIVERED,
+                    now,
+                    message.kind.value,
+                    campaign_id=message.campaign_id,
+                )
+                tx.add_events([delivered])
                 return
         except ConcurrentUpdate:
             # Either the customer changed between read and write (retry), or our
@@ -371,7 +378,14 @@ def _record_failure(
                 if message.kind is MessageKind.INVITATION:
                     updated = transitions.mark_delivery_failed(customer, now=now, reason=text)
                     tx.update_customer(updated, expected_version=customer.version)
-                tx.add_events([ctx.event(customer, EventKind.DELIVERY_FAILED, now, detail)])
+                failed = ctx.event(
+                    customer,
+                    EventKind.DELIVERY_FAILED,
+                    now,
+                    detail,
+                    campaign_id=message.campaign_id,
+                )
+                tx.add_events([failed])
     except ConcurrentUpdate:
         log.warning("outbox message %s: failure not recorded, claim lost", message.id)
         return

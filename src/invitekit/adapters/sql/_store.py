@@ -14,6 +14,7 @@ from sqlalchemy.pool import StaticPool
 
 from invitekit.adapters._readonly import read_only
 from invitekit.adapters.sql._attempts import AttemptReservations
+from invitekit.adapters.sql._campaigns import Campaigns
 from invitekit.adapters.sql._catalog import Catalog
 from invitekit.adapters.sql._errors import refusal, storage_error, translated
 from invitekit.adapters.sql._migrate import check_schema, create_schema
@@ -233,7 +234,7 @@ def _begin(conn: sa.Connection, readonly: bool) -> None:
         conn.exec_driver_sql("SET TRANSACTION READ ONLY")
 
 
-class _SQLTransaction(Catalog, AttemptReservations):
+class _SQLTransaction(Catalog, Campaigns, AttemptReservations):
     """One transaction of a :class:`SQLStore`, on one connection."""
 
     def __init__(self, conn: sa.Connection, ended: ExitStack) -> None:
