@@ -20,6 +20,7 @@ PUBLIC_MODULES = [
     "invitekit.adapters.sql",
     "invitekit.addresses",
     "invitekit.audience",
+    "invitekit.bounces",
     "invitekit.cli",
     "invitekit.cli.db",
     "invitekit.cli.exits",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from invitekit.access import LoginMode, LoginRequirement, can_use_portal, login_requirement
 from invitekit.audience import Audience, AudienceKind, InvitationPlan, Skipped, SkipReason
+from invitekit.bounces import BounceKind, BounceReport, parse_report
 from invitekit.clock import SystemClock
 from invitekit.compose import Layout
 from invitekit.exceptions import (
@@ -27,6 +28,7 @@ from invitekit.exceptions import (
     InvalidLocale,
     InvalidName,
     InvalidPolicy,
+    InvalidReport,
     InvitationRefused,
     InviteKitError,
     LoginThrottled,
@@ -104,6 +106,8 @@ __all__ = [
     "AuthenticationError",
     "Booking",
     "BookingStatus",
+    "BounceKind",
+    "BounceReport",
     "Business",
     "CancellationPolicy",
     "ConcurrentUpdate",
@@ -130,6 +134,7 @@ __all__ = [
     "InvalidLocale",
     "InvalidName",
     "InvalidPolicy",
+    "InvalidReport",
     "InvitationPlan",
     "InvitationRefused",
     "InvitationReport",
@@ -185,4 +190,5 @@ __all__ = [
     "can_use_portal",
     "explain",
     "login_requirement",
+    "parse_report",
 ]
