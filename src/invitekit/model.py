@@ -18,6 +18,7 @@ import attrs
 from invitekit.addresses import parse_email
 from invitekit.exceptions import ConfigurationError, InvalidEmail, InvalidLocale, InvalidName
 from invitekit.i18n import parse_locale
+from invitekit.schedule import Pacing, Reminders, setting_field
 from invitekit.text import describe, first_invisible, quoted
 
 __all__ = [
@@ -313,6 +314,10 @@ class Business:
             in the ``List-Unsubscribe`` header beside the HTTPS link.
         invitation_cooldown: when set, a customer invited less than this long ago
             is skipped (reason ``invited_recently``).
+        pacing: how fast mail goes out (:class:`~invitekit.Pacing`: per hour,
+            per day, quiet hours in ``timezone``); ``Pacing()``, unlimited, by default.
+        reminders: when customers still Invited are reminded
+            (:class:`~invitekit.Reminders`); ``Reminders()``, none, by default.
 
     Raises:
         ConfigurationError: ``activation_url`` or ``unsubscribe_url`` is missing;
@@ -348,6 +353,8 @@ class Business:
     )
     invitation_cooldown: timedelta | None = None
     formal: bool = False
+    pacing: Pacing = setting_field(Pacing)  # noqa: RUF009 (an attrs.field)
+    reminders: Reminders = setting_field(Reminders)  # noqa: RUF009 (an attrs.field)
 
 
 @attrs.frozen(kw_only=True)
