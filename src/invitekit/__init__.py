@@ -55,6 +55,7 @@ from invitekit.exceptions import (
     WeakPassword,
 )
 from invitekit.facade.worker import Worker
+from invitekit.funnel import Campaign, CampaignReport, CircuitBreaker, FunnelCounts
 from invitekit.model import (
     ActivationCheck,
     Business,
@@ -87,6 +88,7 @@ from invitekit.policy import (
     WallClockCutoff,
     explain,
 )
+from invitekit.schedule import Pacing, Reminders
 from invitekit.service import (
     DeliveryReport,
     InvitationReport,
@@ -96,6 +98,7 @@ from invitekit.service import (
 )
 from invitekit.throttle import LoginThrottle, MailThrottle
 from invitekit.tokens import TokenExpiry
+from invitekit.transitions import ReminderDue
 
 __all__ = [
     "Action",
@@ -109,7 +112,10 @@ __all__ = [
     "BounceKind",
     "BounceReport",
     "Business",
+    "Campaign",
+    "CampaignReport",
     "CancellationPolicy",
+    "CircuitBreaker",
     "ConcurrentUpdate",
     "ConfigurationError",
     "Conflict",
@@ -126,6 +132,7 @@ __all__ = [
     "Event",
     "EventKind",
     "FixedFee",
+    "FunnelCounts",
     "Group",
     "GroupNotFound",
     "InvalidBooking",
@@ -156,6 +163,7 @@ __all__ = [
     "OutboxSettings",
     "OutboxState",
     "Outcome",
+    "Pacing",
     "PasswordHasher",
     "PasswordRules",
     "PercentFee",
@@ -165,6 +173,8 @@ __all__ = [
     "Purpose",
     "ReadOnlyViolation",
     "Reason",
+    "ReminderDue",
+    "Reminders",
     "Rule",
     "SchemaOutdated",
     "SkipReason",

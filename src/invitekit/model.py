@@ -61,7 +61,13 @@ class Status(enum.StrEnum):
 
 
 class EventKind(enum.StrEnum):
-    """What happened to a customer, as recorded in their event log."""
+    """What happened to a customer, as recorded in their event log.
+
+    ``BOUNCED``: a bounce came back for a message to them (its detail says hard
+    or soft, and the server's reason); ``COMPLAINED``: they marked a message as
+    spam, which counts as unsubscribing.  Both are recorded from the bounce and
+    complaint reports of :mod:`invitekit.bounces`.
+    """
 
     ADDED = "added"
     UPDATED = "updated"
@@ -79,6 +85,8 @@ class EventKind(enum.StrEnum):
     LOGIN_FAILED = "login_failed"
     LOGGED_IN = "logged_in"
     GROUP_JOINED = "group_joined"
+    BOUNCED = "bounced"
+    COMPLAINED = "complained"
 
 
 class MessageKind(enum.StrEnum):
