@@ -145,11 +145,10 @@ def reminder_due(
     """The reminder to queue for ``customer`` now, or ``None``.
 
     :func:`next_reminder` when it is due at ``now``, and nothing is pending for
-    the customer (an invitation or a reminder waiting to be sent: never two at once).
+    the customer (an invitation or a reminder waiting to be sent: never two at
+    once).  The other arguments are those of :func:`next_reminder`.
 
     Args:
-        reminders, customer, reminders_sent, undeliverable, cooldown,
-            last_reminded_at: as for :func:`next_reminder`.
         now: the current time.
         pending: whether an invitation or reminder to the customer is queued.
     """
