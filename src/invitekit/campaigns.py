@@ -1,62 +1,27 @@
-"""Campaigns: every invitation belongs to one, so a business can see how each one did.
+"""What a campaign records besides its counts: its audience's label, and who started it.
 
-A campaign is made by each call of :meth:`~invitekit.InviteKit.invite` and
-:meth:`~invitekit.InviteKit.invite_audience`.  Its invitations (outbox rows)
-and the events they cause carry its id, which is what its report counts.
-Nothing here performs I/O.
+A :class:`~invitekit.funnel.Campaign` is made by each call of
+:meth:`~invitekit.InviteKit.invite` and :meth:`~invitekit.InviteKit.invite_audience`.
+Its invitations (outbox rows) and the events they cause carry its id, which is
+what its report counts.  ``by=`` (who made a change) is checked here for every
+method that takes it.  Nothing here performs I/O.
 """
 
 from __future__ import annotations
-
-from datetime import datetime
-
-import attrs
 
 from invitekit.audience import Audience, AudienceKind
 from invitekit.exceptions import ValidationError
 from invitekit.model import storable
 from invitekit.text import quoted
 
-__all__ = ["ACTOR_MAX_LENGTH", "Campaign", "audience_label", "clean_actor"]
+__all__ = ["ACTOR_MAX_LENGTH", "audience_label", "clean_actor"]
 
 #: A ``by=`` (a member of staff's id) has at most this many characters.
 ACTOR_MAX_LENGTH = 64
 
 
-@attrs.frozen(kw_only=True)
-class Campaign:
-    """One call that queued invitations, and what became of it.
-
-    Attributes:
-        id: unique (``cmp_...``); :attr:`~invitekit.InvitationReport.campaign_id`
-            and :attr:`~invitekit.OutboxMessage.campaign_id` name it.
-        business_id: whose campaign it is.
-        created_at: when it was started.
-        audience: whom it was for, as a short label: ``"all"``,
-            ``"status:added"``, ``"group:Monday class"``, ``"customer:cus_..."``.
-        by: who started it (the ``by=`` of the call), or ``None``.
-        send_at: when its invitations may leave, for a scheduled campaign; else ``None``.
-        paused_at: when it was paused (its unsent invitations wait), or ``None``.
-        pause_reason: why, in words, while it is paused.
-    """
-
-    id: str
-    business_id: str
-    created_at: datetime
-    audience: str
-    by: str | None = None
-    send_at: datetime | None = None
-    paused_at: datetime | None = None
-    pause_reason: str | None = None
-
-    @property
-    def paused(self) -> bool:
-        """Whether its unsent invitations wait for :meth:`~invitekit.InviteKit.resume_campaign`."""
-        return self.paused_at is not None
-
-
 def audience_label(audience: Audience) -> str:
-    """The short label a campaign keeps of its audience (see :attr:`Campaign.audience`)."""
+    """The label a campaign keeps of its audience (:attr:`~invitekit.funnel.Campaign.audience`)."""
     if audience.kind is AudienceKind.STATUS:
         assert audience.status_filter is not None
         return f"status:{audience.status_filter.value}"

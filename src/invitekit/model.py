@@ -18,6 +18,7 @@ import attrs
 from invitekit.addresses import parse_email
 from invitekit.exceptions import ConfigurationError, InvalidEmail, InvalidLocale, InvalidName
 from invitekit.i18n import parse_locale
+from invitekit.schedule import Pacing, Reminders, setting_field
 from invitekit.text import describe, first_invisible, quoted
 
 __all__ = [
@@ -60,7 +61,13 @@ class Status(enum.StrEnum):
 
 
 class EventKind(enum.StrEnum):
-    """What happened to a customer, as recorded in their event log."""
+    """What happened to a customer, as recorded in their event log.
+
+    ``BOUNCED``: a bounce came back for a message to them (its detail says hard
+    or soft, and the server's reason); ``COMPLAINED``: they marked a message as
+    spam, which counts as unsubscribing.  Both are recorded from the bounce and
+    complaint reports of :mod:`invitekit.bounces`.
+    """
 
     ADDED = "added"
     UPDATED = "updated"
@@ -78,6 +85,8 @@ class EventKind(enum.StrEnum):
     LOGIN_FAILED = "login_failed"
     LOGGED_IN = "logged_in"
     GROUP_JOINED = "group_joined"
+    BOUNCED = "bounced"
+    COMPLAINED = "complained"
 
 
 class MessageKind(enum.StrEnum):
@@ -313,6 +322,10 @@ class Business:
             in the ``List-Unsubscribe`` header beside the HTTPS link.
         invitation_cooldown: when set, a customer invited less than this long ago
             is skipped (reason ``invited_recently``).
+        pacing: how fast mail goes out (:class:`~invitekit.Pacing`: per hour,
+            per day, quiet hours in ``timezone``); ``Pacing()``, unlimited, by default.
+        reminders: when customers still Invited are reminded
+            (:class:`~invitekit.Reminders`); ``Reminders()``, none, by default.
 
     Raises:
         ConfigurationError: ``activation_url`` or ``unsubscribe_url`` is missing;
@@ -348,6 +361,8 @@ class Business:
     )
     invitation_cooldown: timedelta | None = None
     formal: bool = False
+    pacing: Pacing = setting_field(Pacing)  # noqa: RUF009 (an attrs.field)
+    reminders: Reminders = setting_field(Reminders)  # noqa: RUF009 (an attrs.field)
 
 
 @attrs.frozen(kw_only=True)

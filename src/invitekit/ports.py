@@ -12,7 +12,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol
 
-from invitekit.campaigns import Campaign
+from invitekit.funnel import Campaign
 from invitekit.model import (
     Business,
     Customer,

@@ -7,8 +7,8 @@ from datetime import timedelta
 import attrs
 import pytest
 
-from invitekit.campaigns import Campaign
 from invitekit.exceptions import ConcurrentUpdate
+from invitekit.funnel import Campaign
 from invitekit.model import Event, EventKind, OutboxState
 from invitekit.ports import Store
 from tests.contract.test_store import BIZ, OTHER, T0, add_customers, make_customer, make_message

@@ -10,8 +10,8 @@ from typing import Any
 import attrs
 import pytest
 
-from invitekit.campaigns import Campaign
 from invitekit.exceptions import ReadOnlyViolation, StorageError
+from invitekit.funnel import Campaign
 from invitekit.model import (
     Event,
     EventKind,

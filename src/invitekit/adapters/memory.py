@@ -19,7 +19,6 @@ from typing import Any
 import attrs
 
 from invitekit.adapters._readonly import read_only
-from invitekit.campaigns import Campaign
 from invitekit.exceptions import (
     ConcurrentUpdate,
     DuplicateCustomer,
@@ -27,6 +26,7 @@ from invitekit.exceptions import (
     PermanentDeliveryError,
     StorageError,
 )
+from invitekit.funnel import Campaign
 from invitekit.model import (
     Business,
     Customer,

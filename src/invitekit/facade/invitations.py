@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from invitekit.audience import Audience, InvitationPlan
-from invitekit.campaigns import Campaign
 from invitekit.facade import FacadePart
 from invitekit.flows import (
     campaigns,
@@ -11,6 +10,7 @@ from invitekit.flows import (
     templates,
     worker,
 )
+from invitekit.funnel import Campaign
 from invitekit.model import (
     Email,
     InvitationTemplate,

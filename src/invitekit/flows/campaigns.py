@@ -9,12 +9,13 @@ import attrs
 
 from invitekit import transitions
 from invitekit.audience import Audience, AudienceKind, InvitationPlan, Skipped, SkipReason
-from invitekit.campaigns import Campaign, audience_label, clean_actor
+from invitekit.campaigns import audience_label, clean_actor
 from invitekit.compose import locale_for
 from invitekit.exceptions import InvitationRefused
 from invitekit.flows import templates
 from invitekit.flows.context import Context
 from invitekit.flows.templates import Override
+from invitekit.funnel import Campaign
 from invitekit.ids import new_id
 from invitekit.model import Customer, Event, EventKind, MessageKind, OutboxMessage
 from invitekit.ports import Transaction

@@ -8,8 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from invitekit.adapters.sql._tables import _CAMPAIGN, _campaigns, _outbox
-from invitekit.campaigns import Campaign
 from invitekit.exceptions import ConcurrentUpdate
+from invitekit.funnel import Campaign
 from invitekit.model import MessageKind, OutboxState
 from invitekit.text import quoted
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from invitekit.adapters.sql._rows import RowMap
 from invitekit.adapters.sql._schema import metadata
-from invitekit.campaigns import Campaign
+from invitekit.funnel import Campaign
 from invitekit.model import (
     Customer,
     Event,
