@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from invitekit.access import LoginMode, LoginRequirement, can_use_portal, login_requirement
 from invitekit.audience import Audience, AudienceKind, InvitationPlan, Skipped, SkipReason
+from invitekit.bounces import BounceKind, BounceReport, parse_report
 from invitekit.clock import SystemClock
 from invitekit.compose import Layout
 from invitekit.exceptions import (
@@ -27,6 +28,7 @@ from invitekit.exceptions import (
     InvalidLocale,
     InvalidName,
     InvalidPolicy,
+    InvalidReport,
     InvitationRefused,
     InviteKitError,
     LoginThrottled,
@@ -53,6 +55,7 @@ from invitekit.exceptions import (
     WeakPassword,
 )
 from invitekit.facade.worker import Worker
+from invitekit.funnel import Campaign, CampaignReport, CircuitBreaker, FunnelCounts
 from invitekit.model import (
     ActivationCheck,
     Business,
@@ -86,6 +89,7 @@ from invitekit.policy import (
     WallClockCutoff,
     explain,
 )
+from invitekit.schedule import Pacing, Reminders
 from invitekit.service import (
     DeliveryReport,
     InvitationReport,
@@ -95,6 +99,7 @@ from invitekit.service import (
 )
 from invitekit.throttle import LoginThrottle, MailThrottle
 from invitekit.tokens import TokenExpiry
+from invitekit.transitions import ReminderDue
 
 __all__ = [
     "Action",
@@ -105,8 +110,13 @@ __all__ = [
     "AuthenticationError",
     "Booking",
     "BookingStatus",
+    "BounceKind",
+    "BounceReport",
     "Business",
+    "Campaign",
+    "CampaignReport",
     "CancellationPolicy",
+    "CircuitBreaker",
     "ConcurrentUpdate",
     "ConfigurationError",
     "Conflict",
@@ -124,6 +134,7 @@ __all__ = [
     "EventKind",
     "EventNote",
     "FixedFee",
+    "FunnelCounts",
     "Group",
     "GroupNotFound",
     "InvalidBooking",
@@ -132,6 +143,7 @@ __all__ = [
     "InvalidLocale",
     "InvalidName",
     "InvalidPolicy",
+    "InvalidReport",
     "InvitationPlan",
     "InvitationRefused",
     "InvitationReport",
@@ -153,6 +165,7 @@ __all__ = [
     "OutboxSettings",
     "OutboxState",
     "Outcome",
+    "Pacing",
     "PasswordHasher",
     "PasswordRules",
     "PercentFee",
@@ -162,6 +175,8 @@ __all__ = [
     "Purpose",
     "ReadOnlyViolation",
     "Reason",
+    "ReminderDue",
+    "Reminders",
     "Rule",
     "SchemaOutdated",
     "SkipReason",
@@ -187,4 +202,5 @@ __all__ = [
     "can_use_portal",
     "explain",
     "login_requirement",
+    "parse_report",
 ]

@@ -25,6 +25,8 @@ class SkipReason(enum.StrEnum):
     """An invitation to them is already queued and not yet delivered."""
     INVITED_RECENTLY = "invited_recently"
     """Invited less than the business's cooldown ago."""
+    UNDELIVERABLE = "undeliverable"
+    """Mail to their address bounced for good; skipped until the address changes or is cleared."""
 
     @property
     def message(self) -> str:
@@ -38,6 +40,7 @@ _MESSAGES = {
     SkipReason.UNSUBSCRIBED: "has unsubscribed from invitation emails",
     SkipReason.ALREADY_PENDING: "already has an invitation waiting to be sent",
     SkipReason.INVITED_RECENTLY: "was invited too recently",
+    SkipReason.UNDELIVERABLE: "cannot receive email at this address (it bounced)",
 }
 
 

@@ -17,7 +17,13 @@ __all__ = ["Event", "EventKind", "EventNote"]
 
 
 class EventKind(enum.StrEnum):
-    """What happened to a customer, as recorded in their event log."""
+    """What happened to a customer, as recorded in their event log.
+
+    ``BOUNCED``: a bounce came back for a message to them (its detail says hard
+    or soft, and the server's reason); ``COMPLAINED``: they marked a message as
+    spam, which counts as unsubscribing.  Both are recorded from the bounce and
+    complaint reports of :mod:`invitekit.bounces`.
+    """
 
     ADDED = "added"
     UPDATED = "updated"
@@ -35,6 +41,8 @@ class EventKind(enum.StrEnum):
     LOGIN_FAILED = "login_failed"
     LOGGED_IN = "logged_in"
     GROUP_JOINED = "group_joined"
+    BOUNCED = "bounced"
+    COMPLAINED = "complained"
 
 
 class EventNote(enum.StrEnum):
@@ -97,6 +105,13 @@ class Event:
             (``GROUP_JOINED``), the :class:`~invitekit.accounts.ResetAnswer`
             value (``PASSWORD_RESET_REQUESTED``), the mail server's answer and
             the attempt (``DELIVERY_FAILED``).
+        by: who did it, for a change a member of staff made (the ``by=`` of
+            :meth:`~invitekit.InviteKit.invite` and the like); ``None`` for the
+            customer's own actions and the worker's.
+        campaign_id: the :class:`~invitekit.Campaign` the event belongs to
+            (queued, delivered and failed invitations; acceptance and
+            unsubscribing count for the campaign that reached the customer
+            last); ``None`` otherwise.
     """
 
     business_id: str
@@ -104,6 +119,8 @@ class Event:
     kind: EventKind
     at: datetime
     detail: str = ""
+    by: str | None = None
+    campaign_id: str | None = None
 
     @property
     def note(self) -> EventNote | None:

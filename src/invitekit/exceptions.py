@@ -17,7 +17,8 @@ translated at the boundary with ``raise ... from err``.
     │   ├── InvalidName
     │   ├── InvalidLocale
     │   ├── WeakPassword
-    │   └── TemplateError
+    │   ├── TemplateError
+    │   └── InvalidReport
     ├── NotFound (LookupError)
     │   ├── CustomerNotFound
     │   ├── GroupNotFound
@@ -78,6 +79,7 @@ __all__ = [
     "InvalidLocale",
     "InvalidName",
     "InvalidPolicy",
+    "InvalidReport",
     "InvitationRefused",
     "InviteKitError",
     "LoginThrottled",
@@ -201,6 +203,10 @@ class TemplateError(ValidationError):
     ) -> None:
         super().__init__(message, field=field, code=code, limit=limit)
         self.lineno = lineno
+
+
+class InvalidReport(ValidationError):
+    """What was given to :func:`invitekit.bounces.parse_report` cannot be a report (not bytes)."""
 
 
 class NotFound(InviteKitError, LookupError):

@@ -19,6 +19,7 @@ from invitekit.addresses import parse_email
 from invitekit.events import Event, EventKind, EventNote
 from invitekit.exceptions import ConfigurationError, InvalidEmail, InvalidLocale, InvalidName
 from invitekit.i18n import parse_locale
+from invitekit.schedule import Pacing, Reminders, setting_field
 from invitekit.text import describe, first_invisible, quoted
 
 __all__ = [
@@ -307,6 +308,10 @@ class Business:
             in the ``List-Unsubscribe`` header beside the HTTPS link.
         invitation_cooldown: when set, a customer invited less than this long ago
             is skipped (reason ``invited_recently``).
+        pacing: how fast mail goes out (:class:`~invitekit.Pacing`: per hour,
+            per day, quiet hours in ``timezone``); ``Pacing()``, unlimited, by default.
+        reminders: when customers still Invited are reminded
+            (:class:`~invitekit.Reminders`); ``Reminders()``, none, by default.
 
     Raises:
         ConfigurationError: ``activation_url`` or ``unsubscribe_url`` is missing;
@@ -342,6 +347,8 @@ class Business:
     )
     invitation_cooldown: timedelta | None = None
     formal: bool = False
+    pacing: Pacing = setting_field(Pacing)  # noqa: RUF009 (an attrs.field)
+    reminders: Reminders = setting_field(Reminders)  # noqa: RUF009 (an attrs.field)
 
 
 @attrs.frozen(kw_only=True)
@@ -477,6 +484,7 @@ class OutboxMessage:
         purpose: for an account email, what its link is for (``None`` for one
             without a link); it tells a reset link from an activation link.
         registration_id: for an email verification, the sign-up it confirms.
+        campaign_id: for an invitation, the :class:`~invitekit.Campaign` that queued it.
         state: :class:`OutboxState`.
         attempts: how many times a worker tried to hand it over.
         created_at: when it was queued.
@@ -501,6 +509,7 @@ class OutboxMessage:
     template_id: str | None = None
     purpose: Purpose | None = None
     registration_id: str | None = None
+    campaign_id: str | None = None
     state: OutboxState = OutboxState.PENDING
     attempts: int = 0
     created_at: datetime

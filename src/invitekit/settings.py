@@ -1,14 +1,24 @@
-"""How a kit uses its outbox: the settings campaigns and delivery workers follow."""
+"""How a kit uses its outbox, and a business's stored form.
+
+:class:`OutboxSettings` are the settings campaigns and delivery workers follow.
+A store keeps a :class:`~invitekit.model.Business` as the JSON text of
+:func:`business_json` and reads it back with :func:`business_from_json`, so that
+any worker can compose and pace for any business.
+"""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+from typing import Any
 
 import attrs
 
 from invitekit.exceptions import ConfigurationError
+from invitekit.model import Business
+from invitekit.schedule import Pacing, Reminders
 
-__all__ = ["OutboxSettings"]
+__all__ = ["OutboxSettings", "business_from_json", "business_json"]
 
 
 @attrs.frozen(kw_only=True)
@@ -57,3 +67,41 @@ class OutboxSettings:
         """The wait after the ``attempts``-th failed attempt: 1, 2, 4... times ``retry_base``."""
         wait: timedelta = self.retry_base * (2 ** max(attempts - 1, 0))
         return min(wait, self.retry_max)
+
+
+# Settings stored before these fields existed have no key for them; a business
+# that keeps the default is written without the key, so its text is unchanged
+# and saving it again stores no new version.
+_NESTED: dict[str, type[Pacing] | type[Reminders]] = {"pacing": Pacing, "reminders": Reminders}
+
+
+def business_json(business: Business) -> str:
+    """A business's settings as JSON text, keys sorted, so equal settings are equal text."""
+    values = attrs.asdict(business, recurse=False)
+    cooldown = business.invitation_cooldown
+    values["invitation_cooldown"] = None if cooldown is None else cooldown.total_seconds()
+    for name, kind in _NESTED.items():
+        value = values.pop(name)
+        if value != kind():
+            values[name] = value.to_dict()
+    return json.dumps(values, sort_keys=True, ensure_ascii=False)
+
+
+def business_from_json(text: str) -> Business:
+    """The :class:`~invitekit.model.Business` of :func:`business_json`'s text.
+
+    Keys this version does not know (written by a newer one) are ignored;
+    missing ones take their defaults.
+
+    Raises:
+        ConfigurationError: the stored values no longer make a valid business.
+    """
+    stored = json.loads(text)
+    names = {field.name for field in attrs.fields(Business)}
+    values: dict[str, Any] = {name: value for name, value in stored.items() if name in names}
+    cooldown = values.get("invitation_cooldown")
+    values["invitation_cooldown"] = None if cooldown is None else timedelta(seconds=cooldown)
+    for name, kind in _NESTED.items():
+        if isinstance(values.get(name), dict):
+            values[name] = kind.from_dict(values[name])
+    return Business(**values)

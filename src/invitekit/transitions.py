@@ -15,8 +15,10 @@ import attrs
 from invitekit.addresses import EmailAddress
 from invitekit.audience import SkipReason
 from invitekit.model import Customer, EventNote, MessageKind, Status
+from invitekit.schedule import Reminders
 
 __all__ = [
+    "ReminderDue",
     "accept",
     "archive",
     "change_email",
@@ -24,6 +26,8 @@ __all__ = [
     "invitation_stale",
     "mark_delivered",
     "message_stale",
+    "next_reminder",
+    "reminder_due",
     "restore",
     "set_password",
     "unsubscribe",
@@ -36,6 +40,8 @@ def invitation_block(
     now: datetime,
     pending: bool,
     cooldown: timedelta | None = None,
+    undeliverable: bool = False,
+    last_mailed_at: datetime | None = None,
 ) -> SkipReason | None:
     """Why ``customer`` cannot be invited now, or ``None`` if they can.
 
@@ -46,7 +52,10 @@ def invitation_block(
         customer: the customer as stored.
         now: the current time.
         pending: whether the customer already has an invitation queued.
-        cooldown: when set, a customer invited less than this long ago is blocked.
+        cooldown: when set, a customer mailed less than this long ago is blocked.
+        undeliverable: whether mail to the customer's address bounced for good.
+        last_mailed_at: when the last invitation or reminder was handed to the
+            mail server, for the cooldown; ``customer.invited_at`` by default.
     """
     if customer.status is Status.ACCEPTED:
         return SkipReason.ACCEPTED
@@ -54,12 +63,106 @@ def invitation_block(
         return SkipReason.ARCHIVED
     if customer.unsubscribed:
         return SkipReason.UNSUBSCRIBED
+    if undeliverable:
+        return SkipReason.UNDELIVERABLE
     if pending:
         return SkipReason.ALREADY_PENDING
-    recent = customer.invited_at is not None and cooldown is not None
-    if recent and now - customer.invited_at < cooldown:  # type: ignore[operator]
+    mailed = last_mailed_at or customer.invited_at
+    if mailed is not None and cooldown is not None and now - mailed < cooldown:
         return SkipReason.INVITED_RECENTLY
     return None
+
+
+@attrs.frozen(kw_only=True)
+class ReminderDue:
+    """The next reminder a customer gets.
+
+    Attributes:
+        number: which reminder it is, 1 for the first.
+        after: its delay from :attr:`Reminders.after <invitekit.Reminders.after>`.
+        due_at: when it may be queued: its delay after the last delivered
+            invitation, and not before the cooldown after the last mail.
+    """
+
+    number: int
+    after: timedelta
+    due_at: datetime
+
+
+def next_reminder(
+    reminders: Reminders,
+    customer: Customer,
+    *,
+    reminders_sent: int,
+    undeliverable: bool = False,
+    cooldown: timedelta | None = None,
+    last_reminded_at: datetime | None = None,
+) -> ReminderDue | None:
+    """The next reminder ``customer`` is to get, due now or later, or ``None`` if none will come.
+
+    Reminders are counted from the last delivered invitation
+    (``customer.invited_at``): the first comes ``reminders.after[0]`` after it, the
+    second ``reminders.after[1]`` after it, and so on; a new invitation starts
+    the count again.  None comes to a customer who is not Invited (never
+    invited, or accepted), is archived, unsubscribed or undeliverable, or has
+    had them all.  The cooldown counts from the last mail, reminder or
+    invitation.
+
+    Args:
+        reminders: the business's schedule.
+        customer: the customer as stored.
+        reminders_sent: how many reminders were delivered since the last
+            delivered invitation.
+        undeliverable: whether mail to the customer's address bounced for good.
+        cooldown: the business's ``invitation_cooldown``.
+        last_reminded_at: when the last of those reminders was delivered.
+    """
+    if customer.status is not Status.INVITED or customer.invited_at is None:
+        return None
+    if customer.archived or customer.unsubscribed or undeliverable:
+        return None
+    if not 0 <= reminders_sent < len(reminders.after):
+        return None
+    delay = reminders.after[reminders_sent]
+    due_at = customer.invited_at + delay
+    last_mail = max(customer.invited_at, last_reminded_at or customer.invited_at)
+    if cooldown is not None:
+        due_at = max(due_at, last_mail + cooldown)
+    return ReminderDue(number=reminders_sent + 1, after=delay, due_at=due_at)
+
+
+def reminder_due(
+    reminders: Reminders,
+    customer: Customer,
+    *,
+    now: datetime,
+    reminders_sent: int,
+    pending: bool,
+    undeliverable: bool = False,
+    cooldown: timedelta | None = None,
+    last_reminded_at: datetime | None = None,
+) -> ReminderDue | None:
+    """The reminder to queue for ``customer`` now, or ``None``.
+
+    :func:`next_reminder` when it is due at ``now``, and nothing is pending for
+    the customer (an invitation or a reminder waiting to be sent: never two at
+    once).  The other arguments are those of :func:`next_reminder`.
+
+    Args:
+        now: the current time.
+        pending: whether an invitation or reminder to the customer is queued.
+    """
+    if pending:
+        return None
+    due = next_reminder(
+        reminders,
+        customer,
+        reminders_sent=reminders_sent,
+        undeliverable=undeliverable,
+        cooldown=cooldown,
+        last_reminded_at=last_reminded_at,
+    )
+    return due if due is not None and due.due_at <= now else None
 
 
 def invitation_stale(customer: Customer | None, *, queued_to: str | None) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import attrs
 import pytest
@@ -22,6 +22,7 @@ from invitekit.model import (
     TemplateRevision,
 )
 from invitekit.ports import Store, Transaction
+from invitekit.schedule import Pacing, Reminders
 from invitekit.testing import make_business
 
 BIZ = "studio-1"
@@ -487,8 +488,12 @@ def test_a_business_is_stored_in_versions_and_read_back_newest(store: Store) -> 
         invitation_cooldown=timedelta(days=7, seconds=1),
         unsubscribe_mailto="out@studio.example",
         reset_url=None,
+        pacing=Pacing(per_hour=200, per_day=1000, quiet_hours=(time(21), time(7, 30))),
+        reminders=Reminders(after=(timedelta(days=3), timedelta(days=10, seconds=1))),
     )
-    renamed = attrs.evolve(studio, name="Studio Two", invitation_cooldown=None)
+    renamed = attrs.evolve(
+        studio, name="Studio Two", invitation_cooldown=None, pacing=Pacing(), reminders=None
+    )
     with store.transaction() as tx:
         assert tx.get_business(BIZ) is None
         assert tx.save_business(studio, at=T0) == 1
@@ -499,6 +504,10 @@ def test_a_business_is_stored_in_versions_and_read_back_newest(store: Store) -> 
     with store.transaction() as tx:
         assert tx.get_business(BIZ) == renamed
         assert tx.get_business(OTHER) is None
+        assert (renamed.pacing, renamed.reminders) == (Pacing(), Reminders())
+        assert tx.save_business(studio, at=T0 + timedelta(2)) == 3
+    with store.transaction() as tx:
+        assert tx.get_business(BIZ) == studio
 
 
 # Templates -------------------------------------------------------------------------------

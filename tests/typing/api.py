@@ -8,33 +8,45 @@ of a signature or a return type fails ``python3 dev.py check``.
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from invitekit import (
     ActivationCheck,
     Audience,
     Booking,
+    BounceKind,
+    BounceReport,
     Business,
+    Campaign,
+    CampaignReport,
     CancellationPolicy,
+    CircuitBreaker,
     Customer,
     Decision,
     DeliveryReport,
     Email,
     Event,
+    EventKind,
     EventNote,
+    FunnelCounts,
     InvitationPlan,
     InvitationReport,
     InviteKit,
     OutboxMessage,
     OutboxSettings,
+    Pacing,
     PasswordHasher,
     PasswordRules,
+    ReminderDue,
+    Reminders,
     SchemaOutdated,
+    SkipReason,
     Status,
     TokenError,
     TokenExpiry,
     ValidationError,
     Worker,
+    parse_report,
 )
 from invitekit.adapters.files import FolderMailer
 from invitekit.adapters.memory import MemoryMailer, MemoryStore
@@ -43,6 +55,7 @@ from invitekit.adapters.sql import SQLStore, current, head, upgrade
 from invitekit.cli import ExitCode, main
 from invitekit.policy import Action, DurationCutoff, Rule
 from invitekit.ports import Mailer, Store
+from invitekit.schedule import allowance, next_send_time
 from invitekit.testing import (
     TEST_SECRET,
     AcceptedCustomer,
@@ -53,6 +66,7 @@ from invitekit.testing import (
     make_business,
     make_kit,
 )
+from invitekit.transitions import reminder_due
 
 store: Store = MemoryStore()
 sql_store: Store = SQLStore.from_url("sqlite:///invitekit.db")
@@ -100,7 +114,12 @@ found: Customer | None = kit.find_customer("ANA@example.com")
 listed: list[Customer] = kit.list_customers(status=Status.ADDED, archived=False)
 plan: InvitationPlan = kit.plan_invitations(Audience.status(Status.ADDED))
 queued: OutboxMessage = kit.invite(customer.id)
-report: InvitationReport = kit.invite_audience(Audience.group("Monday class"))
+report: InvitationReport = kit.invite_audience(Audience.group("Monday class"), by="owner")
+campaign_id: str | None = report.campaign_id
+campaigns: list[Campaign] = kit.list_campaigns()
+paused: bool = campaigns[0].paused
+staff: str | None = kit.history(customer.id)[0].by
+archived_by: Customer = kit.archive_customer(customer.id, by="front-desk")
 delivered: DeliveryReport = kit.deliver()
 settings_version: int = kit.store_business()
 everyone: DeliveryReport = Worker(
@@ -162,3 +181,34 @@ ana: AcceptedCustomer = make_accepted_customer(test_kit, "ana@example.com", firs
 ana_customer: Customer = ana.customer
 ana_password: str = ana.password
 ana_invitation: Email = ana.invitation
+
+
+# After the send: reading a bounce, pacing and reminder settings, the funnel's values.
+bounce: BounceReport | None = parse_report(b"From: a@b.example\r\n\r\nhello")
+if bounce is not None:
+    bounced_id: str = bounce.message_id
+    hard: bool = bounce.kind is BounceKind.HARD
+    status_code: str | None = bounce.status
+    bounced_to: str | None = bounce.recipient
+paced = Business(
+    id="studio-3",
+    name="Studio Three",
+    sender="hello@studio.example",
+    activation_url="https://studio.example/activate/{token}",
+    unsubscribe_url="https://studio.example/unsubscribe/{token}",
+    pacing=Pacing(per_hour=200, per_day=1000, quiet_hours=(time(21), time(8))),
+    reminders=Reminders(after=(timedelta(days=3), timedelta(days=10))),
+)
+next_at: datetime = next_send_time(
+    paced.pacing, timezone=paced.timezone, now=datetime.now(UTC), sent=[]
+)
+room: int | None = allowance(paced.pacing, sent_last_hour=10, sent_last_day=10)
+due: ReminderDue | None = reminder_due(
+    paced.reminders, ana_customer, now=datetime.now(UTC), reminders_sent=0, pending=False
+)
+campaign = Campaign(id="cmp_1", business_id="studio-3", created_at=datetime.now(UTC))
+funnel = CampaignReport(campaign_id=campaign.id, sent=120, by_locale={"es": FunnelCounts(sent=3)})
+pause: str | None = CircuitBreaker(share=0.05, minimum=100).pause_reason(
+    sent=funnel.sent, hard_bounces=funnel.bounced
+)
+kinds = (EventKind.BOUNCED, EventKind.COMPLAINED, SkipReason.UNDELIVERABLE)

@@ -24,7 +24,8 @@ def accept_invitation(ctx: Context, token: str, password: str) -> Customer:
         accepted = transitions.accept(current, now=now, password_hash=password_hash)
         tx.update_customer(accepted, expected_version=current.version)
         tx.cancel_pending(ctx.business.id, current.id, reason=EventNote.CUSTOMER_ACCEPTED)
-        tx.add_events([ctx.event(current, EventKind.ACCEPTED, now)])
+        campaign_id = tx.last_campaign_of(ctx.business.id, current.id)
+        tx.add_events([ctx.event(current, EventKind.ACCEPTED, now, campaign_id=campaign_id)])
     return accepted
 
 
@@ -47,5 +48,7 @@ def unsubscribe(ctx: Context, token: str) -> Customer:
         events = campaigns.cancel_pending(
             ctx, tx, current, now, EventNote.CUSTOMER_UNSUBSCRIBED, kind=MessageKind.INVITATION
         )
-        tx.add_events([*events, ctx.event(current, EventKind.UNSUBSCRIBED, now)])
+        campaign_id = tx.last_campaign_of(ctx.business.id, current.id)
+        unsubscribed = ctx.event(current, EventKind.UNSUBSCRIBED, now, campaign_id=campaign_id)
+        tx.add_events([*events, unsubscribed])
         return updated

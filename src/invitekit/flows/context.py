@@ -101,10 +101,25 @@ class Context:
             **details,
         )
 
-    def event(self, customer: Customer, kind: EventKind, at: datetime, detail: str = "") -> Event:
-        """An event in ``customer``'s history."""
+    def event(
+        self,
+        customer: Customer,
+        kind: EventKind,
+        at: datetime,
+        detail: str = "",
+        *,
+        by: str | None = None,
+        campaign_id: str | None = None,
+    ) -> Event:
+        """An event in ``customer``'s history (made by ``by``, of ``campaign_id``)."""
         return Event(
-            business_id=self.business.id, customer_id=customer.id, kind=kind, at=at, detail=detail
+            business_id=self.business.id,
+            customer_id=customer.id,
+            kind=kind,
+            at=at,
+            detail=detail,
+            by=by,
+            campaign_id=campaign_id,
         )
 
     def enqueue(self, tx: Transaction, messages: Sequence[OutboxMessage]) -> set[str]:
@@ -128,6 +143,7 @@ class Context:
         template_id: str | None = None,
         purpose: Purpose | None = None,
         registration_id: str | None = None,
+        campaign_id: str | None = None,
     ) -> OutboxMessage:
         """A new outbox row, due ``now``: what to send, composed only at delivery.
 
@@ -141,6 +157,7 @@ class Context:
             template_id: an invitation's template revision (``None``: the shipped text).
             purpose: an account email's link purpose.
             registration_id: an email verification's sign-up.
+            campaign_id: an invitation's campaign.
         """
         return OutboxMessage(
             id=new_id("msg"),
@@ -153,6 +170,7 @@ class Context:
             template_id=template_id,
             purpose=purpose,
             registration_id=registration_id,
+            campaign_id=campaign_id,
             created_at=now,
             not_before=now,
         )

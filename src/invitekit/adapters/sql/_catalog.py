@@ -8,16 +8,15 @@ saved (not one-off) one of a kind and locale is the business's text.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-import attrs
 import sqlalchemy as sa
 
 from invitekit.adapters.sql._tables import _REVISION, _businesses, _revisions
 from invitekit.model import Business, TemplateRevision
+from invitekit.settings import business_from_json, business_json
 
 __all__ = ["Catalog"]
 
@@ -39,7 +38,7 @@ class Catalog:
             .order_by(_businesses.c.version.desc())
             .limit(1)
         ).first()
-        settings = _settings(business)
+        settings = business_json(business)
         if newest is not None and newest.settings == settings:
             return int(newest.version)
         version = 1 if newest is None else int(newest.version) + 1
@@ -57,7 +56,7 @@ class Catalog:
             .order_by(_businesses.c.version.desc())
             .limit(1)
         ).scalar()
-        return None if settings is None else _business(settings)
+        return None if settings is None else business_from_json(settings)
 
     def insert_template_revision(self, revision: TemplateRevision) -> None:
         self._run(_revisions.insert(), _REVISION.values(revision))
@@ -83,20 +82,3 @@ class Catalog:
             )
         ).first()
         return None if row is None else _REVISION.load(row._mapping)
-
-
-def _settings(business: Business) -> str:
-    """A business as JSON, keys sorted, so equal settings are equal text."""
-    values = attrs.asdict(business)
-    cooldown = business.invitation_cooldown
-    values["invitation_cooldown"] = None if cooldown is None else cooldown.total_seconds()
-    return json.dumps(values, sort_keys=True, ensure_ascii=False)
-
-
-def _business(settings: str) -> Business:
-    values = json.loads(settings)
-    names = {field.name for field in attrs.fields(Business)}
-    values = {name: value for name, value in values.items() if name in names}
-    cooldown = values.get("invitation_cooldown")
-    values["invitation_cooldown"] = None if cooldown is None else timedelta(seconds=cooldown)
-    return Business(**values)

@@ -14,8 +14,10 @@ from sqlalchemy.pool import StaticPool
 
 from invitekit.adapters._readonly import read_only
 from invitekit.adapters.sql._attempts import AttemptReservations
+from invitekit.adapters.sql._campaigns import Campaigns
 from invitekit.adapters.sql._catalog import Catalog
 from invitekit.adapters.sql._errors import refusal, storage_error, translated
+from invitekit.adapters.sql._groups import Groups
 from invitekit.adapters.sql._migrate import check_schema, create_schema
 from invitekit.adapters.sql._read import Lookup
 from invitekit.adapters.sql._sqlite import begin, check_synchronous, configure_sqlite
@@ -28,8 +30,6 @@ from invitekit.adapters.sql._tables import (
     _FIND_CUSTOMER,
     _GET_CUSTOMER,
     _GET_OUTBOX,
-    _GROUP,
-    _GROUP_NAME,
     _OUTBOX_ONE_PENDING,
     _REGISTRATION,
     _SQLITE_INSERT_EVENTS,
@@ -40,7 +40,6 @@ from invitekit.adapters.sql._tables import (
     _VERSION_AND_EMAIL_OWNER,
     _customers,
     _events,
-    _groups,
     _login_failures,
     _members,
     _outbox,
@@ -53,14 +52,12 @@ from invitekit.exceptions import (
     ConcurrentUpdate,
     ConfigurationError,
     DuplicateCustomer,
-    DuplicateGroup,
     MissingDependency,
     StorageError,
 )
 from invitekit.model import (
     Customer,
     Event,
-    Group,
     OutboxMessage,
     OutboxState,
     Registration,
@@ -252,7 +249,7 @@ def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
         yield items[start : start + _CHUNK]
 
 
-class _SQLTransaction(Catalog, AttemptReservations):
+class _SQLTransaction(Catalog, Groups, Campaigns, AttemptReservations):
     """One transaction of a :class:`SQLStore`, on one connection."""
 
     def __init__(self, conn: sa.Connection, ended: ExitStack) -> None:
@@ -425,64 +422,7 @@ class _SQLTransaction(Catalog, AttemptReservations):
             counts[Status(row.status)] = int(row.n)
         return counts
 
-    # Groups ------------------------------------------------------------------------------
-
-    def insert_group(self, group: Group) -> None:
-        if self.find_group(group.business_id, group.name) is not None:
-            raise DuplicateGroup(f"a group named {group.name!r} already exists")
-        self._run(
-            _groups.insert(),
-            {**_GROUP.values(group), "name_key": group.name.casefold()},
-            duplicates={
-                _GROUP_NAME: lambda: DuplicateGroup(f"a group named {group.name!r} already exists")
-            },
-        )
-
-    def find_group(self, business_id: str, name: str) -> Group | None:
-        row = self._run(
-            sa.select(_groups).where(
-                _groups.c.business_id == business_id, _groups.c.name_key == name.casefold()
-            )
-        ).first()
-        return None if row is None else _GROUP.load(row._mapping)
-
-    def list_groups(self, business_id: str) -> list[Group]:
-        rows = self._run(sa.select(_groups).where(_groups.c.business_id == business_id))
-        groups = [_GROUP.load(row._mapping) for row in rows]
-        # Sorted here: the memory store's order (case-folded name), on every backend.
-        return sorted(groups, key=lambda g: (g.name.casefold(), g.id))
-
-    def add_group_members(
-        self, business_id: str, group_id: str, customer_ids: Collection[str]
-    ) -> None:
-        wanted = list(dict.fromkeys(customer_ids))
-        present = self._among(
-            _members.c.customer_id,
-            wanted,
-            _members.c.business_id == business_id,
-            _members.c.group_id == group_id,
-        )
-        rows = [
-            {"business_id": business_id, "group_id": group_id, "customer_id": customer_id}
-            for customer_id in wanted
-            if customer_id not in present
-        ]
-        if rows:
-            self._insert_ignoring_duplicates(
-                _members, rows, ["business_id", "group_id", "customer_id"]
-            )
-
-    def group_ids_of(self, business_id: str, customer_id: str) -> list[str]:
-        return list(
-            self._run(
-                sa.select(_members.c.group_id)
-                .where(
-                    _members.c.business_id == business_id,
-                    _members.c.customer_id == customer_id,
-                )
-                .order_by(_members.c.group_id)
-            ).scalars()
-        )
+    # Groups: see Groups ------------------------------------------------------------------
 
     # Businesses and templates: see Catalog ------------------------------------------------
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from invitekit.adapters.sql._bulk import SQLiteBulkInsert
 from invitekit.adapters.sql._rows import RowMap
 from invitekit.adapters.sql._schema import metadata
+from invitekit.funnel import Campaign
 from invitekit.model import (
     Customer,
     Event,
@@ -28,6 +29,7 @@ _outbox = metadata.tables["invitekit_outbox"]
 _events = metadata.tables["invitekit_events"]
 _login_failures = metadata.tables["invitekit_login_failures"]
 _registrations = metadata.tables["invitekit_registrations"]
+_campaigns = metadata.tables["invitekit_campaigns"]
 # The unique constraints whose refusal means a duplicate (see _SQLTransaction._run).
 _CUSTOMER_EMAIL = "invitekit_customers_email_key"
 _CUSTOMER_ID = str(_customers.primary_key.name)
@@ -40,7 +42,8 @@ _CUSTOMER = RowMap(Customer, _customers)
 _GROUP = RowMap(Group, _groups)
 _REVISION = RowMap(TemplateRevision, _revisions)
 _MESSAGE = RowMap(OutboxMessage, _outbox)
-_EVENT = RowMap(Event, _events)
+_EVENT = RowMap(Event, _events, columns={"by": "actor"})
+_CAMPAIGN = RowMap(Campaign, _campaigns, columns={"by": "actor"})
 _REGISTRATION = RowMap(Registration, _registrations)
 
 # The statements of the per-message paths (delivery, lookups), built once: building
