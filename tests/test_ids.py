@@ -5,7 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import time
 
-from invitekit.ids import new_id
+from invitekit.ids import new_id, short_id
 
 ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 
@@ -60,3 +60,13 @@ def test_a_forked_process_draws_other_random_digits_than_its_parent() -> None:
     child.join(timeout=30)
 
     assert from_child != new_id("cus")[14:]
+
+
+def test_a_short_id_is_ten_digits_of_the_id_alphabet_after_its_prefix() -> None:
+    ids = {short_id("cmp") for _ in range(1000)}
+
+    assert len(ids) == 1000
+    for value in ids:
+        prefix, _, digits = value.partition("_")
+        assert prefix == "cmp" and len(digits) == 10
+        assert set(digits) <= set("0123456789abcdefghjkmnpqrstvwxyz")

@@ -7,7 +7,7 @@ import secrets
 import threading
 import time
 
-__all__ = ["new_id"]
+__all__ = ["new_id", "short_id"]
 
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford's base32, lower case
 # Every pair of digits, by its 10-bit value: an id is 13 look-ups, cheap enough
@@ -51,3 +51,17 @@ def new_id(prefix: str) -> str:
     # 130 bits, 50 of counter and 80 random, as 26 digits.
     value = (stamp << 80) | int.from_bytes(random, "big")
     return f"{prefix}_{''.join([_PAIRS[(value >> shift) & 1023] for shift in _SHIFTS])}"
+
+
+def short_id(prefix: str) -> str:
+    """Return a new short id such as ``cmp_3k9v2m8a7q``: ten random digits (50 bits).
+
+    For things a business makes a few of (a campaign) that every row of a large
+    table names: a shorter id keeps those rows and their index small.  Unique
+    enough within one business (the store's unique key is the business and the
+    id), not time-ordered, and not meant as a secret.
+    """
+    value = secrets.randbits(50)
+    return (
+        f"{prefix}_{''.join([_PAIRS[(value >> shift) & 1023] for shift in (40, 30, 20, 10, 0)])}"
+    )

@@ -16,7 +16,7 @@ from invitekit.flows import templates
 from invitekit.flows.context import Context
 from invitekit.flows.templates import Override
 from invitekit.funnel import Campaign
-from invitekit.ids import new_id
+from invitekit.ids import short_id
 from invitekit.model import Customer, Event, EventKind, MessageKind, OutboxMessage
 from invitekit.ports import Transaction
 from invitekit.reports import InvitationReport
@@ -124,7 +124,7 @@ def invite_audience(
 def new_campaign(ctx: Context, now: datetime, audience: str, by: str | None) -> Campaign:
     """A campaign of this business started ``now``, not stored yet."""
     return Campaign(
-        id=new_id("cmp"), business_id=ctx.business.id, created_at=now, audience=audience, by=by
+        id=short_id("cmp"), business_id=ctx.business.id, created_at=now, audience=audience, by=by
     )
 
 
@@ -204,12 +204,7 @@ def _queue(
     ]
     lost = ctx.enqueue(tx, messages)
     queued = [c for c in customers if c.id not in lost]
-    tx.add_events(
-        [
-            ctx.event(c, EventKind.INVITATION_QUEUED, now, by=campaign.by, campaign_id=campaign.id)
-            for c in queued
-        ]
-    )
+    tx.add_events([ctx.event(c, EventKind.INVITATION_QUEUED, now, by=campaign.by) for c in queued])
     return messages, lost
 
 

@@ -360,9 +360,7 @@ def _write_sent(
     if message.kind is MessageKind.INVITATION:
         updated = transitions.mark_delivered(customer, now=now)
         tx.update_customer(updated, expected_version=customer.version)
-    return ctx.event(
-        customer, EventKind.DELIVERED, now, message.kind.value, campaign_id=message.campaign_id
-    )
+    return ctx.event(customer, EventKind.DELIVERED, now, message.kind.value)
 
 
 def _record_sent(ctx: Context, message: OutboxMessage, claim_token: str) -> None:
@@ -424,14 +422,7 @@ def _record_failure(
                 if message.kind is MessageKind.INVITATION:
                     updated = transitions.mark_delivery_failed(customer, now=now, reason=text)
                     tx.update_customer(updated, expected_version=customer.version)
-                failed = ctx.event(
-                    customer,
-                    EventKind.DELIVERY_FAILED,
-                    now,
-                    detail,
-                    campaign_id=message.campaign_id,
-                )
-                tx.add_events([failed])
+                tx.add_events([ctx.event(customer, EventKind.DELIVERY_FAILED, now, detail)])
     except ConcurrentUpdate:
         log.warning("outbox message %s: failure not recorded, claim lost", message.id)
         return

@@ -106,6 +106,13 @@ def _seq() -> sa.Column[int]:
     )
 
 
+# An index of rows that belong to a campaign only, on the databases with partial indexes.
+_HAS_CAMPAIGN: dict[str, Any] = {
+    "sqlite_where": sa.text("campaign_id IS NOT NULL"),
+    "postgresql_where": sa.text("campaign_id IS NOT NULL"),
+}
+
+
 def build_metadata() -> sa.MetaData:
     """Describe every table of the SQL Store (all named ``invitekit_...``).
 
@@ -222,7 +229,8 @@ def build_metadata() -> sa.MetaData:
         ),
         # Lookups by business use the unique index above (it starts with business_id).
         sa.Index("invitekit_outbox_due", "state", "not_before"),
-        sa.Index("invitekit_outbox_campaign", "campaign_id", "state"),
+        # Partial where the database can (not MariaDB): account emails have no campaign.
+        sa.Index("invitekit_outbox_campaign", "campaign_id", "state", **_HAS_CAMPAIGN),
     )
     sa.Table(
         "invitekit_campaigns",
@@ -249,7 +257,8 @@ def build_metadata() -> sa.MetaData:
         sa.Column("actor", _key()),
         sa.Column("campaign_id", _key()),
         sa.Index("invitekit_events_customer", "business_id", "customer_id", "seq"),
-        sa.Index("invitekit_events_campaign", "campaign_id", "kind"),
+        # Only the events a campaign's funnel counts carry one (see Event.campaign_id).
+        sa.Index("invitekit_events_campaign", "campaign_id", "kind", **_HAS_CAMPAIGN),
     )
     sa.Table(
         "invitekit_login_failures",
