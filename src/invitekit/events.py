@@ -108,10 +108,10 @@ class Event:
         by: who did it, for a change a member of staff made (the ``by=`` of
             :meth:`~invitekit.InviteKit.invite` and the like); ``None`` for the
             customer's own actions and the worker's.
-        campaign_id: the :class:`~invitekit.Campaign` the event belongs to
-            (queued, delivered and failed invitations; acceptance and
-            unsubscribing count for the campaign that reached the customer
-            last); ``None`` otherwise.
+        campaign_id: the :class:`~invitekit.Campaign` a customer's action
+            counts for (accepted, unsubscribed: the campaign whose invitation
+            reached them last); ``None`` otherwise.  What a campaign queued,
+            sent or failed is read from its outbox rows, not from events.
     """
 
     business_id: str
