@@ -18,6 +18,7 @@ def snapshot(kit: InviteKit) -> dict[str, Any]:
         "events": {c.id: kit.history(c.id) for c in customers},
         "outbox": kit.outbox_messages(),
         "groups": kit.list_groups(),
+        "campaigns": kit.list_campaigns(),
         "memberships": {
             g.name: kit.list_customers(group=g.name, archived=None) for g in kit.list_groups()
         },

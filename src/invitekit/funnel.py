@@ -35,7 +35,9 @@ class Campaign:
         id: unique; ``InvitationReport.campaign_id`` names it.
         business_id: whose campaign it is.
         created_at: when it was started.
-        audience: what it was sent to, in words (``"customers with status added"``).
+        audience: whom it was for, as a label: ``"all"``, ``"status:added"``,
+            ``"group:Monday class"``, ``"customer:cus_..."``, ``"import"``
+            (see :func:`invitekit.campaigns.audience_label`).
         by: the staff member who started it, when the application said so.
         send_at: when its messages were scheduled to go (``None``: at once).
         paused_at: when it was paused (by the circuit breaker), or ``None``.

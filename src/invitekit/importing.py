@@ -73,12 +73,15 @@ class ImportReport:
         existing: lines whose address already belongs to a customer (left unchanged).
         errors: lines refused, with the reason.
         queued: invitations queued (with ``invite=True``).
+        campaign_id: the :class:`~invitekit.Campaign` of those invitations
+            (audience ``"import"``), or ``None`` when none was queued.
     """
 
     added: tuple[str, ...] = ()
     existing: tuple[RowError, ...] = ()
     errors: tuple[RowError, ...] = ()
     queued: int = 0
+    campaign_id: str | None = None
 
 
 def parse_customers_csv(source: str | Iterable[str]) -> tuple[list[CsvRow], list[RowError]]:
@@ -158,7 +161,9 @@ def _row(line: int, values: dict[str, str]) -> CsvRow:
         try:
             locale = str(parse_locale(locale))
         except InvalidLocale as err:
-            raise InvalidLocale(f"unknown locale {quoted(locale)}", field="locale") from err
+            raise InvalidLocale(
+                f"unknown locale {quoted(locale)}", field="locale", code="unknown_locale"
+            ) from err
     return CsvRow(
         line=line,
         email=address.address,

@@ -12,6 +12,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol
 
+from invitekit.funnel import Campaign
 from invitekit.model import (
     Business,
     Customer,
@@ -234,7 +235,7 @@ class Transaction(Protocol):
     ) -> list[OutboxMessage]:
         """Lease up to ``limit`` pending messages that are due and not leased by another.
 
-        A message is due when ``next_attempt_at <= now``; it is free when it has no
+        A message is due when ``not_before <= now``; it is free when it has no
         lease or its lease ended before ``now`` (its worker died).  Claimed messages
         get ``claimed_until=lease_until``, one more attempt, and, when they have
         none yet, ``links_issued_at=now``; no other claim can take them until then.
@@ -262,6 +263,28 @@ class Transaction(Protocol):
         state: OutboxState | None = None,
     ) -> list[OutboxMessage]:
         """A business's messages, oldest first, optionally for one customer or state."""
+        ...
+
+    # Campaigns -------------------------------------------------------------------------
+
+    def insert_campaign(self, campaign: Campaign) -> None:
+        """Store a new campaign."""
+        ...
+
+    def update_campaign(self, campaign: Campaign) -> None:
+        """Store a campaign's pause state (``paused_at``, ``pause_reason``)."""
+        ...
+
+    def get_campaign(self, business_id: str, campaign_id: str) -> Campaign | None:
+        """The business's campaign with this id, or ``None``."""
+        ...
+
+    def list_campaigns(self, business_id: str) -> list[Campaign]:
+        """A business's campaigns, newest first."""
+        ...
+
+    def last_campaign_of(self, business_id: str, customer_id: str) -> str | None:
+        """The campaign of the customer's most recently sent invitation, or ``None``."""
         ...
 
     # Events ----------------------------------------------------------------------------

@@ -16,10 +16,13 @@ class InvitationReport:
     Attributes:
         queued: how many invitations were queued.
         skipped: how many customers were left out, per reason.
+        campaign_id: the :class:`~invitekit.Campaign` the call started (see
+            :meth:`InviteKit.list_campaigns`); ``None`` only in reports made by hand.
     """
 
     queued: int = 0
     skipped: dict[SkipReason, int] = attrs.field(factory=dict)
+    campaign_id: str | None = None
 
     @property
     def total_skipped(self) -> int:

@@ -11,6 +11,7 @@ import attrs
 import pytest
 
 from invitekit.exceptions import ReadOnlyViolation, StorageError
+from invitekit.funnel import Campaign
 from invitekit.model import (
     Event,
     EventKind,
@@ -35,7 +36,8 @@ TEMPLATE = TemplateRevision(
     body="Text",
     created_at=T0,
 )
-INVITATION = make_message(ANA.id)
+CAMPAIGN = Campaign(id="cmp_1", business_id=BIZ, created_at=T0, audience="all", by="staff-1")
+INVITATION = attrs.evolve(make_message(ANA.id), campaign_id=CAMPAIGN.id)
 ADDED = Event(business_id=BIZ, customer_id=ANA.id, kind=EventKind.ADDED, at=T0)
 SIGN_UP = Registration(
     id="reg_1",
@@ -71,6 +73,9 @@ READS: dict[str, Callable[[Transaction], Any]] = {
     "list_events": lambda tx: tx.list_events(BIZ, ANA.id),
     "count_attempts": lambda tx: tx.count_attempts(BIZ, "email:ana", since=T0),
     "get_registration": lambda tx: tx.get_registration(BIZ, SIGN_UP.id),
+    "get_campaign": lambda tx: tx.get_campaign(BIZ, CAMPAIGN.id),
+    "list_campaigns": lambda tx: tx.list_campaigns(BIZ),
+    "last_campaign_of": lambda tx: tx.last_campaign_of(BIZ, ANA.id),
 }
 
 # Every changing method, each a change that a writing transaction would make.
@@ -102,6 +107,10 @@ WRITES: dict[str, Callable[[Transaction], object]] = {
     "release_attempt": lambda tx: tx.release_attempt(BIZ, "email:ana", 10**9, with_earlier=True),
     "insert_registration": lambda tx: tx.insert_registration(attrs.evolve(SIGN_UP, id="reg_2")),
     "delete_registration": lambda tx: tx.delete_registration(BIZ, SIGN_UP.id),
+    "insert_campaign": lambda tx: tx.insert_campaign(attrs.evolve(CAMPAIGN, id="cmp_2")),
+    "update_campaign": lambda tx: tx.update_campaign(
+        attrs.evolve(CAMPAIGN, paused_at=T0, pause_reason="bounces")
+    ),
 }
 
 
@@ -118,6 +127,7 @@ def filled(store: Store) -> Store:
         tx.add_events([ADDED])
         tx.record_attempt(BIZ, "email:ana", T0)
         tx.insert_registration(SIGN_UP)
+        tx.insert_campaign(CAMPAIGN)
     return store
 
 

@@ -172,3 +172,47 @@ def outbox_rows_become_intents_without_bodies(engine: sa.Engine, v1: V1Rows) -> 
             assert new["registration_id"] in registrations
         if old["kind"] == "password_reset":
             assert new["purpose"] in ("password_reset", "activation")
+
+
+# Revision 0004: campaigns, and who made each change ----------------------------------
+
+
+@expectation
+def earlier_rows_belong_to_no_campaign(engine: sa.Engine, v1: V1Rows) -> None:
+    """Messages and events from before campaigns: no campaign, no ``by``; none is made up."""
+    with engine.connect() as conn:
+        tables = sa.MetaData()
+        outbox = sa.Table("invitekit_outbox", tables, autoload_with=conn)
+        events = sa.Table("invitekit_events", tables, autoload_with=conn)
+        campaigns = sa.Table("invitekit_campaigns", tables, autoload_with=conn)
+        outbox_campaigns = conn.execute(sa.select(outbox.c.campaign_id)).scalars().all()
+        event_columns = conn.execute(sa.select(events.c.actor, events.c.campaign_id)).all()
+        assert conn.execute(sa.select(sa.func.count()).select_from(campaigns)).scalar() == 0
+    assert len(outbox_campaigns) == len(v1["invitekit_outbox"])
+    assert set(outbox_campaigns) == {None}
+    assert len(event_columns) == len(v1["invitekit_events"])
+    assert {tuple(row) for row in event_columns} == {(None, None)}
+
+
+@expectation
+def a_campaign_after_the_upgrade_is_recorded_with_its_events(
+    engine: sa.Engine, v1: V1Rows
+) -> None:
+    """The first campaign on an upgraded database: its row, its invitations, ``by``."""
+    clock = FakeClock(datetime(2026, 1, 7, 9, 0, tzinfo=UTC))
+    kit, mailer = _kit(engine, "studio-1", clock)
+    ida = kit.find_customer("ida@example.com")
+    assert ida is not None
+
+    message = kit.invite(ida.id, by="front-desk")
+    kit.deliver()
+
+    (campaign,) = [c for c in kit.list_campaigns() if c.id == message.campaign_id]
+    assert (campaign.audience, campaign.by) == (f"customer:{ida.id}", "front-desk")
+    mine = [e for e in kit.history(ida.id) if e.campaign_id == campaign.id]
+    assert [(e.kind.value, e.by) for e in mine] == [
+        ("invitation_queued", "front-desk"),
+        ("delivered", None),
+    ]
+    # (with the v1 messages still pending, which everything_still_works counts)
+    assert [email.to for email in mailer.outbox].count("ida@example.com") == 1

@@ -28,6 +28,7 @@ from invitekit import (
     Email,
     Event,
     EventKind,
+    EventNote,
     FunnelCounts,
     InvitationPlan,
     InvitationReport,
@@ -44,6 +45,7 @@ from invitekit import (
     Status,
     TokenError,
     TokenExpiry,
+    ValidationError,
     Worker,
     parse_report,
 )
@@ -102,7 +104,7 @@ kit = InviteKit(
     token_expiry=TokenExpiry(activation=timedelta(days=7)),
     password_rules=PasswordRules(min_length=12),
     password_hasher=PasswordHasher(time_cost=3),
-    outbox=OutboxSettings(batch_size=200),
+    outbox=OutboxSettings(batch_size=200, campaign_batch_size=500),
 )
 # The two required links are plain strings; the two optional ones may be None.
 activation_page: str = kit.business.activation_url
@@ -113,15 +115,30 @@ found: Customer | None = kit.find_customer("ANA@example.com")
 listed: list[Customer] = kit.list_customers(status=Status.ADDED, archived=False)
 plan: InvitationPlan = kit.plan_invitations(Audience.status(Status.ADDED))
 queued: OutboxMessage = kit.invite(customer.id)
-report: InvitationReport = kit.invite_audience(Audience.group("Monday class"))
+report: InvitationReport = kit.invite_audience(Audience.group("Monday class"), by="owner")
+campaign_id: str | None = report.campaign_id
+campaigns: list[Campaign] = kit.list_campaigns()
+paused: bool = campaigns[0].paused
+staff: str | None = kit.history(customer.id)[0].by
+archived_by: Customer = kit.archive_customer(customer.id, by="front-desk")
 delivered: DeliveryReport = kit.deliver()
 settings_version: int = kit.store_business()
 everyone: DeliveryReport = Worker(
     store=kit.store, mailer=kit.mailer, secret_keys=["a-secret-key"]
 ).deliver(limit=10)
+with Worker(
+    store=kit.store,
+    mailer=kit.mailer,
+    secret_keys=["a-secret-key"],
+    outbox=OutboxSettings(record_every=1),
+) as running:
+    kept_session_batch: DeliveryReport = running.deliver(limit=10)
+durable_store: SQLStore = SQLStore.from_url("sqlite:///invitekit.db", sqlite_synchronous="FULL")
 preview: Email = kit.preview_invitation(customer.id)
 shown_again: Email = kit.render_message(queued.id)
 history: list[Event] = kit.history(customer.id)
+notes: list[EventNote | None] = [event.note for event in history]
+providers: list[str] = [event.note_value for event in history]
 counts: dict[Status, int] = kit.status_counts()
 portal: bool = kit.can_use_portal(customer.id)
 
@@ -135,6 +152,12 @@ except TokenError as refusal:
 kit.request_password_reset("ana@example.com")
 kit.request_password_reset("ana@example.com", locale="es")
 kit.register("new@example.com", first_name="Neu", password="another long password")
+try:
+    kit.register("new@example.com", first_name="Neu", password="short")
+except ValidationError as refused:
+    refused_code: str = refused.code
+    refused_limit: int | None = refused.limit
+    refused_field: str | None = refused.field
 
 policy = CancellationPolicy(
     timezone="Europe/Vienna",

@@ -26,12 +26,14 @@ from invitekit.exceptions import (
     PermanentDeliveryError,
     StorageError,
 )
+from invitekit.funnel import Campaign
 from invitekit.model import (
     Business,
     Customer,
     Email,
     Event,
     Group,
+    MessageKind,
     OutboxMessage,
     OutboxState,
     Registration,
@@ -75,6 +77,9 @@ class MemoryStore:
         self._due: dict[str, None] = {}  # every pending message id, oldest first
         self._claims: dict[str, str] = {}
         self._events: dict[tuple[str, str], tuple[Event, ...]] = {}
+        self._campaigns: dict[tuple[str, str], Campaign] = {}  # oldest first
+        # Per customer: (sent_at, campaign id) of the newest sent invitation of a campaign.
+        self._last_campaign: dict[tuple[str, str], tuple[datetime, str]] = {}
         # Per key: (number, at) of each attempt, numbered in the order recorded.
         self._login_failures: dict[tuple[str, str], tuple[tuple[int, datetime], ...]] = {}
         self._attempt_numbers = itertools.count(1)
@@ -332,7 +337,7 @@ class _MemoryTransaction:
             message = self._s._outbox[message_id]
             if business_id is not None and message.business_id != business_id:
                 continue
-            if message.next_attempt_at > now:
+            if message.not_before > now:
                 continue
             if message.claimed_until is not None and message.claimed_until >= now:
                 continue
@@ -369,6 +374,17 @@ class _MemoryTransaction:
                     self._set(self._s._pending, pending_key, _MISSING)
         if message.claimed_until is None:
             self._set(self._s._claims, message.id, _MISSING)
+        if (
+            message.state is OutboxState.SENT
+            and message.kind is MessageKind.INVITATION
+            and message.campaign_id is not None
+            and message.customer_id is not None
+            and message.sent_at is not None
+        ):
+            key = (message.business_id, message.customer_id)
+            last = self._s._last_campaign.get(key)
+            if last is None or last[0] <= message.sent_at:
+                self._set(self._s._last_campaign, key, (message.sent_at, message.campaign_id))
 
     def get_outbox(self, message_id: str) -> OutboxMessage | None:
         return self._s._outbox.get(message_id)
@@ -391,6 +407,33 @@ class _MemoryTransaction:
                 continue
             found.append(message)
         return found
+
+    # Campaigns ---------------------------------------------------------------------------
+
+    def insert_campaign(self, campaign: Campaign) -> None:
+        self._set(self._s._campaigns, (campaign.business_id, campaign.id), campaign)
+
+    def update_campaign(self, campaign: Campaign) -> None:
+        key = (campaign.business_id, campaign.id)
+        stored = self._s._campaigns.get(key)
+        if stored is None:
+            raise ConcurrentUpdate(f"no campaign {quoted(campaign.id)}")
+        self._set(
+            self._s._campaigns,
+            key,
+            attrs.evolve(stored, paused_at=campaign.paused_at, pause_reason=campaign.pause_reason),
+        )
+
+    def get_campaign(self, business_id: str, campaign_id: str) -> Campaign | None:
+        return self._s._campaigns.get((business_id, campaign_id))
+
+    def list_campaigns(self, business_id: str) -> list[Campaign]:
+        found = [c for (owner, _), c in self._s._campaigns.items() if owner == business_id]
+        return found[::-1]
+
+    def last_campaign_of(self, business_id: str, customer_id: str) -> str | None:
+        last = self._s._last_campaign.get((business_id, customer_id))
+        return None if last is None else last[1]
 
     # Events ------------------------------------------------------------------------------
 

@@ -147,14 +147,20 @@ class CustomerMethods(FacadePart):
         first_name: str | object | None = _UNSET,
         last_name: str | object | None = _UNSET,
         locale: str | object | None = _UNSET,
+        by: str | None = None,
     ) -> Customer:
         """Change a customer's details; only the arguments given change.
 
         Changing the email address invalidates every link already sent and
         withdraws a queued invitation (it was addressed to the old address).
 
+        Args:
+            by: who made the change (a member of staff's id, up to 64
+                characters), recorded as :attr:`~invitekit.Event.by`.
+
         Raises:
             CustomerNotFound, InvalidEmail, InvalidName, InvalidLocale: nothing changes.
+            ValidationError: ``by`` is not a short line of text.
             DuplicateCustomer: another customer has the new address.
         """
         changes: dict[str, str | None] = {}
@@ -165,27 +171,39 @@ class CustomerMethods(FacadePart):
         if locale is not _UNSET:
             changes["locale"] = clean_locale(_str_or_none(locale))
         address = None if email is _UNSET else _str_or_none(email) or ""
-        return customers.update_customer(self._ctx, customer_id, email=address, changes=changes)
+        return customers.update_customer(
+            self._ctx, customer_id, email=address, changes=changes, by=by
+        )
 
-    def archive_customer(self, customer_id: str) -> Customer:
+    def archive_customer(self, customer_id: str, *, by: str | None = None) -> Customer:
         """Archive a customer: no invitations, no login, every link already sent dies.
 
         A queued invitation is withdrawn.  Archiving an archived customer changes nothing.
 
+        Args:
+            by: who made the change (a member of staff's id, up to 64
+                characters), recorded as :attr:`~invitekit.Event.by`.
+
         Raises:
             CustomerNotFound: no such customer.
+            ValidationError: ``by`` is not a short line of text.
         """
-        return customers.archive_customer(self._ctx, customer_id)
+        return customers.archive_customer(self._ctx, customer_id, by=by)
 
-    def restore_customer(self, customer_id: str) -> Customer:
+    def restore_customer(self, customer_id: str, *, by: str | None = None) -> Customer:
         """Bring an archived customer back with the status they had.
 
         Links sent before archiving stay dead; invite again if needed.
 
+        Args:
+            by: who made the change (a member of staff's id, up to 64
+                characters), recorded as :attr:`~invitekit.Event.by`.
+
         Raises:
             CustomerNotFound: no such customer.
+            ValidationError: ``by`` is not a short line of text.
         """
-        return customers.restore_customer(self._ctx, customer_id)
+        return customers.restore_customer(self._ctx, customer_id, by=by)
 
     def history(self, customer_id: str) -> list[Event]:
         """A customer's event log, oldest first.
@@ -233,4 +251,4 @@ class CustomerMethods(FacadePart):
 def _str_or_none(value: object) -> str | None:
     if value is None or isinstance(value, str):
         return value
-    raise InvalidName("expected text", field=None)
+    raise InvalidName("expected text", field=None, code="not_text")

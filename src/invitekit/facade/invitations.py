@@ -10,6 +10,7 @@ from invitekit.flows import (
     templates,
     worker,
 )
+from invitekit.funnel import Campaign
 from invitekit.model import (
     Email,
     InvitationTemplate,
@@ -140,8 +141,12 @@ class InvitationMethods(FacadePart):
         subject: str | None = None,
         body: str | None = None,
         save: bool = False,
+        by: str | None = None,
     ) -> OutboxMessage:
         """Queue an invitation to one customer (Added or Invited).
+
+        The invitation is a campaign of its own (see :meth:`list_campaigns`);
+        its id is the message's ``campaign_id``.
 
         Args:
             customer_id: whom to invite.
@@ -150,18 +155,23 @@ class InvitationMethods(FacadePart):
             body: a one-off body, likewise; either may be given alone.
             save: also store the one-off text as the invitation template of the
                 customer's language (see :meth:`save_invitation_template`).
+            by: who sent it (a member of staff's id, up to 64 characters),
+                kept as the campaign's ``by`` and the events' :attr:`~invitekit.Event.by`.
 
         Returns:
             the queued message; :meth:`deliver` sends it.
 
         Raises:
             TemplateError: the one-off text uses something not allowed; nothing is queued.
+            ValidationError: ``by`` is not a short line of text.
             CustomerNotFound: no such customer.
             InvitationRefused: the customer is accepted, archived, unsubscribed,
                 already has an invitation queued, or was invited too recently;
                 ``reason`` says which.
         """
-        return campaigns.invite(self._ctx, customer_id, subject=subject, body=body, save=save)
+        return campaigns.invite(
+            self._ctx, customer_id, subject=subject, body=body, save=save, by=by
+        )
 
     def invite_audience(
         self,
@@ -170,6 +180,7 @@ class InvitationMethods(FacadePart):
         subject: str | None = None,
         body: str | None = None,
         save: bool = False,
+        by: str | None = None,
     ) -> InvitationReport:
         """Queue invitations for everyone in ``audience`` who can be invited.
 
@@ -183,16 +194,36 @@ class InvitationMethods(FacadePart):
         invitation while one is pending, even from a campaign running at the same
         moment in another process.
 
+        The call is one campaign (see :meth:`list_campaigns`), whose id the
+        report gives; its invitations and the events they cause carry that id.
+
+        Args:
+            audience: whom to invite.
+            subject, body, save: a one-off text, as for :meth:`invite`.
+            by: who started the campaign (a member of staff's id, up to 64
+                characters), kept as the campaign's ``by`` and the events'
+                :attr:`~invitekit.Event.by`.
+
         Returns:
-            how many were queued, and how many skipped per reason.
+            how many were queued, how many skipped per reason, and the campaign's id.
 
         Raises:
             TemplateError: the one-off text uses something not allowed; nothing is queued.
+            ValidationError: ``by`` is not a short line of text.
             GroupNotFound, CustomerNotFound: the audience names something unknown.
         """
         return campaigns.invite_audience(
-            self._ctx, audience, subject=subject, body=body, save=save
+            self._ctx, audience, subject=subject, body=body, save=save, by=by
         )
+
+    def list_campaigns(self) -> list[Campaign]:
+        """The business's campaigns, newest first.
+
+        Every call of :meth:`invite` and :meth:`invite_audience` (and of
+        :meth:`add_customer` or :meth:`import_customers` with ``invite=True``)
+        that queued something, or whose audience exists, is one.
+        """
+        return campaigns.list_campaigns(self._ctx)
 
     # Delivery ----------------------------------------------------------------------
 

@@ -9,11 +9,14 @@ import attrs
 
 from invitekit import transitions
 from invitekit.audience import Audience, AudienceKind, InvitationPlan, Skipped, SkipReason
-from invitekit.compose import locale_for
+from invitekit.campaigns import audience_label, clean_actor
+from invitekit.compose import locale_for, locale_name
 from invitekit.exceptions import InvitationRefused
 from invitekit.flows import templates
 from invitekit.flows.context import Context
 from invitekit.flows.templates import Override
+from invitekit.funnel import Campaign
+from invitekit.ids import new_id
 from invitekit.model import Customer, Event, EventKind, MessageKind, OutboxMessage
 from invitekit.ports import Transaction
 from invitekit.reports import InvitationReport
@@ -22,6 +25,8 @@ __all__ = [
     "cancel_pending",
     "invite",
     "invite_audience",
+    "list_campaigns",
+    "new_campaign",
     "plan_invitations",
     "queue_many",
     "queue_one",
@@ -41,10 +46,20 @@ def plan_invitations(ctx: Context, audience: Audience) -> InvitationPlan:
 
 
 def invite(
-    ctx: Context, customer_id: str, *, subject: str | None, body: str | None, save: bool
+    ctx: Context,
+    customer_id: str,
+    *,
+    subject: str | None,
+    body: str | None,
+    save: bool,
+    by: str | None,
 ) -> OutboxMessage:
-    """Queue an invitation to one customer, or raise ``InvitationRefused`` with the reason."""
+    """Queue an invitation to one customer, or raise ``InvitationRefused`` with the reason.
+
+    The invitation is a campaign of its own (audience ``customer:<id>``).
+    """
     override = Override.checked(subject, body, save)
+    by = clean_actor(by)
     with ctx.store.transaction() as tx:
         customer = ctx.customer(tx, customer_id)
         now = ctx.clock.now()
@@ -60,7 +75,8 @@ def invite(
                 reason=reason,
                 customer_id=customer.id,
             )
-        message = queue_one(ctx, tx, customer, now, override)
+        campaign = new_campaign(ctx, now, audience_label(Audience.customer(customer.id)), by)
+        message = queue_one(ctx, tx, customer, now, campaign, override)
         if message is None:
             raise InvitationRefused(
                 f"cannot invite {customer.email}: {SkipReason.ALREADY_PENDING.message}",
@@ -71,10 +87,21 @@ def invite(
 
 
 def invite_audience(
-    ctx: Context, audience: Audience, *, subject: str | None, body: str | None, save: bool
+    ctx: Context,
+    audience: Audience,
+    *,
+    subject: str | None,
+    body: str | None,
+    save: bool,
+    by: str | None,
 ) -> InvitationReport:
-    """Queue invitations for everyone in ``audience`` who can be invited, batch by batch."""
+    """Queue invitations for everyone in ``audience`` who can be invited, batch by batch.
+
+    The call is one campaign, stored with its first batch.
+    """
     override = Override.checked(subject, body, save)
+    by = clean_actor(by)
+    campaign = new_campaign(ctx, ctx.clock.now(), audience_label(audience), by)
     if override is not None and override.save:
         with ctx.store.transaction() as tx:
             templates.save_override(ctx, tx, locale_for(None, ctx.business), override)
@@ -83,13 +110,28 @@ def invite_audience(
     skipped: dict[SkipReason, int] = {}
     # One revision per locale for the whole campaign, whatever is saved meanwhile.
     revisions: dict[str, str | None] = {}
-    walk = _walk_audience(ctx, audience, queue=True, override=override, revisions=revisions)
+    walk = _walk_audience(
+        ctx, audience, queue=True, override=override, revisions=revisions, campaign=campaign
+    )
     for _customer, reason in walk:
         if reason is None:
             queued += 1
         else:
             skipped[reason] = skipped.get(reason, 0) + 1
-    return InvitationReport(queued=queued, skipped=skipped)
+    return InvitationReport(queued=queued, skipped=skipped, campaign_id=campaign.id)
+
+
+def new_campaign(ctx: Context, now: datetime, audience: str, by: str | None) -> Campaign:
+    """A campaign of this business started ``now``, not stored yet."""
+    return Campaign(
+        id=new_id("cmp"), business_id=ctx.business.id, created_at=now, audience=audience, by=by
+    )
+
+
+def list_campaigns(ctx: Context) -> list[Campaign]:
+    """The business's campaigns, newest first."""
+    with ctx.store.transaction(readonly=True) as tx:
+        return tx.list_campaigns(ctx.business.id)
 
 
 def queue_one(
@@ -97,13 +139,20 @@ def queue_one(
     tx: Transaction,
     customer: Customer,
     now: datetime,
+    campaign: Campaign,
     override: Override | None = None,
 ) -> OutboxMessage | None:
-    """Queue an invitation to ``customer`` in ``tx``; ``None`` if one was already pending."""
+    """Queue an invitation to ``customer`` in ``tx``; ``None`` if one was already pending.
+
+    ``campaign`` is stored with it (and only if it is queued).
+    """
     if override is not None and override.save:
         templates.save_override(ctx, tx, locale_for(customer.locale, ctx.business), override)
-    messages, lost = _queue(ctx, tx, [customer], now, override, {})
-    return None if lost else messages[0]
+    messages, lost = _queue(ctx, tx, [customer], now, campaign, override, {})
+    if lost:
+        return None
+    tx.insert_campaign(campaign)
+    return ctx.resolved(messages[0], customer)
 
 
 def queue_many(
@@ -111,16 +160,20 @@ def queue_many(
     tx: Transaction,
     customers: Sequence[Customer],
     now: datetime,
+    campaign: Campaign,
     override: Override | None,
     revisions: dict[str, str | None] | None = None,
 ) -> set[str]:
     """Queue an invitation to each of ``customers``; the ids that already had one pending.
 
+    The invitations belong to ``campaign``, which the caller stores.
     ``revisions`` maps a locale to the template revision its invitations use;
     locales missing from it are looked up (and, with ``override``, created) and
     added, so that several batches of one campaign share them.
     """
-    return _queue(ctx, tx, customers, now, override, {} if revisions is None else revisions)[1]
+    return _queue(
+        ctx, tx, customers, now, campaign, override, {} if revisions is None else revisions
+    )[1]
 
 
 def cancel_pending(
@@ -142,13 +195,21 @@ def _queue(
     tx: Transaction,
     customers: Sequence[Customer],
     now: datetime,
+    campaign: Campaign,
     override: Override | None,
     revisions: dict[str, str | None],
 ) -> tuple[list[OutboxMessage], set[str]]:
-    messages = [_invitation_message(ctx, tx, c, now, override, revisions) for c in customers]
+    messages = [
+        _invitation_message(ctx, tx, c, now, campaign.id, override, revisions) for c in customers
+    ]
     lost = ctx.enqueue(tx, messages)
     queued = [c for c in customers if c.id not in lost]
-    tx.add_events([ctx.event(c, EventKind.INVITATION_QUEUED, now) for c in queued])
+    tx.add_events(
+        [
+            ctx.event(c, EventKind.INVITATION_QUEUED, now, by=campaign.by, campaign_id=campaign.id)
+            for c in queued
+        ]
+    )
     return messages, lost
 
 
@@ -157,10 +218,11 @@ def _invitation_message(
     tx: Transaction,
     customer: Customer,
     now: datetime,
+    campaign_id: str,
     override: Override | None,
     revisions: dict[str, str | None],
 ) -> OutboxMessage:
-    locale = str(locale_for(customer.locale, ctx.business))
+    locale = locale_name(customer.locale, ctx.business)
     if locale not in revisions:
         revisions[locale] = templates.invitation_revision(ctx, tx, locale, override)
     return ctx.message(
@@ -170,6 +232,7 @@ def _invitation_message(
         recipient=customer.email,
         locale=locale,
         template_id=revisions[locale],
+        campaign_id=campaign_id,
     )
 
 
@@ -180,17 +243,21 @@ def _walk_audience(
     queue: bool,
     override: Override | None = None,
     revisions: dict[str, str | None] | None = None,
+    campaign: Campaign | None = None,
 ) -> Iterator[tuple[Customer, SkipReason | None]]:
     """Yield each customer of the audience with the reason they are skipped, or ``None``.
 
     With ``queue=True`` the invitable ones are queued, batch by batch, in the
-    transaction that decided it.
+    transaction that decided it, as invitations of ``campaign``, which is stored
+    with the first batch (once the audience is known to exist).
     """
     after: str | None = None
-    batch_size = ctx.outbox.batch_size
+    batch_size = ctx.outbox.campaign_batch_size
     while True:
         with ctx.store.transaction(readonly=not queue) as tx:
             batch = _audience_batch(ctx, tx, audience, after=after, limit=batch_size)
+            if campaign is not None and after is None:
+                tx.insert_campaign(campaign)
             if not batch:
                 return
             now = ctx.clock.now()
@@ -210,7 +277,8 @@ def _walk_audience(
                 if reason is None:
                     invitable.append(customer)
             if queue and invitable:
-                lost = queue_many(ctx, tx, invitable, now, override, revisions)
+                assert campaign is not None
+                lost = queue_many(ctx, tx, invitable, now, campaign, override, revisions)
                 decided = [
                     (c, SkipReason.ALREADY_PENDING if c.id in lost else r) for c, r in decided
                 ]

@@ -10,14 +10,24 @@ import attrs
 from invitekit import transitions
 from invitekit.access import can_use_portal as portal_rule
 from invitekit.addresses import parse_email
-from invitekit.audience import SkipReason
+from invitekit.audience import Audience, SkipReason
+from invitekit.campaigns import audience_label, clean_actor
 from invitekit.exceptions import DuplicateCustomer, DuplicateGroup, InvalidName, InvitationRefused
 from invitekit.flows import campaigns
 from invitekit.flows.context import Context
 from invitekit.i18n import clean_locale
 from invitekit.ids import new_id
 from invitekit.importing import ImportReport, RowError, parse_customers_csv
-from invitekit.model import Customer, Event, EventKind, Group, Status, clean_name, storable
+from invitekit.model import (
+    Customer,
+    Event,
+    EventKind,
+    EventNote,
+    Group,
+    Status,
+    clean_name,
+    storable,
+)
 
 __all__ = [
     "add_customer",
@@ -83,10 +93,17 @@ def add_customer(
         tx.add_events([ctx.event(customer, EventKind.ADDED, now)])
         if provider is not None:
             tx.add_events(
-                [ctx.event(customer, EventKind.ACCEPTED, now, f"signs in with {provider}")]
+                [
+                    ctx.event(
+                        customer, EventKind.ACCEPTED, now, f"{EventNote.SIGNS_IN_WITH} {provider}"
+                    )
+                ]
             )
         if invite:
-            campaigns.queue_one(ctx, tx, customer, now)
+            label = audience_label(Audience.customer(customer.id))
+            campaigns.queue_one(
+                ctx, tx, customer, now, campaigns.new_campaign(ctx, now, label, None)
+            )
     return customer
 
 
@@ -102,6 +119,8 @@ def import_customers(
     existing: list[RowError] = []
     queued = 0
     size = ctx.outbox.batch_size
+    campaign = campaigns.new_campaign(ctx, ctx.clock.now(), "import", None)
+    campaign_stored = False
     for start in range(0, len(rows), size):
         with ctx.store.transaction() as tx:
             now = ctx.clock.now()
@@ -126,12 +145,19 @@ def import_customers(
                 for name in (*row.groups, *extra):
                     tx.add_group_members(ctx.business.id, groups[name.casefold()], [customer.id])
                 new.append(customer)
-            tx.add_events([ctx.event(c, EventKind.ADDED, now, "imported") for c in new])
+            tx.add_events([ctx.event(c, EventKind.ADDED, now, EventNote.IMPORTED) for c in new])
             if invite and new:
-                queued += len(new) - len(campaigns.queue_many(ctx, tx, new, now, None))
+                if not campaign_stored:
+                    tx.insert_campaign(campaign)
+                queued += len(new) - len(campaigns.queue_many(ctx, tx, new, now, campaign, None))
+            campaign_stored = campaign_stored or (invite and bool(new))
             added += [c.id for c in new]
     return ImportReport(
-        added=tuple(added), existing=tuple(existing), errors=tuple(errors), queued=queued
+        added=tuple(added),
+        existing=tuple(existing),
+        errors=tuple(errors),
+        queued=queued,
+        campaign_id=campaign.id if campaign_stored else None,
     )
 
 
@@ -168,17 +194,23 @@ def list_customers(
 
 
 def update_customer(
-    ctx: Context, customer_id: str, *, email: str | None, changes: Mapping[str, str | None]
+    ctx: Context,
+    customer_id: str,
+    *,
+    email: str | None,
+    changes: Mapping[str, str | None],
+    by: str | None,
 ) -> Customer:
     """Change names or locale (``changes``, already cleaned) and/or the address."""
     address = None if email is None else parse_email(email)
+    by = clean_actor(by)
     with ctx.store.transaction() as tx:
         now = ctx.clock.now()
         current = ctx.customer(tx, customer_id)
         updated, events = current, []
         if changes:
             updated = transitions.rename(updated, now=now, **changes)
-            events.append(ctx.event(current, EventKind.UPDATED, now, ", ".join(changes)))
+            events.append(ctx.event(current, EventKind.UPDATED, now, ", ".join(changes), by=by))
         if address is not None and address.address != current.email:
             if address.key != current.email_key:
                 other = tx.find_customer(ctx.business.id, address.key)
@@ -187,8 +219,8 @@ def update_customer(
                         f"{address.address} is already a customer", existing_id=other.id
                     )
             updated = transitions.change_email(updated, now=now, email=address)
-            events.append(ctx.event(current, EventKind.EMAIL_CHANGED, now, current.email))
-            events += campaigns.cancel_pending(ctx, tx, current, now, "the email address changed")
+            events.append(ctx.event(current, EventKind.EMAIL_CHANGED, now, current.email, by=by))
+            events += campaigns.cancel_pending(ctx, tx, current, now, EventNote.EMAIL_CHANGED)
         if updated is current:
             return current
         tx.update_customer(
@@ -199,8 +231,9 @@ def update_customer(
         return attrs.evolve(updated, version=current.version + 1)
 
 
-def archive_customer(ctx: Context, customer_id: str) -> Customer:
+def archive_customer(ctx: Context, customer_id: str, *, by: str | None) -> Customer:
     """Archive a customer; a queued invitation is withdrawn."""
+    by = clean_actor(by)
     with ctx.store.transaction() as tx:
         now = ctx.clock.now()
         current = ctx.customer(tx, customer_id)
@@ -208,13 +241,14 @@ def archive_customer(ctx: Context, customer_id: str) -> Customer:
             return current
         updated = transitions.archive(current, now=now)
         tx.update_customer(updated, expected_version=current.version)
-        events = campaigns.cancel_pending(ctx, tx, current, now, "the customer was archived")
-        tx.add_events([*events, ctx.event(current, EventKind.ARCHIVED, now)])
+        events = campaigns.cancel_pending(ctx, tx, current, now, EventNote.CUSTOMER_ARCHIVED)
+        tx.add_events([*events, ctx.event(current, EventKind.ARCHIVED, now, by=by)])
         return updated
 
 
-def restore_customer(ctx: Context, customer_id: str) -> Customer:
+def restore_customer(ctx: Context, customer_id: str, *, by: str | None) -> Customer:
     """Bring an archived customer back with the status they had."""
+    by = clean_actor(by)
     with ctx.store.transaction() as tx:
         now = ctx.clock.now()
         current = ctx.customer(tx, customer_id)
@@ -222,7 +256,7 @@ def restore_customer(ctx: Context, customer_id: str) -> Customer:
             return current
         updated = transitions.restore(current, now=now)
         tx.update_customer(updated, expected_version=current.version)
-        tx.add_events([ctx.event(current, EventKind.RESTORED, now)])
+        tx.add_events([ctx.event(current, EventKind.RESTORED, now, by=by)])
         return updated
 
 
@@ -252,7 +286,7 @@ def create_group(ctx: Context, name: str) -> Group:
     """Create a named group of customers."""
     clean = clean_name(name, field="group name")
     if clean is None:
-        raise InvalidName("a group needs a name", field="name")
+        raise InvalidName("a group needs a name", field="name", code="empty")
     group = Group(
         id=new_id("grp"), business_id=ctx.business.id, name=clean, created_at=ctx.clock.now()
     )

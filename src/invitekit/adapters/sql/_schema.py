@@ -13,7 +13,7 @@ from invitekit.exceptions import StorageError
 
 __all__ = ["SCHEMA_VERSION", "build_metadata", "metadata", "schema_version"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 4
 """The version of the table layout :func:`build_metadata` describes.
 
 Kept in ``invitekit_schema_version`` by every migration, so that an invitekit from
@@ -199,24 +199,42 @@ def build_metadata() -> sa.MetaData:
         sa.Column("state", sa.String(16), nullable=False),
         sa.Column("attempts", sa.Integer, nullable=False),
         sa.Column("created_at", UTCDateTime, nullable=False),
-        sa.Column("next_attempt_at", UTCDateTime, nullable=False),
+        # NULL: the same as created_at (most rows: due when queued), 26 bytes fewer
+        # in the row and in the due index.
+        sa.Column("not_before", UTCDateTime),
         sa.Column("claimed_until", UTCDateTime),
         sa.Column("claim_token", _key()),
         sa.Column("links_issued_at", UTCDateTime),
         sa.Column("last_error", sa.Text),
         sa.Column("sent_at", UTCDateTime),
         # What to send, never the email: it is composed and signed at delivery.
-        sa.Column("recipient", sa.String(320), nullable=False),
-        sa.Column("message_id", sa.String(255), nullable=False),
+        # A waiting row to a customer stores no address (the customer's is read at
+        # delivery) and no Message-ID (derived from ``id``); a sent row stores both.
+        sa.Column("recipient", sa.String(320)),
+        sa.Column("message_id", sa.String(255)),
         sa.Column("locale", sa.String(35), nullable=False),
         sa.Column("template_id", _key()),
         sa.Column("purpose", sa.String(32)),
         sa.Column("registration_id", _key()),
+        sa.Column("campaign_id", _key()),
         sa.UniqueConstraint(
             "business_id", "customer_id", "pending_kind", name="invitekit_outbox_one_pending"
         ),
-        sa.Index("invitekit_outbox_due", "state", "next_attempt_at"),
-        sa.Index("invitekit_outbox_business", "business_id", "seq"),
+        # Lookups by business use the unique index above (it starts with business_id).
+        sa.Index("invitekit_outbox_due", "state", "not_before"),
+        sa.Index("invitekit_outbox_campaign", "campaign_id", "state"),
+    )
+    sa.Table(
+        "invitekit_campaigns",
+        md,
+        *_business_and_id(),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+        sa.Column("audience", sa.String(300), nullable=False),
+        # Who started it: ``Campaign.by`` (BY is an SQL keyword).
+        sa.Column("actor", _key()),
+        sa.Column("send_at", UTCDateTime),
+        sa.Column("paused_at", UTCDateTime),
+        sa.Column("pause_reason", sa.Text),
     )
     sa.Table(
         "invitekit_events",
@@ -227,7 +245,11 @@ def build_metadata() -> sa.MetaData:
         sa.Column("kind", sa.String(64), nullable=False),
         sa.Column("at", UTCDateTime, nullable=False),
         sa.Column("detail", sa.Text, nullable=False),
+        # Who made the change: ``Event.by`` (BY is an SQL keyword).
+        sa.Column("actor", _key()),
+        sa.Column("campaign_id", _key()),
         sa.Index("invitekit_events_customer", "business_id", "customer_id", "seq"),
+        sa.Index("invitekit_events_campaign", "campaign_id", "kind"),
     )
     sa.Table(
         "invitekit_login_failures",

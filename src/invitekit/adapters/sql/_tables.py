@@ -6,8 +6,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from invitekit.adapters.sql._bulk import SQLiteBulkInsert
 from invitekit.adapters.sql._rows import RowMap
 from invitekit.adapters.sql._schema import metadata
+from invitekit.funnel import Campaign
 from invitekit.model import (
     Customer,
     Event,
@@ -27,6 +29,7 @@ _outbox = metadata.tables["invitekit_outbox"]
 _events = metadata.tables["invitekit_events"]
 _login_failures = metadata.tables["invitekit_login_failures"]
 _registrations = metadata.tables["invitekit_registrations"]
+_campaigns = metadata.tables["invitekit_campaigns"]
 # The unique constraints whose refusal means a duplicate (see _SQLTransaction._run).
 _CUSTOMER_EMAIL = "invitekit_customers_email_key"
 _CUSTOMER_ID = str(_customers.primary_key.name)
@@ -39,7 +42,8 @@ _CUSTOMER = RowMap(Customer, _customers)
 _GROUP = RowMap(Group, _groups)
 _REVISION = RowMap(TemplateRevision, _revisions)
 _MESSAGE = RowMap(OutboxMessage, _outbox)
-_EVENT = RowMap(Event, _events)
+_EVENT = RowMap(Event, _events, columns={"by": "actor"})
+_CAMPAIGN = RowMap(Campaign, _campaigns, columns={"by": "actor"})
 _REGISTRATION = RowMap(Registration, _registrations)
 
 # The statements of the per-message paths (delivery, lookups), built once: building
@@ -70,6 +74,12 @@ _UPDATE_CLAIMED_OUTBOX = _outbox.update().where(
     _outbox.c.id == _p("p_id"), _outbox.c.claim_token == _p("p_claim_token")
 )
 
+# A campaign's inserts on SQLite: the driver's executemany (see _bulk.py).  The
+# conflict skipped is the one pending message per customer and kind.
+_OUTBOX_ONE_PENDING = ("business_id", "customer_id", "pending_kind")
+_SQLITE_INSERT_OUTBOX = SQLiteBulkInsert(_outbox, ignore_conflicts_on=_OUTBOX_ONE_PENDING)
+_SQLITE_INSERT_EVENTS = SQLiteBulkInsert(_events)
+
 
 def _outbox_values(message: OutboxMessage) -> dict[str, Any]:
     """The columns of an outbox row: the message's fields and the store's own."""
@@ -78,9 +88,12 @@ def _outbox_values(message: OutboxMessage) -> dict[str, Any]:
         **_MESSAGE.values(message),
         "pending_kind": str(message.kind) if pending else None,
         "claim_token": None,
+        # NULL stands for created_at (see the schema).
+        "not_before": None if message.not_before == message.created_at else message.not_before,
     }
 
 
 def _outbox_from_row(row: sa.RowMapping, **given: Any) -> OutboxMessage:
     """The message an outbox row holds (fields in ``given`` taken from it instead)."""
+    given.setdefault("not_before", row["not_before"] or row["created_at"])
     return _MESSAGE.load(row, **given)

@@ -1,0 +1,75 @@
+"""The campaigns of the SQL store's transactions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+
+from invitekit.adapters.sql._tables import _CAMPAIGN, _campaigns, _outbox
+from invitekit.exceptions import ConcurrentUpdate
+from invitekit.funnel import Campaign
+from invitekit.model import MessageKind, OutboxState
+from invitekit.text import quoted
+
+__all__ = ["Campaigns"]
+
+
+class Campaigns:
+    """The campaign rows of the SQL store's transactions.
+
+    A part of ``_SQLTransaction``, which provides how a statement runs.
+    """
+
+    _run: Callable[..., sa.CursorResult[Any]]
+
+    def insert_campaign(self, campaign: Campaign) -> None:
+        self._run(_campaigns.insert(), [_CAMPAIGN.values(campaign)])
+
+    def update_campaign(self, campaign: Campaign) -> None:
+        done = self._run(
+            _campaigns.update()
+            .where(
+                _campaigns.c.business_id == campaign.business_id,
+                _campaigns.c.id == campaign.id,
+            )
+            .values(paused_at=campaign.paused_at, pause_reason=campaign.pause_reason)
+        )
+        if done.rowcount != 1:
+            raise ConcurrentUpdate(f"no campaign {quoted(campaign.id)}")
+
+    def get_campaign(self, business_id: str, campaign_id: str) -> Campaign | None:
+        row = (
+            self._run(
+                sa.select(_campaigns).where(
+                    _campaigns.c.business_id == business_id, _campaigns.c.id == campaign_id
+                )
+            )
+            .mappings()
+            .first()
+        )
+        return None if row is None else _CAMPAIGN.load(row)
+
+    def list_campaigns(self, business_id: str) -> list[Campaign]:
+        rows = self._run(
+            sa.select(_campaigns)
+            .where(_campaigns.c.business_id == business_id)
+            .order_by(_campaigns.c.created_at.desc(), _campaigns.c.id.desc())
+        ).mappings()
+        return [_CAMPAIGN.load(row) for row in rows]
+
+    def last_campaign_of(self, business_id: str, customer_id: str) -> str | None:
+        found = self._run(
+            sa.select(_outbox.c.campaign_id)
+            .where(
+                _outbox.c.business_id == business_id,
+                _outbox.c.customer_id == customer_id,
+                _outbox.c.kind == MessageKind.INVITATION.value,
+                _outbox.c.state == OutboxState.SENT.value,
+                _outbox.c.campaign_id.is_not(None),
+            )
+            .order_by(_outbox.c.sent_at.desc(), _outbox.c.seq.desc())
+            .limit(1)
+        ).scalar()
+        return None if found is None else str(found)
