@@ -16,6 +16,7 @@ from invitekit import (
     Booking,
     BounceKind,
     BounceReport,
+    BounceRule,
     Business,
     Campaign,
     CampaignReport,
@@ -210,5 +211,8 @@ campaign = Campaign(id="cmp_1", business_id="studio-3", created_at=datetime.now(
 funnel = CampaignReport(campaign_id=campaign.id, sent=120, by_locale={"es": FunnelCounts(sent=3)})
 pause: str | None = CircuitBreaker(share=0.05, minimum=100).pause_reason(
     sent=funnel.sent, hard_bounces=funnel.bounced
+)
+gone: bool = BounceRule(soft_limit=3, soft_window=timedelta(days=30)).makes_undeliverable(
+    "soft", now=datetime.now(UTC), soft_bounces=[datetime.now(UTC)]
 )
 kinds = (EventKind.BOUNCED, EventKind.COMPLAINED, SkipReason.UNDELIVERABLE)
