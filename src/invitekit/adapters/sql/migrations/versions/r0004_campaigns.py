@@ -16,6 +16,8 @@ Only additions: nothing stored is rewritten, so the revision is quick on any siz
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -27,7 +29,7 @@ branch_labels = None
 depends_on = None
 
 # Written out here, not imported: a revision stays as it shipped.
-_HAS_CAMPAIGN = {
+_HAS_CAMPAIGN: dict[str, Any] = {
     "sqlite_where": sa.text("campaign_id IS NOT NULL"),
     "postgresql_where": sa.text("campaign_id IS NOT NULL"),
 }
