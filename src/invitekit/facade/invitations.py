@@ -199,7 +199,10 @@ class InvitationMethods(FacadePart):
 
         Args:
             audience: whom to invite.
-            subject, body, save: a one-off text, as for :meth:`invite`.
+            subject: a one-off subject for every recipient of this call.
+            body: a one-off body, likewise; either may be given alone.
+            save: also store the one-off text as the template of the business's
+                default language.
             by: who started the campaign (a member of staff's id, up to 64
                 characters), kept as the campaign's ``by`` and the events'
                 :attr:`~invitekit.Event.by`.
