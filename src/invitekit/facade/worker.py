@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from invitekit.bounces import BounceSettings
 from invitekit.clock import SystemClock
 from invitekit.compose import Layout
 from invitekit.flows import worker
@@ -35,6 +36,8 @@ class Worker:
         outbox: delivery settings (batch size, lease, attempts, backoff).
         token_expiry: validity of each kind of link, as the kits have it.
         layout: the email layout; the packaged one by default.
+        bounces: as the kits have it: a recipient refused by the mail server is a
+            hard bounce, and may pause its campaign (circuit breaker).
 
     Raises:
         ConfigurationError: ``secret_keys`` is not a list of strong keys.
@@ -50,6 +53,7 @@ class Worker:
         outbox: OutboxSettings | None = None,
         token_expiry: TokenExpiry | None = None,
         layout: Layout | None = None,
+        bounces: BounceSettings | None = None,
     ) -> None:
         self.store = store
         self.mailer = mailer
@@ -59,6 +63,7 @@ class Worker:
         self.outbox = outbox or OutboxSettings()
         self.token_expiry = token_expiry
         self.layout = layout
+        self.bounces = bounces or BounceSettings()
 
     def __repr__(self) -> str:
         return f"Worker(store={self.store!r})"
@@ -82,5 +87,6 @@ class Worker:
             outbox=self.outbox,
             token_expiry=self.token_expiry,
             layout=self.layout,
+            bounces=self.bounces,
             limit=limit,
         )
