@@ -234,9 +234,16 @@ def test_only_a_message_id_of_this_business_is_matched(store: Store) -> None:
         kit.record_bounce(mine.message_id, "bounced")
     with pytest.raises(InvalidBounceKind):
         kit.record_bounce(mine.message_id, 3)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError):
+        kit.record_bounce(mine.message_id, "hard", detail=b"5.1.1")  # type: ignore[arg-type]
     assert _bounces(kit, ana.id) == [] and not kit.get_customer(ana.id).undeliverable
-    # The domain is compared without case, as mail servers do.
-    assert kit.record_bounce(mine.message_id.replace("studio", "STUDIO"), "hard").recorded
+    # The domain is compared without case, as mail servers do; the detail is kept as
+    # one line, control characters removed, at most 500 characters.
+    same = mine.message_id.replace("studio", "STUDIO")
+    assert kit.record_bounce(same, "hard", detail="5.1.1\r\nBcc: x" + "y" * 900).recorded
+    (detail,) = _bounces(kit, ana.id)
+    assert detail.startswith("hard: 5.1.1 Bcc: xyyy") and "\n" not in detail
+    assert len(detail) <= len("hard: ") + 500 + len(f" (message {mine.id})")
 
 
 def test_a_bounce_of_a_message_to_an_earlier_address_changes_nothing_but_history(

@@ -59,6 +59,7 @@ class BounceMethods(FacadePart):
 
         Raises:
             InvalidBounceKind: ``kind`` is none of the three.
+            ValidationError: ``detail`` is not text.
             MessageNotFound: no message of this business has this ``Message-ID``.
         """
         ctx = self._ctx

@@ -34,7 +34,12 @@ from invitekit.bounces import (
 )
 from invitekit.campaigns import clean_actor
 from invitekit.compose import header_safe, message_id_for
-from invitekit.exceptions import CampaignNotFound, ConcurrentUpdate, MessageNotFound
+from invitekit.exceptions import (
+    CampaignNotFound,
+    ConcurrentUpdate,
+    MessageNotFound,
+    ValidationError,
+)
 from invitekit.flows.context import Context
 from invitekit.funnel import Campaign
 from invitekit.model import (
@@ -116,10 +121,13 @@ def record_bounce(
 
     Raises:
         InvalidBounceKind: ``kind`` is not a :class:`BounceKind`.
+        ValidationError: ``detail`` is not text.
         MessageNotFound: no message of the business (or store) has this ``Message-ID``.
     """
     checked = bounce_kind(kind)
-    note = header_safe(detail if isinstance(detail, str) else "", limit=500)
+    if not isinstance(detail, str):
+        raise ValidationError(f"detail must be text, got {type(detail).__name__}", field="detail")
+    note = header_safe(detail, limit=500)
     outbox_id = outbox_id_of(message_id) if isinstance(message_id, str) else None
     missing = MessageNotFound(f"no message with Message-ID {quoted(message_id)}")
     if outbox_id is None:
