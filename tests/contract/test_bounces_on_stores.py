@@ -22,11 +22,12 @@ from invitekit import (
     OutboxState,
     SkipReason,
     ValidationError,
+    Worker,
 )
 from invitekit.adapters.memory import MemoryMailer
 from invitekit.model import Customer, OutboxMessage
 from invitekit.ports import Store
-from invitekit.testing import FakeClock, make_business, make_kit
+from invitekit.testing import TEST_SECRET, FakeClock, make_business, make_kit
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "bounces"
 BUSINESS = make_business()
@@ -424,3 +425,26 @@ def test_a_paused_row_in_flight_that_fails_for_now_stays_paused(store: Store) ->
 
     assert totals["retrying"] == 1
     assert [m.state for m in kit.outbox_messages()] == [OutboxState.PAUSED]
+
+
+def test_a_worker_records_refusals_as_bounces_with_its_own_breaker(store: Store) -> None:
+    clock = FakeClock()
+    kit = _kit(store, clock)
+    _campaign_of(kit, 6)
+    mailer = MemoryMailer(refuse={f"c{n:03d}@example.com" for n in range(6)})
+    breaker = CircuitBreaker(share=0.5, minimum=2)
+    worker = Worker(
+        store=store,
+        mailer=mailer,
+        clock=clock,
+        secret_keys=[TEST_SECRET],
+        bounces=BounceSettings(breaker=breaker),
+    )
+
+    report = worker.deliver(limit=2)
+
+    assert report.failed == 2
+    assert kit.list_campaigns()[0].paused
+    assert len(kit.outbox_messages(state=OutboxState.PAUSED)) == 4
+    undeliverable = [c for c in kit.list_customers() if c.undeliverable]
+    assert len(undeliverable) == 2
