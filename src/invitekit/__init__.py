@@ -8,11 +8,19 @@ from __future__ import annotations
 
 from invitekit.access import LoginMode, LoginRequirement, can_use_portal, login_requirement
 from invitekit.audience import Audience, AudienceKind, InvitationPlan, Skipped, SkipReason
-from invitekit.bounces import BounceKind, BounceReport, BounceRule, parse_report
+from invitekit.bounces import (
+    BounceKind,
+    BounceOutcome,
+    BounceReport,
+    BounceRule,
+    BounceSettings,
+    parse_report,
+)
 from invitekit.clock import SystemClock
 from invitekit.compose import Layout
 from invitekit.exceptions import (
     AuthenticationError,
+    CampaignNotFound,
     ConcurrentUpdate,
     ConfigurationError,
     Conflict,
@@ -23,6 +31,7 @@ from invitekit.exceptions import (
     DuplicateGroup,
     GroupNotFound,
     InvalidBooking,
+    InvalidBounceKind,
     InvalidCredentials,
     InvalidEmail,
     InvalidLocale,
@@ -54,6 +63,7 @@ from invitekit.exceptions import (
     VerificationSuperseded,
     WeakPassword,
 )
+from invitekit.facade.bounces import BounceProcessor
 from invitekit.facade.worker import Worker
 from invitekit.funnel import Campaign, CampaignReport, CircuitBreaker, FunnelCounts
 from invitekit.model import (
@@ -111,10 +121,14 @@ __all__ = [
     "Booking",
     "BookingStatus",
     "BounceKind",
+    "BounceOutcome",
+    "BounceProcessor",
     "BounceReport",
     "BounceRule",
+    "BounceSettings",
     "Business",
     "Campaign",
+    "CampaignNotFound",
     "CampaignReport",
     "CancellationPolicy",
     "CircuitBreaker",
@@ -139,6 +153,7 @@ __all__ = [
     "Group",
     "GroupNotFound",
     "InvalidBooking",
+    "InvalidBounceKind",
     "InvalidCredentials",
     "InvalidEmail",
     "InvalidLocale",

@@ -63,15 +63,24 @@ from typing import Any
 
 import attrs
 
-from invitekit.exceptions import ConfigurationError, InvalidReport, ValidationError
+from invitekit.exceptions import (
+    ConfigurationError,
+    InvalidBounceKind,
+    InvalidReport,
+    ValidationError,
+)
+from invitekit.funnel import CircuitBreaker
 from invitekit.text import quoted
 
 __all__ = [
     "MAX_PARTS",
     "MAX_REPORT_SIZE",
     "BounceKind",
+    "BounceOutcome",
     "BounceReport",
     "BounceRule",
+    "BounceSettings",
+    "bounce_kind",
     "parse_report",
 ]
 
@@ -115,6 +124,103 @@ class BounceKind(enum.StrEnum):
     HARD = "hard"
     SOFT = "soft"
     COMPLAINT = "complaint"
+
+
+def bounce_kind(value: object) -> BounceKind:
+    """``value`` as a :class:`BounceKind` (``"hard"``, ``"soft"``, ``"complaint"``, any case).
+
+    Raises:
+        InvalidBounceKind: ``value`` is none of them.
+    """
+    if isinstance(value, BounceKind):
+        return value
+    if isinstance(value, str):
+        try:
+            return BounceKind(value.strip().lower())
+        except ValueError:
+            pass
+    raise InvalidBounceKind(
+        f"a bounce is 'hard', 'soft' or 'complaint', got {str(value)[:40]!r}", field="kind"
+    )
+
+
+def _check_soft_limit(_instance: object, _attribute: object, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigurationError(f"BounceSettings soft_limit must be 1 or more, got {value!r}")
+
+
+def _check_window(_instance: object, _attribute: object, value: object) -> None:
+    if not isinstance(value, timedelta) or value <= timedelta(0):
+        raise ConfigurationError(
+            f"BounceSettings soft_window must be a positive timedelta, got {value!r}"
+        )
+
+
+def _check_breaker(_instance: object, _attribute: object, value: object) -> None:
+    if not isinstance(value, CircuitBreaker):
+        raise ConfigurationError(
+            f"BounceSettings breaker must be a CircuitBreaker, got {type(value).__name__}"
+        )
+
+
+@attrs.frozen(kw_only=True)
+class BounceSettings:
+    """When bounces make an address undeliverable, and when a campaign pauses itself.
+
+    ``InviteKit(bounces=BounceSettings(...))`` (and the same on
+    :class:`~invitekit.Worker` and :class:`~invitekit.BounceProcessor`).
+
+    Attributes:
+        soft_limit: this many soft bounces of one address within ``soft_window``
+            make it undeliverable (3 by default).  Soft bounces recorded before
+            the address last changed or was cleared do not count.
+        soft_window: how far back soft bounces count (30 days by default).
+        breaker: the :class:`~invitekit.CircuitBreaker` that pauses a campaign
+            whose messages bounce hard too often (more than 5% of at least 100
+            by default).
+
+    Raises:
+        ConfigurationError: a limit below 1, a window that is not a positive
+            ``timedelta``, a breaker that is not a ``CircuitBreaker``.
+    """
+
+    soft_limit: int = attrs.field(default=3, validator=_check_soft_limit)
+    soft_window: timedelta = attrs.field(default=timedelta(days=30), validator=_check_window)
+    breaker: CircuitBreaker = attrs.field(factory=CircuitBreaker, validator=_check_breaker)
+
+    @property
+    def rule(self) -> BounceRule:
+        """The :class:`BounceRule` these settings apply (``soft_limit``, ``soft_window``)."""
+        return BounceRule(soft_limit=self.soft_limit, soft_window=self.soft_window)
+
+
+@attrs.frozen(kw_only=True)
+class BounceOutcome:
+    """What ``record_bounce`` did with one report.
+
+    Attributes:
+        message_id: the outbox id of the message the report is about.
+        business_id: whose message it is.
+        kind: what the report said.
+        customer_id: the customer the message was for, or ``None`` (a sign-up's
+            verification email: nobody to mark).
+        campaign_id: the message's campaign, or ``None``.
+        recorded: ``False`` when the same report (this message, this kind) was
+            recorded before, or there is no customer: then nothing changed.
+        undeliverable: whether the customer's address is undeliverable now.
+        unsubscribed: whether the customer is unsubscribed now (a complaint).
+        paused: whether this bounce paused the campaign (circuit breaker).
+    """
+
+    message_id: str
+    business_id: str
+    kind: BounceKind
+    customer_id: str | None = None
+    campaign_id: str | None = None
+    recorded: bool = False
+    undeliverable: bool = False
+    unsubscribed: bool = False
+    paused: bool = False
 
 
 @attrs.frozen(kw_only=True)

@@ -22,7 +22,8 @@ class EventKind(enum.StrEnum):
     ``BOUNCED``: a bounce came back for a message to them (its detail says hard
     or soft, and the server's reason); ``COMPLAINED``: they marked a message as
     spam, which counts as unsubscribing.  Both are recorded from the bounce and
-    complaint reports of :mod:`invitekit.bounces`.
+    complaint reports of :mod:`invitekit.bounces`.  ``UNDELIVERABLE_CLEARED``: the
+    business said the address works again (``clear_undeliverable``).
     """
 
     ADDED = "added"
@@ -43,6 +44,7 @@ class EventKind(enum.StrEnum):
     GROUP_JOINED = "group_joined"
     BOUNCED = "bounced"
     COMPLAINED = "complained"
+    UNDELIVERABLE_CLEARED = "undeliverable_cleared"
 
 
 class EventNote(enum.StrEnum):

@@ -18,11 +18,13 @@ translated at the boundary with ``raise ... from err``.
     │   ├── InvalidLocale
     │   ├── WeakPassword
     │   ├── TemplateError
-    │   └── InvalidReport
+    │   ├── InvalidReport
+    │   └── InvalidBounceKind
     ├── NotFound (LookupError)
     │   ├── CustomerNotFound
     │   ├── GroupNotFound
-    │   └── MessageNotFound
+    │   ├── MessageNotFound
+    │   └── CampaignNotFound
     ├── Conflict
     │   ├── DuplicateCustomer
     │   ├── DuplicateGroup
@@ -64,6 +66,7 @@ if TYPE_CHECKING:  # for the annotation only: at run time this module imports no
 
 __all__ = [
     "AuthenticationError",
+    "CampaignNotFound",
     "ConcurrentUpdate",
     "ConfigurationError",
     "Conflict",
@@ -74,6 +77,7 @@ __all__ = [
     "DuplicateGroup",
     "GroupNotFound",
     "InvalidBooking",
+    "InvalidBounceKind",
     "InvalidCredentials",
     "InvalidEmail",
     "InvalidLocale",
@@ -209,6 +213,10 @@ class InvalidReport(ValidationError):
     """What was given to :func:`invitekit.bounces.parse_report` cannot be a report (not bytes)."""
 
 
+class InvalidBounceKind(ValidationError):
+    """The kind given to ``record_bounce`` is none of ``"hard"``, ``"soft"``, ``"complaint"``."""
+
+
 class NotFound(InviteKitError, LookupError):
     """Something looked up by id or name does not exist in this business."""
 
@@ -223,6 +231,10 @@ class GroupNotFound(NotFound):
 
 class MessageNotFound(NotFound):
     """No outbox message with this id exists in this business."""
+
+
+class CampaignNotFound(NotFound):
+    """No campaign with this id exists in this business."""
 
 
 class Conflict(InviteKitError):
@@ -381,7 +393,17 @@ class TemporaryDeliveryError(DeliveryError):
 
 
 class PermanentDeliveryError(DeliveryError):
-    """A failure not worth retrying: a 5xx answer, such as an unknown recipient."""
+    """A failure not worth retrying: a 5xx answer, such as an unknown recipient.
+
+    Attributes:
+        recipient_refused: whether the refusal is about the recipient's address
+            (a 5xx answer to ``RCPT TO``, or an enhanced status ``5.1.x``): then
+            it counts as a hard bounce of that address.
+    """
+
+    def __init__(self, message: str, *, recipient_refused: bool = False) -> None:
+        super().__init__(message)
+        self.recipient_refused = recipient_refused
 
 
 class PolicyError(InviteKitError):

@@ -42,6 +42,9 @@ class Campaign:
         send_at: when its messages were scheduled to go (``None``: at once).
         paused_at: when it was paused (by the circuit breaker), or ``None``.
         pause_reason: why it is paused, a sentence for the business, or ``None``.
+        resumed_at: when it was last resumed, or ``None``; the circuit breaker
+            judges a resumed campaign on what it sent since.
+        resumed_by: the staff member who resumed it, when the application said so.
     """
 
     id: str
@@ -52,6 +55,8 @@ class Campaign:
     send_at: datetime | None = None
     paused_at: datetime | None = None
     pause_reason: str | None = None
+    resumed_at: datetime | None = None
+    resumed_by: str | None = None
 
     @property
     def paused(self) -> bool:

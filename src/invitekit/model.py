@@ -92,13 +92,21 @@ class OutboxState(enum.StrEnum):
     temporary failure); ``SENT`` was accepted by the mail server; ``FAILED`` gave up
     (a permanent refusal, or too many attempts); ``CANCELLED`` was withdrawn before
     sending because the customer was archived, unsubscribed, changed address or
-    accepted meanwhile.
+    accepted meanwhile; ``PAUSED`` waits for its campaign to be resumed (the
+    circuit breaker paused it): no worker claims it, and it still holds its
+    customer's one pending place (nothing else of its kind is queued for them).
     """
 
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    PAUSED = "paused"
+
+    @property
+    def waiting(self) -> bool:
+        """Whether the message may still be sent: ``PENDING`` or ``PAUSED``."""
+        return self in (OutboxState.PENDING, OutboxState.PAUSED)
 
 
 # Control characters, line separators, and lone surrogates (text that no UTF-8
@@ -372,6 +380,11 @@ class Customer:
         invited_at: when an invitation was last handed to the mail server.
         accepted_at: when the profile was activated.
         delivery_failure: why the last invitation could not be delivered, until one is.
+        undeliverable_at: when mail to :attr:`email` was found not to arrive (a
+            hard bounce, or too many soft ones; see ``InviteKit.record_bounce``),
+            or ``None``.  Invitations and reminders skip the customer until the
+            address changes or the business clears it.
+        undeliverable_reason: why, a line for the business (``"hard bounce: 5.1.1 ..."``).
         link_epoch: increases whenever every link already sent must die
             (archive, address change; not a password change, which kills only
             reset links); part of every token's fingerprint.
@@ -395,8 +408,15 @@ class Customer:
     invited_at: datetime | None = None
     accepted_at: datetime | None = None
     delivery_failure: str | None = None
+    undeliverable_at: datetime | None = None
+    undeliverable_reason: str | None = None
     link_epoch: int = 0
     version: int = 1
+
+    @property
+    def undeliverable(self) -> bool:
+        """Whether mail to the address bounced for good (see :attr:`undeliverable_at`)."""
+        return self.undeliverable_at is not None
 
     @property
     def display_name(self) -> str:

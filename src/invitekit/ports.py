@@ -272,7 +272,48 @@ class Transaction(Protocol):
         ...
 
     def update_campaign(self, campaign: Campaign) -> None:
-        """Store a campaign's pause state (``paused_at``, ``pause_reason``)."""
+        """Store a campaign's pause state (the ``paused_*`` and ``resumed_*`` fields)."""
+        ...
+
+    def lock_campaign(self, business_id: str, campaign_id: str) -> Campaign | None:
+        """The campaign (as :meth:`get_campaign`), locked until the transaction ends.
+
+        Another transaction locking it waits until this one has ended, and then
+        sees what this one wrote: deciding whether to pause a campaign is done
+        by one transaction at a time.
+        """
+        ...
+
+    def pause_outbox(self, business_id: str, campaign_id: str) -> int:
+        """Move the campaign's ``PENDING`` messages to ``PAUSED``; return how many.
+
+        A paused message is never claimed, and keeps its customer's pending
+        place (:meth:`enqueue` refuses a second message of its kind, and
+        :meth:`cancel_pending` withdraws it).
+        """
+        ...
+
+    def resume_outbox(self, business_id: str, campaign_id: str) -> int:
+        """Move the campaign's ``PAUSED`` messages back to ``PENDING``; return how many."""
+        ...
+
+    def campaign_sends(
+        self, business_id: str, campaign_id: str, *, since: datetime | None = None
+    ) -> tuple[int, int]:
+        """How many of the campaign's messages went out, and how many bounced hard.
+
+        Counted by the store (an aggregate, not a walk over rows).
+
+        Args:
+            since: count only messages and bounces from this moment on.
+
+        Returns:
+            ``(sent, hard_bounced)``: messages ``SENT`` or ``FAILED`` (refused by
+            the mail server counts as sent and bounced), with ``sent_at`` (or, for
+            a failed one, ``not_before``) at or after ``since``; and
+            ``BOUNCED`` events of the campaign whose detail starts ``"hard:"``, at
+            or after ``since``.
+        """
         ...
 
     def get_campaign(self, business_id: str, campaign_id: str) -> Campaign | None:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from invitekit.bounces import BounceSettings
 from invitekit.clock import SystemClock
 from invitekit.compose import Layout
 from invitekit.facade.accounts import AccountMethods
+from invitekit.facade.bounces import BounceMethods
 from invitekit.facade.customers import CustomerMethods
 from invitekit.facade.invitations import InvitationMethods
 from invitekit.flows.context import Context
@@ -37,7 +39,7 @@ __all__ = [
 ]
 
 
-class InviteKit(AccountMethods, InvitationMethods, CustomerMethods):
+class InviteKit(AccountMethods, InvitationMethods, BounceMethods, CustomerMethods):
     """Everything invitekit does, for one business.
 
     Args:
@@ -58,6 +60,8 @@ class InviteKit(AccountMethods, InvitationMethods, CustomerMethods):
             :class:`~invitekit.throttle.LoginThrottle` for the defaults).
         mail_throttle: how many account emails an address may be sent (see
             :class:`~invitekit.throttle.MailThrottle`).
+        bounces: when bounces make an address undeliverable, and when the circuit
+            breaker pauses a campaign (see :class:`~invitekit.BounceSettings`).
 
     Raises:
         ConfigurationError: for unusable settings (short keys, a bad time zone...).
@@ -78,6 +82,7 @@ class InviteKit(AccountMethods, InvitationMethods, CustomerMethods):
         layout: Layout | None = None,
         login_throttle: LoginThrottle | None = None,
         mail_throttle: MailThrottle | None = None,
+        bounces: BounceSettings | None = None,
     ) -> None:
         self.store = store
         self.mailer = mailer
@@ -95,6 +100,7 @@ class InviteKit(AccountMethods, InvitationMethods, CustomerMethods):
         self.layout = layout
         self.login_throttle = login_throttle or LoginThrottle()
         self.mail_throttle = mail_throttle or MailThrottle()
+        self.bounces = bounces or BounceSettings()
 
     @property
     def _ctx(self) -> Context:
@@ -112,6 +118,7 @@ class InviteKit(AccountMethods, InvitationMethods, CustomerMethods):
             layout=self.layout,
             login_throttle=self.login_throttle,
             mail_throttle=self.mail_throttle,
+            bounces=self.bounces,
         )
 
     def __repr__(self) -> str:

@@ -22,14 +22,17 @@ __all__ = [
     "accept",
     "archive",
     "change_email",
+    "clear_undeliverable",
     "invitation_block",
     "invitation_stale",
     "mark_delivered",
+    "mark_undeliverable",
     "message_stale",
     "next_reminder",
     "reminder_due",
     "restore",
     "set_password",
+    "touch",
     "unsubscribe",
 ]
 
@@ -53,7 +56,8 @@ def invitation_block(
         now: the current time.
         pending: whether the customer already has an invitation queued.
         cooldown: when set, a customer mailed less than this long ago is blocked.
-        undeliverable: whether mail to the customer's address bounced for good.
+        undeliverable: whether mail to the customer's address bounced for good
+            (also when ``customer.undeliverable_at`` is set).
         last_mailed_at: when the last invitation or reminder was handed to the
             mail server, for the cooldown; ``customer.invited_at`` by default.
     """
@@ -63,7 +67,7 @@ def invitation_block(
         return SkipReason.ARCHIVED
     if customer.unsubscribed:
         return SkipReason.UNSUBSCRIBED
-    if undeliverable:
+    if undeliverable or customer.undeliverable:
         return SkipReason.UNDELIVERABLE
     if pending:
         return SkipReason.ALREADY_PENDING
@@ -113,13 +117,14 @@ def next_reminder(
         customer: the customer as stored.
         reminders_sent: how many reminders were delivered since the last
             delivered invitation.
-        undeliverable: whether mail to the customer's address bounced for good.
+        undeliverable: whether mail to the customer's address bounced for good
+            (also when ``customer.undeliverable_at`` is set).
         cooldown: the business's ``invitation_cooldown``.
         last_reminded_at: when the last of those reminders was delivered.
     """
     if customer.status is not Status.INVITED or customer.invited_at is None:
         return None
-    if customer.archived or customer.unsubscribed or undeliverable:
+    if customer.archived or customer.unsubscribed or undeliverable or customer.undeliverable:
         return None
     if not 0 <= reminders_sent < len(reminders.after):
         return None
@@ -168,9 +173,9 @@ def reminder_due(
 def invitation_stale(customer: Customer | None, *, queued_to: str | None) -> bool:
     """Whether an invitation queued for ``queued_to`` must not be sent any more.
 
-    It is stale when the customer is gone, accepted, archived or unsubscribed
-    since it was queued, or now has another address (the invitation was written
-    for the old one).
+    It is stale when the customer is gone, accepted, archived, unsubscribed or
+    undeliverable since it was queued, or now has another address (the
+    invitation was written for the old one).
 
     Args:
         customer: the customer as stored now (``None`` if gone).
@@ -182,6 +187,7 @@ def invitation_stale(customer: Customer | None, *, queued_to: str | None) -> boo
         or customer.status is Status.ACCEPTED
         or customer.archived
         or customer.unsubscribed
+        or customer.undeliverable
         or (queued_to is not None and customer.email != queued_to)
     )
 
@@ -221,6 +227,16 @@ def message_stale(
 
 def _touch(customer: Customer, now: datetime, **changes: Any) -> Customer:
     return attrs.evolve(customer, updated_at=now, version=customer.version + 1, **changes)
+
+
+def touch(customer: Customer, *, now: datetime) -> Customer:
+    """A new version of ``customer`` that changes no field but ``updated_at``.
+
+    For a change recorded about the customer in its history only (a bounce that
+    does not change the address's standing): writing the customer makes two
+    concurrent writers meet at its compare-and-set.
+    """
+    return _touch(customer, now)
 
 
 def mark_delivered(customer: Customer, *, now: datetime) -> Customer:
@@ -284,7 +300,10 @@ def unsubscribe(customer: Customer, *, now: datetime) -> Customer:
 
 
 def change_email(customer: Customer, *, now: datetime, email: EmailAddress) -> Customer:
-    """A new address: every link already sent (to the old one) dies."""
+    """A new address: every link already sent (to the old one) dies.
+
+    The new address is deliverable: what bounced was the old one.
+    """
     return _touch(
         customer,
         now,
@@ -292,7 +311,19 @@ def change_email(customer: Customer, *, now: datetime, email: EmailAddress) -> C
         email_key=email.key,
         link_epoch=customer.link_epoch + 1,
         delivery_failure=None,
+        undeliverable_at=None,
+        undeliverable_reason=None,
     )
+
+
+def mark_undeliverable(customer: Customer, *, now: datetime, reason: str) -> Customer:
+    """Mail to the customer's address does not arrive: no invitation or reminder until cleared."""
+    return _touch(customer, now, undeliverable_at=now, undeliverable_reason=reason)
+
+
+def clear_undeliverable(customer: Customer, *, now: datetime) -> Customer:
+    """The business says the address works again (the mailbox was fixed)."""
+    return _touch(customer, now, undeliverable_at=None, undeliverable_reason=None)
 
 
 def rename(customer: Customer, *, now: datetime, **names: str | None) -> Customer:

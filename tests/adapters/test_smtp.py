@@ -154,6 +154,48 @@ def test_a_5xx_reply_is_a_permanent_failure_and_the_batch_goes_on(
     assert server.connections == 1
 
 
+@pytest.mark.parametrize(
+    ("reply", "at", "about_address"),
+    [
+        ("550 5.1.1 no such mailbox", "rcpt", True),
+        ("553 mailbox name not allowed", "rcpt", True),
+        ("550 5.1.1 no such mailbox", "data", True),  # refused late, still the address
+        ("554 5.7.1 message rejected as spam", "data", False),
+        ("554 transaction failed", "rcpt", False),
+        ("552 5.2.2 mailbox full", "data", False),
+    ],
+)
+def test_a_refusal_of_the_address_is_marked_as_such(
+    server: SMTPTestServer, mailer: SMTPMailer, reply: str, at: str, about_address: bool
+) -> None:
+    # The delivery flow records a refusal of the address as a hard bounce.
+    server.refuse("c1@example.com", reply, at=at)
+    with pytest.raises(PermanentDeliveryError) as info, mailer.session() as session:
+        session.send(_email(1))
+
+    assert info.value.recipient_refused is about_address
+
+
+def test_an_unknown_recipient_at_delivery_makes_the_address_undeliverable(
+    server: SMTPTestServer,
+    mailer: SMTPMailer,
+    invitekit_clock: FakeClock,
+    invitekit_business: Business,
+) -> None:
+    kit = make_kit(mailer=mailer, clock=invitekit_clock, business=invitekit_business)
+    ana = kit.add_customer("ana@example.com", invite=True)
+    server.refuse("ana@example.com", "550 5.1.1 no such mailbox")
+
+    kit.deliver()
+
+    customer = kit.get_customer(ana.id)
+    assert customer.undeliverable
+    assert customer.undeliverable_reason is not None
+    assert "550 5.1.1 no such mailbox" in customer.undeliverable_reason
+    bounced = [e for e in kit.history(ana.id) if e.kind is EventKind.BOUNCED]
+    assert [e.detail.split(":")[0] for e in bounced] == ["hard"]
+
+
 @pytest.mark.parametrize("at", ["rcpt", "data"])
 def test_a_4xx_reply_is_a_temporary_failure_and_the_batch_goes_on(
     server: SMTPTestServer, mailer: SMTPMailer, at: str

@@ -239,6 +239,7 @@ def test_status_counts_customers_and_outbox_states(studio: Studio) -> None:
         "  sent       2",
         "  failed     0",
         "  cancelled  0",
+        "  paused     0",
     ]
 
 

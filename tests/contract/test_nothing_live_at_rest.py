@@ -81,6 +81,11 @@ def test_no_token_link_or_body_is_stored(store: Store) -> None:
     assert kit.deliver().sent >= 6
     clock.advance(minutes=1)
     kit.add_customer("late@example.com", first_name="Late", invite=True)  # one row pending
+    held = kit.add_customer("held@example.com", first_name="Held", invite=True)
+    (held_row,) = kit.outbox_messages(customer_id=held.id)
+    assert held_row.campaign_id is not None
+    with store.transaction() as tx:  # one row paused (as the circuit breaker does)
+        assert tx.pause_outbox(BUSINESS.id, held_row.campaign_id) == 1
 
     states = {m.state for m in kit.outbox_messages()}
     assert states == set(OutboxState)

@@ -76,6 +76,7 @@ READS: dict[str, Callable[[Transaction], Any]] = {
     "get_campaign": lambda tx: tx.get_campaign(BIZ, CAMPAIGN.id),
     "list_campaigns": lambda tx: tx.list_campaigns(BIZ),
     "last_campaign_of": lambda tx: tx.last_campaign_of(BIZ, ANA.id),
+    "campaign_sends": lambda tx: tx.campaign_sends(BIZ, CAMPAIGN.id),
 }
 
 # Every changing method, each a change that a writing transaction would make.
@@ -111,6 +112,11 @@ WRITES: dict[str, Callable[[Transaction], object]] = {
     "update_campaign": lambda tx: tx.update_campaign(
         attrs.evolve(CAMPAIGN, paused_at=T0, pause_reason="bounces")
     ),
+    # Taking a lock is for a transaction about to write (FOR UPDATE is refused in
+    # a read-only transaction on the server databases).
+    "lock_campaign": lambda tx: tx.lock_campaign(BIZ, CAMPAIGN.id),
+    "pause_outbox": lambda tx: tx.pause_outbox(BIZ, CAMPAIGN.id),
+    "resume_outbox": lambda tx: tx.resume_outbox(BIZ, CAMPAIGN.id),
 }
 
 

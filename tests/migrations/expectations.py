@@ -217,3 +217,45 @@ def a_campaign_after_the_upgrade_is_recorded_with_its_events(
     assert [(m.campaign_id, m.state.value) for m in sent] == [(campaign.id, "sent")]
     # (with the v1 messages still pending, which everything_still_works counts)
     assert [email.to for email in mailer.outbox].count("ida@example.com") == 1
+
+
+# Revision 0005: undeliverable addresses, resumed campaigns ---------------------------
+
+
+@expectation
+def earlier_customers_stay_deliverable(engine: sa.Engine, v1: V1Rows) -> None:
+    """Every customer from before is deliverable (a v1 refusal is not made a bounce)."""
+    with engine.connect() as conn:
+        customers = sa.Table("invitekit_customers", sa.MetaData(), autoload_with=conn)
+        marks = conn.execute(
+            sa.select(customers.c.undeliverable_at, customers.c.undeliverable_reason)
+        ).all()
+    assert len(marks) == len(v1["invitekit_customers"])
+    assert {tuple(row) for row in marks} == {(None, None)}
+    clock = FakeClock(datetime(2026, 1, 7, 9, 0, tzinfo=UTC))
+    kit, _ = _kit(engine, "studio-1", clock)
+    refused = kit.find_customer("bounce@example.net")
+    assert refused is not None and not refused.undeliverable
+    assert refused.delivery_failure is not None  # what v1 recorded stays
+
+
+@expectation
+def a_hard_bounce_after_the_upgrade_makes_an_address_undeliverable(
+    engine: sa.Engine, v1: V1Rows
+) -> None:
+    """Bounce, skip, clear and resume on an upgraded database, through the facade."""
+    clock = FakeClock(datetime(2026, 1, 7, 9, 0, tzinfo=UTC))
+    kit, _ = _kit(engine, "studio-1", clock)
+    ida = kit.find_customer("ida@example.com")
+    assert ida is not None
+    message = kit.invite(ida.id)
+    kit.deliver()
+
+    outcome = kit.record_bounce(message.message_id, "hard", detail="5.1.1 user unknown")
+
+    assert (outcome.recorded, outcome.undeliverable) == (True, True)
+    plan = kit.plan_invitations(Audience.customer(ida.id))
+    assert [s.reason.value for s in plan.skipped] == ["undeliverable"]
+    assert not kit.clear_undeliverable(ida.id, by="front-desk").undeliverable
+    campaign = kit.resume_campaign(str(message.campaign_id), by="owner")  # not paused: unchanged
+    assert (campaign.paused, campaign.resumed_at, campaign.resumed_by) == (False, None, None)

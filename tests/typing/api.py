@@ -15,8 +15,11 @@ from invitekit import (
     Audience,
     Booking,
     BounceKind,
+    BounceOutcome,
+    BounceProcessor,
     BounceReport,
     BounceRule,
+    BounceSettings,
     Business,
     Campaign,
     CampaignReport,
@@ -216,3 +219,25 @@ gone: bool = BounceRule(soft_limit=3, soft_window=timedelta(days=30)).makes_unde
     "soft", now=datetime.now(UTC), soft_bounces=[datetime.now(UTC)]
 )
 kinds = (EventKind.BOUNCED, EventKind.COMPLAINED, SkipReason.UNDELIVERABLE)
+
+# Bounces, complaints, undeliverable addresses, the circuit breaker.
+bouncing = make_kit(
+    bounces=BounceSettings(
+        soft_limit=3, soft_window=timedelta(days=30), breaker=CircuitBreaker(minimum=200)
+    )
+)
+outcome: BounceOutcome = bouncing.record_bounce("<msg_1@studio.example>", "hard", detail="5.1.1")
+outcome_again: BounceOutcome = bouncing.record_bounce("<msg_1@studio.example>", BounceKind.SOFT)
+made_undeliverable: bool = outcome.undeliverable and not outcome.paused
+applied: BounceReport | None = bouncing.process_report(b"raw email bytes")
+cleared: Customer = bouncing.clear_undeliverable(customer.id, by="front-desk")
+undeliverable_since: datetime | None = cleared.undeliverable_at
+why_undeliverable: str | None = cleared.undeliverable_reason
+resumed: Campaign = bouncing.resume_campaign("cmp_1", by="owner")
+resumed_at: datetime | None = resumed.resumed_at
+store_wide: tuple[str, BounceOutcome | None] = BounceProcessor(
+    store=kit.store, bounces=BounceSettings()
+).process_report(b"raw email bytes")
+worker_with_breaker = Worker(
+    store=kit.store, mailer=kit.mailer, secret_keys=["a-secret-key"], bounces=BounceSettings()
+)

@@ -32,6 +32,7 @@ from invitekit.model import (
     Customer,
     Email,
     Event,
+    EventKind,
     Group,
     MessageKind,
     OutboxMessage,
@@ -113,7 +114,112 @@ class MemoryStore:
                 self._active.open = False
 
 
-class _MemoryTransaction:
+class _Campaigns:
+    """The campaign methods of :class:`_MemoryTransaction` (a part of it)."""
+
+    _s: MemoryStore
+    _undo: list[Callable[[], None]]
+
+    def _set(self, table: dict[Any, Any], key: Any, value: Any) -> None:
+        raise NotImplementedError  # _MemoryTransaction's
+
+    def _write_outbox(self, message: OutboxMessage) -> None:
+        raise NotImplementedError  # _MemoryTransaction's
+
+    # Campaigns ---------------------------------------------------------------------------
+
+    def insert_campaign(self, campaign: Campaign) -> None:
+        self._set(self._s._campaigns, (campaign.business_id, campaign.id), campaign)
+
+    def update_campaign(self, campaign: Campaign) -> None:
+        key = (campaign.business_id, campaign.id)
+        stored = self._s._campaigns.get(key)
+        if stored is None:
+            raise ConcurrentUpdate(f"no campaign {quoted(campaign.id)}")
+        self._set(
+            self._s._campaigns,
+            key,
+            attrs.evolve(
+                stored,
+                paused_at=campaign.paused_at,
+                pause_reason=campaign.pause_reason,
+                resumed_at=campaign.resumed_at,
+                resumed_by=campaign.resumed_by,
+            ),
+        )
+
+    def lock_campaign(self, business_id: str, campaign_id: str) -> Campaign | None:
+        # One transaction at a time holds the store's lock: the campaign is locked too.
+        return self.get_campaign(business_id, campaign_id)
+
+    def pause_outbox(self, business_id: str, campaign_id: str) -> int:
+        paused = 0
+        for message_id in list(self._s._due):
+            message = self._s._outbox[message_id]
+            if message.business_id == business_id and message.campaign_id == campaign_id:
+                self._write_outbox(attrs.evolve(message, state=OutboxState.PAUSED))
+                paused += 1
+        return paused
+
+    def resume_outbox(self, business_id: str, campaign_id: str) -> int:
+        resumed = 0
+        for message in list(self._s._outbox.values()):
+            if (
+                message.state is OutboxState.PAUSED
+                and message.business_id == business_id
+                and message.campaign_id == campaign_id
+            ):
+                self._write_outbox(attrs.evolve(message, state=OutboxState.PENDING))
+                resumed += 1
+        if resumed:
+            # Claims take the oldest first: the resumed rows go back to their place.
+            due, order = self._s._due, self._s._outbox_order
+            self._s._due = {m: None for m in order if m in due}
+            self._undo.append(lambda: setattr(self._s, "_due", due))
+        return resumed
+
+    def campaign_sends(
+        self, business_id: str, campaign_id: str, *, since: datetime | None = None
+    ) -> tuple[int, int]:
+        sent = 0
+        for message in self._s._outbox.values():
+            if message.business_id != business_id or message.campaign_id != campaign_id:
+                continue
+            if message.state is OutboxState.SENT:
+                at = message.sent_at
+            elif message.state is OutboxState.FAILED:
+                at = message.not_before
+            else:
+                continue
+            if since is None or (at is not None and at >= since):
+                sent += 1
+        hard = 0
+        for (owner, _customer), events in self._s._events.items():
+            if owner != business_id:
+                continue
+            hard += sum(
+                1
+                for e in events
+                if e.campaign_id == campaign_id
+                and e.kind is EventKind.BOUNCED
+                and e.detail.startswith("hard:")
+                and (since is None or e.at >= since)
+            )
+        return sent, hard
+
+    def get_campaign(self, business_id: str, campaign_id: str) -> Campaign | None:
+        return self._s._campaigns.get((business_id, campaign_id))
+
+    def list_campaigns(self, business_id: str) -> list[Campaign]:
+        found = [c for (owner, _), c in self._s._campaigns.items() if owner == business_id]
+        return found[::-1]
+
+    def last_campaign_of(self, business_id: str, customer_id: str) -> str | None:
+        last = self._s._last_campaign.get((business_id, customer_id))
+        return None if last is None else last[1]
+
+
+class _MemoryTransaction(_Campaigns):
     """One transaction of a :class:`MemoryStore`; undoes its changes on rollback."""
 
     def __init__(self, store: MemoryStore) -> None:
@@ -366,12 +472,15 @@ class _MemoryTransaction:
 
     def _write_outbox(self, message: OutboxMessage) -> None:
         self._set(self._s._outbox, message.id, message)
-        if message.state is not OutboxState.PENDING:
+        if message.state is OutboxState.PENDING:
+            if message.id not in self._s._due:  # resumed
+                self._set(self._s._due, message.id, None)
+        else:
             self._set(self._s._due, message.id, _MISSING)
-            if message.customer_id is not None:
-                pending_key = (message.business_id, message.customer_id, message.kind)
-                if self._s._pending.get(pending_key) == message.id:
-                    self._set(self._s._pending, pending_key, _MISSING)
+        if not message.state.waiting and message.customer_id is not None:
+            pending_key = (message.business_id, message.customer_id, message.kind)
+            if self._s._pending.get(pending_key) == message.id:
+                self._set(self._s._pending, pending_key, _MISSING)
         if message.claimed_until is None:
             self._set(self._s._claims, message.id, _MISSING)
         if (
@@ -407,33 +516,6 @@ class _MemoryTransaction:
                 continue
             found.append(message)
         return found
-
-    # Campaigns ---------------------------------------------------------------------------
-
-    def insert_campaign(self, campaign: Campaign) -> None:
-        self._set(self._s._campaigns, (campaign.business_id, campaign.id), campaign)
-
-    def update_campaign(self, campaign: Campaign) -> None:
-        key = (campaign.business_id, campaign.id)
-        stored = self._s._campaigns.get(key)
-        if stored is None:
-            raise ConcurrentUpdate(f"no campaign {quoted(campaign.id)}")
-        self._set(
-            self._s._campaigns,
-            key,
-            attrs.evolve(stored, paused_at=campaign.paused_at, pause_reason=campaign.pause_reason),
-        )
-
-    def get_campaign(self, business_id: str, campaign_id: str) -> Campaign | None:
-        return self._s._campaigns.get((business_id, campaign_id))
-
-    def list_campaigns(self, business_id: str) -> list[Campaign]:
-        found = [c for (owner, _), c in self._s._campaigns.items() if owner == business_id]
-        return found[::-1]
-
-    def last_campaign_of(self, business_id: str, customer_id: str) -> str | None:
-        last = self._s._last_campaign.get((business_id, customer_id))
-        return None if last is None else last[1]
 
     # Events ------------------------------------------------------------------------------
 
@@ -523,7 +605,9 @@ class MemoryMailer:
             PermanentDeliveryError: if the recipient is in :attr:`refuse`.
         """
         if email.to in self.refuse:
-            raise PermanentDeliveryError(f"550 mailbox unavailable: {email.to}")
+            raise PermanentDeliveryError(
+                f"550 mailbox unavailable: {email.to}", recipient_refused=True
+            )
         with self._lock:
             self.outbox.append(email)
 

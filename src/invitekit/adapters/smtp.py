@@ -30,6 +30,7 @@ import io
 import ipaddress
 import logging
 import os
+import re
 import smtplib
 import socket
 import ssl
@@ -59,6 +60,7 @@ log = logging.getLogger("invitekit.smtp")
 # Replies that mean "your settings are wrong", whatever the recipient: 530 authentication
 # required, 534 mechanism too weak, 535 credentials invalid, 538 encryption required.
 _CONFIGURATION_CODES = frozenset({530, 534, 535, 538})
+_ADDRESS_STATUS = re.compile(r"5\.1\.\d{1,3}\b")
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 
 
@@ -441,6 +443,7 @@ def _classify(err: smtplib.SMTPException, email: Email) -> DeliveryError:
     where = f"the email to {email.to}"
     code: int
     text: bytes | str
+    at_recipient = isinstance(err, smtplib.SMTPRecipientsRefused)
     if isinstance(err, smtplib.SMTPRecipientsRefused):
         code, text = next(iter(err.recipients.values()), (-1, b""))
     elif isinstance(err, smtplib.SMTPResponseException):
@@ -454,7 +457,14 @@ def _classify(err: smtplib.SMTPException, email: Email) -> DeliveryError:
     if code in _CONFIGURATION_CODES:
         return TemporaryDeliveryError(f"{where} was refused ({reply}): check the SMTP credentials")
     if 500 <= code <= 599:
-        return PermanentDeliveryError(f"{where} was refused ({reply})")
+        # About the address (a hard bounce): a refusal of RCPT TO with 550-553, or
+        # any refusal whose enhanced status is 5.1.x (bad mailbox or domain).
+        about_address = (at_recipient and 550 <= code <= 553) or bool(
+            _ADDRESS_STATUS.match(reply.removeprefix(str(code)).strip())
+        )
+        return PermanentDeliveryError(
+            f"{where} was refused ({reply})", recipient_refused=about_address
+        )
     return TemporaryDeliveryError(f"{where} was deferred ({reply})")
 
 

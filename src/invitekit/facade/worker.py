@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import Sequence
 from types import TracebackType
 
+from invitekit.bounces import BounceSettings
 from invitekit.clock import SystemClock
 from invitekit.compose import Layout
 from invitekit.exceptions import DeliveryError
@@ -47,6 +48,8 @@ class Worker:
         outbox: delivery settings (batch size, lease, attempts, backoff).
         token_expiry: validity of each kind of link, as the kits have it.
         layout: the email layout; the packaged one by default.
+        bounces: as the kits have it: a recipient refused by the mail server is a
+            hard bounce, and may pause its campaign (circuit breaker).
 
     Raises:
         ConfigurationError: ``secret_keys`` is not a list of strong keys.
@@ -62,6 +65,7 @@ class Worker:
         outbox: OutboxSettings | None = None,
         token_expiry: TokenExpiry | None = None,
         layout: Layout | None = None,
+        bounces: BounceSettings | None = None,
     ) -> None:
         self.store = store
         self.mailer = mailer
@@ -71,6 +75,7 @@ class Worker:
         self.outbox = outbox or OutboxSettings()
         self.token_expiry = token_expiry
         self.layout = layout
+        self.bounces = bounces or BounceSettings()
         self._running: contextlib.ExitStack | None = None  # while in a ``with`` block
         self._session: MailerSession | None = None
 
@@ -119,6 +124,7 @@ class Worker:
             outbox=self.outbox,
             token_expiry=self.token_expiry,
             layout=self.layout,
+            bounces=self.bounces,
             limit=limit,
             session=self._kept_session(),
         )

@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from invitekit.bounces import BounceSettings
 from invitekit.compose import Layout, locale_name, message_id_for
 from invitekit.exceptions import CustomerNotFound, GroupNotFound
 from invitekit.ids import new_id
@@ -47,6 +48,7 @@ class Context:
         outbox: delivery settings.
         layout: the email layout, or ``None`` for the packaged one.
         login_throttle, mail_throttle: the attempt limits.
+        bounces: when bounces make an address undeliverable, the circuit breaker.
     """
 
     store: Store
@@ -60,6 +62,7 @@ class Context:
     layout: Layout | None
     login_throttle: LoginThrottle
     mail_throttle: MailThrottle
+    bounces: BounceSettings = attrs.field(factory=BounceSettings)
 
     def customer(self, tx: Transaction, customer_id: str) -> Customer:
         """The business's customer ``customer_id``.

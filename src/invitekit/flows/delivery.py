@@ -23,6 +23,7 @@ from datetime import datetime
 import attrs
 
 from invitekit import transitions
+from invitekit.bounces import BounceKind
 from invitekit.exceptions import (
     ConcurrentUpdate,
     CustomerNotFound,
@@ -32,6 +33,7 @@ from invitekit.exceptions import (
     TemplateError,
 )
 from invitekit.flows.account_mail import compose_account_message
+from invitekit.flows.bounces import apply_bounce
 from invitekit.flows.context import Context
 from invitekit.flows.templates import compose_invitation_message
 from invitekit.ids import new_id
@@ -383,7 +385,7 @@ def _record_sent(ctx: Context, message: OutboxMessage, claim_token: str) -> None
 def _lease_lost(ctx: Context, message: OutboxMessage) -> bool:
     with ctx.store.transaction() as tx:
         stored = tx.get_outbox(message.id)
-    return stored is None or stored.state is not OutboxState.PENDING
+    return stored is None or not stored.state.waiting
 
 
 def _record_failure(
@@ -397,8 +399,13 @@ def _record_failure(
     give_up = isinstance(error, PermanentDeliveryError) or (
         message.attempts >= ctx.outbox.max_attempts
     )
+    # A refusal of the address itself is a hard bounce, recorded with the failure.
+    bounced = isinstance(error, PermanentDeliveryError) and error.recipient_refused
     try:
         with ctx.store.transaction() as tx:
+            if bounced and message.campaign_id is not None:
+                # Campaign before anything else, as every bounce recorder takes it.
+                tx.lock_campaign(message.business_id, message.campaign_id)
             now = ctx.clock.now()
             stored = tx.get_outbox(message.id)
             if stored is None or stored.state is OutboxState.CANCELLED:
@@ -406,16 +413,18 @@ def _record_failure(
                 # unsubscribed...): a failure must not bring it back to life.
                 totals["cancelled"] += 1
                 return
-            tx.update_outbox(
-                attrs.evolve(
-                    message,
-                    state=OutboxState.FAILED if give_up else OutboxState.PENDING,
-                    claimed_until=None,
-                    last_error=text,
-                    not_before=now + ctx.outbox.backoff(message.attempts),
-                ),
-                claim_token=claim_token,
+            # Paused meanwhile (circuit breaker): a retry waits for the resume too.
+            retry = (
+                OutboxState.PAUSED if stored.state is OutboxState.PAUSED else OutboxState.PENDING
             )
+            failed_row = attrs.evolve(
+                message,
+                state=OutboxState.FAILED if give_up else retry,
+                claimed_until=None,
+                last_error=text,
+                not_before=now + ctx.outbox.backoff(message.attempts),
+            )
+            tx.update_outbox(failed_row, claim_token=claim_token)
             customer = ctx.customer_or_none(tx, message.customer_id)
             if customer is not None:
                 detail = f"{text} (attempt {message.attempts}{', gave up' if give_up else ''})"
@@ -423,6 +432,8 @@ def _record_failure(
                     updated = transitions.mark_delivery_failed(customer, now=now, reason=text)
                     tx.update_customer(updated, expected_version=customer.version)
                 tx.add_events([ctx.event(customer, EventKind.DELIVERY_FAILED, now, detail)])
+            if bounced:
+                apply_bounce(tx, failed_row, BounceKind.HARD, text, now=now, settings=ctx.bounces)
     except ConcurrentUpdate:
         log.warning("outbox message %s: failure not recorded, claim lost", message.id)
         return

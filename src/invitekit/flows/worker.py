@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from invitekit.bounces import BounceSettings
 from invitekit.compose import Layout
 from invitekit.flows import delivery
 from invitekit.flows.context import Context
@@ -34,6 +35,7 @@ def deliver_all(
     layout: Layout | None,
     limit: int | None,
     session: MailerSession | None = None,
+    bounces: BounceSettings | None = None,
 ) -> DeliveryReport:
     """Deliver the due messages of every business in ``store``, each composed for its business.
 
@@ -65,6 +67,7 @@ def deliver_all(
                     layout=layout,
                     login_throttle=LoginThrottle(),
                     mail_throttle=MailThrottle(),
+                    bounces=bounces or BounceSettings(),
                 )
         return contexts[business_id]
 

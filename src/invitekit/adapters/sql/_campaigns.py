@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
-from invitekit.adapters.sql._tables import _CAMPAIGN, _campaigns, _outbox
+from invitekit.adapters.sql._tables import _CAMPAIGN, _campaigns, _events, _outbox
 from invitekit.exceptions import ConcurrentUpdate
 from invitekit.funnel import Campaign
-from invitekit.model import MessageKind, OutboxState
+from invitekit.model import EventKind, MessageKind, OutboxState
 from invitekit.text import quoted
 
 __all__ = ["Campaigns"]
@@ -34,7 +35,12 @@ class Campaigns:
                 _campaigns.c.business_id == campaign.business_id,
                 _campaigns.c.id == campaign.id,
             )
-            .values(paused_at=campaign.paused_at, pause_reason=campaign.pause_reason)
+            .values(
+                paused_at=campaign.paused_at,
+                pause_reason=campaign.pause_reason,
+                resumed_at=campaign.resumed_at,
+                resumed_by=campaign.resumed_by,
+            )
         )
         if done.rowcount != 1:
             raise ConcurrentUpdate(f"no campaign {quoted(campaign.id)}")
@@ -50,6 +56,64 @@ class Campaigns:
             .first()
         )
         return None if row is None else _CAMPAIGN.load(row)
+
+    def lock_campaign(self, business_id: str, campaign_id: str) -> Campaign | None:
+        # FOR UPDATE on PostgreSQL and MariaDB; SQLite's one writer is a lock already.
+        row = (
+            self._run(
+                sa.select(_campaigns)
+                .where(_campaigns.c.business_id == business_id, _campaigns.c.id == campaign_id)
+                .with_for_update()
+            )
+            .mappings()
+            .first()
+        )
+        return None if row is None else _CAMPAIGN.load(row)
+
+    def pause_outbox(self, business_id: str, campaign_id: str) -> int:
+        return self._move(business_id, campaign_id, OutboxState.PENDING, OutboxState.PAUSED)
+
+    def resume_outbox(self, business_id: str, campaign_id: str) -> int:
+        return self._move(business_id, campaign_id, OutboxState.PAUSED, OutboxState.PENDING)
+
+    def _move(self, business_id: str, campaign_id: str, old: OutboxState, new: OutboxState) -> int:
+        # pending_kind stays: a paused message keeps its customer's pending place.
+        done = self._run(
+            _outbox.update()
+            .where(
+                _outbox.c.campaign_id == campaign_id,
+                _outbox.c.state == old.value,
+                _outbox.c.business_id == business_id,
+            )
+            .values(state=new.value)
+        )
+        return int(done.rowcount)
+
+    def campaign_sends(
+        self, business_id: str, campaign_id: str, *, since: datetime | None = None
+    ) -> tuple[int, int]:
+        sent = _outbox.c.state == OutboxState.SENT.value
+        failed = _outbox.c.state == OutboxState.FAILED.value
+        if since is not None:
+            sent = sa.and_(sent, _outbox.c.sent_at >= since)
+            failed = sa.and_(failed, _outbox.c.not_before >= since)
+        sends = self._run(
+            sa.select(sa.func.count()).where(
+                _outbox.c.campaign_id == campaign_id,
+                _outbox.c.state.in_([OutboxState.SENT.value, OutboxState.FAILED.value]),
+                _outbox.c.business_id == business_id,
+                sa.or_(sent, failed),
+            )
+        ).scalar_one()
+        bounces = sa.select(sa.func.count()).where(
+            _events.c.campaign_id == campaign_id,
+            _events.c.kind == EventKind.BOUNCED.value,
+            _events.c.business_id == business_id,
+            _events.c.detail.startswith("hard:", autoescape=True),
+        )
+        if since is not None:
+            bounces = bounces.where(_events.c.at >= since)
+        return int(sends), int(self._run(bounces).scalar_one())
 
     def list_campaigns(self, business_id: str) -> list[Campaign]:
         rows = self._run(

@@ -13,7 +13,7 @@ from invitekit.exceptions import StorageError
 
 __all__ = ["SCHEMA_VERSION", "build_metadata", "metadata", "schema_version"]
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """The version of the table layout :func:`build_metadata` describes.
 
 Kept in ``invitekit_schema_version`` by every migration, so that an invitekit from
@@ -142,6 +142,9 @@ def build_metadata() -> sa.MetaData:
         sa.Column("delivery_failure", sa.Text),
         sa.Column("link_epoch", sa.Integer, nullable=False),
         sa.Column("version", sa.Integer, nullable=False),
+        # Revision 0004: mail to the address bounced for good (Customer.undeliverable_at).
+        sa.Column("undeliverable_at", UTCDateTime),
+        sa.Column("undeliverable_reason", sa.Text),
         sa.UniqueConstraint("business_id", "email_key", name="invitekit_customers_email_key"),
     )
     sa.Table(
@@ -243,6 +246,8 @@ def build_metadata() -> sa.MetaData:
         sa.Column("send_at", UTCDateTime),
         sa.Column("paused_at", UTCDateTime),
         sa.Column("pause_reason", sa.Text),
+        sa.Column("resumed_at", UTCDateTime),
+        sa.Column("resumed_by", _key()),
     )
     sa.Table(
         "invitekit_events",

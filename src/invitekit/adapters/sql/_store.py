@@ -542,7 +542,7 @@ class _SQLTransaction(Catalog, Groups, Campaigns, AttemptReservations):
         del values["id"]
         if message.claimed_until is not None:
             del values["claim_token"]  # the lease stays with whoever holds it
-        if message.state is OutboxState.PENDING:
+        if message.state.waiting:
             # Only enqueue takes the customer's pending slot: a message withdrawn
             # meanwhile (cancel_pending) and written back as pending by the worker
             # that held it must not take the slot of an invitation queued since.

@@ -15,7 +15,6 @@ from invitekit.model import (
     Event,
     Group,
     OutboxMessage,
-    OutboxState,
     Registration,
     TemplateRevision,
 )
@@ -83,7 +82,7 @@ _SQLITE_INSERT_EVENTS = SQLiteBulkInsert(_events)
 
 def _outbox_values(message: OutboxMessage) -> dict[str, Any]:
     """The columns of an outbox row: the message's fields and the store's own."""
-    pending = message.state is OutboxState.PENDING and message.customer_id is not None
+    pending = message.state.waiting and message.customer_id is not None
     return {
         **_MESSAGE.values(message),
         "pending_kind": str(message.kind) if pending else None,
