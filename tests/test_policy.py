@@ -760,6 +760,22 @@ def test_a_naive_now_is_refused() -> None:
         FREE_WINDOW.evaluate(CLASS, Action.CANCEL, now=datetime(2026, 3, 5, 12, 0))
 
 
+@pytest.mark.parametrize(
+    "start",
+    [datetime(1, 1, 1, tzinfo=UTC), datetime(1, 1, 1, 3, tzinfo=ZoneInfo("Asia/Tokyo"))]
+    + [datetime(9999, 12, 31, 23, tzinfo=UTC), datetime(1899, 12, 31, tzinfo=UTC)],
+)
+def test_a_booking_far_from_any_real_time_is_refused_not_overflowed(start: datetime) -> None:
+    # Found by the hostile-input test: a cutoff before year 1 raised OverflowError.
+    with pytest.raises(InvalidBooking, match="outside the years 1900 to 9000"):
+        Booking(start=start, end=start + timedelta(minutes=1), created_at=start)
+
+
+def test_a_cutoff_longer_than_ten_years_is_refused() -> None:
+    with pytest.raises(InvalidPolicy, match="at most 3660 days"):
+        DurationCutoff(before=timedelta(days=3661))
+
+
 def test_a_booking_stores_its_times_in_utc() -> None:
     assert CLASS.start == datetime(2026, 3, 6, 9, 0, tzinfo=UTC)
     assert CLASS.start.tzinfo is UTC

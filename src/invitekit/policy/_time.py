@@ -19,6 +19,10 @@ from invitekit.exceptions import InvalidBooking
 from invitekit.policy._validation import check_duration, fail
 
 _MAX_DAYS_BEFORE = 366
+# The instants a policy judges: wide enough for any booking, far enough from
+# datetime's own limits (years 1 and 9999) that no cutoff can overflow.
+_FIRST_YEAR = 1900
+_LAST_YEAR = 9000
 
 
 def aware_utc(value: object, name: str) -> datetime:
@@ -29,6 +33,12 @@ def aware_utc(value: object, name: str) -> datetime:
         raise InvalidBooking(
             f"{name} is a naive datetime ({value.isoformat()}); give it a time zone,"
             " e.g. datetime(..., tzinfo=ZoneInfo('Europe/Vienna')) or UTC"
+        )
+    if not _FIRST_YEAR <= value.year <= _LAST_YEAR:
+        # Far from any real booking, and close enough to datetime's limits that
+        # a cutoff or a time zone would overflow: refused, not computed.
+        raise InvalidBooking(
+            f"{name} ({value.isoformat()}) is outside the years {_FIRST_YEAR} to {_LAST_YEAR}"
         )
     return value.astimezone(UTC)
 

@@ -40,6 +40,10 @@ def check_decimal(value: object, field: str) -> Decimal:
     return value
 
 
+# A policy's durations (cutoffs, grace periods) are at most ten years.
+_LONGEST = timedelta(days=3660)
+
+
 def check_duration(value: object, field: str, *, allow_zero: bool) -> None:
     """``value`` is a :class:`~datetime.timedelta` of whole seconds, positive (or zero)."""
     if not isinstance(value, timedelta):
@@ -48,3 +52,5 @@ def check_duration(value: object, field: str, *, allow_zero: bool) -> None:
         raise fail(f"must be {'zero or ' if allow_zero else ''}positive, got {value}", field)
     if value.microseconds:
         raise fail(f"must be a whole number of seconds, got {value}", field)
+    if value > _LONGEST:
+        raise fail(f"must be at most {_LONGEST.days} days, got {value}", field)
