@@ -39,6 +39,8 @@ def _customer(number: int, **changes: Any) -> dict[str, Any]:
         "delivery_failure": None,
         "link_epoch": 0,
         "version": 1,
+        "undeliverable_at": None,
+        "undeliverable_reason": None,
     }
     return {**row, **changes}
 
