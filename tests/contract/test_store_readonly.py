@@ -76,6 +76,11 @@ READS: dict[str, Callable[[Transaction], Any]] = {
     "get_campaign": lambda tx: tx.get_campaign(BIZ, CAMPAIGN.id),
     "list_campaigns": lambda tx: tx.list_campaigns(BIZ),
     "last_campaign_of": lambda tx: tx.last_campaign_of(BIZ, ANA.id),
+    "business_ids": lambda tx: tx.business_ids(),
+    "attempt_times": lambda tx: tx.attempt_times(BIZ, "email:ana", since=T0),
+    "reminder_candidates": lambda tx: tx.reminder_candidates(
+        BIZ, invited_before=T0, max_reminders=2
+    ),
 }
 
 # Every changing method, each a change that a writing transaction would make.

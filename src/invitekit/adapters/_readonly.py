@@ -15,6 +15,8 @@ __all__ = ["READS", "read_only"]
 # is refused here until someone decides that it changes nothing.
 READS = frozenset(
     {
+        "attempt_times",
+        "business_ids",
         "count_attempts",
         "count_customers",
         "find_customer",
@@ -34,6 +36,7 @@ READS = frozenset(
         "list_groups",
         "list_outbox",
         "pending_customer_ids",
+        "reminder_candidates",
         "savepoint",
     }
 )

@@ -144,6 +144,7 @@ class Context:
         purpose: Purpose | None = None,
         registration_id: str | None = None,
         campaign_id: str | None = None,
+        not_before: datetime | None = None,
     ) -> OutboxMessage:
         """A new outbox row, due ``now``: what to send, composed only at delivery.
 
@@ -158,6 +159,7 @@ class Context:
             purpose: an account email's link purpose.
             registration_id: an email verification's sign-up.
             campaign_id: an invitation's campaign.
+            not_before: when it may go, if later than ``now`` (a scheduled send).
         """
         outbox_id = new_id("msg")
         return OutboxMessage(
@@ -173,5 +175,5 @@ class Context:
             registration_id=registration_id,
             campaign_id=campaign_id,
             created_at=now,
-            next_attempt_at=now,
+            next_attempt_at=now if not_before is None else max(now, not_before),
         )
