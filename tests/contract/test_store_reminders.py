@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import attrs
 
-from invitekit.model import OutboxState, Status
+from invitekit.model import Customer, OutboxState, Status
 from invitekit.ports import Store
 from invitekit.testing import make_business
 from tests.contract.test_store import BIZ, OTHER, T0, add_customers, make_customer, make_message
@@ -14,11 +14,11 @@ from tests.contract.test_store import BIZ, OTHER, T0, add_customers, make_custom
 DAY = timedelta(days=1)
 
 
-def _invited(number: int, *, at: object = T0, **changes: object) -> object:
+def _invited(number: int, *, at: datetime = T0, **changes: object) -> Customer:
     return make_customer(number, status=Status.INVITED, invited_at=at, **changes)
 
 
-def _sent_reminder(store: Store, customer_id: str, at: object) -> None:
+def _sent_reminder(store: Store, customer_id: str, at: datetime) -> None:
     message = make_message(customer_id, kind="reminder")
     with store.transaction() as tx:
         tx.enqueue([message])
@@ -79,7 +79,7 @@ def test_candidates_page_by_id(store: Store) -> None:
             after = page[-1].customer.id
 
     assert [len(p) for p in pages] == [3, 3, 1]
-    assert sum(pages, []) == [f"cus_{n:04d}" for n in range(1, 8)]
+    assert [i for page in pages for i in page] == [f"cus_{n:04d}" for n in range(1, 8)]
 
 
 def test_attempt_times_lists_a_keys_attempts_since_oldest_first(store: Store) -> None:
