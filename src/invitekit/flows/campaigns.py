@@ -17,7 +17,7 @@ from invitekit.flows.context import Context
 from invitekit.flows.templates import Override
 from invitekit.funnel import Campaign
 from invitekit.ids import new_id
-from invitekit.model import Customer, Event, EventKind, MessageKind, OutboxMessage
+from invitekit.model import Customer, Event, EventKind, MessageKind, OutboxMessage, Status
 from invitekit.ports import Transaction
 from invitekit.reports import InvitationReport
 
@@ -250,9 +250,11 @@ def _replace_reminders(
     count again (they count from the last delivered invitation), so the
     reminder waiting for the old one has no more reason to go.
     """
-    waiting = tx.pending_customer_ids(
-        ctx.business.id, MessageKind.REMINDER, [c.id for c in customers]
-    )
+    # Only an Invited customer is ever reminded: a campaign to Added customers asks nothing.
+    invited = [c.id for c in customers if c.status is Status.INVITED]
+    if not invited:
+        return []
+    waiting = tx.pending_customer_ids(ctx.business.id, MessageKind.REMINDER, invited)
     return [
         event
         for customer in customers
