@@ -284,8 +284,9 @@ class Transaction(Protocol):
         Those Invited, neither archived nor unsubscribed, whose last invitation
         was delivered (``invited_at``) at or before ``invited_before``, and who
         were sent fewer than ``max_reminders`` reminders since (sent reminder
-        rows whose ``sent_at`` is at or after ``invited_at``); each with that
-        count and the last one's ``sent_at``.  The store filters and counts:
+        rows whose ``sent_at`` is after ``invited_at``: a reminder comes at least
+        its delay after its invitation, so one sent at that very instant belongs
+        to an earlier invitation); each with that count and the last one's ``sent_at``.  The store filters and counts:
         customers who had every reminder are not read.
         """
         ...

@@ -96,7 +96,7 @@ class ReminderCandidate:
 
     Attributes:
         customer: the customer as stored (Invited, not archived, not unsubscribed).
-        reminders_sent: how many reminders were sent to them since their last
+        reminders_sent: how many reminders were sent to them after their last
             delivered invitation (``customer.invited_at``).
         last_reminded_at: when the last of those was sent, or ``None``.
     """

@@ -90,7 +90,10 @@ def test_a_signal_ends_the_idle_wait_at_once(studio: Studio) -> None:
     rest, _ = process.communicate(timeout=10)
 
     assert process.returncode == 0
-    assert rest == "stopped (SIGTERM): 1 batches, 1 sent, 0 retrying, 0 failed, 0 cancelled, 0 held back\n"
+    assert (
+        rest
+        == "stopped (SIGTERM): 1 batches, 1 sent, 0 retrying, 0 failed, 0 cancelled, 0 held back\n"
+    )
 
 
 def test_the_worker_needs_the_keys(studio: Studio) -> None:

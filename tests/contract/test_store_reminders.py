@@ -50,6 +50,7 @@ def test_candidates_are_invited_active_customers_invited_long_enough_ago(store: 
 def test_candidates_count_the_reminders_sent_since_the_last_invitation(store: Store) -> None:
     add_customers(store, _invited(1, at=T0 + 3 * DAY), _invited(2), _invited(3))
     _sent_reminder(store, "cus_0001", T0 + DAY)  # before the newest invitation: not counted
+    _sent_reminder(store, "cus_0001", T0 + 3 * DAY)  # at its very instant: an older one's
     _sent_reminder(store, "cus_0002", T0 + 3 * DAY)
     _sent_reminder(store, "cus_0002", T0 + 10 * DAY)  # had both: left out
     _sent_reminder(store, "cus_0003", T0 + 3 * DAY)

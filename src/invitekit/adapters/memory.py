@@ -446,7 +446,7 @@ class _MemoryTransaction:
             ):
                 continue
             sent = self._s._reminders_sent.get((business_id, customer_id), ())
-            since = [at for at in sent if at >= invited_at]
+            since = [at for at in sent if at > invited_at]
             if len(since) >= max_reminders:
                 continue
             found.append(

@@ -94,7 +94,7 @@ class Campaigns:
             _outbox.c.customer_id == _customers.c.id,
             _outbox.c.kind == MessageKind.REMINDER.value,
             _outbox.c.state == OutboxState.SENT.value,
-            _outbox.c.sent_at >= _customers.c.invited_at,
+            _outbox.c.sent_at > _customers.c.invited_at,
         )
         sent = sa.select(sa.func.count()).where(*since_invited).scalar_subquery()
         last = sa.type_coerce(
