@@ -17,7 +17,7 @@ from invitekit import (
     Worker,
 )
 from invitekit.adapters.memory import MemoryMailer, MemoryStore
-from invitekit.model import MessageKind, OutboxMessage, OutboxState
+from invitekit.model import Email, MessageKind, OutboxMessage, OutboxState
 from invitekit.testing import TEST_SECRET, FakeClock, make_business, make_kit
 
 from .helpers import ACTIVATE, PASSWORD, UNSUBSCRIBE, token_in
@@ -160,6 +160,16 @@ def test_the_shipped_reminder_speaks_the_customers_language_formally_when_asked(
     assert mailer.outbox[-1].subject == subject
 
 
+def _stop(kit: InviteKit, customer_id: str, invitation: Email, stop: str) -> None:
+    """The customer accepts or unsubscribes by a link of ``invitation``, or is archived."""
+    if stop == "accept":
+        kit.accept_invitation(token_in(invitation, ACTIVATE), PASSWORD)
+    elif stop == "unsubscribe":
+        kit.unsubscribe(token_in(invitation, UNSUBSCRIBE))
+    else:
+        kit.archive_customer(customer_id)
+
+
 @pytest.mark.parametrize("stop", ["accept", "unsubscribe", "archive"])
 def test_reminders_stop_when_the_customer_accepts_unsubscribes_or_is_archived(
     invitekit_kit: InviteKit,
@@ -169,12 +179,7 @@ def test_reminders_stop_when_the_customer_accepts_unsubscribes_or_is_archived(
 ) -> None:
     ana = _invited(invitekit_kit)
     (invitation,) = invitekit_mailer.outbox
-    if stop == "accept":
-        invitekit_kit.accept_invitation(token_in(invitation, ACTIVATE), PASSWORD)
-    elif stop == "unsubscribe":
-        invitekit_kit.unsubscribe(token_in(invitation, UNSUBSCRIBE))
-    else:
-        invitekit_kit.archive_customer(ana)
+    _stop(invitekit_kit, ana, invitation, stop)
     invitekit_clock.advance(30 * DAY)
 
     report = invitekit_kit.deliver()
@@ -194,12 +199,7 @@ def test_a_queued_reminder_is_withdrawn_when_the_customer_no_longer_may_get_it(
     invitekit_clock.advance(3 * DAY)
     invitekit_kit.deliver(limit=0)  # queues the reminder, sends nothing
     assert _reminders(invitekit_kit, ana) == [OutboxState.PENDING]
-    if stop == "accept":
-        invitekit_kit.accept_invitation(token_in(invitation, ACTIVATE), PASSWORD)
-    elif stop == "unsubscribe":
-        invitekit_kit.unsubscribe(token_in(invitation, UNSUBSCRIBE))
-    else:
-        invitekit_kit.archive_customer(ana)
+    _stop(invitekit_kit, ana, invitation, stop)
 
     report = invitekit_kit.deliver()
 
