@@ -255,3 +255,21 @@ def test_a_scheduled_campaign_is_paced_from_its_moment_on(store: Store) -> None:
     assert (kit.deliver().sent, kit.deliver().sent) == (1, 0)
     clock.advance(HOUR)
     assert kit.deliver().sent == 1
+
+
+def test_sends_older_than_a_day_are_forgotten_as_sending_goes_on(store: Store) -> None:
+    clock, mailer = FakeClock(T0), MemoryMailer()
+    kit = _kit(store, clock, mailer, Pacing(per_hour=500, per_day=5000))
+    _add(kit, 120)
+    kit.invite_audience(Audience.all())
+    assert kit.deliver().sent == 120
+    clock.advance(2 * DAY)
+    kit.invite_audience(Audience.all())  # the 120 again (Invited may be invited again)
+
+    assert kit.deliver().sent == 120
+
+    with store.transaction(readonly=True) as tx:
+        for key in ("pacing:hour", "pacing:day"):
+            kept = tx.attempt_times(kit.business.id, key, since=T0 - DAY)
+            assert T0 not in kept
+            assert set(kept) == {T0 + 2 * DAY}

@@ -337,6 +337,10 @@ class Transaction(Protocol):
         """When the attempts of ``key`` recorded at or after ``since`` were made, oldest first."""
         ...
 
+    def forget_attempts(self, business_id: str, key: str, *, before: datetime) -> None:
+        """Forget the attempts of ``key`` recorded before ``before`` (they count no more)."""
+        ...
+
     def clear_attempts(self, business_id: str, key: str) -> None:
         """Forget the failures of ``key`` (after a successful login or a reset)."""
         ...

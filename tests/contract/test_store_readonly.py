@@ -106,6 +106,7 @@ WRITES: dict[str, Callable[[Transaction], object]] = {
     "add_events": lambda tx: tx.add_events([attrs.evolve(ADDED, kind=EventKind.ARCHIVED)]),
     "record_attempt": lambda tx: tx.record_attempt(BIZ, "email:ana", T0 + timedelta(1)),
     "clear_attempts": lambda tx: tx.clear_attempts(BIZ, "email:ana"),
+    "forget_attempts": lambda tx: tx.forget_attempts(BIZ, "email:ana", before=T0 + timedelta(9)),
     "reserve_attempt": lambda tx: tx.reserve_attempt(
         BIZ, "email:ana", at=T0 + timedelta(1), since=T0, limit=10
     ),

@@ -105,3 +105,20 @@ def test_business_ids_are_those_with_stored_settings_sorted(store: Store) -> Non
 
     with store.transaction(readonly=True) as tx:
         assert tx.business_ids() == ["studio-a", "studio-b"]
+
+
+def test_forgetting_attempts_before_a_moment_keeps_the_later_ones(store: Store) -> None:
+    with store.transaction() as tx:
+        for minutes in (0, 10, 20):
+            tx.record_attempt(BIZ, "pacing:day", T0 + timedelta(minutes=minutes))
+        tx.record_attempt(OTHER, "pacing:day", T0)
+
+    with store.transaction() as tx:
+        tx.forget_attempts(BIZ, "pacing:day", before=T0 + timedelta(minutes=10))
+
+    with store.transaction(readonly=True) as tx:
+        assert tx.attempt_times(BIZ, "pacing:day", since=T0) == [
+            T0 + timedelta(minutes=10),
+            T0 + timedelta(minutes=20),
+        ]
+        assert tx.attempt_times(OTHER, "pacing:day", since=T0) == [T0]

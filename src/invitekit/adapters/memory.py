@@ -510,6 +510,11 @@ class _MemoryTransaction:
         attempts = self._s._login_failures.get((business_id, key), ())
         return sorted(at for _number, at in attempts if at >= since)
 
+    def forget_attempts(self, business_id: str, key: str, *, before: datetime) -> None:
+        table = self._s._login_failures
+        kept = tuple(a for a in table.get((business_id, key), ()) if a[1] >= before)
+        self._set(table, (business_id, key), kept or _MISSING)
+
     def clear_attempts(self, business_id: str, key: str) -> None:
         self._set(self._s._login_failures, (business_id, key), _MISSING)
 

@@ -34,6 +34,8 @@ DAY_KEY = "pacing:day"
 # A window holds the sends made after its start (see invitekit.schedule), and
 # reserve_attempt counts those at or after ``since``.
 _TICK = timedelta(microseconds=1)
+# One reservation in this many forgets the keys' sends older than a day.
+_PRUNE_EVERY = 50
 
 
 def reserve_slot(tx: Transaction, business: Business, now: datetime) -> datetime | None:
@@ -61,6 +63,10 @@ def reserve_slot(tx: Transaction, business: Business, now: datetime) -> datetime
                 break
             reserved.append((key, number))
         else:
+            if any(number % _PRUNE_EVERY == 0 for _key, number in reserved):
+                # Now and then, forget the sends older than a day: they count no more.
+                for key, _number in reserved:
+                    tx.forget_attempts(business.id, key, before=now - DAY)
             return None
         for key, number in reserved:
             tx.release_attempt(business.id, key, number)

@@ -75,6 +75,15 @@ class AttemptReservations:
         )
         return list(rows.scalars())
 
+    def forget_attempts(self, business_id: str, key: str, *, before: datetime) -> None:
+        self._run(
+            _attempts.delete().where(
+                _attempts.c.business_id == business_id,
+                _attempts.c.key == key,
+                _attempts.c.at < before,
+            )
+        )
+
     def release_attempt(
         self, business_id: str, key: str, reservation: int, *, with_earlier: bool = False
     ) -> None:
