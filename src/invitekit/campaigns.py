@@ -9,12 +9,14 @@ method that takes it.  Nothing here performs I/O.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from invitekit.audience import Audience, AudienceKind
 from invitekit.exceptions import ValidationError
 from invitekit.model import storable
 from invitekit.text import quoted
 
-__all__ = ["ACTOR_MAX_LENGTH", "audience_label", "clean_actor"]
+__all__ = ["ACTOR_MAX_LENGTH", "audience_label", "clean_actor", "clean_send_at"]
 
 #: A ``by=`` (a member of staff's id) has at most this many characters.
 ACTOR_MAX_LENGTH = 64
@@ -53,3 +55,25 @@ def clean_actor(by: str | None) -> str | None:
     if not storable(cleaned) or any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in cleaned):
         raise ValidationError(f"by must not hold control characters: {quoted(cleaned)}")
     return cleaned
+
+
+def clean_send_at(send_at: datetime | None, *, now: datetime) -> datetime | None:
+    """Check a ``send_at=`` argument: when a campaign's messages may go, in UTC.
+
+    A moment already past means now (``now``); ``None`` stays ``None`` (at once).
+
+    Raises:
+        ValidationError: not a datetime, or a naive one (whose zone nobody knows).
+    """
+    if send_at is None:
+        return None
+    if not isinstance(send_at, datetime):
+        raise ValidationError(
+            f"send_at must be a datetime, got {type(send_at).__name__}", field="send_at"
+        )
+    if send_at.tzinfo is None or send_at.utcoffset() is None:
+        raise ValidationError(
+            f"send_at must be an aware datetime (with its time zone), got {send_at.isoformat()}",
+            field="send_at",
+        )
+    return max(send_at.astimezone(UTC), now)

@@ -54,6 +54,7 @@ __all__ = [
     "Recipient",
     "compose_invitation",
     "default_invitation_text",
+    "default_reminder_text",
     "from_header",
     "greeting",
     "header_safe",
@@ -79,6 +80,14 @@ INVITATION_BODY = _(
     "You can now book and manage your appointments with {{ business_name }} online.\n"
     "\n"
     "Activate your profile by choosing a password: it only takes a minute."
+)
+# The shipped default text of a reminder (see invitekit.Reminders), likewise.
+REMINDER_SUBJECT = _("Reminder: your online profile with {{ business_name }} is waiting")
+REMINDER_BODY = _(
+    "We recently invited you to book and manage your appointments with "
+    "{{ business_name }} online, and your profile is not active yet.\n"
+    "\n"
+    "Activate it by choosing a password: it only takes a minute."
 )
 
 
@@ -272,6 +281,20 @@ def default_invitation_text(locale: Locale | str, *, formal: bool = False) -> In
     return InvitationText(
         subject=translate(catalog, INVITATION_SUBJECT, formal=formal),
         body=translate(catalog, INVITATION_BODY, formal=formal),
+    )
+
+
+def default_reminder_text(locale: Locale | str, *, formal: bool = False) -> InvitationText:
+    """The shipped subject and body of a reminder in ``locale`` (sandbox templates).
+
+    A reminder is composed as an invitation is (:func:`compose_invitation`,
+    with this text): the same greeting, activation link, validity, footer and
+    unsubscribe link.  ``formal`` as for :func:`default_invitation_text`.
+    """
+    catalog = translations(locale)
+    return InvitationText(
+        subject=translate(catalog, REMINDER_SUBJECT, formal=formal),
+        body=translate(catalog, REMINDER_BODY, formal=formal),
     )
 
 

@@ -69,7 +69,9 @@ class EventNote(enum.StrEnum):
     ``cancelled``) keeps its reason in ``last_error``, one of these notes too:
     the four above, ``PASSWORD_CHANGED`` (a pending reset link), and, when the
     delivery worker finds a queued email stale, ``NOT_INVITABLE``,
-    ``CUSTOMER_GONE``, ``ADDRESS_CHANGED`` or ``SIGNUP_GONE``.
+    ``NOT_REMINDABLE``, ``REPLACED_BY_INVITATION`` (a reminder), ``CUSTOMER_GONE``,
+    ``ADDRESS_CHANGED`` or ``SIGNUP_GONE``; a bounce or complaint report
+    withdraws one with ``ADDRESS_BOUNCED`` or ``CUSTOMER_COMPLAINED``.
     """
 
     IMPORTED = "imported"
@@ -87,6 +89,10 @@ class EventNote(enum.StrEnum):
     CUSTOMER_UNSUBSCRIBED = "the customer unsubscribed"
     PASSWORD_CHANGED = "the password changed"
     NOT_INVITABLE = "the customer can no longer be invited"
+    NOT_REMINDABLE = "the customer can no longer be reminded"
+    REPLACED_BY_INVITATION = "a new invitation replaces the reminder"
+    CUSTOMER_COMPLAINED = "the customer complained"
+    ADDRESS_BOUNCED = "the address bounced"
     CUSTOMER_GONE = "the customer is gone or archived"
     ADDRESS_CHANGED = "the customer's address changed"
     SIGNUP_GONE = "the sign-up is no longer waiting"

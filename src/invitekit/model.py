@@ -66,6 +66,9 @@ class MessageKind(enum.StrEnum):
     """What kind of email an outbox message is.
 
     * ``INVITATION``: an invitation; its delivery makes the customer Invited.
+    * ``REMINDER``: an automatic reminder of an invitation to a customer still
+      Invited (see :class:`~invitekit.Reminders`), composed like one from the
+      reminder template; its delivery changes no status.
     * ``PASSWORD_RESET``: the answer to "forgot password" (a reset link, or an
       activation link for a customer who never activated the profile).
     * ``PROVIDER_HINT``: "you sign in with Google": the answer to "forgot
@@ -74,11 +77,14 @@ class MessageKind(enum.StrEnum):
     * ``ACCOUNT_EXISTS``: "you already have a profile", the answer to a sign-up
       with the address of an Accepted customer.
 
-    Only an invitation changes a customer's status when it is delivered; the
-    others answer something the visitor just did.
+    Only an invitation changes a customer's status when it is delivered;
+    invitations and reminders are campaign mail (paced, see
+    :class:`~invitekit.Pacing`); the others answer something the visitor just
+    did, and are never held back.
     """
 
     INVITATION = "invitation"
+    REMINDER = "reminder"
     PASSWORD_RESET = "password_reset"
     PROVIDER_HINT = "provider_hint"
     EMAIL_VERIFICATION = "email_verification"

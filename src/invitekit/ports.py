@@ -26,6 +26,7 @@ from invitekit.model import (
     StoredTemplate,
     TemplateRevision,
 )
+from invitekit.transitions import ReminderCandidate
 
 __all__ = [
     "Clock",
@@ -181,6 +182,10 @@ class Transaction(Protocol):
         """The newest stored settings of a business, or ``None``."""
         ...
 
+    def business_ids(self) -> list[str]:
+        """The ids of every business whose settings are stored, sorted."""
+        ...
+
     # Templates -------------------------------------------------------------------------
 
     def insert_template_revision(self, revision: TemplateRevision) -> None:
@@ -265,6 +270,28 @@ class Transaction(Protocol):
         """A business's messages, oldest first, optionally for one customer or state."""
         ...
 
+    def reminder_candidates(
+        self,
+        business_id: str,
+        *,
+        invited_before: datetime,
+        max_reminders: int,
+        after: str | None = None,
+        limit: int = 100,
+    ) -> list[ReminderCandidate]:
+        """Customers who may be due a reminder, ordered by id; ``after`` and ``limit`` page.
+
+        Those Invited, neither archived nor unsubscribed, whose last invitation
+        was delivered (``invited_at``) at or before ``invited_before``, and who
+        were sent fewer than ``max_reminders`` reminders since (sent reminder
+        rows whose ``sent_at`` is after ``invited_at``: a reminder comes at least
+        its delay after its invitation, so one sent at that very instant belongs
+        to an earlier invitation); each with that count and the last one's
+        ``sent_at``.  The store filters and counts: customers who had every
+        reminder are not read.
+        """
+        ...
+
     # Campaigns -------------------------------------------------------------------------
 
     def insert_campaign(self, campaign: Campaign) -> None:
@@ -346,6 +373,14 @@ class Transaction(Protocol):
 
     def count_attempts(self, business_id: str, key: str, *, since: datetime) -> int:
         """How many failures were recorded for ``key`` at or after ``since``."""
+        ...
+
+    def attempt_times(self, business_id: str, key: str, *, since: datetime) -> list[datetime]:
+        """When the attempts of ``key`` recorded at or after ``since`` were made, oldest first."""
+        ...
+
+    def forget_attempts(self, business_id: str, key: str, *, before: datetime) -> None:
+        """Forget the attempts of ``key`` recorded before ``before`` (they count no more)."""
         ...
 
     def clear_attempts(self, business_id: str, key: str) -> None:

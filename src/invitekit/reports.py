@@ -39,9 +39,13 @@ class DeliveryReport:
         retrying: failed temporarily; queued again for a later attempt.
         failed: given up (a permanent refusal, or the last allowed attempt).
         cancelled: withdrawn because the customer changed meanwhile.
+        held_back: invitations and reminders that pacing or quiet hours keep
+            for later: pending again, due at the next allowed moment (shown as
+            scheduled, not failed; see :class:`~invitekit.Pacing`).
     """
 
     sent: int = 0
     retrying: int = 0
     failed: int = 0
     cancelled: int = 0
+    held_back: int = 0

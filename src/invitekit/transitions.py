@@ -18,6 +18,7 @@ from invitekit.model import Customer, EventNote, MessageKind, Status
 from invitekit.schedule import Reminders
 
 __all__ = [
+    "ReminderCandidate",
     "ReminderDue",
     "accept",
     "archive",
@@ -91,6 +92,22 @@ class ReminderDue:
     number: int
     after: timedelta
     due_at: datetime
+
+
+@attrs.frozen(kw_only=True)
+class ReminderCandidate:
+    """A customer who may be due a reminder, as a store finds them.
+
+    Attributes:
+        customer: the customer as stored (Invited, not archived, not unsubscribed).
+        reminders_sent: how many reminders were sent to them after their last
+            delivered invitation (``customer.invited_at``).
+        last_reminded_at: when the last of those was sent, or ``None``.
+    """
+
+    customer: Customer
+    reminders_sent: int
+    last_reminded_at: datetime | None
 
 
 def next_reminder(
@@ -199,12 +216,18 @@ def message_stale(
     for_customer: bool,
     queued_to: str | None,
     registration_found: bool,
+    queued_at: datetime | None = None,
+    undeliverable: bool = False,
+    invitation_pending: bool = False,
 ) -> str | None:
     """Why a queued email must not be composed and sent any more, or ``None``.
 
-    An invitation follows :func:`invitation_stale`.  An account email goes only
-    to the address it was queued for, to a customer still there and not
-    archived; an email verification only while its sign-up is stored.
+    An invitation follows :func:`invitation_stale`.  A reminder too, and it
+    goes only to a customer still Invited, not undeliverable, who was not
+    invited again since it was queued (a newer invitation delivered, or one
+    pending: it replaces the reminder).  An account email goes only to the
+    address it was queued for, to a customer still there and not archived; an
+    email verification only while its sign-up is stored.
 
     Args:
         kind: the email's kind.
@@ -212,10 +235,23 @@ def message_stale(
         for_customer: whether it was queued for a customer.
         queued_to: the address it was queued for (``None``: the customer's, whatever it is).
         registration_found: for an email verification, whether its sign-up is stored.
+        queued_at: when it was queued (for a reminder).
+        undeliverable: whether mail to the customer bounced for good (for a reminder).
+        invitation_pending: whether an invitation to the customer is queued (for a reminder).
     """
     if kind is MessageKind.INVITATION:
         stale = invitation_stale(customer, queued_to=queued_to)
         return EventNote.NOT_INVITABLE if stale else None
+    if kind is MessageKind.REMINDER:
+        if invitation_stale(customer, queued_to=queued_to) or undeliverable:
+            return EventNote.NOT_REMINDABLE
+        assert customer is not None  # invitation_stale is True for no customer
+        invited_at = customer.invited_at
+        if customer.status is not Status.INVITED or invited_at is None:
+            return EventNote.NOT_REMINDABLE
+        if invitation_pending or (queued_at is not None and invited_at > queued_at):
+            return EventNote.REPLACED_BY_INVITATION
+        return None
     if for_customer and (customer is None or customer.archived):
         return EventNote.CUSTOMER_GONE
     if customer is not None and queued_to is not None and customer.email != queued_to:

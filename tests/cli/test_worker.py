@@ -27,10 +27,10 @@ def test_once_delivers_everything_due_in_batches_then_exits(
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
-        "batch 1: 2 sent, 0 retrying, 0 failed, 0 cancelled",
-        "batch 2: 2 sent, 0 retrying, 0 failed, 0 cancelled",
-        "batch 3: 1 sent, 0 retrying, 0 failed, 0 cancelled",
-        "done: 3 batches, 5 sent, 0 retrying, 0 failed, 0 cancelled",
+        "batch 1: 2 sent, 0 retrying, 0 failed, 0 cancelled, 0 held back",
+        "batch 2: 2 sent, 0 retrying, 0 failed, 0 cancelled, 0 held back",
+        "batch 3: 1 sent, 0 retrying, 0 failed, 0 cancelled, 0 held back",
+        "done: 3 batches, 5 sent, 0 retrying, 0 failed, 0 cancelled, 0 held back",
     ]
     assert len(studio.sent()) == 5
     assert "Studio One" in studio.sent()[0].read_text(encoding="utf-8")
@@ -42,7 +42,7 @@ def test_once_with_nothing_due_prints_only_the_summary(studio: Studio) -> None:
 
     assert (result.returncode, result.stdout) == (
         0,
-        "done: 0 batches, 0 sent, 0 retrying, 0 failed, 0 cancelled\n",
+        "done: 0 batches, 0 sent, 0 retrying, 0 failed, 0 cancelled, 0 held back\n",
     )
 
 
@@ -90,7 +90,10 @@ def test_a_signal_ends_the_idle_wait_at_once(studio: Studio) -> None:
     rest, _ = process.communicate(timeout=10)
 
     assert process.returncode == 0
-    assert rest == "stopped (SIGTERM): 1 batches, 1 sent, 0 retrying, 0 failed, 0 cancelled\n"
+    assert (
+        rest
+        == "stopped (SIGTERM): 1 batches, 1 sent, 0 retrying, 0 failed, 0 cancelled, 0 held back\n"
+    )
 
 
 def test_the_worker_needs_the_keys(studio: Studio) -> None:

@@ -77,6 +77,11 @@ READS: dict[str, Callable[[Transaction], Any]] = {
     "list_campaigns": lambda tx: tx.list_campaigns(BIZ),
     "last_campaign_of": lambda tx: tx.last_campaign_of(BIZ, ANA.id),
     "campaign_sends": lambda tx: tx.campaign_sends(BIZ, CAMPAIGN.id),
+    "business_ids": lambda tx: tx.business_ids(),
+    "attempt_times": lambda tx: tx.attempt_times(BIZ, "email:ana", since=T0),
+    "reminder_candidates": lambda tx: tx.reminder_candidates(
+        BIZ, invited_before=T0, max_reminders=2
+    ),
 }
 
 # Every changing method, each a change that a writing transaction would make.
@@ -102,6 +107,7 @@ WRITES: dict[str, Callable[[Transaction], object]] = {
     "add_events": lambda tx: tx.add_events([attrs.evolve(ADDED, kind=EventKind.ARCHIVED)]),
     "record_attempt": lambda tx: tx.record_attempt(BIZ, "email:ana", T0 + timedelta(1)),
     "clear_attempts": lambda tx: tx.clear_attempts(BIZ, "email:ana"),
+    "forget_attempts": lambda tx: tx.forget_attempts(BIZ, "email:ana", before=T0 + timedelta(9)),
     "reserve_attempt": lambda tx: tx.reserve_attempt(
         BIZ, "email:ana", at=T0 + timedelta(1), since=T0, limit=10
     ),

@@ -12,10 +12,12 @@ import multiprocessing
 from datetime import datetime
 from typing import Any
 
-from invitekit import Audience, InviteKit, InviteKitError
+from invitekit import Audience, InviteKit, InviteKitError, Worker
+from invitekit.adapters.memory import MemoryMailer
 from invitekit.adapters.smtp import SMTPMailer
 from invitekit.ports import Clock
-from invitekit.testing import FakeClock
+from invitekit.settings import OutboxSettings
+from invitekit.testing import TEST_SECRET, FakeClock
 from tests.reliability.world import CountingHasher, at_once, make_kit
 from tests.stores import StoreRecipe, store_from_recipe
 
@@ -152,3 +154,37 @@ def run_burst(
             kit.register(email, first_name="Neu", password=passwords[number])
 
     return at_once(len(passwords), submit, start=start)
+
+
+def deliver_paced(
+    recipe: StoreRecipe,
+    *,
+    clock_start: str,
+    batch_size: int,
+    ready: Any,
+    go: Any,
+    results: Any,
+) -> None:
+    """A :class:`~invitekit.Worker` (every business) delivering until nothing is due.
+
+    Its clock is a FakeClock standing at ``clock_start``: every process of one
+    round stands at the same instant.  Puts ``(sent, held_back)`` on ``results``.
+    """
+    store = store_from_recipe(recipe)
+    worker = Worker(
+        store=store,
+        mailer=MemoryMailer(),
+        secret_keys=[TEST_SECRET],
+        clock=FakeClock(datetime.fromisoformat(clock_start)),
+        outbox=OutboxSettings(batch_size=batch_size),
+    )
+    ready.set()
+    go.wait()
+    sent = held = 0
+    while True:
+        report = worker.deliver()
+        sent, held = sent + report.sent, held + report.held_back
+        if not (report.sent or report.held_back or report.retrying or report.failed):
+            break
+    results.put((sent, held))
+    store.engine.dispose()

@@ -35,6 +35,7 @@ from invitekit import (
     FunnelCounts,
     InvitationPlan,
     InvitationReport,
+    InvitationTemplate,
     InviteKit,
     OutboxMessage,
     OutboxSettings,
@@ -125,6 +126,16 @@ paused: bool = campaigns[0].paused
 staff: str | None = kit.history(customer.id)[0].by
 archived_by: Customer = kit.archive_customer(customer.id, by="front-desk")
 delivered: DeliveryReport = kit.deliver()
+held_back: int = delivered.held_back  # pacing, quiet hours: scheduled for later
+scheduled: InvitationReport = kit.invite_audience(
+    Audience.all(), send_at=datetime(2026, 1, 13, 8, tzinfo=UTC)
+)
+scheduled_one: OutboxMessage = kit.invite(customer.id, send_at=datetime.now(UTC))
+send_at: datetime | None = kit.list_campaigns()[0].send_at
+reminder_text: InvitationTemplate = kit.save_reminder_template(
+    "es", subject="¿Sigues ahí?", body="Te esperamos en {{ business_name }}."
+)
+shipped_reminder: InvitationTemplate = kit.reminder_template("de_AT")
 settings_version: int = kit.store_business()
 everyone: DeliveryReport = Worker(
     store=kit.store, mailer=kit.mailer, secret_keys=["a-secret-key"]

@@ -16,6 +16,8 @@ __all__ = ["READS", "read_only"]
 READS = frozenset(
     {
         "campaign_sends",
+        "attempt_times",
+        "business_ids",
         "count_attempts",
         "count_customers",
         "find_customer",
@@ -35,6 +37,7 @@ READS = frozenset(
         "list_groups",
         "list_outbox",
         "pending_customer_ids",
+        "reminder_candidates",
         "savepoint",
     }
 )

@@ -43,6 +43,7 @@ from invitekit.model import (
 )
 from invitekit.ports import Transaction
 from invitekit.text import quoted
+from invitekit.transitions import ReminderCandidate
 
 __all__ = ["MemoryMailer", "MemoryStore"]
 
@@ -81,6 +82,8 @@ class MemoryStore:
         self._campaigns: dict[tuple[str, str], Campaign] = {}  # oldest first
         # Per customer: (sent_at, campaign id) of the newest sent invitation of a campaign.
         self._last_campaign: dict[tuple[str, str], tuple[datetime, str]] = {}
+        # Per customer: when each of their sent reminders was sent, oldest first.
+        self._reminders_sent: dict[tuple[str, str], tuple[datetime, ...]] = {}
         # Per key: (number, at) of each attempt, numbered in the order recorded.
         self._login_failures: dict[tuple[str, str], tuple[tuple[int, datetime], ...]] = {}
         self._attempt_numbers = itertools.count(1)
@@ -378,6 +381,9 @@ class _MemoryTransaction(_Campaigns):
         versions = self._s._businesses.get(business_id, ())
         return versions[-1] if versions else None
 
+    def business_ids(self) -> list[str]:
+        return sorted(self._s._businesses)
+
     def insert_template_revision(self, revision: TemplateRevision) -> None:
         self._set(self._s._revisions, (revision.business_id, revision.id), revision)
         if not revision.one_off:
@@ -485,6 +491,15 @@ class _MemoryTransaction(_Campaigns):
             self._set(self._s._claims, message.id, _MISSING)
         if (
             message.state is OutboxState.SENT
+            and message.kind is MessageKind.REMINDER
+            and message.customer_id is not None
+            and message.sent_at is not None
+        ):
+            key = (message.business_id, message.customer_id)
+            sent = self._s._reminders_sent.get(key, ())
+            self._set(self._s._reminders_sent, key, tuple(sorted((*sent, message.sent_at))))
+        if (
+            message.state is OutboxState.SENT
             and message.kind is MessageKind.INVITATION
             and message.campaign_id is not None
             and message.customer_id is not None
@@ -517,6 +532,43 @@ class _MemoryTransaction(_Campaigns):
             found.append(message)
         return found
 
+    def reminder_candidates(
+        self,
+        business_id: str,
+        *,
+        invited_before: datetime,
+        max_reminders: int,
+        after: str | None = None,
+        limit: int = 100,
+    ) -> list[ReminderCandidate]:
+        ids = self._s._customer_order.get(business_id, [])
+        found: list[ReminderCandidate] = []
+        for customer_id in ids[0 if after is None else bisect.bisect_right(ids, after) :]:
+            customer = self._s._customers[(business_id, customer_id)]
+            invited_at = customer.invited_at
+            if (
+                customer.status is not Status.INVITED
+                or customer.archived
+                or customer.unsubscribed
+                or invited_at is None
+                or invited_at > invited_before
+            ):
+                continue
+            sent = self._s._reminders_sent.get((business_id, customer_id), ())
+            since = [at for at in sent if at > invited_at]
+            if len(since) >= max_reminders:
+                continue
+            found.append(
+                ReminderCandidate(
+                    customer=customer,
+                    reminders_sent=len(since),
+                    last_reminded_at=since[-1] if since else None,
+                )
+            )
+            if len(found) >= limit:
+                break
+        return found
+
     # Events ------------------------------------------------------------------------------
 
     def add_events(self, events: Sequence[Event]) -> None:
@@ -535,6 +587,15 @@ class _MemoryTransaction(_Campaigns):
     def count_attempts(self, business_id: str, key: str, *, since: datetime) -> int:
         attempts = self._s._login_failures.get((business_id, key), ())
         return sum(1 for _number, at in attempts if at >= since)
+
+    def attempt_times(self, business_id: str, key: str, *, since: datetime) -> list[datetime]:
+        attempts = self._s._login_failures.get((business_id, key), ())
+        return sorted(at for _number, at in attempts if at >= since)
+
+    def forget_attempts(self, business_id: str, key: str, *, before: datetime) -> None:
+        table = self._s._login_failures
+        kept = tuple(a for a in table.get((business_id, key), ()) if a[1] >= before)
+        self._set(table, (business_id, key), kept or _MISSING)
 
     def clear_attempts(self, business_id: str, key: str) -> None:
         self._set(self._s._login_failures, (business_id, key), _MISSING)

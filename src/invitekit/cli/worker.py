@@ -24,7 +24,8 @@ from invitekit.reports import DeliveryReport
 
 __all__ = ["register"]
 
-_FIELDS = ("sent", "retrying", "failed", "cancelled")
+# ``held_back``: kept for later by the business's pacing or quiet hours (scheduled, not failed).
+_FIELDS = ("sent", "retrying", "failed", "cancelled", "held_back")
 
 
 def register(commands: Any) -> None:
@@ -122,7 +123,7 @@ def _handling_signals(stop: _Stop) -> Iterator[None]:
 
 def _line(report: DeliveryReport | dict[str, int]) -> str:
     counts = report if isinstance(report, dict) else {f: getattr(report, f) for f in _FIELDS}
-    return ", ".join(f"{counts[field]} {field}" for field in _FIELDS)
+    return ", ".join(f"{counts[field]} {field.replace('_', ' ')}" for field in _FIELDS)
 
 
 def run_worker(args: argparse.Namespace, settings: Settings) -> ExitCode:

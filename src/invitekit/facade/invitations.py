@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from invitekit.audience import Audience, InvitationPlan
 from invitekit.facade import FacadePart
 from invitekit.flows import (
@@ -64,6 +66,43 @@ class InvitationMethods(FacadePart):
             InvalidLocale: unknown locale, or one without a shipped catalog.
         """
         return templates.invitation_template(self._ctx, locale)
+
+    def save_reminder_template(
+        self, locale: str, *, subject: str, body: str
+    ) -> InvitationTemplate:
+        """Store the business's own reminder text for customers of ``locale``.
+
+        A reminder (see :class:`~invitekit.Reminders`) is composed as an
+        invitation is, with this text in place of the invitation's: the same
+        greeting, a fresh activation link, its validity, the footer and the
+        unsubscribe link.  The same rules as :meth:`save_invitation_template`
+        apply (the sandbox's placeholders and filters, a one-line subject, a
+        text for ``"de"`` serving ``de_AT``).
+
+        Args:
+            locale: a locale invitekit ships a catalog for (``"es"``, ``"de_AT"``).
+            subject: the subject line template.
+            body: the body template; a blank line separates paragraphs.
+
+        Returns:
+            the saved template.
+
+        Raises:
+            InvalidLocale: unknown locale, or one without a shipped catalog.
+            TemplateError: the text uses something not allowed; nothing is stored.
+        """
+        return templates.save_reminder_template(self._ctx, locale, subject=subject, body=body)
+
+    def reminder_template(self, locale: str) -> InvitationTemplate:
+        """The reminder text customers of ``locale`` receive: saved, else the shipped one.
+
+        The shipped texts (English, Spanish, French, German) follow
+        ``Business.formal`` as the invitation's do.
+
+        Raises:
+            InvalidLocale: unknown locale, or one without a shipped catalog.
+        """
+        return templates.reminder_template(self._ctx, locale)
 
     def preview_invitation(
         self, customer_id: str, *, subject: str | None = None, body: str | None = None
@@ -142,11 +181,14 @@ class InvitationMethods(FacadePart):
         body: str | None = None,
         save: bool = False,
         by: str | None = None,
+        send_at: datetime | None = None,
     ) -> OutboxMessage:
         """Queue an invitation to one customer (Added or Invited).
 
         The invitation is a campaign of its own (see :meth:`list_campaigns`);
-        its id is the message's ``campaign_id``.
+        its id is the message's ``campaign_id``.  A reminder pending for the
+        customer (see :class:`~invitekit.Reminders`) is withdrawn: the new
+        invitation replaces it.
 
         Args:
             customer_id: whom to invite.
@@ -157,20 +199,23 @@ class InvitationMethods(FacadePart):
                 customer's language (see :meth:`save_invitation_template`).
             by: who sent it (a member of staff's id, up to 64 characters),
                 kept as the campaign's ``by`` and the events' :attr:`~invitekit.Event.by`.
+            send_at: an aware datetime: the invitation waits until then (a
+                moment already past means now); at once when ``None``.
 
         Returns:
             the queued message; :meth:`deliver` sends it.
 
         Raises:
             TemplateError: the one-off text uses something not allowed; nothing is queued.
-            ValidationError: ``by`` is not a short line of text.
+            ValidationError: ``by`` is not a short line of text, or ``send_at``
+                is not an aware datetime.
             CustomerNotFound: no such customer.
             InvitationRefused: the customer is accepted, archived, unsubscribed,
                 already has an invitation queued, or was invited too recently;
                 ``reason`` says which.
         """
         return campaigns.invite(
-            self._ctx, customer_id, subject=subject, body=body, save=save, by=by
+            self._ctx, customer_id, subject=subject, body=body, save=save, by=by, send_at=send_at
         )
 
     def invite_audience(
@@ -181,6 +226,7 @@ class InvitationMethods(FacadePart):
         body: str | None = None,
         save: bool = False,
         by: str | None = None,
+        send_at: datetime | None = None,
     ) -> InvitationReport:
         """Queue invitations for everyone in ``audience`` who can be invited.
 
@@ -206,17 +252,22 @@ class InvitationMethods(FacadePart):
             by: who started the campaign (a member of staff's id, up to 64
                 characters), kept as the campaign's ``by`` and the events'
                 :attr:`~invitekit.Event.by`.
+            send_at: an aware datetime: the invitations wait until then (a
+                moment already past means now; the campaign keeps it as its
+                ``send_at``); at once when ``None``.  Pacing still applies
+                from then on.
 
         Returns:
             how many were queued, how many skipped per reason, and the campaign's id.
 
         Raises:
             TemplateError: the one-off text uses something not allowed; nothing is queued.
-            ValidationError: ``by`` is not a short line of text.
+            ValidationError: ``by`` is not a short line of text, or ``send_at``
+                is not an aware datetime.
             GroupNotFound, CustomerNotFound: the audience names something unknown.
         """
         return campaigns.invite_audience(
-            self._ctx, audience, subject=subject, body=body, save=save, by=by
+            self._ctx, audience, subject=subject, body=body, save=save, by=by, send_at=send_at
         )
 
     def list_campaigns(self) -> list[Campaign]:
@@ -232,6 +283,12 @@ class InvitationMethods(FacadePart):
 
     def deliver(self, *, limit: int | None = None) -> DeliveryReport:
         """Hand due messages from the outbox to the mailer, until none is left (or ``limit``).
+
+        First the reminders that are due are queued (with a
+        ``Business(reminders=...)`` schedule).  Invitations and reminders obey
+        the business's :class:`~invitekit.Pacing`: one claimed above a limit or
+        in the quiet hours goes back to pending, due at the next allowed moment
+        (``held_back`` in the report); account emails are never held back.
 
         Each message is claimed with a lease, so several workers (threads,
         processes, machines) can deliver from one Store without sending a message

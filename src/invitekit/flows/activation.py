@@ -43,11 +43,15 @@ def unsubscribe(ctx: Context, token: str) -> Customer:
         now = ctx.clock.now()
         updated = transitions.unsubscribe(current, now=now)
         tx.update_customer(updated, expected_version=current.version)
-        # Only the invitation: an account email the customer asked for
-        # (a password reset, a sign-up confirmation) still goes out.
-        events = campaigns.cancel_pending(
-            ctx, tx, current, now, EventNote.CUSTOMER_UNSUBSCRIBED, kind=MessageKind.INVITATION
-        )
+        # Only campaign mail (an invitation, a reminder): an account email the
+        # customer asked for (a password reset, a sign-up confirmation) still goes out.
+        events = [
+            event
+            for kind in (MessageKind.INVITATION, MessageKind.REMINDER)
+            for event in campaigns.cancel_pending(
+                ctx, tx, current, now, EventNote.CUSTOMER_UNSUBSCRIBED, kind=kind
+            )
+        ]
         campaign_id = tx.last_campaign_of(ctx.business.id, current.id)
         unsubscribed = ctx.event(current, EventKind.UNSUBSCRIBED, now, campaign_id=campaign_id)
         tx.add_events([*events, unsubscribed])

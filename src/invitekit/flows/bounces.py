@@ -34,6 +34,7 @@ from invitekit.bounces import (
 )
 from invitekit.campaigns import clean_actor
 from invitekit.compose import header_safe, message_id_for
+from invitekit.events import EventNote
 from invitekit.exceptions import (
     CampaignNotFound,
     ConcurrentUpdate,
@@ -223,7 +224,8 @@ def apply_bounce(
     if (updated.unsubscribed and not customer.unsubscribed) or (
         updated.undeliverable and not customer.undeliverable
     ):
-        why = "the customer complained" if kind is BounceKind.COMPLAINT else "the address bounced"
+        complained = kind is BounceKind.COMPLAINT
+        why = EventNote.CUSTOMER_COMPLAINED if complained else EventNote.ADDRESS_BOUNCED
         if tx.cancel_pending(business_id, customer.id, reason=why, kind=MessageKind.INVITATION):
             events.append(_event(customer, EventKind.INVITATION_CANCELLED, now, why, None))
     tx.update_customer(updated, expected_version=customer.version)

@@ -9,15 +9,16 @@ import attrs
 
 from invitekit import transitions
 from invitekit.audience import Audience, AudienceKind, InvitationPlan, Skipped, SkipReason
-from invitekit.campaigns import audience_label, clean_actor
+from invitekit.campaigns import audience_label, clean_actor, clean_send_at
 from invitekit.compose import locale_for, locale_name
+from invitekit.events import EventNote
 from invitekit.exceptions import InvitationRefused
 from invitekit.flows import templates
 from invitekit.flows.context import Context
 from invitekit.flows.templates import Override
 from invitekit.funnel import Campaign
 from invitekit.ids import short_id
-from invitekit.model import Customer, Event, EventKind, MessageKind, OutboxMessage
+from invitekit.model import Customer, Event, EventKind, MessageKind, OutboxMessage, Status
 from invitekit.ports import Transaction
 from invitekit.reports import InvitationReport
 
@@ -53,13 +54,16 @@ def invite(
     body: str | None,
     save: bool,
     by: str | None,
+    send_at: datetime | None = None,
 ) -> OutboxMessage:
     """Queue an invitation to one customer, or raise ``InvitationRefused`` with the reason.
 
-    The invitation is a campaign of its own (audience ``customer:<id>``).
+    The invitation is a campaign of its own (audience ``customer:<id>``), sent
+    from ``send_at`` on (at once when ``None``).
     """
     override = Override.checked(subject, body, save)
     by = clean_actor(by)
+    clean_send_at(send_at, now=ctx.clock.now())  # refuse bad input before any reading
     with ctx.store.transaction() as tx:
         customer = ctx.customer(tx, customer_id)
         now = ctx.clock.now()
@@ -75,7 +79,9 @@ def invite(
                 reason=reason,
                 customer_id=customer.id,
             )
-        campaign = new_campaign(ctx, now, audience_label(Audience.customer(customer.id)), by)
+        campaign = new_campaign(
+            ctx, now, audience_label(Audience.customer(customer.id)), by, send_at
+        )
         message = queue_one(ctx, tx, customer, now, campaign, override)
         if message is None:
             raise InvitationRefused(
@@ -94,14 +100,17 @@ def invite_audience(
     body: str | None,
     save: bool,
     by: str | None,
+    send_at: datetime | None = None,
 ) -> InvitationReport:
     """Queue invitations for everyone in ``audience`` who can be invited, batch by batch.
 
-    The call is one campaign, stored with its first batch.
+    The call is one campaign, stored with its first batch; its invitations go
+    from ``send_at`` on (at once when ``None``).
     """
     override = Override.checked(subject, body, save)
     by = clean_actor(by)
-    campaign = new_campaign(ctx, ctx.clock.now(), audience_label(audience), by)
+    now = ctx.clock.now()
+    campaign = new_campaign(ctx, now, audience_label(audience), by, send_at)
     if override is not None and override.save:
         with ctx.store.transaction() as tx:
             templates.save_override(ctx, tx, locale_for(None, ctx.business), override)
@@ -121,10 +130,24 @@ def invite_audience(
     return InvitationReport(queued=queued, skipped=skipped, campaign_id=campaign.id)
 
 
-def new_campaign(ctx: Context, now: datetime, audience: str, by: str | None) -> Campaign:
-    """A campaign of this business started ``now``, not stored yet."""
+def new_campaign(
+    ctx: Context, now: datetime, audience: str, by: str | None, send_at: datetime | None = None
+) -> Campaign:
+    """A campaign of this business started ``now``, not stored yet.
+
+    Its messages go from ``send_at`` on (checked: aware, a past moment is
+    ``now``); at once when ``None``.
+
+    Raises:
+        ValidationError: ``send_at`` is not an aware datetime.
+    """
     return Campaign(
-        id=short_id("cmp"), business_id=ctx.business.id, created_at=now, audience=audience, by=by
+        id=short_id("cmp"),
+        business_id=ctx.business.id,
+        created_at=now,
+        audience=audience,
+        by=by,
+        send_at=clean_send_at(send_at, now=now),
     )
 
 
@@ -200,12 +223,42 @@ def _queue(
     revisions: dict[str, str | None],
 ) -> tuple[list[OutboxMessage], set[str]]:
     messages = [
-        _invitation_message(ctx, tx, c, now, campaign.id, override, revisions) for c in customers
+        _invitation_message(ctx, tx, c, now, campaign, override, revisions) for c in customers
     ]
+    events = _replace_reminders(ctx, tx, customers, now)
     lost = ctx.enqueue(tx, messages)
     queued = [c for c in customers if c.id not in lost]
-    tx.add_events([ctx.event(c, EventKind.INVITATION_QUEUED, now, by=campaign.by) for c in queued])
+    tx.add_events(
+        [
+            *events,
+            *(ctx.event(c, EventKind.INVITATION_QUEUED, now, by=campaign.by) for c in queued),
+        ]
+    )
     return messages, lost
+
+
+def _replace_reminders(
+    ctx: Context, tx: Transaction, customers: Sequence[Customer], now: datetime
+) -> list[Event]:
+    """Withdraw the pending reminders of ``customers``: a new invitation replaces them.
+
+    Never two pending mails per customer: an invitation starts the reminders'
+    count again (they count from the last delivered invitation), so the
+    reminder waiting for the old one has no more reason to go.
+    """
+    # Only an Invited customer is ever reminded: a campaign to Added customers asks nothing.
+    invited = [c.id for c in customers if c.status is Status.INVITED]
+    if not invited:
+        return []
+    waiting = tx.pending_customer_ids(ctx.business.id, MessageKind.REMINDER, invited)
+    return [
+        event
+        for customer in customers
+        if customer.id in waiting
+        for event in cancel_pending(
+            ctx, tx, customer, now, EventNote.REPLACED_BY_INVITATION, kind=MessageKind.REMINDER
+        )
+    ]
 
 
 def _invitation_message(
@@ -213,7 +266,7 @@ def _invitation_message(
     tx: Transaction,
     customer: Customer,
     now: datetime,
-    campaign_id: str,
+    campaign: Campaign,
     override: Override | None,
     revisions: dict[str, str | None],
 ) -> OutboxMessage:
@@ -227,7 +280,8 @@ def _invitation_message(
         recipient=customer.email,
         locale=locale,
         template_id=revisions[locale],
-        campaign_id=campaign_id,
+        campaign_id=campaign.id,
+        not_before=campaign.send_at,
     )
 
 

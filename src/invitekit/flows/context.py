@@ -147,6 +147,7 @@ class Context:
         purpose: Purpose | None = None,
         registration_id: str | None = None,
         campaign_id: str | None = None,
+        not_before: datetime | None = None,
     ) -> OutboxMessage:
         """A new outbox row, due ``now``: what to send, composed only at delivery.
 
@@ -161,6 +162,7 @@ class Context:
             purpose: an account email's link purpose.
             registration_id: an email verification's sign-up.
             campaign_id: an invitation's campaign.
+            not_before: when it may go, if later than ``now`` (a scheduled send).
         """
         return OutboxMessage(
             id=new_id("msg"),
@@ -175,7 +177,7 @@ class Context:
             registration_id=registration_id,
             campaign_id=campaign_id,
             created_at=now,
-            not_before=now,
+            not_before=now if not_before is None else max(now, not_before),
         )
 
     def resolved(self, message: OutboxMessage, customer: Customer | None) -> OutboxMessage:

@@ -19,6 +19,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 import attrs
 
@@ -32,6 +33,7 @@ from invitekit.exceptions import (
     PermanentDeliveryError,
     TemplateError,
 )
+from invitekit.flows import pacing, reminders
 from invitekit.flows.account_mail import compose_account_message
 from invitekit.flows.bounces import apply_bounce
 from invitekit.flows.context import Context
@@ -67,6 +69,9 @@ log = logging.getLogger("invitekit")
 
 _Totals = dict[str, int]
 
+# Invitations and reminders: composed from a business's text, with an activation link.
+_CAMPAIGN_MAIL = frozenset({MessageKind.INVITATION, MessageKind.REMINDER})
+
 ContextOf = Callable[[Transaction, str], Context | None]
 """The context to compose a business's email in, given its id (``None``: unknown business)."""
 
@@ -96,8 +101,8 @@ class _Parcel:
         ctx, message = self.ctx, self.message
         issued_at = message.links_issued_at
         assert issued_at is not None  # set by the claim
-        if message.kind is MessageKind.INVITATION:
-            assert self.customer is not None  # a stale invitation is withdrawn
+        if message.kind in _CAMPAIGN_MAIL:
+            assert self.customer is not None  # a stale invitation or reminder is withdrawn
             email = compose_invitation_message(
                 ctx, message, self.customer, self.revision, issued_at
             )
@@ -109,7 +114,11 @@ class _Parcel:
 
 
 def deliver(ctx: Context, *, limit: int | None) -> DeliveryReport:
-    """Hand the business's due messages to the mailer until none is left (or ``limit``)."""
+    """Queue the business's due reminders, then hand its due messages to the mailer.
+
+    Until none is left (or ``limit``).
+    """
+    reminders.queue_due_reminders(ctx)
     ports = DeliveryPorts(store=ctx.store, mailer=ctx.mailer, clock=ctx.clock, outbox=ctx.outbox)
     return deliver_from(
         ports, lambda _tx, _business_id: ctx, business_id=ctx.business.id, limit=limit
@@ -135,7 +144,7 @@ def deliver_from(
             ``None``: one is opened from ``ports.mailer`` when the first batch is
             claimed and closed at the end.
     """
-    totals = {"sent": 0, "retrying": 0, "failed": 0, "cancelled": 0}
+    totals = {"sent": 0, "retrying": 0, "failed": 0, "cancelled": 0, "held_back": 0}
     remaining = limit
     # One mailer session (one SMTP connection) serves every batch of this call;
     # it is opened when the first batch is claimed, so an idle call connects nowhere.
@@ -196,7 +205,7 @@ def render_message(ctx: Context, message_id: str) -> Email:
             else tx.get_template_revision(ctx.business.id, message.template_id)
         )
     issued_at = message.links_issued_at or message.created_at
-    if message.kind is MessageKind.INVITATION:
+    if message.kind in _CAMPAIGN_MAIL:
         if customer is None:
             raise CustomerNotFound(f"the customer of message {quoted(message_id)} is gone")
         email = compose_invitation_message(ctx, message, customer, revision, issued_at, test=True)
@@ -235,9 +244,17 @@ def _withdraw_stale(
     claim_token: str,
     totals: _Totals,
 ) -> list[_Parcel]:
-    """Read what each claimed row needs; cancel those that may no longer be sent."""
+    """Read what each claimed row needs; cancel those that may no longer be sent.
+
+    An invitation or reminder that pacing holds back goes back to pending, due
+    when it may go (see :mod:`invitekit.flows.pacing`).
+    """
     sendable = []
     revisions: dict[tuple[str, str], TemplateRevision | None] = {}
+    now = ports.clock.now()
+    # Per business, once a message was held back in this claim: until when.
+    # The limits do not open again within one claim, so the others wait too.
+    holding: dict[str, datetime] = {}
     for message in claimed:
         ctx = context_of(tx, message.business_id)
         if ctx is None:
@@ -264,7 +281,15 @@ def _withdraw_stale(
             for_customer=message.customer_id is not None,
             queued_to=message.recipient,
             registration_found=registration is not None,
+            **_reminder_facts(ctx, tx, message, customer),
         )
+        if reason is None and message.kind in pacing.PACED:
+            until = holding.get(message.business_id) or pacing.reserve_slot(tx, ctx.business, now)
+            if until is not None:
+                holding[message.business_id] = until
+                tx.update_outbox(pacing.held_back(message, until), claim_token=claim_token)
+                totals["held_back"] += 1
+                continue
         if reason is None:
             revision = None
             if message.template_id is not None:
@@ -290,6 +315,20 @@ def _withdraw_stale(
         )
         totals["cancelled"] += 1
     return sendable
+
+
+def _reminder_facts(
+    ctx: Context, tx: Transaction, message: OutboxMessage, customer: Customer | None
+) -> dict[str, Any]:
+    """What decides whether a queued reminder is stale, besides the customer."""
+    if message.kind is not MessageKind.REMINDER or customer is None:
+        return {}
+    pending = tx.pending_customer_ids(ctx.business.id, MessageKind.INVITATION, [customer.id])
+    return {
+        "queued_at": message.created_at,
+        "undeliverable": reminders.undeliverable(customer),
+        "invitation_pending": bool(pending),
+    }
 
 
 def _send_batch(

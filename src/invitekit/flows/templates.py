@@ -13,6 +13,7 @@ from invitekit.compose import (
     Recipient,
     compose_invitation,
     default_invitation_text,
+    default_reminder_text,
     locale_for,
     message_id_for,
 )
@@ -42,10 +43,20 @@ __all__ = [
     "invitation_template",
     "invitation_text",
     "preview_invitation",
+    "reminder_revision",
+    "reminder_template",
     "save_invitation_template",
     "save_override",
+    "save_reminder_template",
     "send_test_invitation",
 ]
+
+# The kinds of text a business may customise: the invitation, and the reminder
+# (composed in the same layout with the same links; see invitekit.Reminders).
+_DEFAULT_TEXT = {
+    MessageKind.INVITATION: default_invitation_text,
+    MessageKind.REMINDER: default_reminder_text,
+}
 
 
 @attrs.frozen(kw_only=True)
@@ -76,11 +87,7 @@ def save_invitation_template(
     ctx: Context, locale: str, *, subject: str, body: str
 ) -> InvitationTemplate:
     """Store the business's own invitation text for customers of ``locale``."""
-    key = _template_locale(locale)
-    text = InvitationText(subject=check_subject(subject), body=check_body(body))
-    with ctx.store.transaction() as tx:
-        stored = _insert_revision(ctx, tx, key, text, one_off=False)
-    return _saved(stored)
+    return _save_template(ctx, MessageKind.INVITATION, locale, subject=subject, body=body)
 
 
 def invitation_template(ctx: Context, locale: str) -> InvitationTemplate:
@@ -88,6 +95,35 @@ def invitation_template(ctx: Context, locale: str) -> InvitationTemplate:
     key = _template_locale(locale)
     with ctx.store.transaction(readonly=True) as tx:
         return _effective_template(ctx, tx, key)
+
+
+def save_reminder_template(
+    ctx: Context, locale: str, *, subject: str, body: str
+) -> InvitationTemplate:
+    """Store the business's own reminder text for customers of ``locale``."""
+    return _save_template(ctx, MessageKind.REMINDER, locale, subject=subject, body=body)
+
+
+def reminder_template(ctx: Context, locale: str) -> InvitationTemplate:
+    """The reminder text customers of ``locale`` receive: saved, else the shipped one."""
+    key = _template_locale(locale)
+    with ctx.store.transaction(readonly=True) as tx:
+        return _effective_template(ctx, tx, key, MessageKind.REMINDER)
+
+
+def reminder_revision(ctx: Context, tx: Transaction, locale: str) -> str | None:
+    """The saved reminder revision reminders to ``locale`` are queued with, ``None``: shipped."""
+    return _latest_revision(ctx, tx, MessageKind.REMINDER, locale)
+
+
+def _save_template(
+    ctx: Context, kind: MessageKind, locale: str, *, subject: str, body: str
+) -> InvitationTemplate:
+    key = _template_locale(locale)
+    text = InvitationText(subject=check_subject(subject), body=check_body(body))
+    with ctx.store.transaction() as tx:
+        stored = _insert_revision(ctx, tx, key, text, one_off=False, kind=kind)
+    return _saved(stored)
 
 
 def preview_invitation(
@@ -197,7 +233,10 @@ def compose_invitation_message(
     *,
     test: bool = False,
 ) -> Email:
-    """The email of a queued invitation: its revision's text (or the shipped one), signed now.
+    """The email of a queued invitation or reminder: its revision's text (or the shipped one).
+
+    A reminder is an invitation with the reminder's text: the same greeting,
+    fresh activation link, validity, footer, unsubscribe link and headers.
 
     Args:
         ctx: the business's context.
@@ -208,7 +247,7 @@ def compose_invitation_message(
         test: sign test links (to show the email again, not to send it).
     """
     text = (
-        default_invitation_text(message.locale, formal=ctx.business.formal)
+        _DEFAULT_TEXT[message.kind](message.locale, formal=ctx.business.formal)
         if revision is None
         else InvitationText(subject=revision.subject, body=revision.body)
     )
@@ -233,17 +272,21 @@ def invitation_revision(
     from that text.
     """
     if override is None:
-        parsed = parse_locale(locale)
-        return next(
-            (
-                stored.id
-                for key in dict.fromkeys([str(parsed), parsed.language])
-                if (stored := tx.latest_template(ctx.business.id, MessageKind.INVITATION, key))
-            ),
-            None,
-        )
+        return _latest_revision(ctx, tx, MessageKind.INVITATION, locale)
     text = invitation_text(ctx, tx, locale, override)
     return _insert_revision(ctx, tx, locale, text, one_off=True).id
+
+
+def _latest_revision(ctx: Context, tx: Transaction, kind: MessageKind, locale: str) -> str | None:
+    parsed = parse_locale(locale)
+    return next(
+        (
+            stored.id
+            for key in dict.fromkeys([str(parsed), parsed.language])
+            if (stored := tx.latest_template(ctx.business.id, kind, key))
+        ),
+        None,
+    )
 
 
 def invitation_text(
@@ -266,12 +309,18 @@ def save_override(ctx: Context, tx: Transaction, locale: Locale, override: Overr
 
 
 def _insert_revision(
-    ctx: Context, tx: Transaction, locale: str, text: InvitationText, *, one_off: bool
+    ctx: Context,
+    tx: Transaction,
+    locale: str,
+    text: InvitationText,
+    *,
+    one_off: bool,
+    kind: MessageKind = MessageKind.INVITATION,
 ) -> TemplateRevision:
     revision = TemplateRevision(
         id=new_id("tpl"),
         business_id=ctx.business.id,
-        kind=MessageKind.INVITATION,
+        kind=kind,
         locale=locale,
         subject=text.subject,
         body=text.body,
@@ -282,13 +331,15 @@ def _insert_revision(
     return revision
 
 
-def _effective_template(ctx: Context, tx: Transaction, locale: str) -> InvitationTemplate:
+def _effective_template(
+    ctx: Context, tx: Transaction, locale: str, kind: MessageKind = MessageKind.INVITATION
+) -> InvitationTemplate:
     parsed = parse_locale(locale)
     for key in dict.fromkeys([str(parsed), parsed.language]):
-        stored = tx.latest_template(ctx.business.id, MessageKind.INVITATION, key)
+        stored = tx.latest_template(ctx.business.id, kind, key)
         if stored is not None:
             return _saved(stored)
-    shipped = default_invitation_text(parsed, formal=ctx.business.formal)
+    shipped = _DEFAULT_TEXT[kind](parsed, formal=ctx.business.formal)
     return InvitationTemplate(
         locale=str(parsed), subject=shipped.subject, body=shipped.body, customised=False
     )

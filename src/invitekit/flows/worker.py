@@ -12,8 +12,9 @@ from collections.abc import Sequence
 
 from invitekit.bounces import BounceSettings
 from invitekit.compose import Layout
-from invitekit.flows import delivery
+from invitekit.flows import delivery, reminders
 from invitekit.flows.context import Context
+from invitekit.model import Business
 from invitekit.passwords import PasswordHasher, PasswordRules
 from invitekit.ports import Clock, Mailer, MailerSession, Store, Transaction
 from invitekit.reports import DeliveryReport
@@ -39,37 +40,50 @@ def deliver_all(
 ) -> DeliveryReport:
     """Deliver the due messages of every business in ``store``, each composed for its business.
 
-    A message whose business has no stored settings waits (it is retried later).
+    First the reminders due to each business's customers are queued (every
+    business with stored settings and a reminder schedule).  A message whose
+    business has no stored settings waits (it is retried later).
     ``session``: an open session of ``mailer`` to send through (see
     :func:`~invitekit.flows.delivery.deliver_from`).
     """
     contexts: dict[str, Context | None] = {}
 
+    def context_for(business: Business) -> Context:
+        return Context(
+            store=store,
+            mailer=mailer,
+            clock=clock,
+            business=business,
+            tokens=Tokens(
+                business_id=business.id,
+                secret_keys=secret_keys,
+                clock=clock,
+                expiry=token_expiry,
+            ),
+            password_rules=PasswordRules(),
+            password_hasher=PasswordHasher(),
+            outbox=outbox,
+            layout=layout,
+            login_throttle=LoginThrottle(),
+            mail_throttle=MailThrottle(),
+            bounces=bounces or BounceSettings(),
+        )
+
     def context_of(tx: Transaction, business_id: str) -> Context | None:
         if business_id not in contexts:
             business = tx.get_business(business_id)
-            contexts[business_id] = None
-            if business is not None:
-                contexts[business_id] = Context(
-                    store=store,
-                    mailer=mailer,
-                    clock=clock,
-                    business=business,
-                    tokens=Tokens(
-                        business_id=business.id,
-                        secret_keys=secret_keys,
-                        clock=clock,
-                        expiry=token_expiry,
-                    ),
-                    password_rules=PasswordRules(),
-                    password_hasher=PasswordHasher(),
-                    outbox=outbox,
-                    layout=layout,
-                    login_throttle=LoginThrottle(),
-                    mail_throttle=MailThrottle(),
-                    bounces=bounces or BounceSettings(),
-                )
+            contexts[business_id] = None if business is None else context_for(business)
         return contexts[business_id]
+
+    with store.transaction(readonly=True) as tx:
+        scheduled = [
+            business
+            for business_id in tx.business_ids()
+            if (business := tx.get_business(business_id)) is not None and business.reminders.after
+        ]
+    for business in scheduled:
+        contexts[business.id] = ctx = context_for(business)
+        reminders.queue_due_reminders(ctx)
 
     ports = delivery.DeliveryPorts(store=store, mailer=mailer, clock=clock, outbox=outbox)
     return delivery.deliver_from(ports, context_of, business_id=None, limit=limit, session=session)

@@ -63,6 +63,27 @@ class AttemptReservations:
         assert primary_key is not None  # a single-row INSERT always reports it
         return int(primary_key.seq)
 
+    def attempt_times(self, business_id: str, key: str, *, since: datetime) -> list[datetime]:
+        rows = self._run(
+            sa.select(_attempts.c.at)
+            .where(
+                _attempts.c.business_id == business_id,
+                _attempts.c.key == key,
+                _attempts.c.at >= since,
+            )
+            .order_by(_attempts.c.at)
+        )
+        return list(rows.scalars())
+
+    def forget_attempts(self, business_id: str, key: str, *, before: datetime) -> None:
+        self._run(
+            _attempts.delete().where(
+                _attempts.c.business_id == business_id,
+                _attempts.c.key == key,
+                _attempts.c.at < before,
+            )
+        )
+
     def release_attempt(
         self, business_id: str, key: str, reservation: int, *, with_earlier: bool = False
     ) -> None:

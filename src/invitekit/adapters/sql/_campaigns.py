@@ -1,4 +1,4 @@
-"""The campaigns of the SQL store's transactions."""
+"""The campaigns of the SQL store's transactions, and the customers due a reminder."""
 
 from __future__ import annotations
 
@@ -8,11 +8,20 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from invitekit.adapters.sql._tables import _CAMPAIGN, _campaigns, _events, _outbox
+from invitekit.adapters.sql._schema import UTCDateTime
+from invitekit.adapters.sql._tables import (
+    _CAMPAIGN,
+    _CUSTOMER,
+    _campaigns,
+    _customers,
+    _events,
+    _outbox,
+)
 from invitekit.exceptions import ConcurrentUpdate
 from invitekit.funnel import Campaign
-from invitekit.model import EventKind, MessageKind, OutboxState
+from invitekit.model import EventKind, MessageKind, OutboxState, Status
 from invitekit.text import quoted
+from invitekit.transitions import ReminderCandidate
 
 __all__ = ["Campaigns"]
 
@@ -137,3 +146,51 @@ class Campaigns:
             .limit(1)
         ).scalar()
         return None if found is None else str(found)
+
+    def reminder_candidates(
+        self,
+        business_id: str,
+        *,
+        invited_before: datetime,
+        max_reminders: int,
+        after: str | None = None,
+        limit: int = 100,
+    ) -> list[ReminderCandidate]:
+        # The reminders sent since the customer's last delivered invitation,
+        # counted by the database (the outbox's unique key on business,
+        # customer, pending kind serves the lookup per customer).
+        since_invited = (
+            _outbox.c.business_id == _customers.c.business_id,
+            _outbox.c.customer_id == _customers.c.id,
+            _outbox.c.kind == MessageKind.REMINDER.value,
+            _outbox.c.state == OutboxState.SENT.value,
+            _outbox.c.sent_at > _customers.c.invited_at,
+        )
+        sent = sa.select(sa.func.count()).where(*since_invited).scalar_subquery()
+        last = sa.type_coerce(
+            sa.select(sa.func.max(_outbox.c.sent_at)).where(*since_invited).scalar_subquery(),
+            UTCDateTime,
+        )
+        query = (
+            sa.select(_customers, sent.label("ik_sent"), last.label("ik_last"))
+            .where(
+                _customers.c.business_id == business_id,
+                _customers.c.status == Status.INVITED.value,
+                sa.not_(_customers.c.archived),
+                sa.not_(_customers.c.unsubscribed),
+                _customers.c.invited_at <= invited_before,
+                sent < max_reminders,
+            )
+            .order_by(_customers.c.id)
+            .limit(limit)
+        )
+        if after is not None:
+            query = query.where(_customers.c.id > after)
+        return [
+            ReminderCandidate(
+                customer=_CUSTOMER.load(row),
+                reminders_sent=int(row["ik_sent"]),
+                last_reminded_at=row["ik_last"],
+            )
+            for row in self._run(query).mappings()
+        ]

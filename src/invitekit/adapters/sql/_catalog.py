@@ -58,6 +58,10 @@ class Catalog:
         ).scalar()
         return None if settings is None else business_from_json(settings)
 
+    def business_ids(self) -> list[str]:
+        query = sa.select(_businesses.c.business_id).distinct().order_by(_businesses.c.business_id)
+        return [str(business_id) for business_id in self._run(query).scalars()]
+
     def insert_template_revision(self, revision: TemplateRevision) -> None:
         self._run(_revisions.insert(), _REVISION.values(revision))
 
