@@ -13,6 +13,7 @@ from invitekit.clock import SystemClock
 from invitekit.compose import Layout
 from invitekit.exceptions import (
     AuthenticationError,
+    CampaignNotFound,
     ConcurrentUpdate,
     ConfigurationError,
     Conflict,
@@ -113,6 +114,7 @@ __all__ = [
     "BounceReport",
     "Business",
     "Campaign",
+    "CampaignNotFound",
     "CampaignReport",
     "CancellationPolicy",
     "CircuitBreaker",

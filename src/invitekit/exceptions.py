@@ -22,7 +22,8 @@ translated at the boundary with ``raise ... from err``.
     ├── NotFound (LookupError)
     │   ├── CustomerNotFound
     │   ├── GroupNotFound
-    │   └── MessageNotFound
+    │   ├── MessageNotFound
+    │   └── CampaignNotFound
     ├── Conflict
     │   ├── DuplicateCustomer
     │   ├── DuplicateGroup
@@ -64,6 +65,7 @@ if TYPE_CHECKING:  # for the annotation only: at run time this module imports no
 
 __all__ = [
     "AuthenticationError",
+    "CampaignNotFound",
     "ConcurrentUpdate",
     "ConfigurationError",
     "Conflict",
@@ -182,6 +184,10 @@ class GroupNotFound(NotFound):
 
 class MessageNotFound(NotFound):
     """No outbox message with this id exists in this business."""
+
+
+class CampaignNotFound(NotFound):
+    """No campaign with this id exists in this business."""
 
 
 class Conflict(InviteKitError):

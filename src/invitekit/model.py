@@ -66,7 +66,10 @@ class EventKind(enum.StrEnum):
     ``BOUNCED``: a bounce came back for a message to them (its detail says hard
     or soft, and the server's reason); ``COMPLAINED``: they marked a message as
     spam, which counts as unsubscribing.  Both are recorded from the bounce and
-    complaint reports of :mod:`invitekit.bounces`.
+    complaint reports of :mod:`invitekit.bounces`.  ``LINK_OPENED``: the customer
+    (or a mail scanner fetching the link for them) first opened their activation
+    link after an invitation of a campaign, recorded once per customer and
+    campaign for the campaign's funnel.
     """
 
     ADDED = "added"
@@ -87,6 +90,7 @@ class EventKind(enum.StrEnum):
     GROUP_JOINED = "group_joined"
     BOUNCED = "bounced"
     COMPLAINED = "complained"
+    LINK_OPENED = "link_opened"
 
 
 class MessageKind(enum.StrEnum):

@@ -76,6 +76,7 @@ READS: dict[str, Callable[[Transaction], Any]] = {
     "get_campaign": lambda tx: tx.get_campaign(BIZ, CAMPAIGN.id),
     "list_campaigns": lambda tx: tx.list_campaigns(BIZ),
     "last_campaign_of": lambda tx: tx.last_campaign_of(BIZ, ANA.id),
+    "campaign_counts": lambda tx: tx.campaign_counts(BIZ, CAMPAIGN.id, now=T0),
 }
 
 # Every changing method, each a change that a writing transaction would make.

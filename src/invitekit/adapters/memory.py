@@ -26,7 +26,7 @@ from invitekit.exceptions import (
     PermanentDeliveryError,
     StorageError,
 )
-from invitekit.funnel import Campaign
+from invitekit.funnel import STEP_EVENTS, Campaign, CampaignCounts, CustomerRow, MessageRow, tally
 from invitekit.model import (
     Business,
     Customer,
@@ -434,6 +434,46 @@ class _MemoryTransaction:
     def last_campaign_of(self, business_id: str, customer_id: str) -> str | None:
         last = self._s._last_campaign.get((business_id, customer_id))
         return None if last is None else last[1]
+
+    def campaign_counts(
+        self, business_id: str, campaign_id: str, *, now: datetime
+    ) -> CampaignCounts:
+        messages: list[MessageRow] = []
+        locales: dict[str, str] = {}  # customer id -> the locale of their invitation
+        for m in self._s._outbox.values():
+            if m.business_id != business_id or m.campaign_id != campaign_id:
+                continue
+            later = m.state is OutboxState.PENDING and m.next_attempt_at > now
+            row = (m.kind.value, m.state.value, later, 1)
+            messages.append(("total", "", *row))
+            if m.customer_id is None:
+                continue
+            if m.kind is MessageKind.INVITATION:
+                locales[m.customer_id] = m.locale
+            messages.append(("locale", m.locale, *row))
+            messages += [
+                ("group", g, *row) for g in self._group_names_of(business_id, m.customer_id)
+            ]
+        customers: list[CustomerRow] = []
+        for customer_id, locale in locales.items():
+            kinds = {
+                e.kind.value
+                for e in self._s._events.get((business_id, customer_id), ())
+                if e.campaign_id == campaign_id and e.kind.value in STEP_EVENTS
+            }
+            for kind in kinds:
+                customers.append(("total", "", kind, 1))
+                customers.append(("locale", locale, kind, 1))
+                customers += [
+                    ("group", g, kind, 1) for g in self._group_names_of(business_id, customer_id)
+                ]
+        return tally(messages, customers)
+
+    def _group_names_of(self, business_id: str, customer_id: str) -> list[str]:
+        return [
+            self._s._groups[(business_id, group_id)].name
+            for group_id in self._s._memberships.get((business_id, customer_id), ())
+        ]
 
     # Events ------------------------------------------------------------------------------
 
