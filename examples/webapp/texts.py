@@ -15,6 +15,8 @@ from babel import Locale
 
 from invitekit.i18n import negotiate_locale
 
+from .campaign_texts import CAMPAIGN_TEXTS
+
 __all__ = ["BUSINESS_TEXTS", "LANGUAGES", "TEXTS", "choose_locale", "plural", "text", "word"]
 
 #: The languages the customer pages are written in, with their own names.
@@ -1145,6 +1147,8 @@ BUSINESS_TEXTS["de"] = {
 }
 
 for _language, _texts in BUSINESS_TEXTS.items():
+    TEXTS[_language].update(_texts)
+for _language, _texts in CAMPAIGN_TEXTS.items():
     TEXTS[_language].update(_texts)
 
 
