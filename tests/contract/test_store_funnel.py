@@ -131,6 +131,8 @@ def test_a_held_back_row_is_scheduled_only_until_its_time(store: Store) -> None:
 
 def test_an_unknown_or_foreign_campaign_counts_nothing(store: Store) -> None:
     _spring_campaign(store)
+    # Rows naming a campaign the business never stored count for nothing.
+    _stored(store, make_message("cus_0001", campaign_id="cmp_none"), OutboxState.SENT)
 
     with store.transaction(readonly=True) as tx:
         assert tx.campaign_counts(BIZ, "cmp_none", now=T0) == CampaignCounts()

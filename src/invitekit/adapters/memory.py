@@ -438,6 +438,8 @@ class _MemoryTransaction:
     def campaign_counts(
         self, business_id: str, campaign_id: str, *, now: datetime
     ) -> CampaignCounts:
+        if (business_id, campaign_id) not in self._s._campaigns:
+            return CampaignCounts()
         messages: list[MessageRow] = []
         locales: dict[str, str] = {}  # customer id -> the locale of their invitation
         for m in self._s._outbox.values():
@@ -445,12 +447,11 @@ class _MemoryTransaction:
                 continue
             later = m.state is OutboxState.PENDING and m.next_attempt_at > now
             row = (m.kind.value, m.state.value, later, 1)
-            messages.append(("total", "", *row))
+            messages += [("total", "", *row), ("locale", m.locale, *row)]
             if m.customer_id is None:
                 continue
             if m.kind is MessageKind.INVITATION:
                 locales[m.customer_id] = m.locale
-            messages.append(("locale", m.locale, *row))
             messages += [
                 ("group", g, *row) for g in self._group_names_of(business_id, m.customer_id)
             ]
