@@ -244,7 +244,7 @@ def campaign_report_sqlite(ctx: Context, n: int) -> dict[str, Any]:
                 connection.execute(
                     _outbox.update()
                     .where(o.campaign_id == campaign_id, o.customer_id.like(f"%{share - 1}"))
-                    .values(state=state, next_attempt_at=now + timedelta(days=1))
+                    .values(state=state, not_before=now + timedelta(days=1))
                 )
             connection.execute(
                 _members.insert(),

@@ -260,3 +260,41 @@ def test_a_valid_address_is_readable_and_stays_valid(raw: str) -> None:
         return
     assert all(unicodedata.category(ch)[0] not in "CZ" for ch in parsed.address)
     assert parse_email(parsed.address) == parsed
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("", "empty"),
+        ("ana.example.com", "malformed"),
+        ("ana@exa mple.com", "space"),
+        ("ana@exa\nmple.com", "control_character"),
+        ("ana@example.invalid", "domain"),
+        ("a" * 250 + "@example.com", "too_long"),
+        ("ana\u200b@example.com", "invisible_character"),
+        ("=?utf-8?q?x?=@example.com", "malformed"),
+    ],
+)
+def test_a_refused_address_says_why_as_a_stable_code(typed: str, code: str) -> None:
+    with pytest.raises(InvalidEmail) as refused:
+        parse_email(typed)
+    assert (refused.value.field, refused.value.code) == ("email", code)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "=?utf-8?b?QmNjOiBldmlsQGF0dGFja2VyLmV4YW1wbGU=?=@example.com",  # "Bcc: evil@..."
+        "=?iso-8859-1?q?ana?=@example.com",
+        "ana=?utf-8?q?x?=@example.com",
+    ],
+)
+def test_an_encoded_word_before_the_at_is_refused(raw: str) -> None:
+    # A mail program that decodes it would show the To header as its text.
+    with pytest.raises(InvalidEmail, match="encoded word"):
+        parse_email(raw)
+
+
+@pytest.mark.parametrize("raw", ["a=b@example.com", "what?@example.com", "=?@example.com"])
+def test_equals_and_question_marks_alone_are_still_addresses(raw: str) -> None:
+    assert parse_email(raw).address == raw

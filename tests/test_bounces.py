@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from invitekit import InviteKitError
-from invitekit.bounces import MAX_PARTS, MAX_REPORT_SIZE, BounceKind, BounceReport, parse_report
+from invitekit import ConfigurationError, InviteKitError, ValidationError
+from invitekit.bounces import (
+    MAX_PARTS,
+    MAX_REPORT_SIZE,
+    BounceKind,
+    BounceReport,
+    BounceRule,
+    parse_report,
+)
 from invitekit.exceptions import InvalidReport
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bounces"
@@ -315,3 +323,54 @@ def test_a_content_type_with_endless_parameters_is_cut() -> None:
     text = dsn().replace('boundary="B"', 'boundary="B"' + '; a="b"' * 100_000)
     report = parse_report(text.encode())  # the boundary comes first and survives the cut
     assert report is not None and report.message_id == "<msg_1@studio.example>"
+
+
+# What bounces do to an address -----------------------------------------------------------
+
+NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
+
+
+def test_a_hard_bounce_makes_an_address_undeliverable_at_once() -> None:
+    assert BounceRule().makes_undeliverable("hard", now=NOW)
+    assert BounceRule().makes_undeliverable(BounceKind.HARD, now=NOW)
+
+
+def test_a_complaint_never_makes_an_address_undeliverable() -> None:
+    many = [NOW - timedelta(hours=h) for h in range(10)]
+    assert not BounceRule().makes_undeliverable("complaint", now=NOW, soft_bounces=many)
+
+
+def test_the_third_soft_bounce_within_30_days_does() -> None:
+    rule = BounceRule()
+    assert not rule.makes_undeliverable("soft", now=NOW)
+    one = [NOW - timedelta(days=2)]
+    assert not rule.makes_undeliverable("soft", now=NOW, soft_bounces=one)
+    two = [NOW - timedelta(days=29), NOW - timedelta(days=2)]
+    assert rule.makes_undeliverable("soft", now=NOW, soft_bounces=two)
+    old = [NOW - timedelta(days=30), NOW - timedelta(days=2)]  # 30 days ago has left
+    assert not rule.makes_undeliverable("soft", now=NOW, soft_bounces=old)
+
+
+def test_the_soft_rule_is_configurable() -> None:
+    strict = BounceRule(soft_limit=1, soft_window=timedelta(days=1))
+    assert strict.makes_undeliverable("soft", now=NOW)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"soft_limit": 0},
+        {"soft_limit": True},
+        {"soft_limit": 2.0},
+        {"soft_window": timedelta(0)},
+        {"soft_window": 30},
+    ],
+)
+def test_a_bounce_rule_that_makes_no_sense_is_refused(changes: dict[str, object]) -> None:
+    with pytest.raises(ConfigurationError, match="BounceRule"):
+        BounceRule(**changes)  # type: ignore[arg-type]
+
+
+def test_an_unknown_kind_is_refused_with_the_librarys_error() -> None:
+    with pytest.raises(ValidationError, match="'hard', 'soft' or 'complaint', got 'bounce'"):
+        BounceRule().makes_undeliverable("bounce", now=NOW)

@@ -20,6 +20,8 @@ from invitekit.compose import (
 from invitekit.model import Business, Email
 from invitekit.testing import make_business
 
+from .test_account_mail import _english_phrases
+
 ACTIVATE = "https://studio.example/activate/TOKEN-A"
 UNSUBSCRIBE = "https://studio.example/unsubscribe/TOKEN-U"
 # 09:00 UTC is 10:00 in Vienna (winter time).
@@ -102,6 +104,25 @@ def test_the_invitation_is_in_the_customers_language(locale: str) -> None:
     assert valid in lines
     assert action in lines
     assert unsubscribe in lines
+
+
+@pytest.mark.parametrize("locale", ["es", "fr", "de", "de_AT"])
+def test_no_english_is_left_in_the_invitation_and_it_uses_the_shared_layout(locale: str) -> None:
+    sent = _compose(locale, "Ana")
+    assert [phrase for phrase in _english_phrases() if phrase in sent.text] == []
+    assert sent.html is not None
+    assert f'<html lang="{locale.replace("_", "-")}">' in sent.html
+    assert "max-width:560px" in sent.html  # the shared layout
+    assert "display:inline-block;padding:12px 24px" in sent.html  # the button
+
+
+@pytest.mark.parametrize("formal", [False, True])
+def test_german_never_says_abmelden_for_unsubscribing(formal: bool) -> None:
+    sent = _compose("de", "Jonas", business=attrs.evolve(BUSINESS, formal=formal))
+    assert "Keine Einladungen mehr erhalten" in sent.text
+    assert "abmelden" not in sent.text.lower()
+    assert sent.html is not None
+    assert "abmelden" not in sent.html.lower()
 
 
 @pytest.mark.parametrize(

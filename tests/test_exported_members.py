@@ -30,6 +30,7 @@ PUBLIC_MODULES = [
     "invitekit.clock",
     "invitekit.compose",
     "invitekit.emails",
+    "invitekit.events",
     "invitekit.exceptions",
     "invitekit.facade",
     "invitekit.facade.accounts",

@@ -182,18 +182,21 @@ def test_formal_variants_are_complete_and_keep_the_placeholders(language: str) -
 # Words of the informal address: a text using them needs a formal variant, which must not.
 INFORMAL = {
     "de": re.compile(r"\b(du|dich|dir|dein\w*)\b", re.IGNORECASE),
-    "es": re.compile(r"\b(tú|tu|tus|te|tuya|tienes|puedes|eres|recibes)\b", re.IGNORECASE),
+    "es": re.compile(
+        r"\b(tú|tu|tus|te|tuya|tienes|puedes|eres|recibes|has|cancelas|cambias|pierdes|ponte)\b",
+        re.IGNORECASE,
+    ),
 }
 
 
 @pytest.mark.parametrize("language", sorted(INFORMAL))
-def test_every_informal_email_text_has_a_formal_variant(language: str) -> None:
+def test_every_informal_customer_text_has_a_formal_variant(language: str) -> None:
     catalog = _catalog(language)
     informal = INFORMAL[language]
     formal = {m.id: str(m.string) for m in catalog if m.id and m.context == "formal"}
     for message in catalog:
         comment = " ".join(message.auto_comments)
-        if not message.id or message.context or not comment.startswith("email"):
+        if not message.id or message.context or not comment.startswith(("email", "policy")):
             continue
         if informal.search(str(message.string)):
             assert message.id in formal, f"no formal variant: {message.id!r}"

@@ -190,7 +190,7 @@ def test_large_audience_is_processed_in_batches(
         mailer=invitekit_mailer,
         clock=invitekit_clock,
         business=invitekit_business,
-        outbox=OutboxSettings(batch_size=7),
+        outbox=OutboxSettings(batch_size=7, campaign_batch_size=7),
     )
     for i in range(50):
         kit.add_customer(f"c{i:02}@example.com")
@@ -230,3 +230,11 @@ def test_another_business_sees_nothing(
     assert other.plan_invitations(Audience.all()).recipients == ()
     # The same address can be a customer of both businesses.
     assert other.add_customer("ana@example.com").id != ana.id
+
+
+@pytest.mark.parametrize("field", ["batch_size", "max_attempts", "campaign_batch_size"])
+def test_outbox_sizes_below_one_are_refused(field: str) -> None:
+    from invitekit import ConfigurationError, OutboxSettings
+
+    with pytest.raises(ConfigurationError, match=field):
+        OutboxSettings(**{field: 0})  # type: ignore[arg-type]

@@ -10,7 +10,7 @@ import pytest
 
 from invitekit.adapters.memory import MemoryMailer, MemoryStore
 from invitekit.exceptions import InvalidCredentials, LoginThrottled
-from invitekit.model import EventKind, Status
+from invitekit.model import Event, EventKind, EventNote, Status
 from invitekit.passwords import PasswordHasher
 from invitekit.ports import Store
 from invitekit.service import InviteKit
@@ -306,3 +306,27 @@ def test_a_failed_login_does_the_same_argon2_work_for_every_kind_of_address(
             kit.login(f"{case}@example.com", "a wrong password")
         work[case] = sum(passes * memory for passes, memory, _ in argon2_work)
     assert all(3 * 64 <= done < 3 * 64 + 3 for done in work.values()), work
+
+
+def test_why_a_login_failed_is_a_stable_note_in_the_history(invitekit_kit, ana) -> None:
+    gina = invitekit_kit.add_customer("gina@example.com", auth_provider="google")
+    for email in (ana.email, gina.email):
+        with pytest.raises(InvalidCredentials):
+            invitekit_kit.login(email, "not the password")
+
+    def failures(customer_id: str) -> list[Event]:
+        history = invitekit_kit.history(customer_id)
+        return [e for e in history if e.kind is EventKind.LOGIN_FAILED]
+
+    assert [(e.note, e.note_value) for e in failures(ana.id)] == [(EventNote.WRONG_PASSWORD, "")]
+    assert [(e.note, e.note_value) for e in failures(gina.id)] == [
+        (EventNote.SIGNS_IN_WITH, "google")
+    ]
+    accepted = [e for e in invitekit_kit.history(gina.id) if e.kind is EventKind.ACCEPTED]
+    assert [(e.note, e.note_value) for e in accepted] == [(EventNote.SIGNS_IN_WITH, "google")]
+
+
+def test_an_event_holding_data_has_no_note(invitekit_kit, ana) -> None:
+    invitekit_kit.update_customer(ana.id, email="ana.new@example.com")
+    changed = [e for e in invitekit_kit.history(ana.id) if e.kind is EventKind.EMAIL_CHANGED]
+    assert [(e.detail, e.note, e.note_value) for e in changed] == [("ana@example.com", None, "")]

@@ -88,3 +88,24 @@ def test_whatever_is_kept_is_short_readable_and_links_nothing(text: str) -> None
     assert "www." not in folded
     assert first_invisible(kept) is None
     assert all(unicodedata.category(char) != "Cc" for char in kept)
+
+
+@pytest.mark.parametrize(
+    ("typed", "code", "limit"),
+    [
+        ("Ana\nBcc: x", "control_character", None),
+        ("A" * (MAX_SIGNUP_NAME_LENGTH + 1), "too_long", MAX_SIGNUP_NAME_LENGTH),
+        ("Win at bit.ly", "link", None),
+        ("Ana\u202e", "invisible_character", None),
+    ],
+)
+def test_a_refused_name_says_why_as_a_stable_code(
+    typed: str, code: str, limit: int | None
+) -> None:
+    with pytest.raises(InvalidName) as refused:
+        clean_signup_name(typed, field="first_name")
+    assert (refused.value.field, refused.value.code, refused.value.limit) == (
+        "first_name",
+        code,
+        limit,
+    )

@@ -203,3 +203,27 @@ def test_a_hash_dearer_than_the_current_parameters_costs_its_own_work(
     argon2_work.clear()
     assert current.verify(stored, "a wrong password") is False
     assert argon2_work == [(4, 128, 1)]
+
+
+@pytest.mark.parametrize(
+    ("password", "code", "limit"),
+    [
+        ("short", "too_short", 8),
+        ("x" * 65, "too_long", 64),
+        ("password", "too_common", None),
+        ("ana@example.com", "personal", None),
+        ("a long\x00password", "control_character", None),
+        ("a long password\ud800", "invalid_text", None),
+    ],
+)
+def test_a_refused_password_says_why_as_a_stable_code(
+    password: str, code: str, limit: int | None
+) -> None:
+    rules = PasswordRules.with_common_passwords(min_length=8, max_length=64)
+    with pytest.raises(WeakPassword) as refused:
+        rules.check(password, context=["ana@example.com", "Ana"])
+    assert (refused.value.field, refused.value.code, refused.value.limit) == (
+        "password",
+        code,
+        limit,
+    )

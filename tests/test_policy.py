@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
@@ -1147,6 +1148,48 @@ def test_every_explanation_is_translated(name: str, locale: str) -> None:
     assert "{" not in translated
     assert "{" not in english
     assert translated.endswith(".")
+
+
+# Words of the informal address in German and Spanish, which a formal sentence must not use.
+INFORMAL_POLICY_WORDS = {
+    "de": re.compile(r"\b(du|dich|dir|dein\w*|kontaktiere)\b", re.IGNORECASE),
+    "es": re.compile(r"\b(tú|tu|te|puedes|has|cancelas|cambias|pierdes|ponte)\b", re.IGNORECASE),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ALL_DECISIONS))
+@pytest.mark.parametrize("locale", ["es", "de_AT"])
+def test_a_formal_explanation_never_uses_the_informal_address(name: str, locale: str) -> None:
+    decision = ALL_DECISIONS[name]()
+    words = INFORMAL_POLICY_WORDS[locale[:2]]
+    assert not words.search(explain(decision, locale=locale, formal=True))
+
+
+@pytest.mark.parametrize(
+    ("locale", "informal", "formal"),
+    [
+        (
+            "de",
+            "Du kannst bis Donnerstag, 5. März 2026 um 18:00 Uhr kostenlos stornieren.",
+            "Sie können bis Donnerstag, 5. März 2026 um 18:00 Uhr kostenlos stornieren.",
+        ),
+        (
+            "es",
+            "Puedes cancelar sin coste hasta el jueves, 5 de marzo de 2026, a las 18:00.",
+            "Puede cancelar sin coste hasta el jueves, 5 de marzo de 2026, a las 18:00.",
+        ),
+        # French says "vous" to everyone: the formal setting changes nothing.
+        (
+            "fr",
+            "Vous pouvez annuler gratuitement jusqu'au jeudi 5 mars 2026 à 18:00.",
+            "Vous pouvez annuler gratuitement jusqu'au jeudi 5 mars 2026 à 18:00.",
+        ),
+    ],
+)
+def test_explain_formally(locale: str, informal: str, formal: str) -> None:
+    decision = REASON_EXAMPLES[Reason.WITHIN_WINDOW]()
+    assert explain(decision, locale=locale) == informal
+    assert explain(decision, locale=locale, formal=True) == formal
 
 
 def test_every_explanation_says_something_different_for_each_situation() -> None:

@@ -115,6 +115,27 @@ def test_following_the_link_activates_the_existing_profile(
     assert len(invitekit_kit.list_customers()) == 1
 
 
+def test_the_names_typed_at_sign_up_fill_only_what_the_profile_lacks(
+    invitekit_kit, invitekit_mailer
+) -> None:
+    lena = invitekit_kit.add_customer("lena@example.com", last_name="Berger", locale="de_AT")
+    invitekit_kit.register(
+        "lena@example.com", first_name="Lena", last_name="Typed", locale="en", password=CHOSEN
+    )
+    invitekit_kit.deliver()
+    email = last_mail_to(invitekit_mailer, "lena@example.com")
+    # Before the address is proven the email greets by the name on file (none): the
+    # name typed by whoever signed up is not put in an email to the customer.
+    assert email.text.startswith("Hallo,")
+    activated = invitekit_kit.verify_email(token_in(email, VERIFY), password=CHOSEN)
+    assert (activated.id, activated.first_name, activated.last_name, activated.locale) == (
+        lena.id,
+        "Lena",
+        "Berger",
+        "de_AT",
+    )
+
+
 def test_sign_up_without_the_link_never_attaches(invitekit_kit) -> None:
     bo = invitekit_kit.add_customer("bo@example.com")
     invitekit_kit.register("bo@example.com", password=CHOSEN)

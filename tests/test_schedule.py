@@ -273,6 +273,13 @@ def test_a_limit_that_ends_inside_quiet_hours_waits_for_their_end() -> None:
     )
 
 
+def test_a_send_recorded_after_now_counts_in_the_window() -> None:
+    # Another worker's clock runs a second ahead: its send still takes a slot.
+    pacing = Pacing(per_hour=1)
+    ahead = NOW + timedelta(seconds=1)
+    assert next_send_time(pacing, timezone="UTC", now=NOW, sent=[ahead]) == ahead + HOUR
+
+
 def test_send_times_must_be_aware() -> None:
     with pytest.raises(ConfigurationError, match="aware"):
         next_send_time(Pacing(per_hour=1), timezone="UTC", now=datetime(2026, 1, 1), sent=[])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import sys
+from collections.abc import Callable
 
 import pytest
 
@@ -204,3 +205,27 @@ def test_rendering_with_little_stack_left_is_a_template_error() -> None:
 
     with pytest.raises(TemplateError, match="nested too deeply"):
         deep(sys.getrecursionlimit() - 60)
+
+
+@pytest.mark.parametrize(
+    ("check", "source", "field", "code", "lineno"),
+    [
+        (check_subject, "  ", "subject", "empty", None),
+        (check_subject, "Hello\nBcc: x", "subject", "line_break", 2),
+        (check_body, "Hi\n\n{{ password }}", "body", "not_allowed", 3),
+        (check_body, "Hi {{ first_name ", "body", "syntax", 1),
+        (
+            check_body,
+            "{{ " + "(" * (MAX_NESTING + 1) + "first_name" + ")" * 9 + " }}",
+            "body",
+            "too_complex",
+            1,
+        ),
+    ],
+)
+def test_a_refused_template_says_why_as_a_stable_code(
+    check: Callable[[str], str], source: str, field: str, code: str, lineno: int | None
+) -> None:
+    with pytest.raises(TemplateError) as refused:
+        check(source)
+    assert (refused.value.field, refused.value.code, refused.value.lineno) == (field, code, lineno)

@@ -22,10 +22,12 @@ from invitekit.adapters.files import FolderMailer
 from invitekit.adapters.sql import SQLStore
 from invitekit.clock import SystemClock
 from invitekit.dates import format_moment
+from invitekit.events import Event
 from invitekit.passwords import PasswordHasher
 from invitekit.ports import Clock, Store
 
 from .data import AppData
+from .refusals import describe_event, describe_outbox_error, describe_refusal
 from .texts import LANGUAGES, choose_locale, plural, text, word
 
 __all__ = ["Page", "Studio", "create_app", "studio"]
@@ -43,6 +45,9 @@ DEFAULTS: dict[str, Any] = {
     "BUSINESS_SENDER": "hello@studio.example",
     "BUSINESS_TIMEZONE": "Europe/Vienna",
     "BUSINESS_LOCALE": "en",
+    # The formal address (German "Sie", Spanish "usted") on the customer pages, in
+    # the emails and in the policy sentences; informal ("du", "tú") by default.
+    "BUSINESS_FORMAL": False,
     "ADMIN_EMAIL": "owner@studio.example",
     # Days after the last delivered invitation when customers still Invited are
     # reminded (Business.reminders); none by default.
@@ -128,6 +133,7 @@ def create_app(config: Mapping[str, Any]) -> Flask:
         sender=app.config["BUSINESS_SENDER"],
         timezone=app.config["BUSINESS_TIMEZONE"],
         default_locale=app.config["BUSINESS_LOCALE"],
+        formal=bool(app.config["BUSINESS_FORMAL"]),
         signature=f"{app.config['BUSINESS_NAME']} · {base}",
         activation_url=f"{base}/activate/{{token}}",
         unsubscribe_url=f"{base}/unsubscribe/{{token}}",
@@ -211,7 +217,8 @@ def use_locale(locale: str | None) -> None:
 
 def t(key: str, **values: object) -> str:
     """A customer page text in the page's language."""
-    return text(page_locale(), key, business=studio().kit.business.name, **values)
+    business = studio().kit.business
+    return text(page_locale(), key, formal=business.formal, business=business.name, **values)
 
 
 def when(moment: datetime | None) -> str:
@@ -219,6 +226,21 @@ def when(moment: datetime | None) -> str:
     if moment is None:
         return ""
     return format_moment(moment, locale=page_locale(), timezone=studio().kit.business.timezone)
+
+
+def refusal(error: Exception) -> str:
+    """What the library refused, in the page's language (see :mod:`.refusals`)."""
+    return describe_refusal(error, t=t, when=when)
+
+
+def history_detail(event: Event) -> str:
+    """The detail of a history line in the page's language."""
+    return describe_event(event, t=t, w=w)
+
+
+def outbox_error(last_error: str | None) -> str:
+    """Why an outbox message was withdrawn, in the page's language (a mail server's as is)."""
+    return describe_outbox_error(last_error, t=t)
 
 
 def tn(key: str, n: int, **values: object) -> str:
@@ -242,6 +264,8 @@ def _template_helpers() -> dict[str, Any]:
         "tn": tn,
         "w": w,
         "when": when,
+        "history_detail": history_detail,
+        "outbox_error": outbox_error,
         "lang": page_locale().language,
         "languages": LANGUAGES,
         "language_name": language_name,

@@ -39,7 +39,7 @@ from invitekit.i18n import available_locales
 from invitekit.model import Email
 from invitekit.policy import CancellationPolicy, DurationCutoff, Outcome, Rule
 
-from .app import Page, page_locale, studio, t, tn, w
+from .app import Page, page_locale, refusal, studio, t, tn, w
 
 __all__ = ["bp"]
 
@@ -131,7 +131,7 @@ def add_customer() -> Response:
             invite=bool(form.get("invite")),
         )
     except InviteKitError as err:
-        flash(t("b_not_added", error=err), "error")
+        flash(t("b_not_added", error=refusal(err)), "error")
     else:
         studio().deliver_if_inline()
         key = "b_added_invited" if form.get("invite") else "b_added"
@@ -171,9 +171,9 @@ def customer_action(customer_id: str, action: str) -> Response:
             kit.restore_customer(customer_id)
             flash(t("b_restored_done"), "success")
         else:
-            flash(f"Unknown action {action!r}.", "error")
+            flash(t("r_failed"), "error")
     except InvitationRefused as err:
-        flash(t("b_not_invited", error=err), "error")
+        flash(t("b_not_invited", error=refusal(err)), "error")
     return redirect(url_for("business.customer", customer_id=customer_id), code=303)
 
 
@@ -214,7 +214,7 @@ def invite() -> Page:
     try:
         plan = kit.plan_invitations(_audience(audience_choice))
     except InviteKitError as err:
-        flash(str(err), "error")
+        flash(refusal(err), "error")
         return redirect(url_for("business.invite"), code=303)
     if request.method == "POST":
         action = request.form.get("action")
@@ -240,9 +240,9 @@ def invite() -> Page:
                 )
                 return redirect(url_for("business.customers"), code=303)
         except TemplateError as err:
-            error = str(err)
+            error = refusal(err)
         except DeliveryError as err:
-            error = t("b_test_failed", error=err)
+            error = t("b_test_failed", error=refusal(err))
     return render_template(
         "admin/invite.html",
         audience=audience_choice,
@@ -333,8 +333,8 @@ def settings() -> Page:
                 max_reschedules=int(maximum) if maximum.isdigit() else None,
             )
             mode = LoginMode(request.form.get("login_mode", LoginMode.OPTIONAL.value))
-        except (InvalidPolicy, ValueError) as err:
-            error = str(err)
+        except ValueError as err:  # InvalidPolicy, or a value no form of this page sends
+            error = refusal(err)
         else:
             app.data.save_policy(policy)
             app.data.save_login_mode(mode)

@@ -34,7 +34,7 @@ from invitekit.exceptions import (
 from invitekit.model import Customer
 from invitekit.policy import Action, BookingStatus, Decision, explain
 
-from .app import Page, page_locale, studio, t, use_locale, when
+from .app import Page, page_locale, refusal, studio, t, use_locale, when
 from .data import StudioBooking
 
 __all__ = ["bp"]
@@ -91,8 +91,8 @@ def activate(token: str) -> Page:
     if request.method == "POST":
         try:
             customer = kit.accept_invitation(token, request.form.get("password", ""))
-        except WeakPassword:
-            error = t("weak_password", min=kit.password_rules.min_length)
+        except WeakPassword as err:
+            error = refusal(err)
         except TokenError as err:
             return link_problem(err, purpose="activation")
         else:
@@ -114,8 +114,8 @@ def login() -> Page:
                 request.form.get("password", ""),
                 client=request.remote_addr,
             )
-        except LoginThrottled:
-            error, status = t("login_throttled"), 429
+        except LoginThrottled as err:
+            error, status = refusal(err), 429
         except InvalidCredentials:
             error, status = t("login_failed"), 401
         else:
@@ -140,8 +140,8 @@ def forgot() -> Page:
             studio().kit.request_password_reset(
                 request.form.get("email", ""), locale=str(page_locale())
             )
-        except InvalidEmail:
-            return render_template("forgot.html", error=t("invalid_email")), 422
+        except InvalidEmail as err:
+            return render_template("forgot.html", error=refusal(err)), 422
         studio().deliver_if_inline()
         flash(t("forgot_sent"), "success")
         return redirect(url_for("customer.login"), code=303)
@@ -161,8 +161,8 @@ def reset(token: str) -> Page:
     if request.method == "POST":
         try:
             kit.reset_password(token, request.form.get("password", ""))
-        except WeakPassword:
-            error = t("weak_password", min=kit.password_rules.min_length)
+        except WeakPassword as err:
+            error = refusal(err)
         except TokenError as err:
             return link_problem(err, purpose="reset")
         else:
@@ -191,12 +191,8 @@ def signup() -> Page:
                 locale=str(page_locale()),
                 password=request.form.get("password", ""),
             )
-        except InvalidEmail:
-            error = t("invalid_email")
-        except WeakPassword:
-            error = t("weak_password", min=kit.password_rules.min_length)
-        except ValidationError as err:
-            error = str(err)
+        except ValidationError as err:  # the address, the password, the first name
+            error = refusal(err)
         else:
             studio().deliver_if_inline()
             flash(t("signup_sent"), "success")
@@ -288,7 +284,10 @@ class Row:
     @property
     def sentences(self) -> list[str]:
         """The policy's explanation of both answers (once when they say the same)."""
-        texts = [explain(d, locale=page_locale()) for d in (self.cancel, self.reschedule)]
+        texts = [
+            explain(d, locale=page_locale(), formal=studio().kit.business.formal)
+            for d in (self.cancel, self.reschedule)
+        ]
         return list(dict.fromkeys(texts))
 
 
@@ -337,7 +336,7 @@ def change_booking(booking_id: str, action: str) -> Page:
     try:
         policy.ensure_allowed(booking.for_policy(), wanted, now=app.now())
     except PolicyRefused as err:
-        sentence = explain(err.decision, locale=page_locale())
+        sentence = explain(err.decision, locale=page_locale(), formal=studio().kit.business.formal)
         return render_template("refused.html", booking=booking, sentence=sentence), 409
     if wanted is Action.CANCEL:
         app.data.save_booking(attrs.evolve(booking, status=BookingStatus.CANCELLED))
@@ -369,7 +368,7 @@ def details() -> Page:
             locale=locale,
         )
     except ValidationError as err:
-        flash(str(err), "error")
+        flash(refusal(err), "error")
     else:
         use_locale(locale)
         flash(t("details_saved"), "success")

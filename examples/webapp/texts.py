@@ -16,6 +16,8 @@ from babel import Locale
 from invitekit.i18n import negotiate_locale
 
 from .campaign_texts import CAMPAIGN_TEXTS
+from .formal_texts import FORMAL_TEXTS
+from .refusals import REFUSAL_TEXTS
 
 __all__ = ["BUSINESS_TEXTS", "LANGUAGES", "TEXTS", "choose_locale", "plural", "text", "word"]
 
@@ -26,10 +28,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "home_title": "Welcome",
         "home_intro": "Book your classes at {business}.",
-        "login_not_offered": "Customer login is turned off here: book at the front desk.",
-        "login_offered": "Log in to see your bookings.",
-        "login_required": "Log in to book a class.",
-        "login_satisfied": "You are logged in: new bookings go to your profile.",
+        "home_login_not_offered": "Customer login is turned off here: book at the front desk.",
+        "home_login_offered": "Log in to see your bookings.",
+        "home_login_required": "Log in to book a class.",
+        "home_login_satisfied": "You are logged in: new bookings go to your profile.",
         "my_bookings": "My bookings",
         "activate_title": "Activate your profile",
         "activate_intro": "Hello {name}, choose a password for {email}.",
@@ -40,10 +42,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "password_hint": "At least {min} characters. Any characters, spaces too.",
         "activate_button": "Activate my profile",
         "activated": "Your profile is active. Welcome!",
-        "weak_password": (
-            "This password cannot be used: it needs at least {min} characters and must"
-            " not be your name, your email address or a very common password."
-        ),
         "link_problem_title": "This link does not work",
         "err_expired": "This link has expired. Ask {business} to invite you again.",
         "err_reset_expired": "This link has expired. Ask for a new one below.",
@@ -61,7 +59,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "email": "Email address",
         "login_button": "Log in",
         "login_failed": "The email address or the password is not right.",
-        "login_throttled": "Too many failed attempts. Please try again later.",
         "logout": "Log out",
         "logged_out": "You are logged out.",
         "forgot_link": "Forgot your password?",
@@ -121,10 +118,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "es": {
         "home_title": "Bienvenido",
         "home_intro": "Reserva tus clases en {business}.",
-        "login_not_offered": "Aquí no hay inicio de sesión para clientes: reserva en recepción.",
-        "login_offered": "Inicia sesión para ver tus reservas.",
-        "login_required": "Inicia sesión para reservar una clase.",
-        "login_satisfied": "Has iniciado sesión: las nuevas reservas van a tu perfil.",
+        "home_login_not_offered": (
+            "Aquí no hay inicio de sesión para clientes: reserva en recepción."
+        ),
+        "home_login_offered": "Inicia sesión para ver tus reservas.",
+        "home_login_required": "Inicia sesión para reservar una clase.",
+        "home_login_satisfied": "Has iniciado sesión: las nuevas reservas van a tu perfil.",
         "my_bookings": "Mis reservas",
         "activate_title": "Activa tu perfil",
         "activate_intro": "Hola {name}, elige una contraseña para {email}.",
@@ -135,10 +134,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "password_hint": "Al menos {min} caracteres. Cualquier carácter, también espacios.",
         "activate_button": "Activar mi perfil",
         "activated": "Tu perfil está activo. ¡Bienvenido!",
-        "weak_password": (
-            "No se puede usar esta contraseña: necesita al menos {min} caracteres y no"
-            " puede ser tu nombre, tu correo electrónico ni una contraseña muy común."
-        ),
         "link_problem_title": "Este enlace no funciona",
         "err_expired": "Este enlace ha caducado. Pide a {business} que te invite de nuevo.",
         "err_reset_expired": "Este enlace ha caducado. Pide uno nuevo aquí abajo.",
@@ -156,7 +151,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "email": "Correo electrónico",
         "login_button": "Iniciar sesión",
         "login_failed": "El correo electrónico o la contraseña no son correctos.",
-        "login_throttled": "Demasiados intentos fallidos. Inténtalo de nuevo más tarde.",
         "logout": "Cerrar sesión",
         "logged_out": "Has cerrado la sesión.",
         "forgot_link": "¿Has olvidado tu contraseña?",
@@ -216,10 +210,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "fr": {
         "home_title": "Bienvenue",
         "home_intro": "Réservez vos cours chez {business}.",
-        "login_not_offered": "Pas de connexion client ici : réservez à l’accueil.",
-        "login_offered": "Connectez-vous pour voir vos réservations.",
-        "login_required": "Connectez-vous pour réserver un cours.",
-        "login_satisfied": "Vous êtes connecté : les nouvelles réservations vont à votre profil.",
+        "home_login_not_offered": "Pas de connexion client ici : réservez à l’accueil.",
+        "home_login_offered": "Connectez-vous pour voir vos réservations.",
+        "home_login_required": "Connectez-vous pour réserver un cours.",
+        "home_login_satisfied": (
+            "Vous êtes connecté : les nouvelles réservations vont à votre profil."
+        ),
         "my_bookings": "Mes réservations",
         "activate_title": "Activez votre profil",
         "activate_intro": "Bonjour {name}, choisissez un mot de passe pour {email}.",
@@ -230,10 +226,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "password_hint": "Au moins {min} caractères. Tous les caractères, espaces compris.",
         "activate_button": "Activer mon profil",
         "activated": "Votre profil est actif. Bienvenue !",
-        "weak_password": (
-            "Ce mot de passe ne peut pas être utilisé : il faut au moins {min} caractères,"
-            " et ni votre nom, ni votre adresse e-mail, ni un mot de passe très courant."
-        ),
         "link_problem_title": "Ce lien ne fonctionne pas",
         "err_expired": "Ce lien a expiré. Demandez à {business} de vous inviter à nouveau.",
         "err_reset_expired": "Ce lien a expiré. Demandez-en un nouveau ci-dessous.",
@@ -253,7 +245,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "email": "Adresse e-mail",
         "login_button": "Se connecter",
         "login_failed": "L’adresse e-mail ou le mot de passe n’est pas correct.",
-        "login_throttled": "Trop de tentatives échouées. Réessayez plus tard.",
         "logout": "Se déconnecter",
         "logged_out": "Vous êtes déconnecté.",
         "forgot_link": "Mot de passe oublié ?",
@@ -317,10 +308,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "de": {
         "home_title": "Willkommen",
         "home_intro": "Buche deine Kurse bei {business}.",
-        "login_not_offered": "Hier gibt es keine Kundenanmeldung: Buche am Empfang.",
-        "login_offered": "Melde dich an, um deine Buchungen zu sehen.",
-        "login_required": "Melde dich an, um einen Kurs zu buchen.",
-        "login_satisfied": "Du bist angemeldet: Neue Buchungen gehen in dein Profil.",
+        "home_login_not_offered": "Hier gibt es keine Kundenanmeldung: Buche am Empfang.",
+        "home_login_offered": "Melde dich an, um deine Buchungen zu sehen.",
+        "home_login_required": "Melde dich an, um einen Kurs zu buchen.",
+        "home_login_satisfied": "Du bist angemeldet: Neue Buchungen gehen in dein Profil.",
         "my_bookings": "Meine Buchungen",
         "activate_title": "Profil aktivieren",
         "activate_intro": "Hallo {name}, wähle ein Passwort für {email}.",
@@ -331,10 +322,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "password_hint": "Mindestens {min} Zeichen. Alle Zeichen erlaubt, auch Leerzeichen.",
         "activate_button": "Mein Profil aktivieren",
         "activated": "Dein Profil ist aktiv. Willkommen!",
-        "weak_password": (
-            "Dieses Passwort geht nicht: Es braucht mindestens {min} Zeichen und darf weder"
-            " dein Name noch deine E-Mail-Adresse noch ein sehr häufiges Passwort sein."
-        ),
         "link_problem_title": "Dieser Link funktioniert nicht",
         "err_expired": "Dieser Link ist abgelaufen. Bitte {business}, dich erneut einzuladen.",
         "err_reset_expired": "Dieser Link ist abgelaufen. Fordere unten einen neuen an.",
@@ -352,7 +339,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "email": "E-Mail-Adresse",
         "login_button": "Anmelden",
         "login_failed": "E-Mail-Adresse oder Passwort stimmen nicht.",
-        "login_throttled": "Zu viele Fehlversuche. Bitte versuche es später erneut.",
         "logout": "Abmelden",
         "logged_out": "Du bist abgemeldet.",
         "forgot_link": "Passwort vergessen?",
@@ -431,8 +417,15 @@ def choose_locale(preferred: Iterable[str | None], *, default: str) -> Locale:
     return negotiate_locale(preferred, default=default)
 
 
-def text(locale: Locale, key: str, **values: object) -> str:
-    """The text ``key`` in ``locale``'s language (English when missing), filled with ``values``."""
+def text(locale: Locale, key: str, *, formal: bool = False, **values: object) -> str:
+    """The text ``key`` in ``locale``'s language (English when missing), filled with ``values``.
+
+    With ``formal`` (the business's ``Business.formal``), the formal variant of
+    a text that addresses the customer, where the language has one
+    (:data:`~examples.webapp.formal_texts.FORMAL_TEXTS`: German "Sie", Spanish "usted").
+    """
+    if formal and key in FORMAL_TEXTS.get(locale.language, {}):
+        return FORMAL_TEXTS[locale.language][key].format(**values)
     catalog = TEXTS.get(locale.language, TEXTS["en"])
     return catalog.get(key, TEXTS["en"][key]).format(**values)
 
@@ -1147,6 +1140,8 @@ BUSINESS_TEXTS["de"] = {
 }
 
 for _language, _texts in BUSINESS_TEXTS.items():
+    TEXTS[_language].update(_texts)
+for _language, _texts in REFUSAL_TEXTS.items():
     TEXTS[_language].update(_texts)
 for _language, _texts in CAMPAIGN_TEXTS.items():
     TEXTS[_language].update(_texts)

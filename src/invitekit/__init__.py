@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from invitekit.access import LoginMode, LoginRequirement, can_use_portal, login_requirement
 from invitekit.audience import Audience, AudienceKind, InvitationPlan, Skipped, SkipReason
-from invitekit.bounces import BounceKind, BounceReport, parse_report
+from invitekit.bounces import BounceKind, BounceReport, BounceRule, parse_report
 from invitekit.clock import SystemClock
 from invitekit.compose import Layout
 from invitekit.exceptions import (
@@ -64,6 +64,7 @@ from invitekit.model import (
     Email,
     Event,
     EventKind,
+    EventNote,
     Group,
     LinkCheck,
     OutboxMessage,
@@ -112,6 +113,7 @@ __all__ = [
     "BookingStatus",
     "BounceKind",
     "BounceReport",
+    "BounceRule",
     "Business",
     "Campaign",
     "CampaignNotFound",
@@ -133,6 +135,7 @@ __all__ = [
     "Email",
     "Event",
     "EventKind",
+    "EventNote",
     "FixedFee",
     "FunnelCounts",
     "Group",

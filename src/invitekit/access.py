@@ -17,7 +17,7 @@ from __future__ import annotations
 import enum
 
 from invitekit.exceptions import ConfigurationError
-from invitekit.model import Customer, Status
+from invitekit.model import Customer, EventNote, Status
 from invitekit.text import quoted
 
 __all__ = [
@@ -131,9 +131,9 @@ def can_log_in(customer: Customer | None) -> bool:
 def login_refusal(customer: Customer) -> str:
     """Why a known customer's login failed, for their history (never shown to the visitor)."""
     if customer.archived:
-        return "archived"
+        return EventNote.ARCHIVED
     if customer.status is not Status.ACCEPTED:
-        return "profile not activated"
+        return EventNote.NOT_ACTIVATED
     if customer.password_hash is None:
-        return f"signs in with {customer.auth_provider or 'another method'}"
-    return "wrong password"
+        return f"{EventNote.SIGNS_IN_WITH} {customer.auth_provider or 'another method'}"
+    return EventNote.WRONG_PASSWORD

@@ -70,38 +70,63 @@ def parse_email(raw: str) -> EmailAddress:
     Raises:
         InvalidEmail: if ``raw`` is empty or too long, has no single ``@``, has a
             line break, a control, invisible or direction-changing character, a
-            space or another character an address may not contain, or a domain
+            space or another character an address may not contain, an RFC 2047
+            encoded word (``=?utf-8?b?...?=``) before the ``@``, or a domain
             that is not a valid (IDNA2008) host name that can receive mail.  The
             message quotes at most 80 characters of the input, never a control
             or invisible character.
     """
     if not isinstance(raw, str):
-        raise InvalidEmail("an email address must be a string", field="email")
+        raise InvalidEmail("an email address must be a string", field="email", code="not_text")
     stripped = raw.strip()
     if not stripped:
-        raise InvalidEmail("the email address is empty", field="email")
+        raise InvalidEmail("the email address is empty", field="email", code="empty")
     if len(stripped) > _MAX_INPUT_CHARACTERS:
-        raise InvalidEmail(f"{quoted(stripped)} is longer than 254 characters", field="email")
+        raise InvalidEmail(
+            f"{quoted(stripped)} is longer than 254 characters",
+            field="email",
+            code="too_long",
+            limit=254,
+        )
     text = unicodedata.normalize("NFC", stripped)
     _refuse_unreadable(text)
     if text.count("@") != 1:
         raise InvalidEmail(
-            f"{quoted(text)} is not an email address (it needs one @)", field="email"
+            f"{quoted(text)} is not an email address (it needs one @)",
+            field="email",
+            code="malformed",
         )
     local, domain = text.split("@")
     if len(local.encode()) > _MAX_LOCAL_OCTETS:
-        raise InvalidEmail(f"{quoted(text)} has too long a part before the @", field="email")
+        raise InvalidEmail(
+            f"{quoted(text)} has too long a part before the @", field="email", code="too_long"
+        )
+    if "=?" in local and "?=" in local:
+        # RFC 2047 (section 5): an encoded-word never appears in an address. A mail
+        # program that decodes one anyway shows the To header as whatever it encodes
+        # ("Bcc: ..."), so it is refused, not passed along.
+        raise InvalidEmail(
+            f"{quoted(text)} contains an encoded word (=?...?=), which no address may",
+            field="email",
+            code="malformed",
+        )
     try:
         checked = _validate(text)
     except email_validator.EmailNotValidError:
         # Not chained: our message says what is wrong, in our words.
-        raise InvalidEmail(_what_is_wrong(text, domain), field="email") from None
+        message, code = _what_is_wrong(text, domain)
+        raise InvalidEmail(message, field="email", code=code) from None
     # email-validator lower-cases a few role names (RFC 2142's ``Info@``); the
     # address keeps the case it was given in, and only the key is lower-cased.
     ascii_domain = checked.ascii_domain.lower()
     address = f"{local}@{ascii_domain}"
     if len(address.encode()) > _MAX_ADDRESS_OCTETS:
-        raise InvalidEmail(f"{quoted(text)} is longer than 254 characters", field="email")
+        raise InvalidEmail(
+            f"{quoted(text)} is longer than 254 characters",
+            field="email",
+            code="too_long",
+            limit=254,
+        )
     return EmailAddress(address=address, key=f"{local.lower()}@{ascii_domain}")
 
 
@@ -122,30 +147,42 @@ def _validate(text: str) -> email_validator.ValidatedEmail:
 def _refuse_unreadable(text: str) -> None:
     """Refuse what a person cannot read, or would read as something else, in our words."""
     if any(char in _LINE_BREAKS for char in text):
-        raise InvalidEmail(f"{quoted(text)} contains a line break", field="email")
+        raise InvalidEmail(
+            f"{quoted(text)} contains a line break", field="email", code="control_character"
+        )
     for char in text:
         category = unicodedata.category(char)
         if category == "Cc":
-            raise InvalidEmail(f"{quoted(text)} contains a control character", field="email")
+            raise InvalidEmail(
+                f"{quoted(text)} contains a control character",
+                field="email",
+                code="control_character",
+            )
         if category == "Cs":
-            raise InvalidEmail(f"{quoted(text)} contains text that is not valid", field="email")
+            raise InvalidEmail(
+                f"{quoted(text)} contains text that is not valid",
+                field="email",
+                code="invalid_text",
+            )
     invisible = first_invisible(text)
     if invisible is not None:
         raise InvalidEmail(
             f"{quoted(text)} contains an invisible or direction-changing character, "
             f"{describe(invisible)}",
             field="email",
+            code="invisible_character",
         )
     if any(unicodedata.category(char) == "Zs" for char in text):
-        raise InvalidEmail(f"{quoted(text)} contains a space", field="email")
+        raise InvalidEmail(f"{quoted(text)} contains a space", field="email", code="space")
 
 
-def _what_is_wrong(text: str, domain: str) -> str:
+def _what_is_wrong(text: str, domain: str) -> tuple[str, str]:
+    """The message and the :attr:`~invitekit.ValidationError.code` for a refused address."""
     try:
         _validate(f"a@{domain}")
     except email_validator.EmailNotValidError:
         last_label = domain.rsplit(".", 1)[-1].lower()
         if last_label in email_validator.SPECIAL_USE_DOMAIN_NAMES:
-            return f"{quoted(text)} has a reserved domain that cannot receive mail"
-        return f"{quoted(text)} has an invalid domain (the part after the @)"
-    return f"{quoted(text)} has an invalid part before the @"
+            return f"{quoted(text)} has a reserved domain that cannot receive mail", "domain"
+        return f"{quoted(text)} has an invalid domain (the part after the @)", "domain"
+    return f"{quoted(text)} has an invalid part before the @", "malformed"

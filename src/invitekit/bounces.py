@@ -28,6 +28,9 @@ What counts as what:
   ``other`` is a **complaint** (the reader pressed "this is spam");
   ``not-spam`` and ``auth-failure`` reports are not: ``None``.
 
+What a bounce does to an address is :class:`BounceRule`'s decision: a hard
+bounce makes it undeliverable, so do three soft ones within 30 days (by default).
+
 The original ``Message-ID`` is read, in this order, from the returned headers
 (a ``text/rfc822-headers`` part, a ``message/rfc822`` or ``message/global``
 part, or ``message/global-headers``), from an ``Original-Message-ID`` or
@@ -50,7 +53,8 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta
 from email import errors as email_errors
 from email.message import Message
 from email.parser import BytesParser, HeaderParser
@@ -59,9 +63,17 @@ from typing import Any
 
 import attrs
 
-from invitekit.exceptions import InvalidReport
+from invitekit.exceptions import ConfigurationError, InvalidReport, ValidationError
+from invitekit.text import quoted
 
-__all__ = ["MAX_PARTS", "MAX_REPORT_SIZE", "BounceKind", "BounceReport", "parse_report"]
+__all__ = [
+    "MAX_PARTS",
+    "MAX_REPORT_SIZE",
+    "BounceKind",
+    "BounceReport",
+    "BounceRule",
+    "parse_report",
+]
 
 #: A report larger than this many bytes is not read: a real one, even with the
 #: whole original attached, is a small fraction of it.
@@ -343,3 +355,63 @@ def _message_id(value: str | None, *, last: bool = False) -> str | None:
         return f"<{found[-1] if last else found[0]}>"
     bare = _BARE_ID.fullmatch(value.strip())
     return f"<{bare.group(0)}>" if bare else None
+
+
+@attrs.frozen(kw_only=True)
+class BounceRule:
+    """When bounces make an address undeliverable.
+
+    A hard bounce does at once; soft bounces do when ``soft_limit`` of them
+    arrived within ``soft_window`` (by default three within 30 days).  A
+    complaint never does: it counts as unsubscribing.
+
+    Attributes:
+        soft_limit: how many soft bounces within the window, 1 or more.
+        soft_window: how far back soft bounces count, positive.
+
+    Raises:
+        ConfigurationError: a limit below 1 or a window that is not positive.
+    """
+
+    soft_limit: int = attrs.field(default=3)
+    soft_window: timedelta = attrs.field(default=timedelta(days=30))
+
+    def __attrs_post_init__(self) -> None:
+        limit = self.soft_limit
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise ConfigurationError(
+                f"BounceRule soft_limit must be a whole number, 1 or more, got {limit!r}"
+            )
+        if not isinstance(self.soft_window, timedelta) or self.soft_window <= timedelta(0):
+            raise ConfigurationError(
+                f"BounceRule soft_window must be a positive timedelta, got {self.soft_window!r}"
+            )
+
+    def makes_undeliverable(
+        self, kind: BounceKind | str, *, now: datetime, soft_bounces: Iterable[datetime] = ()
+    ) -> bool:
+        """Whether a bounce of ``kind`` arriving at ``now`` makes the address undeliverable.
+
+        Args:
+            kind: the new report's kind (``"hard"``, ``"soft"``, ``"complaint"``).
+            now: when it arrived.
+            soft_bounces: when the earlier soft bounces of the same address
+                arrived (since it was last changed or cleared); those older than
+                the window do not count.
+
+        Raises:
+            ValidationError: ``kind`` is none of the three.
+        """
+        try:
+            kind = BounceKind(kind)
+        except ValueError as err:
+            raise ValidationError(
+                f"a bounce kind is 'hard', 'soft' or 'complaint', got {quoted(str(kind))}",
+                field="kind",
+            ) from err
+        if kind is BounceKind.HARD:
+            return True
+        if kind is BounceKind.COMPLAINT:
+            return False
+        recent = sum(1 for at in soft_bounces if now - self.soft_window < at <= now)
+        return recent + 1 >= self.soft_limit

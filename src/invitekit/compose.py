@@ -59,6 +59,7 @@ __all__ = [
     "header_safe",
     "link",
     "locale_for",
+    "locale_name",
     "message_id_for",
     "render_email",
     "signature",
@@ -218,6 +219,12 @@ def locale_for(recipient_locale: str | None, business: Business) -> Locale:
     business default, then English; the territory is kept for date formats.
     """
     return negotiate_locale([recipient_locale], default=business.default_locale)
+
+
+@functools.lru_cache(maxsize=256)
+def locale_name(recipient_locale: str | None, business: Business) -> str:
+    """The identifier (``de_AT``) of :func:`locale_for`: what an outbox row stores."""
+    return str(locale_for(recipient_locale, business))
 
 
 def greeting(catalog: gettext.NullTranslations, first_name: str | None) -> str:

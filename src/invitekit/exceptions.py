@@ -127,13 +127,48 @@ class MissingDependency(InviteKitError, ImportError):
 class ValidationError(InviteKitError, ValueError):
     """Input from outside (a form, a CSV file, an API call) is not acceptable.
 
+    The message is English, for logs and developers.  An application that shows
+    the refusal to a person translates it by type, :attr:`field` and
+    :attr:`code`, which are stable:
+
+    * ``"not_text"``: the value is not a string
+    * ``"empty"``: the value is empty (an email address, a group name)
+    * ``"too_short"``: shorter than :attr:`limit` characters (a password)
+    * ``"too_long"``: longer than :attr:`limit` characters
+    * ``"control_character"``: a line break, NUL or other control character
+    * ``"invalid_text"``: text that is not valid Unicode (a lone surrogate)
+    * ``"invisible_character"``: an invisible or direction-changing character
+    * ``"space"``: a space inside an email address
+    * ``"malformed"``: not of the form of an email address
+    * ``"domain"``: the part after the @ cannot receive mail
+    * ``"link"``: a name typed at sign-up that reads as a link or address
+    * ``"too_common"``: a password on the list of common passwords
+    * ``"personal"``: a password that is the customer's name or address
+    * ``"unknown_locale"``: a locale that cannot be parsed, or has no catalog
+    * ``"line_break"``: a line break in a template's one-line subject
+    * ``"syntax"``: a template that does not parse or render
+    * ``"not_allowed"``: a template using more than the documented placeholders
+    * ``"too_complex"``: a template nested or combined beyond the limits
+    * ``"invalid"``: anything else (a CSV file: see the message)
+
     Attributes:
         field: the name of the offending input, when there is one.
+        code: why it is refused, one of the codes above.
+        limit: the length limit that was broken, for ``"too_short"`` and ``"too_long"``.
     """
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        code: str = "invalid",
+        limit: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.field = field
+        self.code = code
+        self.limit = limit
 
 
 class InvalidEmail(ValidationError):
@@ -160,9 +195,15 @@ class TemplateError(ValidationError):
     """
 
     def __init__(
-        self, message: str, *, field: str | None = None, lineno: int | None = None
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        code: str = "invalid",
+        limit: int | None = None,
+        lineno: int | None = None,
     ) -> None:
-        super().__init__(message, field=field)
+        super().__init__(message, field=field, code=code, limit=limit)
         self.lineno = lineno
 
 

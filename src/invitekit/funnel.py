@@ -59,7 +59,7 @@ MessageRow = tuple[Scope, str, str, str, bool, int]
 """Outbox rows of a campaign: ``(scope, name, kind, state, later, n)``.
 
 ``name`` is the group's name or the locale (``""`` for the total); ``later``
-says whether the rows wait for a ``next_attempt_at`` after now; ``n`` how many.
+says whether the rows wait for a ``not_before`` after now; ``n`` how many.
 """
 
 CustomerRow = tuple[Scope, str, str, int]
@@ -182,7 +182,7 @@ def tally(messages: Iterable[MessageRow], customers: Iterable[CustomerRow]) -> C
 
     Of the outbox rows, invitations count as ``queued`` whatever their state,
     and as ``sent``, ``failed`` or ``scheduled`` (waiting for a later
-    ``next_attempt_at``, or paused) by their state; a sent reminder counts in
+    ``not_before``, or paused) by their state; a sent reminder counts in
     ``reminders_sent``.  The customers with a bounced, complained, link opened,
     accepted or unsubscribed event count for that step; other rows are ignored.
     Rows may repeat a key (a memory store gives one row per message): they add up.

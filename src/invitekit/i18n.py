@@ -71,7 +71,9 @@ def parse_locale(identifier: str) -> Locale:
     try:
         return Locale.parse(identifier.replace("-", "_"))
     except (UnknownLocaleError, ValueError, TypeError, AttributeError) as err:
-        raise InvalidLocale(f"unknown locale {quoted(identifier)}", field="locale") from err
+        raise InvalidLocale(
+            f"unknown locale {quoted(identifier)}", field="locale", code="unknown_locale"
+        ) from err
 
 
 def clean_locale(locale: str | None) -> str | None:

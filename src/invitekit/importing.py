@@ -161,7 +161,9 @@ def _row(line: int, values: dict[str, str]) -> CsvRow:
         try:
             locale = str(parse_locale(locale))
         except InvalidLocale as err:
-            raise InvalidLocale(f"unknown locale {quoted(locale)}", field="locale") from err
+            raise InvalidLocale(
+                f"unknown locale {quoted(locale)}", field="locale", code="unknown_locale"
+            ) from err
     return CsvRow(
         line=line,
         email=address.address,

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import attrs
 
 from invitekit.addresses import parse_email
+from invitekit.events import Event, EventKind, EventNote
 from invitekit.exceptions import ConfigurationError, InvalidEmail, InvalidLocale, InvalidName
 from invitekit.i18n import parse_locale
 from invitekit.schedule import Pacing, Reminders, setting_field
@@ -28,6 +29,7 @@ __all__ = [
     "Email",
     "Event",
     "EventKind",
+    "EventNote",
     "Group",
     "InvitationTemplate",
     "LinkCheck",
@@ -60,39 +62,6 @@ class Status(enum.StrEnum):
     ACCEPTED = "accepted"
 
 
-class EventKind(enum.StrEnum):
-    """What happened to a customer, as recorded in their event log.
-
-    ``BOUNCED``: a bounce came back for a message to them (its detail says hard
-    or soft, and the server's reason); ``COMPLAINED``: they marked a message as
-    spam, which counts as unsubscribing.  Both are recorded from the bounce and
-    complaint reports of :mod:`invitekit.bounces`.  ``LINK_OPENED``: the customer
-    (or a mail scanner fetching the link for them) first opened their activation
-    link after an invitation of a campaign, recorded once per customer and
-    campaign for the campaign's funnel.
-    """
-
-    ADDED = "added"
-    UPDATED = "updated"
-    EMAIL_CHANGED = "email_changed"
-    INVITATION_QUEUED = "invitation_queued"
-    INVITATION_CANCELLED = "invitation_cancelled"
-    DELIVERED = "delivered"
-    DELIVERY_FAILED = "delivery_failed"
-    ACCEPTED = "accepted"
-    ARCHIVED = "archived"
-    RESTORED = "restored"
-    UNSUBSCRIBED = "unsubscribed"
-    PASSWORD_RESET_REQUESTED = "password_reset_requested"
-    PASSWORD_RESET = "password_reset"
-    LOGIN_FAILED = "login_failed"
-    LOGGED_IN = "logged_in"
-    GROUP_JOINED = "group_joined"
-    BOUNCED = "bounced"
-    COMPLAINED = "complained"
-    LINK_OPENED = "link_opened"
-
-
 class MessageKind(enum.StrEnum):
     """What kind of email an outbox message is.
 
@@ -119,7 +88,7 @@ class MessageKind(enum.StrEnum):
 class OutboxState(enum.StrEnum):
     """The life of a queued email.
 
-    ``PENDING`` waits for a worker (possibly until ``next_attempt_at`` after a
+    ``PENDING`` waits for a worker (possibly until ``not_before`` after a
     temporary failure); ``SENT`` was accepted by the mail server; ``FAILED`` gave up
     (a permanent refusal, or too many attempts); ``CANCELLED`` was withdrawn before
     sending because the customer was archived, unsubscribed, changed address or
@@ -168,19 +137,27 @@ def clean_name(value: str | None, *, field: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise InvalidName(f"{field} must be a string", field=field)
+        raise InvalidName(f"{field} must be a string", field=field, code="not_text")
     text = value.strip()
     if _CONTROL.search(text):
-        raise InvalidName(f"{field} contains a control character", field=field)
+        raise InvalidName(
+            f"{field} contains a control character", field=field, code="control_character"
+        )
     invisible = first_invisible(text)
     if invisible is not None:
         raise InvalidName(
             f"{field} contains an invisible or direction-changing character, "
             f"{describe(invisible)}",
             field=field,
+            code="invisible_character",
         )
     if len(text) > MAX_NAME_LENGTH:
-        raise InvalidName(f"{field} is longer than {MAX_NAME_LENGTH} characters", field=field)
+        raise InvalidName(
+            f"{field} is longer than {MAX_NAME_LENGTH} characters",
+            field=field,
+            code="too_long",
+            limit=MAX_NAME_LENGTH,
+        )
     return text or None
 
 
@@ -224,11 +201,16 @@ def clean_signup_name(value: str | None, *, field: str) -> str | None:
     text = _SPACES.sub(" ", text)
     if len(text) > MAX_SIGNUP_NAME_LENGTH:
         raise InvalidName(
-            f"{field} is longer than {MAX_SIGNUP_NAME_LENGTH} characters", field=field
+            f"{field} is longer than {MAX_SIGNUP_NAME_LENGTH} characters",
+            field=field,
+            code="too_long",
+            limit=MAX_SIGNUP_NAME_LENGTH,
         )
     if _LINK_LIKE.search(unicodedata.normalize("NFKC", text).casefold()):
         raise InvalidName(
-            f"{field} may not contain a web address, an email address or a link", field=field
+            f"{field} may not contain a web address, an email address or a link",
+            field=field,
+            code="link",
         )
     return text
 
@@ -434,31 +416,6 @@ class Group:
 
 
 @attrs.frozen(kw_only=True)
-class Event:
-    """One line of a customer's history.
-
-    Attributes:
-        business_id, customer_id: whose history it is.
-        kind: :class:`EventKind`.
-        at: when it happened (aware UTC, from the injected clock).
-        detail: a short human-readable note (the failure text, the old address...).
-        by: who did it, for a change a member of staff made (the ``by=`` of
-            :meth:`~invitekit.InviteKit.invite` and the like); ``None`` for the
-            customer's own actions and the worker's.
-        campaign_id: the :class:`~invitekit.Campaign` the event belongs to
-            (queued, delivered, failed and accepted invitations); ``None`` otherwise.
-    """
-
-    business_id: str
-    customer_id: str
-    kind: EventKind
-    at: datetime
-    detail: str = ""
-    by: str | None = None
-    campaign_id: str | None = None
-
-
-@attrs.frozen(kw_only=True)
 class Email:
     """A finished email, ready for a :class:`~invitekit.ports.Mailer`.
 
@@ -513,8 +470,14 @@ class OutboxMessage:
         business_id, customer_id: whose email it is; ``customer_id`` is ``None``
             for the verification of a sign-up's new address.
         kind: :class:`MessageKind`.
-        recipient: the address it goes to, decided when it was queued.
-        message_id: the ``Message-ID`` (from ``id``); a resend reuses it.
+        recipient: the address it goes to.  ``None`` while an email to a customer
+            waits: it goes to the customer's stored address, read at delivery
+            (changing the address withdraws it); recorded when it is sent.
+        message_id: the ``Message-ID``.  ``None`` while it waits: derived at
+            delivery from ``id`` and the sender's domain
+            (:func:`~invitekit.compose.message_id_for`), so a resend reuses it;
+            recorded when it is sent.  Rows queued by an older invitekit keep
+            the one they were queued with.
         locale: the language it is written in, decided when it was queued.
         template_id: for an invitation, the :class:`TemplateRevision` whose text it
             uses; ``None`` for the text invitekit ships.
@@ -525,7 +488,9 @@ class OutboxMessage:
         state: :class:`OutboxState`.
         attempts: how many times a worker tried to hand it over.
         created_at: when it was queued.
-        next_attempt_at: not before this may a worker pick it up.
+        not_before: not before this may a worker pick it up (when it is
+            queued, or the next retry).  ``next_attempt_at`` is its old name, a
+            read-only alias.
         claimed_until: a worker's lease; another worker may take it after this.
         links_issued_at: when its links are signed: recorded when it is first
             claimed, so a resend composes the same bytes and a link's validity
@@ -538,8 +503,8 @@ class OutboxMessage:
     business_id: str
     customer_id: str | None
     kind: MessageKind = attrs.field(converter=MessageKind)
-    recipient: str
-    message_id: str
+    recipient: str | None = None
+    message_id: str | None = None
     locale: str
     template_id: str | None = None
     purpose: Purpose | None = None
@@ -548,11 +513,16 @@ class OutboxMessage:
     state: OutboxState = OutboxState.PENDING
     attempts: int = 0
     created_at: datetime
-    next_attempt_at: datetime
+    not_before: datetime
     claimed_until: datetime | None = None
     links_issued_at: datetime | None = None
     last_error: str | None = None
     sent_at: datetime | None = None
+
+    @property
+    def next_attempt_at(self) -> datetime:
+        """The old name of :attr:`not_before` (read-only)."""
+        return self.not_before
 
 
 @attrs.frozen(kw_only=True)

@@ -102,29 +102,44 @@ class PasswordRules:
             WeakPassword: with a message that says what to change.
         """
         if not isinstance(password, str):
-            raise WeakPassword("the password must be text", field="password")
+            raise WeakPassword("the password must be text", field="password", code="not_text")
         normalized = unicodedata.normalize("NFC", password)
         if "\x00" in normalized:
-            raise WeakPassword("the password contains a NUL character", field="password")
+            raise WeakPassword(
+                "the password contains a NUL character",
+                field="password",
+                code="control_character",
+            )
         if _SURROGATE.search(normalized):
-            raise WeakPassword("the password contains invalid text", field="password")
+            raise WeakPassword(
+                "the password contains invalid text", field="password", code="invalid_text"
+            )
         if len(normalized) < self.min_length:
             raise WeakPassword(
                 f"the password must have at least {self.min_length} characters",
                 field="password",
+                code="too_short",
+                limit=self.min_length,
             )
         if len(normalized) > self.max_length:
             raise WeakPassword(
                 f"the password must have at most {self.max_length} characters",
                 field="password",
+                code="too_long",
+                limit=self.max_length,
             )
         folded = normalized.casefold()
         if folded in self.blocklist:
-            raise WeakPassword("this password is too common; choose another", field="password")
+            raise WeakPassword(
+                "this password is too common; choose another",
+                field="password",
+                code="too_common",
+            )
         if _is_context_word(folded, context):
             raise WeakPassword(
                 "the password may not be your email address, your name or the business's name",
                 field="password",
+                code="personal",
             )
         return normalized
 

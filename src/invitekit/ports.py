@@ -235,7 +235,7 @@ class Transaction(Protocol):
     ) -> list[OutboxMessage]:
         """Lease up to ``limit`` pending messages that are due and not leased by another.
 
-        A message is due when ``next_attempt_at <= now``; it is free when it has no
+        A message is due when ``not_before <= now``; it is free when it has no
         lease or its lease ended before ``now`` (its worker died).  Claimed messages
         get ``claimed_until=lease_until``, one more attempt, and, when they have
         none yet, ``links_issued_at=now``; no other claim can take them until then.
@@ -296,7 +296,7 @@ class Transaction(Protocol):
         of it) who have a funnel event of it (:data:`invitekit.funnel.STEP_EVENTS`),
         each counted once, in total, per group they are in now and per locale of
         their invitation, added up by
-        :func:`invitekit.funnel.tally`.  A row waiting for a ``next_attempt_at``
+        :func:`invitekit.funnel.tally`.  A row waiting for a ``not_before``
         after ``now`` counts as scheduled.  An unknown campaign counts nothing.
         """
         ...

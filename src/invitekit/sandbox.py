@@ -144,7 +144,7 @@ def check_template(source: str, *, field: str = "body") -> None:
             the message says what and on which line (``lineno`` holds it too).
     """
     if not isinstance(source, str):
-        raise TemplateError(f"the {field} must be text", field=field)
+        raise TemplateError(f"the {field} must be text", field=field, code="not_text")
     try:
         _check_shape(source, field)
         tree = _ENVIRONMENT.parse(source)
@@ -153,6 +153,7 @@ def check_template(source: str, *, field: str = "body") -> None:
         raise TemplateError(
             f"{field}, line {err.lineno}: {shorten(err.message or 'syntax error', limit=200)}",
             field=field,
+            code="syntax",
             lineno=err.lineno,
         ) from err
     except RecursionError:
@@ -184,6 +185,7 @@ def _check_shape(source: str, field: str) -> None:
                 raise TemplateError(
                     f"{field}, line {lineno}: parentheses are nested more than {MAX_NESTING} deep",
                     field=field,
+                    code="too_complex",
                     lineno=lineno,
                 )
         elif kind == "operator" and value in _CLOSING_BRACKETS:
@@ -201,6 +203,7 @@ def _check_shape(source: str, field: str) -> None:
                         f"{field}, line {lineno}: blocks ({{% {tag} %}}) are nested more "
                         f"than {MAX_NESTING} deep",
                         field=field,
+                        code="too_complex",
                         lineno=lineno,
                     )
         if operators > MAX_OPERATORS:
@@ -208,6 +211,7 @@ def _check_shape(source: str, field: str) -> None:
                 f"{field}, line {lineno}: a placeholder or condition has more than "
                 f"{MAX_OPERATORS} operators",
                 field=field,
+                code="too_complex",
                 lineno=lineno,
             )
 
@@ -217,6 +221,7 @@ def _too_deep(field: str) -> TemplateError:
         f"the {field} is nested too deeply: at most {MAX_NESTING} levels of blocks or "
         f"parentheses and {MAX_OPERATORS} operators in a placeholder or condition",
         field=field,
+        code="too_complex",
     )
 
 
@@ -262,7 +267,9 @@ def _check_node(node: nodes.Node, *, field: str, in_test: bool) -> None:
 
 def _refuse(node: nodes.Node, field: str, message: str) -> None:
     lineno = getattr(node, "lineno", None)
-    raise TemplateError(f"{field}, line {lineno}: {message}", field=field, lineno=lineno)
+    raise TemplateError(
+        f"{field}, line {lineno}: {message}", field=field, code="not_allowed", lineno=lineno
+    )
 
 
 def _listed(names: Mapping[str, str]) -> str:
@@ -281,17 +288,26 @@ def check_subject(subject: str) -> str:
             lines, control characters, or not allowed template syntax.
     """
     if not isinstance(subject, str):
-        raise TemplateError("the subject must be text", field="subject")
+        raise TemplateError("the subject must be text", field="subject", code="not_text")
     text = subject.strip()
     if not text:
-        raise TemplateError("the subject is empty", field="subject")
+        raise TemplateError("the subject is empty", field="subject", code="empty")
     if any(ch in text for ch in "\r\n\u2028\u2029\x85"):
-        raise TemplateError("the subject must be a single line", field="subject", lineno=2)
+        raise TemplateError(
+            "the subject must be a single line", field="subject", code="line_break", lineno=2
+        )
     if any(not ch.isprintable() for ch in text):
-        raise TemplateError("the subject contains a control character", field="subject")
+        raise TemplateError(
+            "the subject contains a control character",
+            field="subject",
+            code="control_character",
+        )
     if len(text) > MAX_SUBJECT_LENGTH:
         raise TemplateError(
-            f"the subject is longer than {MAX_SUBJECT_LENGTH} characters", field="subject"
+            f"the subject is longer than {MAX_SUBJECT_LENGTH} characters",
+            field="subject",
+            code="too_long",
+            limit=MAX_SUBJECT_LENGTH,
         )
     check_template(text, field="subject")
     return text
@@ -308,17 +324,25 @@ def check_body(body: str) -> str:
             characters other than line breaks and tabs, or not allowed template syntax.
     """
     if not isinstance(body, str):
-        raise TemplateError("the body must be text", field="body")
+        raise TemplateError("the body must be text", field="body", code="not_text")
     text = body.replace("\r\n", "\n").replace("\r", "\n").strip()
     if not text:
-        raise TemplateError("the body is empty", field="body")
+        raise TemplateError("the body is empty", field="body", code="empty")
     for number, line in enumerate(text.split("\n"), start=1):
         if any(not ch.isprintable() and ch != "\t" for ch in line):
             raise TemplateError(
-                f"body, line {number}: contains a control character", field="body", lineno=number
+                f"body, line {number}: contains a control character",
+                field="body",
+                code="control_character",
+                lineno=number,
             )
     if len(text) > MAX_BODY_LENGTH:
-        raise TemplateError(f"the body is longer than {MAX_BODY_LENGTH} characters", field="body")
+        raise TemplateError(
+            f"the body is longer than {MAX_BODY_LENGTH} characters",
+            field="body",
+            code="too_long",
+            limit=MAX_BODY_LENGTH,
+        )
     check_template(text, field="body")
     return text
 
@@ -348,6 +372,8 @@ def render_template(source: str, context: Mapping[str, str], *, field: str = "bo
     try:
         return _compiled(source, field).render(values)
     except jinja2.TemplateError as err:
-        raise TemplateError(f"{field}: {shorten(str(err), limit=200)}", field=field) from err
+        raise TemplateError(
+            f"{field}: {shorten(str(err), limit=200)}", field=field, code="syntax"
+        ) from err
     except RecursionError:
         raise _too_deep(field) from None

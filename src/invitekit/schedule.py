@@ -274,7 +274,7 @@ def _window_opens(
     """The first instant from ``moment`` on with fewer than ``limit`` sends in ``window``."""
     if limit is None:
         return moment
-    inside = [t for t in sent if moment - window < t <= moment]
+    inside = [t for t in sent if moment - window < t]
     if len(inside) < limit:
         return moment
     # The send that must leave the window so that one more fits: it leaves
@@ -292,8 +292,9 @@ def next_send_time(
         timezone: the business's zone, for the quiet hours.
         now: the current time (aware).
         sent: when the business's messages of the last 24 hours were sent (or
-            claimed for sending: a message on its way counts); older ones, and
-            later ones, are ignored.
+            claimed for sending: a message on its way counts); older ones are
+            ignored.  One recorded after ``now`` (by a worker whose clock is a
+            little ahead) counts as inside every window.
 
     Returns:
         ``now`` (in UTC) when a message may go now, else the instant the
@@ -304,9 +305,7 @@ def next_send_time(
         ConfigurationError: ``now`` or a send time is naive.
     """
     moment = _aware(now, "now")
-    times = sorted(
-        t for t in (_aware(s, "a send time") for s in sent) if moment - DAY < t <= moment
-    )
+    times = sorted(t for t in (_aware(s, "a send time") for s in sent) if moment - DAY < t)
     # The windows only empty as time passes, so at most a quiet period then one
     # limit, then one more quiet period, move the answer: the loop ends quickly.
     for _ in range(8):

@@ -14,7 +14,7 @@ import attrs
 
 from invitekit.addresses import EmailAddress
 from invitekit.audience import SkipReason
-from invitekit.model import Customer, MessageKind, Status
+from invitekit.model import Customer, EventNote, MessageKind, Status
 from invitekit.schedule import Reminders
 
 __all__ = [
@@ -165,7 +165,7 @@ def reminder_due(
     return due if due is not None and due.due_at <= now else None
 
 
-def invitation_stale(customer: Customer | None, *, queued_to: str) -> bool:
+def invitation_stale(customer: Customer | None, *, queued_to: str | None) -> bool:
     """Whether an invitation queued for ``queued_to`` must not be sent any more.
 
     It is stale when the customer is gone, accepted, archived or unsubscribed
@@ -174,14 +174,15 @@ def invitation_stale(customer: Customer | None, *, queued_to: str) -> bool:
 
     Args:
         customer: the customer as stored now (``None`` if gone).
-        queued_to: the address the invitation was queued for.
+        queued_to: the address the invitation was queued for; ``None``: the
+            customer's stored address, whatever it is now.
     """
     return (
         customer is None
         or customer.status is Status.ACCEPTED
         or customer.archived
         or customer.unsubscribed
-        or customer.email != queued_to
+        or (queued_to is not None and customer.email != queued_to)
     )
 
 
@@ -190,7 +191,7 @@ def message_stale(
     customer: Customer | None,
     *,
     for_customer: bool,
-    queued_to: str,
+    queued_to: str | None,
     registration_found: bool,
 ) -> str | None:
     """Why a queued email must not be composed and sent any more, or ``None``.
@@ -203,18 +204,18 @@ def message_stale(
         kind: the email's kind.
         customer: its customer as stored now (``None`` if gone or never one).
         for_customer: whether it was queued for a customer.
-        queued_to: the address it was queued for.
+        queued_to: the address it was queued for (``None``: the customer's, whatever it is).
         registration_found: for an email verification, whether its sign-up is stored.
     """
     if kind is MessageKind.INVITATION:
         stale = invitation_stale(customer, queued_to=queued_to)
-        return "the customer can no longer be invited" if stale else None
+        return EventNote.NOT_INVITABLE if stale else None
     if for_customer and (customer is None or customer.archived):
-        return "the customer is gone or archived"
-    if customer is not None and customer.email != queued_to:
-        return "the customer's address changed"
+        return EventNote.CUSTOMER_GONE
+    if customer is not None and queued_to is not None and customer.email != queued_to:
+        return EventNote.ADDRESS_CHANGED
     if kind is MessageKind.EMAIL_VERIFICATION and not registration_found:
-        return "the sign-up is no longer waiting"
+        return EventNote.SIGNUP_GONE
     return None
 
 

@@ -1,8 +1,9 @@
 """The whole story in a real browser: from the business's invitation to unsubscribing.
 
 The business pages run once, in Spanish: the business logs in and invites a
-group, one of them opens the link, and the campaign's page counts it.  The customer pages run once per language, for a customer of that
-language (Sam, Ana, Marie, Jonas): the customer opens the activation link of
+group, one of them opens the link, and the campaign's page counts it.  The
+customer pages run once per language, for a customer of that language (Sam,
+Ana, Marie, Jonas): the customer opens the activation link of
 the delivered email, chooses a password, logs in, cancels a booking inside the
 policy's window and is refused outside it, logs out, resets the password
 through the emailed link, and unsubscribes.

@@ -63,7 +63,7 @@ def make_message(
         locale="es_MX",
         template_id="tpl_0001" if kind == "invitation" else None,
         created_at=created_at,
-        next_attempt_at=created_at,
+        not_before=created_at,
     )
     return attrs.evolve(message, **changes)
 
@@ -717,7 +717,7 @@ def test_a_withdrawn_message_written_back_as_pending_leaves_the_new_one_alone(
 def test_claiming_leases_due_messages_oldest_first(store: Store) -> None:
     later = make_message("cus_0002", created_at=T0 + timedelta(seconds=2))
     older = make_message("cus_0001", created_at=T0 + timedelta(seconds=1))
-    not_due = make_message("cus_0003", next_attempt_at=T0 + timedelta(hours=1))
+    not_due = make_message("cus_0003", not_before=T0 + timedelta(hours=1))
     done = make_message("cus_0004", state=OutboxState.SENT)
     enqueue(store, later, older, not_due, done)
     now = T0 + timedelta(minutes=1)
@@ -729,6 +729,24 @@ def test_claiming_leases_due_messages_oldest_first(store: Store) -> None:
     assert [(m.attempts, m.claimed_until) for m in claimed] == [(1, now + LEASE)] * 2
     with store.transaction() as tx:
         assert tx.get_outbox(older.id) == claimed[0]
+
+
+def test_a_message_is_due_at_its_not_before_also_when_that_is_its_creation(
+    store: Store,
+) -> None:
+    queued_ahead = make_message("cus_0001", created_at=T0 + timedelta(hours=1))
+    enqueue(store, queued_ahead)
+    with store.transaction() as tx:
+        assert tx.get_outbox(queued_ahead.id) == queued_ahead
+
+    early = claim(store, T0 + timedelta(minutes=1), worker="clm_a")
+    due = claim(store, T0 + timedelta(hours=2), worker="clm_b")
+
+    assert (early, due) == ([], [queued_ahead.id])
+    with store.transaction() as tx:
+        stored = tx.get_outbox(queued_ahead.id)
+    assert stored is not None
+    assert stored.not_before == stored.next_attempt_at == T0 + timedelta(hours=1)
 
 
 def test_claiming_takes_at_most_the_limit(store: Store) -> None:
@@ -830,7 +848,7 @@ def test_a_released_claim_token_no_longer_updates(store: Store) -> None:
     enqueue(store, make_message("cus_0001"))
     with store.transaction() as tx:
         (claimed,) = tx.claim_outbox(now=T0, lease_until=T0 + LEASE, claim_token="clm_a", limit=1)
-    retry = attrs.evolve(claimed, claimed_until=None, next_attempt_at=T0 + LEASE, last_error="421")
+    retry = attrs.evolve(claimed, claimed_until=None, not_before=T0 + LEASE, last_error="421")
     with store.transaction() as tx:
         tx.update_outbox(retry, claim_token="clm_a")
 

@@ -47,7 +47,7 @@ def test_concurrent_claims_never_hand_out_one_message_twice(store: Store) -> Non
             message_id="m",
             locale="en",
             created_at=T0,
-            next_attempt_at=T0,
+            not_before=T0,
         )
         for n in range(300)
     ]

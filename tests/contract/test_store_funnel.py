@@ -59,7 +59,7 @@ def _spring_campaign(store: Store) -> None:
     ]
     for number, locale, state, not_before in rows:
         message = make_message(
-            f"cus_{number:04d}", campaign_id=SPRING.id, locale=locale, next_attempt_at=not_before
+            f"cus_{number:04d}", campaign_id=SPRING.id, locale=locale, not_before=not_before
         )
         _stored(store, message, state)
     # Another campaign's invitation, and an account email of no campaign.

@@ -46,6 +46,7 @@ def deliver(
     ready: Any,
     go: Any = None,
     results: Any = None,
+    record_every: int = 20,
 ) -> None:
     """Deliver from the outbox to the SMTP server on ``smtp_port`` until nothing is left.
 
@@ -60,6 +61,7 @@ def deliver(
         _clock(clock_start),
         batch_size=batch_size,
         lease_seconds=lease_seconds,
+        record_every=record_every,
     )
     ready.set()
     if go is not None:

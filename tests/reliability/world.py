@@ -37,6 +37,7 @@ def make_kit(
     *,
     batch_size: int = 100,
     lease_seconds: float = 300,
+    record_every: int = 20,
     password_hasher: PasswordHasher | None = None,
 ) -> InviteKit:
     """A kit of :data:`BUSINESS` with cheap password hashing and the given outbox sizes.
@@ -49,7 +50,12 @@ def make_kit(
         clock=SystemClock() if clock is None else clock,
         business=BUSINESS,
         password_hasher=password_hasher,
-        outbox=OutboxSettings(batch_size=batch_size, lease=timedelta(seconds=lease_seconds)),
+        outbox=OutboxSettings(
+            batch_size=batch_size,
+            campaign_batch_size=batch_size,
+            lease=timedelta(seconds=lease_seconds),
+            record_every=record_every,
+        ),
     )
 
 
@@ -105,10 +111,10 @@ def address(number: int) -> str:
 # ids are random, timestamps follow the clock, a password hash has a random salt,
 # the Message-ID follows the id, and the lease bookkeeping of a claim (``attempts``,
 # ``claimed_until``, ``links_issued_at``,
-# ``next_attempt_at``) is a step of its own that a retry repeats.
+# ``not_before``) is a step of its own that a retry repeats.
 _CUSTOMER_NOISE = {"id", "business_id", "created_at", "updated_at", "invited_at", "accepted_at"}
 _OUTBOX_NOISE = {"id", "customer_id", "created_at", "attempts", "claimed_until"}
-_OUTBOX_NOISE |= {"next_attempt_at", "sent_at", "message_id", "links_issued_at"}
+_OUTBOX_NOISE |= {"not_before", "sent_at", "message_id", "links_issued_at"}
 # A campaign's id is random too, and a call repeated after a fault is a campaign of its own.
 _OUTBOX_NOISE |= {"campaign_id"}
 # A failure's event names the attempt it was; a retry after a lost claim is one more.

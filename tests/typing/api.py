@@ -16,6 +16,7 @@ from invitekit import (
     Booking,
     BounceKind,
     BounceReport,
+    BounceRule,
     Business,
     Campaign,
     CampaignNotFound,
@@ -28,6 +29,7 @@ from invitekit import (
     Email,
     Event,
     EventKind,
+    EventNote,
     FunnelCounts,
     InvitationPlan,
     InvitationReport,
@@ -44,6 +46,7 @@ from invitekit import (
     Status,
     TokenError,
     TokenExpiry,
+    ValidationError,
     Worker,
     parse_report,
 )
@@ -102,7 +105,7 @@ kit = InviteKit(
     token_expiry=TokenExpiry(activation=timedelta(days=7)),
     password_rules=PasswordRules(min_length=12),
     password_hasher=PasswordHasher(time_cost=3),
-    outbox=OutboxSettings(batch_size=200),
+    outbox=OutboxSettings(batch_size=200, campaign_batch_size=500),
 )
 # The two required links are plain strings; the two optional ones may be None.
 activation_page: str = kit.business.activation_url
@@ -130,9 +133,19 @@ settings_version: int = kit.store_business()
 everyone: DeliveryReport = Worker(
     store=kit.store, mailer=kit.mailer, secret_keys=["a-secret-key"]
 ).deliver(limit=10)
+with Worker(
+    store=kit.store,
+    mailer=kit.mailer,
+    secret_keys=["a-secret-key"],
+    outbox=OutboxSettings(record_every=1),
+) as running:
+    kept_session_batch: DeliveryReport = running.deliver(limit=10)
+durable_store: SQLStore = SQLStore.from_url("sqlite:///invitekit.db", sqlite_synchronous="FULL")
 preview: Email = kit.preview_invitation(customer.id)
 shown_again: Email = kit.render_message(queued.id)
 history: list[Event] = kit.history(customer.id)
+notes: list[EventNote | None] = [event.note for event in history]
+providers: list[str] = [event.note_value for event in history]
 counts: dict[Status, int] = kit.status_counts()
 portal: bool = kit.can_use_portal(customer.id)
 
@@ -146,6 +159,12 @@ except TokenError as refusal:
 kit.request_password_reset("ana@example.com")
 kit.request_password_reset("ana@example.com", locale="es")
 kit.register("new@example.com", first_name="Neu", password="another long password")
+try:
+    kit.register("new@example.com", first_name="Neu", password="short")
+except ValidationError as refused:
+    refused_code: str = refused.code
+    refused_limit: int | None = refused.limit
+    refused_field: str | None = refused.field
 
 policy = CancellationPolicy(
     timezone="Europe/Vienna",
@@ -199,5 +218,8 @@ campaign = Campaign(id="cmp_1", business_id="studio-3", created_at=datetime.now(
 funnel = CampaignReport(campaign_id=campaign.id, sent=120, by_locale={"es": FunnelCounts(sent=3)})
 pause: str | None = CircuitBreaker(share=0.05, minimum=100).pause_reason(
     sent=funnel.sent, hard_bounces=funnel.bounced
+)
+gone: bool = BounceRule(soft_limit=3, soft_window=timedelta(days=30)).makes_undeliverable(
+    "soft", now=datetime.now(UTC), soft_bounces=[datetime.now(UTC)]
 )
 kinds = (EventKind.BOUNCED, EventKind.COMPLAINED, SkipReason.UNDELIVERABLE)

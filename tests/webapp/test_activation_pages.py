@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 from flask.testing import FlaskClient
 
 from examples.webapp.app import Studio
 from invitekit import Status
+from invitekit.dates import format_moment
 from invitekit.testing import FakeClock
 from tests.webapp.conftest import BASE
-from tests.webapp.support import csrf_token, customer_at, latest_link
+from tests.webapp.support import csrf_token, customer_at, latest_link, read_emails
 
 
 def invited(studio: Studio, email: str = "ana@example.com", locale: str | None = None) -> str:
@@ -110,3 +114,27 @@ def test_the_page_speaks_the_customers_language_before_the_browsers(
     page = client.get(path, headers={"Accept-Language": "en-GB,en;q=0.9"})
     assert "Activez votre profil" in page.text
     assert '<html lang="fr">' in page.text
+
+
+@pytest.mark.parametrize(
+    ("locale", "until"),
+    [
+        ("en", "This link works until "),
+        ("es", "Este enlace funciona hasta el "),
+        ("fr", "Ce lien fonctionne jusqu\N{RIGHT SINGLE QUOTATION MARK}au "),
+        ("de_AT", "Dieser Link gilt bis "),
+    ],
+)
+def test_the_page_and_the_email_write_the_links_validity_alike(
+    client: FlaskClient, studio: Studio, locale: str, until: str
+) -> None:
+    path = invited(studio, locale=locale)
+    check = studio.kit.check_activation(path.removeprefix("/activate/"))
+    assert check.expires_at is not None
+    written = format_moment(check.expires_at, locale=locale, timezone="Europe/Vienna")
+    page = client.get(path).text
+    assert html.escape(until + written) in page, written
+    email = read_emails(studio.outbox)[-1].get_body(preferencelist=("plain",))
+    assert email is not None
+    # The same words (the email adds the zone), however the text part is wrapped.
+    assert written in re.sub(r" *\n *", " ", email.get_content())

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import re
 import string
+from pathlib import Path
 
 import pytest
 from babel import Locale
 from flask.testing import FlaskClient
 
 from examples.webapp.app import Studio
+from examples.webapp.formal_texts import FORMAL_TEXTS
 from examples.webapp.texts import TEXTS, plural, word
-from tests.webapp.support import csrf_token
+from tests.webapp.support import csrf_token, make_app
+
+#: Texts only the business reads (the business pages say "du" and "tú" to the studio).
+BUSINESS_ONLY = {"r_not_allowed", "r_conflict", "r_policy", "r_mail_temporary", "r_mail_permanent"}
 
 #: Texts spelled the same as in English on purpose (the word is the same word).
 SAME_AS_ENGLISH: dict[str, set[str]] = {
@@ -129,3 +135,51 @@ def test_the_settings_in_german_name_modes_and_outcomes_as_words(admin: FlaskCli
     assert ">nicht möglich</option>" in page and ">das Team entscheidet</option>" in page
     assert ">freiwillig</option>" in page
     assert "needs_staff</option>" not in page
+
+
+# Words of the informal address, as the customer pages use them.
+INFORMAL_WORDS = {
+    "de": re.compile(
+        r"\b(du|dich|dir|dein\w*|melde|gib|wähle|nimm|versuche? es|prüfe?|lade|bestätige|buche"
+        r"|fordere|wende|leg|sieh|registriere)\b",
+        re.IGNORECASE,
+    ),
+    "es": re.compile(
+        r"\b(tú|tu|tus|te|tienes|puedes|eres|has|inicia|elige|escribe|usa|pide|comprueba"
+        r"|ponte|vuelve|revisa|regístrate|recarga|abriste|elegiste)\b",
+        re.IGNORECASE,
+    ),
+}
+
+
+@pytest.mark.parametrize("language", sorted(INFORMAL_WORDS))
+def test_every_informal_customer_text_has_a_formal_variant(language: str) -> None:
+    informal = INFORMAL_WORDS[language]
+    formal = FORMAL_TEXTS[language]
+    for key, value in TEXTS[language].items():
+        business_only = key in BUSINESS_ONLY or key.startswith(("b_", "note_", "answer_"))
+        if business_only or not informal.search(value):
+            continue
+        assert key in formal, f"{language}: no formal variant for {key}: {value!r}"
+    for key, value in formal.items():
+        assert not informal.search(value), (key, value)
+        assert placeholders(value) == placeholders(TEXTS["en"][key]), key
+
+
+def test_a_formal_studio_says_sie_on_the_pages(tmp_path: Path) -> None:
+    app = make_app(tmp_path, base_url="http://studio.test", BUSINESS_FORMAL=True)
+    client = app.test_client()
+    page = client.get("/", headers={"Accept-Language": "de"}).text
+    assert "Buchen Sie Ihre Kurse bei Studio One." in page
+    forgot = client.get("/forgot", headers={"Accept-Language": "es"}).text
+    assert "Escriba su correo electrónico y le enviaremos un enlace" in forgot
+    # French says "vous" either way.
+    assert "Réservez vos cours" in client.get("/", headers={"Accept-Language": "fr"}).text
+
+
+def test_german_says_abmelden_only_for_logging_out() -> None:
+    german = {key: value.lower() for key, value in TEXTS["de"].items()}
+    assert german["logout"] == "abmelden"
+    assert german["unsubscribe_button"] == "keine einladungen mehr erhalten"
+    saying_it = sorted(key for key, value in german.items() if "abmeld" in value)
+    assert saying_it == ["logout"]

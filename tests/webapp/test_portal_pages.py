@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from flask.testing import FlaskClient
 
 from examples.webapp.app import Studio
 from invitekit.policy import BookingStatus
+from invitekit.testing import FakeClock
 from tests.webapp.conftest import BASE
-from tests.webapp.support import csrf_token, latest_link
+from tests.webapp.support import csrf_token, latest_link, make_app
 
 
 def activated(client: FlaskClient, studio: Studio, locale: str | None = None) -> str:
@@ -131,3 +133,13 @@ def test_an_archived_customer_loses_the_portal(client: FlaskClient, studio: Stud
     customer_id = activated(client, studio)
     studio.kit.archive_customer(customer_id)
     assert client.get("/portal").status_code == 303
+
+
+def test_a_formal_studio_explains_its_policy_formally(tmp_path: Path, clock: FakeClock) -> None:
+    app = make_app(tmp_path, base_url=BASE, clock=clock, BUSINESS_FORMAL=True)
+    client = app.test_client()
+    with app.app_context():
+        activated(client, app.extensions["studio"], locale="de")
+    page = client.get("/portal").text
+    assert "Sie können bis" in page
+    assert "Du kannst" not in page

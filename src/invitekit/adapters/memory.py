@@ -337,7 +337,7 @@ class _MemoryTransaction:
             message = self._s._outbox[message_id]
             if business_id is not None and message.business_id != business_id:
                 continue
-            if message.next_attempt_at > now:
+            if message.not_before > now:
                 continue
             if message.claimed_until is not None and message.claimed_until >= now:
                 continue
@@ -445,7 +445,7 @@ class _MemoryTransaction:
         for m in self._s._outbox.values():
             if m.business_id != business_id or m.campaign_id != campaign_id:
                 continue
-            later = m.state is OutboxState.PENDING and m.next_attempt_at > now
+            later = m.state is OutboxState.PENDING and m.not_before > now
             row = (m.kind.value, m.state.value, later, 1)
             messages += [("total", "", *row), ("locale", m.locale, *row)]
             if m.customer_id is None:

@@ -140,7 +140,8 @@ def run_worker(args: argparse.Namespace, settings: Settings) -> ExitCode:
     batches = 0
     outcome = "done"
     try:
-        with _handling_signals(stop):
+        # One mailer session (one SMTP connection) for every batch while the worker runs.
+        with _handling_signals(stop), worker:
             while stop.signal is None:
                 report = worker.deliver(limit=args.batch)
                 handled = sum(getattr(report, f) for f in _FIELDS)

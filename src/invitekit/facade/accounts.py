@@ -193,7 +193,10 @@ class AccountMethods(FacadePart):
         * The address of an Added or Invited customer: a verification link is
           sent to *that customer's stored address*; following it activates the
           existing profile with the password chosen here (nothing is attached
-          without proof of the address, and bookings are not duplicated).
+          without proof of the address, and bookings are not duplicated). The
+          names typed here fill the profile's empty ones then (the names the
+          business keeps are not replaced); the email greets by the name on
+          file, or without a name, never by a name a stranger typed.
         * An Accepted customer with a password: an email saying they already
           have a profile, with a password-reset link.
         * A customer who signs in with an external provider: an email telling

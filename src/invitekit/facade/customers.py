@@ -251,4 +251,4 @@ class CustomerMethods(FacadePart):
 def _str_or_none(value: object) -> str | None:
     if value is None or isinstance(value, str):
         return value
-    raise InvalidName("expected text", field=None)
+    raise InvalidName("expected text", field=None, code="not_text")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
+from types import TracebackType
 
 from invitekit.clock import SystemClock
 from invitekit.compose import Layout
+from invitekit.exceptions import DeliveryError
 from invitekit.flows import worker
-from invitekit.ports import Clock, Mailer, Store
+from invitekit.ports import Clock, Mailer, MailerSession, Store
 from invitekit.reports import DeliveryReport
 from invitekit.settings import OutboxSettings
 from invitekit.tokens import TokenExpiry, Tokens
@@ -25,6 +28,15 @@ class Worker:
     ``secret_keys`` just before handing it to the mailer.  Run as many as you
     like on PostgreSQL or MariaDB (claims are leases, taken with ``FOR UPDATE SKIP
     LOCKED``); see docs/production.md.
+
+    Used as a context manager (``with worker: ...``), a worker keeps one mailer
+    session -- one SMTP connection -- for every :meth:`deliver` in the block, and
+    closes it when the block ends (a long-running worker connects once, not once
+    per batch).  An :class:`~invitekit.adapters.smtp.SMTPMailer` session
+    reconnects by itself when the server drops an idle connection; after a
+    delivery with temporary failures the worker opens a new session for the next
+    one.  Outside a ``with`` block, each :meth:`deliver` opens and closes its own.
+    A worker is not meant to be shared between threads.
 
     Args:
         store: the store every business's kit uses.
@@ -59,6 +71,31 @@ class Worker:
         self.outbox = outbox or OutboxSettings()
         self.token_expiry = token_expiry
         self.layout = layout
+        self._running: contextlib.ExitStack | None = None  # while in a ``with`` block
+        self._session: MailerSession | None = None
+
+    def __enter__(self) -> Worker:
+        """Keep one mailer session for every :meth:`deliver` until the block ends."""
+        if self._running is None:
+            self._running = contextlib.ExitStack()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the kept mailer session, if any (``QUIT``); the worker may be used again."""
+        running, self._running, self._session = self._running, None, None
+        if running is None:
+            return
+        # Closing a connection that had already dropped: every email was handled.
+        with contextlib.suppress(DeliveryError):
+            running.close()
 
     def __repr__(self) -> str:
         return f"Worker(store={self.store!r})"
@@ -74,7 +111,7 @@ class Worker:
         Returns:
             counts of what happened.
         """
-        return worker.deliver_all(
+        report = worker.deliver_all(
             store=self.store,
             mailer=self.mailer,
             clock=self.clock,
@@ -83,4 +120,21 @@ class Worker:
             token_expiry=self.token_expiry,
             layout=self.layout,
             limit=limit,
+            session=self._kept_session(),
         )
+        if report.retrying and self._running is not None:
+            # The server may be down or have dropped us: the next delivery starts afresh.
+            self.close()
+            self._running = contextlib.ExitStack()
+        return report
+
+    def _kept_session(self) -> MailerSession | None:
+        """The session kept for this ``with`` block (opened now if needed), or ``None``."""
+        if self._running is None:
+            return None
+        if self._session is None:
+            try:
+                self._session = self._running.enter_context(self.mailer.session())
+            except DeliveryError:
+                return None  # deliver_all tries again, and records the failure if it fails
+        return self._session

@@ -79,6 +79,7 @@ def compose_account_message(
             (``.../preview`` instead of a token), for the business to read.
     """
     kind = _EMAILS[(message.kind, message.purpose)]
+    address, message_id = ctx.sent_as(message, customer)
     link = None
     if not live:
         if message.purpose is not None:
@@ -96,11 +97,11 @@ def compose_account_message(
         kind,
         business=ctx.business,
         recipient=Recipient(
-            email=message.recipient,
+            email=address,
             first_name=None if person is None else person.first_name,
             locale=message.locale,
         ),
-        message_id=message.message_id,
+        message_id=message_id,
         link=link,
         valid_until=(
             None

@@ -9,7 +9,7 @@ from invitekit.exceptions import StorageError
 from invitekit.flows import campaigns, funnel
 from invitekit.flows.context import Context
 from invitekit.flows.links import check_link, link_check, redeem, set_password_by_link
-from invitekit.model import Customer, EventKind, LinkCheck, MessageKind, Purpose
+from invitekit.model import Customer, EventKind, EventNote, LinkCheck, MessageKind, Purpose
 
 __all__ = ["accept_invitation", "check_activation", "check_unsubscribe", "unsubscribe"]
 
@@ -47,7 +47,7 @@ def accept_invitation(ctx: Context, token: str, password: str) -> Customer:
         now = ctx.clock.now()
         accepted = transitions.accept(current, now=now, password_hash=password_hash)
         tx.update_customer(accepted, expected_version=current.version)
-        tx.cancel_pending(ctx.business.id, current.id, reason="the customer accepted")
+        tx.cancel_pending(ctx.business.id, current.id, reason=EventNote.CUSTOMER_ACCEPTED)
         campaign_id = tx.last_campaign_of(ctx.business.id, current.id)
         tx.add_events([ctx.event(current, EventKind.ACCEPTED, now, campaign_id=campaign_id)])
     return accepted
@@ -70,7 +70,7 @@ def unsubscribe(ctx: Context, token: str) -> Customer:
         # Only the invitation: an account email the customer asked for
         # (a password reset, a sign-up confirmation) still goes out.
         events = campaigns.cancel_pending(
-            ctx, tx, current, now, "the customer unsubscribed", kind=MessageKind.INVITATION
+            ctx, tx, current, now, EventNote.CUSTOMER_UNSUBSCRIBED, kind=MessageKind.INVITATION
         )
         campaign_id = tx.last_campaign_of(ctx.business.id, current.id)
         unsubscribed = ctx.event(current, EventKind.UNSUBSCRIBED, now, campaign_id=campaign_id)

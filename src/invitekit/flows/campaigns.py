@@ -10,13 +10,13 @@ import attrs
 from invitekit import transitions
 from invitekit.audience import Audience, AudienceKind, InvitationPlan, Skipped, SkipReason
 from invitekit.campaigns import audience_label, clean_actor
-from invitekit.compose import locale_for
+from invitekit.compose import locale_for, locale_name
 from invitekit.exceptions import InvitationRefused
 from invitekit.flows import templates
 from invitekit.flows.context import Context
 from invitekit.flows.templates import Override
 from invitekit.funnel import Campaign
-from invitekit.ids import new_id
+from invitekit.ids import short_id
 from invitekit.model import Customer, Event, EventKind, MessageKind, OutboxMessage
 from invitekit.ports import Transaction
 from invitekit.reports import InvitationReport
@@ -124,7 +124,7 @@ def invite_audience(
 def new_campaign(ctx: Context, now: datetime, audience: str, by: str | None) -> Campaign:
     """A campaign of this business started ``now``, not stored yet."""
     return Campaign(
-        id=new_id("cmp"), business_id=ctx.business.id, created_at=now, audience=audience, by=by
+        id=short_id("cmp"), business_id=ctx.business.id, created_at=now, audience=audience, by=by
     )
 
 
@@ -152,7 +152,7 @@ def queue_one(
     if lost:
         return None
     tx.insert_campaign(campaign)
-    return messages[0]
+    return ctx.resolved(messages[0], customer)
 
 
 def queue_many(
@@ -204,12 +204,7 @@ def _queue(
     ]
     lost = ctx.enqueue(tx, messages)
     queued = [c for c in customers if c.id not in lost]
-    tx.add_events(
-        [
-            ctx.event(c, EventKind.INVITATION_QUEUED, now, by=campaign.by, campaign_id=campaign.id)
-            for c in queued
-        ]
-    )
+    tx.add_events([ctx.event(c, EventKind.INVITATION_QUEUED, now, by=campaign.by) for c in queued])
     return messages, lost
 
 
@@ -222,7 +217,7 @@ def _invitation_message(
     override: Override | None,
     revisions: dict[str, str | None],
 ) -> OutboxMessage:
-    locale = str(locale_for(customer.locale, ctx.business))
+    locale = locale_name(customer.locale, ctx.business)
     if locale not in revisions:
         revisions[locale] = templates.invitation_revision(ctx, tx, locale, override)
     return ctx.message(
@@ -252,7 +247,7 @@ def _walk_audience(
     with the first batch (once the audience is known to exist).
     """
     after: str | None = None
-    batch_size = ctx.outbox.batch_size
+    batch_size = ctx.outbox.campaign_batch_size
     while True:
         with ctx.store.transaction(readonly=not queue) as tx:
             batch = _audience_batch(ctx, tx, audience, after=after, limit=batch_size)

@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from invitekit.compose import Layout, locale_for, message_id_for
+from invitekit.compose import Layout, locale_name, message_id_for
 from invitekit.exceptions import CustomerNotFound, GroupNotFound
 from invitekit.ids import new_id
 from invitekit.model import (
@@ -159,19 +159,54 @@ class Context:
             registration_id: an email verification's sign-up.
             campaign_id: an invitation's campaign.
         """
-        outbox_id = new_id("msg")
         return OutboxMessage(
-            id=outbox_id,
+            id=new_id("msg"),
             business_id=self.business.id,
             customer_id=None if customer is None else customer.id,
             kind=kind,
-            recipient=recipient,
-            message_id=message_id_for(outbox_id, self.business),
-            locale=str(locale_for(locale, self.business)),
+            # The customer's address is read at delivery (see resolved): not stored twice.
+            recipient=None if customer is not None and recipient == customer.email else recipient,
+            locale=locale_name(locale, self.business),
             template_id=template_id,
             purpose=purpose,
             registration_id=registration_id,
             campaign_id=campaign_id,
             created_at=now,
-            next_attempt_at=now,
+            not_before=now,
         )
+
+    def resolved(self, message: OutboxMessage, customer: Customer | None) -> OutboxMessage:
+        """``message`` with the address and ``Message-ID`` it is sent with filled in.
+
+        A queued row stores neither when they follow from elsewhere (see
+        :meth:`sent_as`); sending records both.  A row whose address cannot be
+        known (its customer is gone) keeps ``recipient=None``.
+
+        Args:
+            message: a row of this business's outbox.
+            customer: its customer as stored now (``None`` if it has none or is gone).
+        """
+        recipient = message.recipient
+        if recipient is None and customer is not None:
+            recipient = customer.email
+        message_id = message.message_id or message_id_for(message.id, self.business)
+        if recipient == message.recipient and message_id == message.message_id:
+            return message
+        return attrs.evolve(message, recipient=recipient, message_id=message_id)
+
+    def sent_as(self, message: OutboxMessage, customer: Customer | None) -> tuple[str, str]:
+        """The address and ``Message-ID`` that ``message`` is sent with.
+
+        The address is the row's, or else ``customer``'s stored one (changing it
+        withdraws the row); the ``Message-ID`` is the row's, or else derived
+        from its id (:func:`~invitekit.compose.message_id_for`), so every attempt
+        of one row gets the same.
+
+        Raises:
+            CustomerNotFound: the row stores no address and its customer is gone.
+        """
+        filled = self.resolved(message, customer)
+        if filled.recipient is None:
+            raise CustomerNotFound(f"the customer of message {quoted(message.id)} is gone")
+        assert filled.message_id is not None  # resolved always derives one
+        return filled.recipient, filled.message_id

@@ -18,7 +18,16 @@ from invitekit.flows.context import Context
 from invitekit.i18n import clean_locale
 from invitekit.ids import new_id
 from invitekit.importing import ImportReport, RowError, parse_customers_csv
-from invitekit.model import Customer, Event, EventKind, Group, Status, clean_name, storable
+from invitekit.model import (
+    Customer,
+    Event,
+    EventKind,
+    EventNote,
+    Group,
+    Status,
+    clean_name,
+    storable,
+)
 
 __all__ = [
     "add_customer",
@@ -84,7 +93,11 @@ def add_customer(
         tx.add_events([ctx.event(customer, EventKind.ADDED, now)])
         if provider is not None:
             tx.add_events(
-                [ctx.event(customer, EventKind.ACCEPTED, now, f"signs in with {provider}")]
+                [
+                    ctx.event(
+                        customer, EventKind.ACCEPTED, now, f"{EventNote.SIGNS_IN_WITH} {provider}"
+                    )
+                ]
             )
         if invite:
             label = audience_label(Audience.customer(customer.id))
@@ -132,7 +145,7 @@ def import_customers(
                 for name in (*row.groups, *extra):
                     tx.add_group_members(ctx.business.id, groups[name.casefold()], [customer.id])
                 new.append(customer)
-            tx.add_events([ctx.event(c, EventKind.ADDED, now, "imported") for c in new])
+            tx.add_events([ctx.event(c, EventKind.ADDED, now, EventNote.IMPORTED) for c in new])
             if invite and new:
                 if not campaign_stored:
                     tx.insert_campaign(campaign)
@@ -207,7 +220,7 @@ def update_customer(
                     )
             updated = transitions.change_email(updated, now=now, email=address)
             events.append(ctx.event(current, EventKind.EMAIL_CHANGED, now, current.email, by=by))
-            events += campaigns.cancel_pending(ctx, tx, current, now, "the email address changed")
+            events += campaigns.cancel_pending(ctx, tx, current, now, EventNote.EMAIL_CHANGED)
         if updated is current:
             return current
         tx.update_customer(
@@ -228,7 +241,7 @@ def archive_customer(ctx: Context, customer_id: str, *, by: str | None) -> Custo
             return current
         updated = transitions.archive(current, now=now)
         tx.update_customer(updated, expected_version=current.version)
-        events = campaigns.cancel_pending(ctx, tx, current, now, "the customer was archived")
+        events = campaigns.cancel_pending(ctx, tx, current, now, EventNote.CUSTOMER_ARCHIVED)
         tx.add_events([*events, ctx.event(current, EventKind.ARCHIVED, now, by=by)])
         return updated
 
@@ -273,7 +286,7 @@ def create_group(ctx: Context, name: str) -> Group:
     """Create a named group of customers."""
     clean = clean_name(name, field="group name")
     if clean is None:
-        raise InvalidName("a group needs a name", field="name")
+        raise InvalidName("a group needs a name", field="name", code="empty")
     group = Group(
         id=new_id("grp"), business_id=ctx.business.id, name=clean, created_at=ctx.clock.now()
     )

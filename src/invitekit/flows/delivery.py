@@ -5,10 +5,12 @@ Store without sending a message twice while its claim holds.  A claimed row is
 an intent: its customer (and template revision, and sign-up) are read in the
 claim's transaction, whether it may still be sent is decided again, and the
 email is composed and its links signed just before the mailer is called, as of
-the row's ``links_issued_at`` (set when it was first claimed).  Delivery is
-at-least-once: a process that dies after the mail server accepted a message
-and before the commit sends it again later, composed from the same row into the
-same bytes (the same ``Message-ID``, links and ``Date``).
+the row's ``links_issued_at`` (set when it was first claimed).  Sent messages are
+recorded in groups of ``OutboxSettings.record_every``, one transaction each (also
+at the end of a batch, and once half the lease has passed).  Delivery is
+at-least-once: a process that dies after the mail server accepted a message and
+before its group was committed sends it again once the lease ends, composed from
+the same row into the same bytes (the same ``Message-ID``, links and ``Date``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
 import attrs
 
@@ -35,6 +38,7 @@ from invitekit.ids import new_id
 from invitekit.model import (
     Customer,
     Email,
+    Event,
     EventKind,
     MessageKind,
     OutboxMessage,
@@ -111,7 +115,12 @@ def deliver(ctx: Context, *, limit: int | None) -> DeliveryReport:
 
 
 def deliver_from(
-    ports: DeliveryPorts, context_of: ContextOf, *, business_id: str | None, limit: int | None
+    ports: DeliveryPorts,
+    context_of: ContextOf,
+    *,
+    business_id: str | None,
+    limit: int | None,
+    session: MailerSession | None = None,
 ) -> DeliveryReport:
     """Hand due messages to the mailer until none is left (or ``limit``); count outcomes.
 
@@ -120,6 +129,9 @@ def deliver_from(
         context_of: the context each message's email is composed in, by business.
         business_id: deliver only this business's messages; ``None``: every business's.
         limit: at most this many messages.
+        session: an open mailer session to send through (the caller's to close);
+            ``None``: one is opened from ``ports.mailer`` when the first batch is
+            claimed and closed at the end.
     """
     totals = {"sent": 0, "retrying": 0, "failed": 0, "cancelled": 0}
     remaining = limit
@@ -127,7 +139,6 @@ def deliver_from(
     # it is opened when the first batch is claimed, so an idle call connects nowhere.
     try:
         with contextlib.ExitStack() as mailer:
-            session: MailerSession | None = None
             while remaining is None or remaining > 0:
                 size = min(ports.outbox.batch_size, remaining or ports.outbox.batch_size)
                 claim_token, claimed, sendable = _claim(
@@ -154,9 +165,13 @@ def deliver_from(
 def outbox_messages(
     ctx: Context, *, customer_id: str | None, state: OutboxState | None
 ) -> list[OutboxMessage]:
-    """The outbox of the business, oldest first."""
+    """The outbox of the business, oldest first, addresses and Message-IDs filled in."""
     with ctx.store.transaction(readonly=True) as tx:
-        return tx.list_outbox(ctx.business.id, customer_id=customer_id, state=state)
+        messages = tx.list_outbox(ctx.business.id, customer_id=customer_id, state=state)
+        # A waiting row's address is its customer's (Context.resolved): read once each.
+        unaddressed = {m.customer_id for m in messages if m.recipient is None and m.customer_id}
+        customers = {c: tx.get_customer(ctx.business.id, c) for c in unaddressed if c}
+        return [ctx.resolved(m, customers.get(m.customer_id or "")) for m in messages]
 
 
 def render_message(ctx: Context, message_id: str) -> Email:
@@ -172,6 +187,7 @@ def render_message(ctx: Context, message_id: str) -> Email:
         if message is None or message.business_id != ctx.business.id:
             raise MessageNotFound(f"no message with id {quoted(message_id)}")
         customer = ctx.customer_or_none(tx, message.customer_id)
+        message = ctx.resolved(message, customer)
         revision = (
             None
             if message.template_id is None
@@ -230,7 +246,7 @@ def _withdraw_stale(
                     message,
                     claimed_until=None,
                     last_error="no settings are stored for this business",
-                    next_attempt_at=ports.clock.now() + ports.outbox.backoff(message.attempts),
+                    not_before=ports.clock.now() + ports.outbox.backoff(message.attempts),
                 ),
                 claim_token=claim_token,
             )
@@ -257,7 +273,7 @@ def _withdraw_stale(
             sendable.append(
                 _Parcel(
                     ctx=ctx,
-                    message=message,
+                    message=ctx.resolved(message, customer),
                     customer=customer,
                     registration=registration,
                     revision=revision,
@@ -280,6 +296,7 @@ def _send_batch(
     claim_token: str,
     totals: _Totals,
 ) -> None:
+    sent: list[_Parcel] = []  # sent, not recorded yet (see OutboxSettings.record_every)
     for parcel in parcels:
         ctx, message = parcel.ctx, parcel.message
         try:
@@ -293,39 +310,66 @@ def _send_batch(
         except DeliveryError as err:
             _record_failure(ctx, message, claim_token, err, totals)
         else:
-            _record_sent(ctx, message, claim_token)
             totals["sent"] += 1
+            sent.append(parcel)
+            if len(sent) >= ctx.outbox.record_every or _lease_half_gone(ctx, message):
+                _record_sent_group(sent, claim_token)
+                sent = []
+    if sent:
+        _record_sent_group(sent, claim_token)
+
+
+def _lease_half_gone(ctx: Context, message: OutboxMessage) -> bool:
+    """Whether half of the claim's lease has passed: record before it can run out."""
+    assert message.claimed_until is not None  # claimed
+    return ctx.clock.now() >= message.claimed_until - ctx.outbox.lease / 2
+
+
+def _record_sent_group(group: list[_Parcel], claim_token: str) -> None:
+    """Record the sent messages of ``group`` in one transaction (each alone if that fails)."""
+    if len(group) > 1:
+        first = group[0].ctx
+        try:
+            with first.store.transaction() as tx:
+                now = first.clock.now()
+                events = [
+                    _write_sent(parcel.ctx, tx, parcel.message, claim_token, now)
+                    for parcel in group
+                ]
+                tx.add_events([event for event in events if event is not None])  # one insert
+            return
+        except ConcurrentUpdate:
+            pass  # a customer changed meanwhile, or a claim was lost: one by one
+    for parcel in group:
+        _record_sent(parcel.ctx, parcel.message, claim_token)
+
+
+def _write_sent(
+    ctx: Context, tx: Transaction, message: OutboxMessage, claim_token: str, now: datetime
+) -> Event | None:
+    """Mark ``message`` sent in ``tx``, its customer Invited (an invitation); the event to add."""
+    tx.update_outbox(
+        attrs.evolve(
+            message, state=OutboxState.SENT, sent_at=now, claimed_until=None, last_error=None
+        ),
+        claim_token=claim_token,
+    )
+    customer = ctx.customer_or_none(tx, message.customer_id)
+    if customer is None:
+        return None
+    if message.kind is MessageKind.INVITATION:
+        updated = transitions.mark_delivered(customer, now=now)
+        tx.update_customer(updated, expected_version=customer.version)
+    return ctx.event(customer, EventKind.DELIVERED, now, message.kind.value)
 
 
 def _record_sent(ctx: Context, message: OutboxMessage, claim_token: str) -> None:
     for attempt in range(3):
         try:
             with ctx.store.transaction() as tx:
-                now = ctx.clock.now()
-                tx.update_outbox(
-                    attrs.evolve(
-                        message,
-                        state=OutboxState.SENT,
-                        sent_at=now,
-                        claimed_until=None,
-                        last_error=None,
-                    ),
-                    claim_token=claim_token,
-                )
-                customer = ctx.customer_or_none(tx, message.customer_id)
-                if customer is None:
-                    return
-                if message.kind is MessageKind.INVITATION:
-                    updated = transitions.mark_delivered(customer, now=now)
-                    tx.update_customer(updated, expected_version=customer.version)
-                delivered = ctx.event(
-                    customer,
-                    EventKind.DELIVERED,
-                    now,
-                    message.kind.value,
-                    campaign_id=message.campaign_id,
-                )
-                tx.add_events([delivered])
+                event = _write_sent(ctx, tx, message, claim_token, ctx.clock.now())
+                if event is not None:
+                    tx.add_events([event])
                 return
         except ConcurrentUpdate:
             # Either the customer changed between read and write (retry), or our
@@ -368,7 +412,7 @@ def _record_failure(
                     state=OutboxState.FAILED if give_up else OutboxState.PENDING,
                     claimed_until=None,
                     last_error=text,
-                    next_attempt_at=now + ctx.outbox.backoff(message.attempts),
+                    not_before=now + ctx.outbox.backoff(message.attempts),
                 ),
                 claim_token=claim_token,
             )
@@ -378,14 +422,7 @@ def _record_failure(
                 if message.kind is MessageKind.INVITATION:
                     updated = transitions.mark_delivery_failed(customer, now=now, reason=text)
                     tx.update_customer(updated, expected_version=customer.version)
-                failed = ctx.event(
-                    customer,
-                    EventKind.DELIVERY_FAILED,
-                    now,
-                    detail,
-                    campaign_id=message.campaign_id,
-                )
-                tx.add_events([failed])
+                tx.add_events([ctx.event(customer, EventKind.DELIVERY_FAILED, now, detail)])
     except ConcurrentUpdate:
         log.warning("outbox message %s: failure not recorded, claim lost", message.id)
         return

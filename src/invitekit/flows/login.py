@@ -13,7 +13,7 @@ from invitekit.access import can_log_in, login_refusal
 from invitekit.addresses import parse_email
 from invitekit.exceptions import ConcurrentUpdate, InvalidCredentials, InvalidEmail, LoginThrottled
 from invitekit.flows.context import Context
-from invitekit.model import Customer, EventKind
+from invitekit.model import Customer, EventKind, EventNote
 from invitekit.ports import Transaction
 from invitekit.throttle import email_key, retry_at
 
@@ -36,7 +36,7 @@ def login(ctx: Context, email: str, password: str, *, client: str | None) -> Cus
         # arriving together cannot all slip in before any failure is recorded.
         reserved = _reserve(ctx, tx, keys, now)
         if isinstance(reserved, datetime) and customer is not None:
-            tx.add_events([ctx.event(customer, EventKind.LOGIN_FAILED, now, "throttled")])
+            tx.add_events([ctx.event(customer, EventKind.LOGIN_FAILED, now, EventNote.THROTTLED)])
     if isinstance(reserved, datetime):
         raise LoginThrottled("too many failed attempts: try again later", retry_at=reserved)
     stored_hash = customer.password_hash if customer is not None and can_log_in(customer) else None
@@ -115,7 +115,7 @@ def _logged_in(
     ctx: Context, tx: Transaction, customer: Customer, new_hash: str | None, now: datetime
 ) -> Customer:
     """Record a successful login, upgrading the hash if needed."""
-    detail = ""
+    detail: str = ""
     if new_hash is not None:
         # Not a password change: links already sent stay valid (except a
         # pending reset link, whose fingerprint covers the hash).
@@ -127,6 +127,6 @@ def _logged_in(
         except ConcurrentUpdate:
             log.info("customer %s: hash upgrade skipped, changed meanwhile", customer.id)
         else:
-            customer, detail = rehashed, "password hash upgraded"
+            customer, detail = rehashed, EventNote.HASH_UPGRADED
     tx.add_events([ctx.event(customer, EventKind.LOGGED_IN, now, detail)])
     return customer

@@ -21,6 +21,7 @@ from invitekit.ids import new_id
 from invitekit.model import (
     Customer,
     EventKind,
+    EventNote,
     LinkCheck,
     MessageKind,
     OutboxMessage,
@@ -115,7 +116,7 @@ def reset_password(ctx: Context, token: str, new_password: str) -> Customer:
         # is sent: withdraw it, as a link sent before the change dies with it.
         for kind in (MessageKind.PASSWORD_RESET, MessageKind.ACCOUNT_EXISTS):
             tx.cancel_pending(
-                ctx.business.id, current.id, reason="the password changed", kind=kind
+                ctx.business.id, current.id, reason=EventNote.PASSWORD_CHANGED, kind=kind
             )
         tx.add_events([ctx.event(current, EventKind.PASSWORD_RESET, now)])
     return updated

@@ -29,6 +29,7 @@ from invitekit.ids import new_id
 from invitekit.model import (
     Customer,
     EventKind,
+    EventNote,
     LinkCheck,
     MessageKind,
     Purpose,
@@ -201,17 +202,24 @@ def _activate(
         except DuplicateCustomer as err:
             raise TokenUsed("this link was just used") from err
         events = [
-            ctx.event(accepted, EventKind.ADDED, now, "signed up"),
-            ctx.event(accepted, EventKind.ACCEPTED, now, "verified the email address"),
+            ctx.event(accepted, EventKind.ADDED, now, EventNote.SIGNED_UP),
+            ctx.event(accepted, EventKind.ACCEPTED, now, EventNote.VERIFIED_EMAIL),
         ]
     else:
         accepted = transitions.accept(bound, now=now, password_hash=registration.password_hash)
+        # The names typed at sign-up fill what the profile lacks, now that the
+        # address is proven; names the business keeps are not overwritten.
+        accepted = attrs.evolve(
+            accepted,
+            first_name=bound.first_name or registration.first_name,
+            last_name=bound.last_name or registration.last_name,
+        )
         try:
             tx.update_customer(accepted, expected_version=bound.version)
         except ConcurrentUpdate as err:
             raise TokenUsed("this link was just used") from err
-        tx.cancel_pending(ctx.business.id, bound.id, reason="the customer accepted")
-        events = [ctx.event(bound, EventKind.ACCEPTED, now, "verified the email address")]
+        tx.cancel_pending(ctx.business.id, bound.id, reason=EventNote.CUSTOMER_ACCEPTED)
+        events = [ctx.event(bound, EventKind.ACCEPTED, now, EventNote.VERIFIED_EMAIL)]
     tx.delete_registration(ctx.business.id, registration.id)
     tx.add_events(events)
     return accepted

@@ -202,7 +202,7 @@ def compose_invitation_message(
     Args:
         ctx: the business's context.
         message: the queued intent.
-        customer: its customer as stored now (still invitable at ``message.recipient``).
+        customer: its customer as stored now (still invitable).
         revision: the row's template revision, ``None`` for the shipped text.
         issued_at: the row's ``links_issued_at``: the links' and the email's date.
         test: sign test links (to show the email again, not to send it).
@@ -215,7 +215,7 @@ def compose_invitation_message(
     return invitation_email(
         ctx,
         customer,
-        message_id=message.message_id,
+        message_id=ctx.sent_as(message, customer)[1],
         text=text,
         issued_at=issued_at,
         locale=message.locale,
@@ -311,5 +311,6 @@ def _template_locale(locale: str) -> str:
         raise InvalidLocale(
             f"invitekit has no catalog for {quoted(locale)}; it has {', '.join(sorted(shipped))}",
             field="locale",
+            code="unknown_locale",
         )
     return str(parsed)

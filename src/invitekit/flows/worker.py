@@ -14,7 +14,7 @@ from invitekit.compose import Layout
 from invitekit.flows import delivery
 from invitekit.flows.context import Context
 from invitekit.passwords import PasswordHasher, PasswordRules
-from invitekit.ports import Clock, Mailer, Store, Transaction
+from invitekit.ports import Clock, Mailer, MailerSession, Store, Transaction
 from invitekit.reports import DeliveryReport
 from invitekit.settings import OutboxSettings
 from invitekit.throttle import LoginThrottle, MailThrottle
@@ -33,10 +33,13 @@ def deliver_all(
     token_expiry: TokenExpiry | None,
     layout: Layout | None,
     limit: int | None,
+    session: MailerSession | None = None,
 ) -> DeliveryReport:
     """Deliver the due messages of every business in ``store``, each composed for its business.
 
     A message whose business has no stored settings waits (it is retried later).
+    ``session``: an open session of ``mailer`` to send through (see
+    :func:`~invitekit.flows.delivery.deliver_from`).
     """
     contexts: dict[str, Context | None] = {}
 
@@ -66,7 +69,7 @@ def deliver_all(
         return contexts[business_id]
 
     ports = delivery.DeliveryPorts(store=store, mailer=mailer, clock=clock, outbox=outbox)
-    return delivery.deliver_from(ports, context_of, business_id=None, limit=limit)
+    return delivery.deliver_from(ports, context_of, business_id=None, limit=limit, session=session)
 
 
 def store_business(ctx: Context) -> int:

@@ -14,7 +14,7 @@ from babel.numbers import format_currency
 
 from invitekit.dates import format_moment
 from invitekit.i18n import gettext_noop as _
-from invitekit.i18n import negotiate_locale, translations
+from invitekit.i18n import negotiate_locale, translate, translations
 from invitekit.policy._values import Action, Decision, Outcome, Reason
 
 _TEXTS: dict[tuple[Action | None, Reason, Outcome | None], str] = {
@@ -90,7 +90,7 @@ _TEXTS: dict[tuple[Action | None, Reason, Outcome | None], str] = {
 }
 
 
-def explain(decision: Decision, *, locale: Locale | str) -> str:
+def explain(decision: Decision, *, locale: Locale | str, formal: bool = False) -> str:
     """One sentence telling a customer what ``decision`` means, in their language.
 
     Dates are in the policy's zone, in the locale's date style
@@ -100,6 +100,9 @@ def explain(decision: Decision, *, locale: Locale | str) -> str:
         decision: from :meth:`CancellationPolicy.evaluate`.
         locale: the customer's locale (``"es"``, ``"de_AT"``); falls back to its
             language, then English, as :func:`invitekit.i18n.negotiate_locale` does.
+        formal: address the customer formally (German "Sie", Spanish "usted"),
+            as :attr:`invitekit.Business.formal` asks; French says "vous" and
+            English "you" either way.
 
     Returns:
         The translated sentence.
@@ -122,7 +125,7 @@ def explain(decision: Decision, *, locale: Locale | str) -> str:
         return format_moment(moment, locale=chosen, timezone=decision.timezone)
 
     fee = decision.fee
-    sentence = catalog.gettext(template).format(
+    sentence = translate(catalog, template, formal=formal).format(
         deadline=when(decision.deadline),
         grace_ends=when(decision.grace_ends),
         fee="" if fee is None else format_currency(fee.amount, fee.currency, locale=chosen),

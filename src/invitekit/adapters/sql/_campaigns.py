@@ -100,7 +100,9 @@ class Campaigns:
         if self.get_campaign(business_id, campaign_id) is None:
             return CampaignCounts()
         o, e = _outbox, _events
-        later = sa.case((o.c.next_attempt_at > now, 1), else_=0).label("later")
+        # A NULL not_before stands for created_at (see the outbox table).
+        not_before = sa.func.coalesce(o.c.not_before, o.c.created_at)
+        later = sa.case((not_before > now, 1), else_=0).label("later")
         messages: list[MessageRow] = []
         scopes: list[tuple[Scope, sa.ColumnElement[Any]]] = [
             ("locale", o.c.locale),

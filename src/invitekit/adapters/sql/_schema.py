@@ -13,7 +13,7 @@ from invitekit.exceptions import StorageError
 
 __all__ = ["SCHEMA_VERSION", "build_metadata", "metadata", "schema_version"]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """The version of the table layout :func:`build_metadata` describes.
 
 Kept in ``invitekit_schema_version`` by every migration, so that an invitekit from
@@ -104,6 +104,13 @@ def _seq() -> sa.Column[int]:
         primary_key=True,
         autoincrement=True,
     )
+
+
+# An index of rows that belong to a campaign only, on the databases with partial indexes.
+_HAS_CAMPAIGN: dict[str, Any] = {
+    "sqlite_where": sa.text("campaign_id IS NOT NULL"),
+    "postgresql_where": sa.text("campaign_id IS NOT NULL"),
+}
 
 
 def build_metadata() -> sa.MetaData:
@@ -199,15 +206,19 @@ def build_metadata() -> sa.MetaData:
         sa.Column("state", sa.String(16), nullable=False),
         sa.Column("attempts", sa.Integer, nullable=False),
         sa.Column("created_at", UTCDateTime, nullable=False),
-        sa.Column("next_attempt_at", UTCDateTime, nullable=False),
+        # NULL: the same as created_at (most rows: due when queued), 26 bytes fewer
+        # in the row and in the due index.
+        sa.Column("not_before", UTCDateTime),
         sa.Column("claimed_until", UTCDateTime),
         sa.Column("claim_token", _key()),
         sa.Column("links_issued_at", UTCDateTime),
         sa.Column("last_error", sa.Text),
         sa.Column("sent_at", UTCDateTime),
         # What to send, never the email: it is composed and signed at delivery.
-        sa.Column("recipient", sa.String(320), nullable=False),
-        sa.Column("message_id", sa.String(255), nullable=False),
+        # A waiting row to a customer stores no address (the customer's is read at
+        # delivery) and no Message-ID (derived from ``id``); a sent row stores both.
+        sa.Column("recipient", sa.String(320)),
+        sa.Column("message_id", sa.String(255)),
         sa.Column("locale", sa.String(35), nullable=False),
         sa.Column("template_id", _key()),
         sa.Column("purpose", sa.String(32)),
@@ -216,9 +227,10 @@ def build_metadata() -> sa.MetaData:
         sa.UniqueConstraint(
             "business_id", "customer_id", "pending_kind", name="invitekit_outbox_one_pending"
         ),
-        sa.Index("invitekit_outbox_due", "state", "next_attempt_at"),
-        sa.Index("invitekit_outbox_business", "business_id", "seq"),
-        sa.Index("invitekit_outbox_campaign", "campaign_id", "state"),
+        # Lookups by business use the unique index above (it starts with business_id).
+        sa.Index("invitekit_outbox_due", "state", "not_before"),
+        # Partial where the database can (not MariaDB): account emails have no campaign.
+        sa.Index("invitekit_outbox_campaign", "campaign_id", "state", **_HAS_CAMPAIGN),
     )
     sa.Table(
         "invitekit_campaigns",
@@ -245,7 +257,8 @@ def build_metadata() -> sa.MetaData:
         sa.Column("actor", _key()),
         sa.Column("campaign_id", _key()),
         sa.Index("invitekit_events_customer", "business_id", "customer_id", "seq"),
-        sa.Index("invitekit_events_campaign", "campaign_id", "kind"),
+        # Only the events a campaign's funnel counts carry one (see Event.campaign_id).
+        sa.Index("invitekit_events_campaign", "campaign_id", "kind", **_HAS_CAMPAIGN),
     )
     sa.Table(
         "invitekit_login_failures",

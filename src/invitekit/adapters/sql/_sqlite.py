@@ -1,4 +1,4 @@
-"""SQLite's transaction control for the SQL Store: SQLAlchemy begins, as a writer."""
+"""Transaction control for the SQL Store; on SQLite, SQLAlchemy begins, as a writer."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-__all__ = ["begin_reader", "configure_sqlite"]
+from invitekit.exceptions import ConfigurationError
+
+__all__ = ["SYNCHRONOUS", "begin", "check_synchronous", "configure_sqlite"]
 
 _SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Switching to WAL can answer "database is locked" at once, without waiting for
@@ -16,6 +18,9 @@ _SQLITE_BUSY_TIMEOUT_MS = 30_000
 _WAL_ATTEMPTS = 100
 _WAL_PAUSE_SECONDS = 0.05
 _READER = "invitekit_reader"  # in Connection.info while a read-only transaction begins
+_SYNCHRONOUS = "invitekit_synchronous"  # in Connection.info: the level set on it
+SYNCHRONOUS = ("NORMAL", "FULL", "EXTRA")
+"""The values of ``PRAGMA synchronous`` a store may ask for (``OFF`` risks corruption)."""
 
 
 def configure_sqlite(engine: sa.Engine) -> None:
@@ -25,7 +30,7 @@ def configure_sqlite(engine: sa.Engine) -> None:
     transactions never read the same due outbox rows and both claim them, and a
     reader never has to be upgraded to a writer (which SQLite refuses with
     "database is locked" instead of waiting).  A read-only transaction
-    (:func:`begin_reader`) never writes: its deferred ``BEGIN`` lets it read the
+    (:func:`begin` with ``readonly``) never writes: its deferred ``BEGIN`` lets it read the
     last committed state while a writer holds the lock (WAL mode).
     """
     if not sa.event.contains(engine, "connect", _sqlite_connect):
@@ -34,7 +39,35 @@ def configure_sqlite(engine: sa.Engine) -> None:
         sa.event.listen(engine, "begin", _sqlite_begin)
 
 
-def begin_reader(conn: sa.Connection) -> None:
+def check_synchronous(level: object) -> None:
+    """Refuse a ``PRAGMA synchronous`` level other than those of :data:`SYNCHRONOUS`."""
+    if level not in SYNCHRONOUS:
+        raise ConfigurationError(
+            f"sqlite_synchronous must be one of {', '.join(SYNCHRONOUS)}, not {level!r}"
+        )
+
+
+def begin(conn: sa.Connection, *, readonly: bool, synchronous: str | None) -> None:
+    """Begin a transaction on ``conn``; with ``readonly``, one that refuses to write.
+
+    Args:
+        synchronous: on an SQLite file, the ``PRAGMA synchronous`` level a
+            writing transaction commits with; ``None`` leaves it.
+    """
+    if conn.dialect.name != "sqlite":
+        conn.begin()
+        if readonly:
+            # PostgreSQL: this transaction; MariaDB/MySQL: the one its first statement starts.
+            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+    elif readonly:
+        _begin_reader(conn)
+    else:
+        if synchronous is not None:
+            _use_synchronous(conn, synchronous)
+        conn.begin()
+
+
+def _begin_reader(conn: sa.Connection) -> None:
     """Begin a read-only transaction on ``conn``, with a deferred ``BEGIN``."""
     # Seen by _sqlite_begin during this begin only: the connection goes back to the
     # pool afterwards, and its next transaction may write.
@@ -43,6 +76,19 @@ def begin_reader(conn: sa.Connection) -> None:
         conn.begin()
     finally:
         del conn.info[_READER]
+
+
+def _use_synchronous(conn: sa.Connection, level: str) -> None:
+    """Give ``conn`` the ``PRAGMA synchronous`` ``level`` (once per database connection).
+
+    Run before its transaction begins: SQLite ignores the setting inside one.
+    The level is kept in the pooled connection's ``info``, so each connection
+    is set once, including those the engine opened before the store was made.
+    """
+    if conn.info.get(_SYNCHRONOUS) == level:
+        return
+    _execute(conn, f"PRAGMA synchronous = {level}")  # level is one of SYNCHRONOUS
+    conn.info[_SYNCHRONOUS] = level
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -73,4 +119,20 @@ def _use_wal(cursor: sqlite3.Cursor) -> None:
 
 
 def _sqlite_begin(conn: sa.Connection) -> None:
-    conn.exec_driver_sql("BEGIN" if _READER in conn.info else "BEGIN IMMEDIATE")
+    # On the driver's connection: through SQLAlchemy's execution path this one
+    # statement cost as much as the lookup a link check makes.
+    _execute(conn, "BEGIN" if _READER in conn.info else "BEGIN IMMEDIATE")
+
+
+def _execute(conn: sa.Connection, statement: str) -> None:
+    """Run ``statement`` on the driver's connection; an error as SQLAlchemy raises it."""
+    raw = conn.connection.dbapi_connection
+    assert raw is not None  # a connection being begun is checked out
+    try:
+        raw.execute(statement)
+    except sqlite3.Error as err:
+        # As SQLAlchemy would have raised it, for the store's error translation.
+        failure = sa.exc.DBAPIError.instance(statement, None, err, sqlite3.Error)
+    else:
+        return
+    raise failure

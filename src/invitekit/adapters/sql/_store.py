@@ -17,8 +17,10 @@ from invitekit.adapters.sql._attempts import AttemptReservations
 from invitekit.adapters.sql._campaigns import Campaigns
 from invitekit.adapters.sql._catalog import Catalog
 from invitekit.adapters.sql._errors import refusal, storage_error, translated
+from invitekit.adapters.sql._groups import Groups
 from invitekit.adapters.sql._migrate import check_schema, create_schema
-from invitekit.adapters.sql._sqlite import begin_reader, configure_sqlite
+from invitekit.adapters.sql._read import Lookup
+from invitekit.adapters.sql._sqlite import begin, check_synchronous, configure_sqlite
 from invitekit.adapters.sql._tables import (
     _CUSTOMER,
     _CUSTOMER_EMAIL,
@@ -28,16 +30,16 @@ from invitekit.adapters.sql._tables import (
     _FIND_CUSTOMER,
     _GET_CUSTOMER,
     _GET_OUTBOX,
-    _GROUP,
-    _GROUP_NAME,
+    _OUTBOX_ONE_PENDING,
     _REGISTRATION,
+    _SQLITE_INSERT_EVENTS,
+    _SQLITE_INSERT_OUTBOX,
     _UPDATE_CLAIMED_OUTBOX,
     _UPDATE_CUSTOMER,
     _UPDATE_OUTBOX,
     _VERSION_AND_EMAIL_OWNER,
     _customers,
     _events,
-    _groups,
     _login_failures,
     _members,
     _outbox,
@@ -50,14 +52,12 @@ from invitekit.exceptions import (
     ConcurrentUpdate,
     ConfigurationError,
     DuplicateCustomer,
-    DuplicateGroup,
     MissingDependency,
     StorageError,
 )
 from invitekit.model import (
     Customer,
     Event,
-    Group,
     OutboxMessage,
     OutboxState,
     Registration,
@@ -69,6 +69,8 @@ __all__ = ["SQLStore"]
 
 _SUPPORTED = ("sqlite", "postgresql", "mysql", "mariadb")
 _CHUNK = 500  # ids per ``IN (...)``: well below every backend's parameter limit
+_GET_CUSTOMER_FAST = Lookup(_GET_CUSTOMER)
+_FIND_CUSTOMER_FAST = Lookup(_FIND_CUSTOMER)
 
 
 class SQLStore:
@@ -90,18 +92,30 @@ class SQLStore:
             :class:`~invitekit.exceptions.SchemaOutdated`.  For SQLite, listeners
             are added to the engine so that every transaction starts with
             ``BEGIN IMMEDIATE`` (read-only: ``BEGIN``) and files use WAL mode and a busy timeout.
+        sqlite_synchronous: SQLite's ``PRAGMA synchronous`` for this store's
+            connections to a file: ``"NORMAL"`` (the default) syncs the WAL to
+            disk at checkpoints, not at every commit, so a commit survives the
+            process crashing but the last ones may be lost to a power cut or an
+            operating-system crash; ``"FULL"`` syncs at every commit (durable
+            against a power cut, one ``fsync`` per transaction), ``"EXTRA"`` more
+            still.  See docs/production.md ("Durability on SQLite").  Ignored by
+            the other databases and by an in-memory SQLite database.
 
     Raises:
-        ConfigurationError: the database is not one of SQLite, PostgreSQL, MariaDB, MySQL.
+        ConfigurationError: the database is not one of SQLite, PostgreSQL, MariaDB,
+            MySQL, or ``sqlite_synchronous`` is not one of the values above.
     """
 
-    def __init__(self, engine: sa.Engine) -> None:
+    def __init__(self, engine: sa.Engine, *, sqlite_synchronous: str = "NORMAL") -> None:
         if engine.dialect.name not in _SUPPORTED:
             raise ConfigurationError(
                 "SQLStore supports SQLite, PostgreSQL and MariaDB/MySQL, "
                 f"not {engine.dialect.name}"
             )
+        check_synchronous(sqlite_synchronous)
         self.engine = engine
+        self.sqlite_synchronous = sqlite_synchronous
+        self._synchronous: str | None = None  # set for SQLite files, below
         self._active = threading.local()
         # One connection shared by all threads (an in-memory SQLite database) must
         # be used by one transaction at a time.
@@ -111,9 +125,18 @@ class SQLStore:
             configure_sqlite(engine)
             if isinstance(engine.pool, StaticPool):
                 self._serial = threading.Lock()
+            elif engine.url.database not in (None, "", ":memory:"):
+                self._synchronous = sqlite_synchronous
 
     @classmethod
-    def from_url(cls, url: str, *, create: bool = True, **engine_options: Any) -> SQLStore:
+    def from_url(
+        cls,
+        url: str,
+        *,
+        create: bool = True,
+        sqlite_synchronous: str = "NORMAL",
+        **engine_options: Any,
+    ) -> SQLStore:
         """Connect to the database at ``url``; with ``create=True``, create the tables if empty.
 
         ``sqlite:///invitekit.db`` is a file next to the program (WAL mode, usable by
@@ -131,6 +154,7 @@ class SQLStore:
                 a database at an older revision is refused all the same, since
                 upgrading is an explicit act (``invitekit db upgrade``).  With
                 ``False`` nothing is checked until the first transaction.
+            sqlite_synchronous: see :class:`SQLStore`.
             engine_options: passed to :func:`sqlalchemy.create_engine`.
 
         Raises:
@@ -168,7 +192,7 @@ class SQLStore:
         except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as err:
             shown = parsed.render_as_string(hide_password=True)
             raise ConfigurationError(f"cannot use database URL {shown!r}: {err}") from err
-        store = cls(engine)
+        store = cls(engine, sqlite_synchronous=sqlite_synchronous)
         if create:
             create_schema(engine)
             store._schema_checked = True
@@ -202,7 +226,10 @@ class SQLStore:
                 conn = translated("could not connect", self.engine.connect)
                 # ``ended`` runs after the commit or rollback (see _attempts.py).
                 with conn, ExitStack() as ended:
-                    translated("could not start a transaction", lambda: _begin(conn, readonly))
+                    translated(
+                        "could not start a transaction",
+                        lambda: begin(conn, readonly=readonly, synchronous=self._synchronous),
+                    )
                     try:
                         tx = _SQLTransaction(conn, ended)
                         yield read_only(tx) if readonly else tx
@@ -222,19 +249,7 @@ def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
         yield items[start : start + _CHUNK]
 
 
-def _begin(conn: sa.Connection, readonly: bool) -> None:
-    """Begin a transaction on ``conn``; with ``readonly``, one that refuses to write."""
-    if not readonly:
-        conn.begin()
-    elif conn.dialect.name == "sqlite":
-        begin_reader(conn)
-    else:
-        conn.begin()
-        # PostgreSQL: this transaction; MariaDB/MySQL: the one its first statement starts.
-        conn.exec_driver_sql("SET TRANSACTION READ ONLY")
-
-
-class _SQLTransaction(Catalog, Campaigns, AttemptReservations):
+class _SQLTransaction(Catalog, Groups, Campaigns, AttemptReservations):
     """One transaction of a :class:`SQLStore`, on one connection."""
 
     def __init__(self, conn: sa.Connection, ended: ExitStack) -> None:
@@ -290,13 +305,21 @@ class _SQLTransaction(Catalog, Campaigns, AttemptReservations):
     # Customers ---------------------------------------------------------------------------
 
     def get_customer(self, business_id: str, customer_id: str) -> Customer | None:
-        row = self._run(_GET_CUSTOMER, {"p_business_id": business_id, "p_id": customer_id}).first()
-        return None if row is None else _CUSTOMER.load(row._mapping)
+        return self._customer(_GET_CUSTOMER, _GET_CUSTOMER_FAST, business_id, p_id=customer_id)
 
     def find_customer(self, business_id: str, email_key: str) -> Customer | None:
-        row = self._run(
-            _FIND_CUSTOMER, {"p_business_id": business_id, "p_email_key": email_key}
-        ).first()
+        return self._customer(
+            _FIND_CUSTOMER, _FIND_CUSTOMER_FAST, business_id, p_email_key=email_key
+        )
+
+    def _customer(
+        self, statement: sa.Select[Any], fast: Lookup, business_id: str, **key: str
+    ) -> Customer | None:
+        key["p_business_id"] = business_id
+        if self._dialect == "sqlite":  # see _read.py
+            found = fast.first(self._conn, key)
+            return None if found is None else _CUSTOMER.load(found)
+        row = self._run(statement, key).first()
         return None if row is None else _CUSTOMER.load(row._mapping)
 
     def insert_customer(self, customer: Customer) -> None:
@@ -399,64 +422,7 @@ class _SQLTransaction(Catalog, Campaigns, AttemptReservations):
             counts[Status(row.status)] = int(row.n)
         return counts
 
-    # Groups ------------------------------------------------------------------------------
-
-    def insert_group(self, group: Group) -> None:
-        if self.find_group(group.business_id, group.name) is not None:
-            raise DuplicateGroup(f"a group named {group.name!r} already exists")
-        self._run(
-            _groups.insert(),
-            {**_GROUP.values(group), "name_key": group.name.casefold()},
-            duplicates={
-                _GROUP_NAME: lambda: DuplicateGroup(f"a group named {group.name!r} already exists")
-            },
-        )
-
-    def find_group(self, business_id: str, name: str) -> Group | None:
-        row = self._run(
-            sa.select(_groups).where(
-                _groups.c.business_id == business_id, _groups.c.name_key == name.casefold()
-            )
-        ).first()
-        return None if row is None else _GROUP.load(row._mapping)
-
-    def list_groups(self, business_id: str) -> list[Group]:
-        rows = self._run(sa.select(_groups).where(_groups.c.business_id == business_id))
-        groups = [_GROUP.load(row._mapping) for row in rows]
-        # Sorted here: the memory store's order (case-folded name), on every backend.
-        return sorted(groups, key=lambda g: (g.name.casefold(), g.id))
-
-    def add_group_members(
-        self, business_id: str, group_id: str, customer_ids: Collection[str]
-    ) -> None:
-        wanted = list(dict.fromkeys(customer_ids))
-        present = self._among(
-            _members.c.customer_id,
-            wanted,
-            _members.c.business_id == business_id,
-            _members.c.group_id == group_id,
-        )
-        rows = [
-            {"business_id": business_id, "group_id": group_id, "customer_id": customer_id}
-            for customer_id in wanted
-            if customer_id not in present
-        ]
-        if rows:
-            self._insert_ignoring_duplicates(
-                _members, rows, ["business_id", "group_id", "customer_id"]
-            )
-
-    def group_ids_of(self, business_id: str, customer_id: str) -> list[str]:
-        return list(
-            self._run(
-                sa.select(_members.c.group_id)
-                .where(
-                    _members.c.business_id == business_id,
-                    _members.c.customer_id == customer_id,
-                )
-                .order_by(_members.c.group_id)
-            ).scalars()
-        )
+    # Groups: see Groups ------------------------------------------------------------------
 
     # Businesses and templates: see Catalog ------------------------------------------------
 
@@ -468,11 +434,11 @@ class _SQLTransaction(Catalog, Campaigns, AttemptReservations):
         # One statement for the batch; the unique constraint on pending_kind drops
         # every second pending message of a customer and kind, whoever queued the
         # first (this batch, an earlier call, another process).
-        self._insert_ignoring_duplicates(
-            _outbox,
-            [_outbox_values(m) for m in messages],
-            ["business_id", "customer_id", "pending_kind"],
-        )
+        rows = [_outbox_values(m) for m in messages]
+        if self._dialect != "sqlite":
+            self._insert_ignoring_duplicates(_outbox, rows, list(_OUTBOX_ONE_PENDING))
+        elif _SQLITE_INSERT_OUTBOX(self._conn, rows) == len(rows):
+            return set()  # SQLite counts the rows inserted: none was dropped
         stored = self._among(_outbox.c.id, [m.id for m in messages])
         return {m.customer_id for m in messages if m.id not in stored and m.customer_id}
 
@@ -528,7 +494,10 @@ class _SQLTransaction(Catalog, Campaigns, AttemptReservations):
     ) -> list[OutboxMessage]:
         query = sa.select(_outbox).where(
             _outbox.c.state == OutboxState.PENDING.value,
-            _outbox.c.next_attempt_at <= now,
+            sa.or_(  # a NULL not_before stands for created_at
+                _outbox.c.not_before <= now,
+                sa.and_(_outbox.c.not_before.is_(None), _outbox.c.created_at <= now),
+            ),
             sa.or_(_outbox.c.claimed_until.is_(None), _outbox.c.claimed_until < now),
         )
         if business_id is not None:
@@ -613,8 +582,11 @@ class _SQLTransaction(Catalog, Campaigns, AttemptReservations):
     # Events ------------------------------------------------------------------------------
 
     def add_events(self, events: Sequence[Event]) -> None:
-        if events:
-            self._run(_events.insert(), [_EVENT.values(event) for event in events])
+        rows = [_EVENT.values(event) for event in events]
+        if rows and self._dialect == "sqlite":
+            _SQLITE_INSERT_EVENTS(self._conn, rows)
+        elif rows:
+            self._run(_events.insert(), rows)
 
     def list_events(self, business_id: str, customer_id: str) -> list[Event]:
         rows = self._run(

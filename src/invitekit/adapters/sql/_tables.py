@@ -6,6 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from invitekit.adapters.sql._bulk import SQLiteBulkInsert
 from invitekit.adapters.sql._rows import RowMap
 from invitekit.adapters.sql._schema import metadata
 from invitekit.funnel import Campaign
@@ -73,6 +74,12 @@ _UPDATE_CLAIMED_OUTBOX = _outbox.update().where(
     _outbox.c.id == _p("p_id"), _outbox.c.claim_token == _p("p_claim_token")
 )
 
+# A campaign's inserts on SQLite: the driver's executemany (see _bulk.py).  The
+# conflict skipped is the one pending message per customer and kind.
+_OUTBOX_ONE_PENDING = ("business_id", "customer_id", "pending_kind")
+_SQLITE_INSERT_OUTBOX = SQLiteBulkInsert(_outbox, ignore_conflicts_on=_OUTBOX_ONE_PENDING)
+_SQLITE_INSERT_EVENTS = SQLiteBulkInsert(_events)
+
 
 def _outbox_values(message: OutboxMessage) -> dict[str, Any]:
     """The columns of an outbox row: the message's fields and the store's own."""
@@ -81,9 +88,12 @@ def _outbox_values(message: OutboxMessage) -> dict[str, Any]:
         **_MESSAGE.values(message),
         "pending_kind": str(message.kind) if pending else None,
         "claim_token": None,
+        # NULL stands for created_at (see the schema).
+        "not_before": None if message.not_before == message.created_at else message.not_before,
     }
 
 
 def _outbox_from_row(row: sa.RowMapping, **given: Any) -> OutboxMessage:
     """The message an outbox row holds (fields in ``given`` taken from it instead)."""
+    given.setdefault("not_before", row["not_before"] or row["created_at"])
     return _MESSAGE.load(row, **given)

@@ -1,0 +1,100 @@
+"""The SQL Store's hot lookups on SQLite: compiled once, run on the driver's cursor.
+
+A link check (``check_activation`` and its siblings) or a delivery reads one
+customer by key.  Going through SQLAlchemy Core for that costs several times
+what SQLite itself spends: the statement's cache key is computed, the compiled
+form looked up, a result object and its row built, every value passed through
+its type.  :class:`Lookup` does that work once per dialect -- the SQL string,
+the order of its parameters, each column's result processor (the same
+conversions Core applies: ``UTCDateTime`` reads back aware UTC, ``Boolean``
+turns 0 and 1 into ``bool``) -- and then runs the string on the connection's own
+``sqlite3`` cursor, inside the transaction SQLAlchemy began.  It is used on
+SQLite only, where a statement costs microseconds; on PostgreSQL and MariaDB a
+round trip to the server dwarfs Core's share, so those keep the Core path (and
+anything that listens to SQLAlchemy's statement events sees them).
+
+These statements do not pass through SQLAlchemy's ``before_cursor_execute``
+events on SQLite.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+
+from invitekit.exceptions import StorageError
+
+__all__ = ["Lookup"]
+
+_Process = Callable[[Any], Any] | None
+
+
+class Lookup:
+    """A fixed SELECT whose parameters are strings, run cheaply on SQLite.
+
+    Args:
+        statement: a SELECT of whole columns with named ``bindparam`` parameters
+            of string type (no bind processing is applied to them).
+    """
+
+    __slots__ = ("_compiled", "_lock", "_statement")
+
+    def __init__(self, statement: sa.Select[Any]) -> None:
+        self._statement = statement
+        self._compiled: tuple[str, tuple[str, ...], tuple[str, ...], tuple[_Process, ...]] | None
+        self._compiled = None
+        self._lock = threading.Lock()
+
+    def _for(
+        self, dialect: sa.Dialect
+    ) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[_Process, ...]]:
+        compiled = self._compiled
+        if compiled is None:
+            with self._lock:
+                compiled = self._compiled or _compile(self._statement, dialect)
+                self._compiled = compiled
+        return compiled
+
+    def first(self, conn: sa.Connection, parameters: Mapping[str, str]) -> dict[str, Any] | None:
+        """The first row, as a mapping of column name to converted value, or ``None``.
+
+        ``conn`` must be an SQLite connection with a transaction begun.
+
+        Raises:
+            StorageError: SQLite refused the statement (the message names the
+                error, never a parameter's value).
+        """
+        sql, order, names, processors = self._for(conn.dialect)
+        raw = conn.connection.dbapi_connection
+        assert raw is not None  # a connection in a transaction is never detached
+        try:
+            row = raw.execute(sql, tuple(parameters[name] for name in order)).fetchone()
+        except sqlite3.Error as err:
+            failure = StorageError(f"a database statement failed: {type(err).__name__}: {err}")
+        else:
+            if row is None:
+                return None
+            return {
+                name: value if process is None or value is None else process(value)
+                for name, value, process in zip(names, row, processors, strict=True)
+            }
+        raise failure  # out of the except block: the driver's error is not its context
+
+
+def _compile(
+    statement: sa.Select[Any], dialect: sa.Dialect
+) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[_Process, ...]]:
+    if dialect.name != "sqlite":
+        raise ValueError("Lookup runs on SQLite only")
+    compiled = statement.compile(dialect=dialect)
+    order = tuple(compiled.positiontup or ())
+    columns = list(statement.selected_columns)
+    names = tuple(str(column.name) for column in columns)
+    processors = tuple(
+        column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
+    )
+    return compiled.string, order, names, processors
