@@ -31,6 +31,21 @@ from invitekit.text import quoted
 
 __all__ = ["Campaigns"]
 
+# Built once: every first look at an activation link asks it (see flows.activation);
+# building a statement costs SQLAlchemy more than running it.
+_LAST_CAMPAIGN = (
+    sa.select(_outbox.c.campaign_id)
+    .where(
+        _outbox.c.business_id == sa.bindparam("p_business_id"),
+        _outbox.c.customer_id == sa.bindparam("p_customer_id"),
+        _outbox.c.kind == MessageKind.INVITATION.value,
+        _outbox.c.state == OutboxState.SENT.value,
+        _outbox.c.campaign_id.is_not(None),
+    )
+    .order_by(_outbox.c.sent_at.desc(), _outbox.c.seq.desc())
+    .limit(1)
+)
+
 
 class Campaigns:
     """The campaign rows of the SQL store's transactions.
@@ -77,16 +92,7 @@ class Campaigns:
 
     def last_campaign_of(self, business_id: str, customer_id: str) -> str | None:
         found = self._run(
-            sa.select(_outbox.c.campaign_id)
-            .where(
-                _outbox.c.business_id == business_id,
-                _outbox.c.customer_id == customer_id,
-                _outbox.c.kind == MessageKind.INVITATION.value,
-                _outbox.c.state == OutboxState.SENT.value,
-                _outbox.c.campaign_id.is_not(None),
-            )
-            .order_by(_outbox.c.sent_at.desc(), _outbox.c.seq.desc())
-            .limit(1)
+            _LAST_CAMPAIGN, {"p_business_id": business_id, "p_customer_id": customer_id}
         ).scalar()
         return None if found is None else str(found)
 
