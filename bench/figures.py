@@ -9,7 +9,9 @@ import smtplib
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ import attrs
 
 from bench import subjects
 from bench.harness import Contestant, Sample, Target, Unavailable, measure, timed
+from invitekit import Audience
 from invitekit.adapters.memory import MemoryMailer
 from invitekit.compose import to_mime
 from invitekit.tokens import Purpose
@@ -195,6 +198,122 @@ def campaign_sqlite(ctx: Context, n: int) -> dict[str, Any]:
     """Plan + queue ``n`` invitations on an SQLite file (intents, no composing)."""
     subjects.sql_store_class()
     return _campaign(ctx, "sqlite", n)
+
+
+def campaign_report_sqlite(ctx: Context, n: int) -> dict[str, Any]:
+    """``campaign_report`` on an SQLite campaign of ``n`` customers, against ``status_counts``.
+
+    The campaign is queued once (its time is printed beside the report's), then
+    made to look sent: most rows sent, some failed or held back, a fifth of the
+    customers in a group, opens, acceptances and bounces as events.  The report
+    counts all of it in SQL; ``status_counts()`` (one ``GROUP BY`` over the
+    customers) is the baseline of the same rounds.
+    """
+    from invitekit.adapters.sql._tables import _events, _members, _outbox
+    from invitekit.model import EventKind
+
+    subjects.sql_store_class()
+    ctx.progress(f"  seeding an SQLite file with {n:,} customers")
+    template = subjects.SQLiteTemplate(ctx.directory, n)
+    store = subjects.open_sql(f"sqlite:///{template.fresh()}")
+    try:
+        kit = subjects.kit(store)
+        kit.create_group("Monday class")
+        start = time.perf_counter()
+        campaign_id = kit.invite_audience(Audience.all()).campaign_id
+        queue_seconds = time.perf_counter() - start
+        assert campaign_id is not None
+        ctx.progress("  making the campaign look sent")
+        group = kit.list_groups()[0]
+        now = datetime.now(UTC)
+        people = [f"cus_{i:08d}" for i in range(n)]
+        kinds = [
+            (EventKind.DELIVERED, 1),
+            (EventKind.LINK_OPENED, 3),
+            (EventKind.ACCEPTED, 5),
+            (EventKind.BOUNCED, 50),
+        ]
+        with store.engine.begin() as connection:
+            o = _outbox.c
+            connection.execute(
+                _outbox.update()
+                .where(o.campaign_id == campaign_id)
+                .values(state="sent", pending_kind=None, sent_at=now)
+            )
+            for state, share in (("failed", 100), ("pending", 20)):
+                connection.execute(
+                    _outbox.update()
+                    .where(o.campaign_id == campaign_id, o.customer_id.like(f"%{share - 1}"))
+                    .values(state=state, not_before=now + timedelta(days=1))
+                )
+            connection.execute(
+                _members.insert(),
+                [
+                    {"business_id": group.business_id, "group_id": group.id, "customer_id": c}
+                    for c in people[::5]
+                ],
+            )
+            connection.execute(
+                _events.insert(),
+                [
+                    {
+                        "business_id": group.business_id,
+                        "customer_id": c,
+                        "kind": kind.value,
+                        "at": now,
+                        "detail": "",
+                        "campaign_id": campaign_id,
+                    }
+                    for kind, every in kinds
+                    for c in people[::every]
+                ],
+            )
+        report = kit.campaign_report(campaign_id)
+        ctx.progress(
+            f"  report: queued {report.queued:,}, sent {report.sent:,}, "
+            f"scheduled {report.scheduled:,}, opened {report.link_opened:,}, "
+            f"accepted {report.accepted:,}; groups {list(report.by_group)}"
+        )
+        calls = ctx.size(5, 3)
+        summary = measure(
+            [
+                Contestant(
+                    name="campaign_report",
+                    run=lambda trace: timed(
+                        calls,
+                        lambda: [kit.campaign_report(campaign_id) for _ in range(calls)],
+                        trace=trace,
+                    ),
+                ),
+                Contestant(
+                    name="status_counts",
+                    run=lambda trace: timed(
+                        calls, lambda: [kit.status_counts() for _ in range(calls)], trace=trace
+                    ),
+                ),
+            ],
+            [
+                Target(
+                    subject="campaign_report",
+                    baseline="status_counts",
+                    text="(shown, no target: report rate / status_counts rate)",
+                )
+            ],
+            rounds=ctx.rounds,
+            unit="calls/s",
+            progress=ctx.progress,
+        )
+    finally:
+        subjects.close(store)
+    report_seconds = 1 / summary["contestants"]["campaign_report"]["median"]
+    summary["queue_seconds"] = queue_seconds
+    summary["report_seconds"] = report_seconds
+    summary["report_share_of_queueing"] = report_seconds / queue_seconds
+    ctx.progress(
+        f"  queueing the campaign took {queue_seconds:.2f} s; one report takes "
+        f"{report_seconds * 1000:.0f} ms ({report_seconds / queue_seconds:.1%} of it)"
+    )
+    return summary
 
 
 def _activation(ctx: Context, store: Any, *, target: bool) -> dict[str, Any]:
@@ -496,6 +615,7 @@ def registry(ctx: Context) -> dict[str, Callable[[], dict[str, Any]]]:
             "delivery-smtp": lambda: delivery(ctx),
             "activation-memory": lambda: activation_memory(ctx),
             "activation-sqlite": lambda: activation_sqlite(ctx),
+            f"campaign-report-sqlite-{large}": lambda: campaign_report_sqlite(ctx, large),
             "memory-sqlite": lambda: memory(ctx),
             "workers-postgresql": lambda: workers(ctx),
         }

@@ -47,8 +47,17 @@ def test_check_activation_tells_who_and_changes_nothing(
         "Ana",
     )
     assert check.expires_at == invitekit_clock.now() + timedelta(days=14)
-    assert snapshot(invitekit_kit) == before
-    invitekit_kit.check_activation(token)  # a mail scanner's second GET consumes nothing
+    # Only the campaign's funnel learns of the first open: one event, nothing else.
+    after = snapshot(invitekit_kit)
+    opened = after["events"][customer_id].pop()
+    assert (opened.kind, opened.campaign_id) == (
+        EventKind.LINK_OPENED,
+        invitekit_kit.list_campaigns()[0].id,
+    )
+    assert after == before
+    first = snapshot(invitekit_kit)
+    invitekit_kit.check_activation(token)  # a mail scanner's second GET changes nothing
+    assert snapshot(invitekit_kit) == first
 
 
 def test_accept_sets_password_and_status(

@@ -89,7 +89,20 @@ def test_campaign_figures_measure_queueing_against_the_peer_only(
     quick_report: dict[str, Any],
 ) -> None:
     for name, figure in quick_report["figures"].items():
-        if name.startswith("campaign-") and figure["status"] == "ok":
+        if name.startswith(("campaign-sqlite-", "campaign-memory-")) and figure["status"] == "ok":
             assert sorted(figure["contestants"]) == sorted(
                 [name.split("-")[1].join(["invitekit (", ")"]), "django-invitations"]
             )
+
+
+def test_the_campaign_report_figure_compares_the_report_with_status_counts_and_queueing(
+    quick_report: dict[str, Any],
+) -> None:
+    (name,) = [n for n in quick_report["figures"] if n.startswith("campaign-report-sqlite-")]
+    figure = quick_report["figures"][name]
+    if figure["status"] != "ok":
+        pytest.skip(figure.get("reason", "unavailable"))
+    assert sorted(figure["contestants"]) == ["campaign_report", "status_counts"]
+    assert figure["queue_seconds"] > 0
+    assert figure["report_seconds"] > 0
+    assert figure["report_share_of_queueing"] == figure["report_seconds"] / figure["queue_seconds"]

@@ -46,6 +46,7 @@ PUBLIC_MODULES = [
     "invitekit.flows.context",
     "invitekit.flows.customers",
     "invitekit.flows.delivery",
+    "invitekit.flows.funnel",
     "invitekit.flows.links",
     "invitekit.flows.login",
     "invitekit.flows.password_reset",

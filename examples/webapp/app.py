@@ -7,7 +7,7 @@ tests with ``create_app({...})``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -17,7 +17,7 @@ from flask import Flask, current_app, g, render_template, request, session
 from flask_wtf.csrf import CSRFError, CSRFProtect  # type: ignore[import-untyped]
 from werkzeug.wrappers import Response
 
-from invitekit import Business, InviteKit
+from invitekit import Business, InviteKit, Reminders
 from invitekit.adapters.files import FolderMailer
 from invitekit.adapters.sql import SQLStore
 from invitekit.clock import SystemClock
@@ -49,6 +49,9 @@ DEFAULTS: dict[str, Any] = {
     # the emails and in the policy sentences; informal ("du", "tú") by default.
     "BUSINESS_FORMAL": False,
     "ADMIN_EMAIL": "owner@studio.example",
+    # Days after the last delivered invitation when customers still Invited are
+    # reminded (Business.reminders); none by default.
+    "BUSINESS_REMINDER_DAYS": (),
     # Send queued emails at once, in the request that queued them; a production
     # application runs kit.deliver() in a worker instead (see docs/integrate.md).
     "DELIVER_INLINE": True,
@@ -136,6 +139,9 @@ def create_app(config: Mapping[str, Any]) -> Flask:
         unsubscribe_url=f"{base}/unsubscribe/{{token}}",
         reset_url=f"{base}/reset/{{token}}",
         verify_url=f"{base}/verify/{{token}}",
+        reminders=Reminders(
+            after=tuple(timedelta(days=d) for d in app.config["BUSINESS_REMINDER_DAYS"])
+        ),
     )
     outbox = data_dir / "outbox"
     hasher: PasswordHasher | None = app.config["PASSWORD_HASHER"]
@@ -158,6 +164,7 @@ def create_app(config: Mapping[str, Any]) -> Flask:
     csrf = CSRFProtect(app)
 
     from . import business as business_pages
+    from . import campaigns as _campaign_pages  # noqa: F401 (its pages join business_pages.bp)
     from . import customer as customer_pages
     from . import mailbox as mailbox_pages
 

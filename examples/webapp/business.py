@@ -13,6 +13,7 @@ from datetime import timedelta
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
+from babel.lists import format_list
 from flask import (
     Blueprint,
     current_app,
@@ -38,7 +39,7 @@ from invitekit.i18n import available_locales
 from invitekit.model import Email
 from invitekit.policy import CancellationPolicy, DurationCutoff, Outcome, Rule
 
-from .app import Page, refusal, studio, t, tn, w
+from .app import Page, page_locale, refusal, studio, t, tn, w
 
 __all__ = ["bp"]
 
@@ -351,5 +352,8 @@ def settings() -> Page:
         late_outcomes=[o.value for o in LATE_OUTCOMES],
         error=error,
         policy_json=policy.to_dict(),
+        reminder_days=format_list(
+            [str(d.days) for d in app.kit.business.reminders.after], locale=page_locale()
+        ),
     )
     return (page, 422) if error else page

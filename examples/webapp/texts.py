@@ -15,6 +15,7 @@ from babel import Locale
 
 from invitekit.i18n import negotiate_locale
 
+from .campaign_texts import CAMPAIGN_TEXTS
 from .formal_texts import FORMAL_TEXTS
 from .refusals import REFUSAL_TEXTS
 
@@ -1145,6 +1146,8 @@ BUSINESS_TEXTS["de"] = {
 for _language, _texts in BUSINESS_TEXTS.items():
     TEXTS[_language].update(_texts)
 for _language, _texts in REFUSAL_TEXTS.items():
+    TEXTS[_language].update(_texts)
+for _language, _texts in CAMPAIGN_TEXTS.items():
     TEXTS[_language].update(_texts)
 
 

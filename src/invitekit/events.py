@@ -24,6 +24,10 @@ class EventKind(enum.StrEnum):
     spam, which counts as unsubscribing.  Both are recorded from the bounce and
     complaint reports of :mod:`invitekit.bounces`.  ``UNDELIVERABLE_CLEARED``: the
     business said the address works again (``clear_undeliverable``).
+    ``LINK_OPENED``: the customer
+    (or a mail scanner fetching the link for them) first opened their activation
+    link after an invitation of a campaign, recorded once per customer and
+    campaign for the campaign's funnel.
     """
 
     ADDED = "added"
@@ -45,6 +49,7 @@ class EventKind(enum.StrEnum):
     BOUNCED = "bounced"
     COMPLAINED = "complained"
     UNDELIVERABLE_CLEARED = "undeliverable_cleared"
+    LINK_OPENED = "link_opened"
 
 
 class EventNote(enum.StrEnum):

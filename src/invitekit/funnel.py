@@ -11,20 +11,69 @@ A :class:`CircuitBreaker` pauses a campaign whose first sends bounce too much:
 a list of old addresses is what gets a sender's domain blocked.
 :meth:`CircuitBreaker.pause_reason` is the decision, a pure function of counts.
 
-These are values only: the stores fill them (see docs/deliverability.md for
-what is built so far).
+A store counts a campaign with ``Transaction.campaign_counts``, in SQL where it
+can: it groups the campaign's outbox rows and events and hands the groups to
+:func:`tally`, which says which step each one counts for (the one place those
+rules live, for every store).  The result is a :class:`CampaignCounts`.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from datetime import datetime
 from fractions import Fraction
+from typing import Literal
 
 import attrs
 
 from invitekit.exceptions import ConfigurationError
+from invitekit.model import EventKind, MessageKind, OutboxState
 
-__all__ = ["Campaign", "CampaignReport", "CircuitBreaker", "FunnelCounts"]
+__all__ = [
+    "PAUSED",
+    "REMINDER",
+    "STEP_EVENTS",
+    "Campaign",
+    "CampaignCounts",
+    "CampaignReport",
+    "CircuitBreaker",
+    "CustomerRow",
+    "FunnelCounts",
+    "MessageRow",
+    "Scope",
+    "tally",
+]
+
+#: The outbox state of a paused campaign's unsent rows; they count as scheduled.
+PAUSED = OutboxState.PAUSED.value
+#: The message kind of a reminder; a sent one counts in ``reminders_sent``, not
+#: as an invitation.
+REMINDER = MessageKind.REMINDER.value
+
+Scope = Literal["total", "group", "locale"]
+"""What a row of counts is about: the whole campaign, one group, one locale."""
+
+MessageRow = tuple[Scope, str, str, str, bool, int]
+"""Outbox rows of a campaign: ``(scope, name, kind, state, later, n)``.
+
+``name`` is the group's name or the locale (``""`` for the total); ``later``
+says whether the rows wait for a ``not_before`` after now; ``n`` how many.
+"""
+
+CustomerRow = tuple[Scope, str, str, int]
+"""Customers with an event of a campaign: ``(scope, name, event kind, n distinct)``."""
+
+# The events whose customers the funnel counts, each once per customer.
+_STEPS = {
+    EventKind.BOUNCED.value: "bounced",
+    EventKind.COMPLAINED.value: "complained",
+    EventKind.LINK_OPENED.value: "link_opened",
+    EventKind.ACCEPTED.value: "accepted",
+    EventKind.UNSUBSCRIBED.value: "unsubscribed",
+}
+#: The event kinds a store counts for :func:`tally`.
+STEP_EVENTS = tuple(_STEPS)
 
 
 @attrs.frozen(kw_only=True)
@@ -113,6 +162,63 @@ class CampaignReport(FunnelCounts):
     pause_reason: str | None = None
     by_group: dict[str, FunnelCounts] = attrs.field(factory=dict)
     by_locale: dict[str, FunnelCounts] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
+class CampaignCounts:
+    """What a store counted for a campaign: the report's numbers without its pause state.
+
+    Attributes:
+        total: the campaign's :class:`FunnelCounts`.
+        reminders_sent: its reminders that were sent.
+        by_group: per group name (the customers' groups now).
+        by_locale: per locale of the outbox row.
+    """
+
+    total: FunnelCounts = FunnelCounts()
+    reminders_sent: int = 0
+    by_group: dict[str, FunnelCounts] = attrs.field(factory=dict)
+    by_locale: dict[str, FunnelCounts] = attrs.field(factory=dict)
+
+
+def tally(messages: Iterable[MessageRow], customers: Iterable[CustomerRow]) -> CampaignCounts:
+    """Add up a store's grouped counts into a campaign's :class:`CampaignCounts`.
+
+    Of the outbox rows, invitations count as ``queued`` whatever their state,
+    and as ``sent``, ``failed`` or ``scheduled`` (waiting for a later
+    ``not_before``, or paused) by their state; a sent reminder counts in
+    ``reminders_sent``.  The customers with a bounced, complained, link opened,
+    accepted or unsubscribed event count for that step; other rows are ignored.
+    Rows may repeat a key (a memory store gives one row per message): they add up.
+    """
+    steps: dict[tuple[Scope, str], Counter[str]] = {}
+    reminders = 0
+    for scope, name, kind, state, later, n in messages:
+        counter = steps.setdefault((scope, name), Counter())
+        if kind == REMINDER:
+            if scope == "total" and state == OutboxState.SENT.value:
+                reminders += n
+            continue
+        if kind != MessageKind.INVITATION.value:
+            continue
+        counter["queued"] += n
+        if state == OutboxState.SENT.value:
+            counter["sent"] += n
+        elif state == OutboxState.FAILED.value:
+            counter["failed"] += n
+        elif state == PAUSED or (state == OutboxState.PENDING.value and later):
+            counter["scheduled"] += n
+    for scope, name, event_kind, n in customers:
+        step = _STEPS.get(event_kind)
+        if step is not None:
+            steps.setdefault((scope, name), Counter())[step] += n
+    counts = {key: FunnelCounts(**counter) for key, counter in steps.items() if counter}
+    return CampaignCounts(
+        total=counts.get(("total", ""), FunnelCounts()),
+        reminders_sent=reminders,
+        by_group={name: c for (scope, name), c in sorted(counts.items()) if scope == "group"},
+        by_locale={name: c for (scope, name), c in sorted(counts.items()) if scope == "locale"},
+    )
 
 
 def _check_share(_instance: object, _attribute: object, value: object) -> None:

@@ -12,7 +12,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol
 
-from invitekit.funnel import Campaign
+from invitekit.funnel import Campaign, CampaignCounts
 from invitekit.model import (
     Business,
     Customer,
@@ -353,6 +353,20 @@ class Transaction(Protocol):
 
     def last_campaign_of(self, business_id: str, customer_id: str) -> str | None:
         """The campaign of the customer's most recently sent invitation, or ``None``."""
+        ...
+
+    def campaign_counts(
+        self, business_id: str, campaign_id: str, *, now: datetime
+    ) -> CampaignCounts:
+        """How a campaign did, counted where the data is (``GROUP BY`` in SQL).
+
+        The campaign's outbox rows, and its customers (those with an invitation
+        of it) who have a funnel event of it (:data:`invitekit.funnel.STEP_EVENTS`),
+        each counted once, in total, per group they are in now and per locale of
+        their invitation, added up by
+        :func:`invitekit.funnel.tally`.  A row waiting for a ``not_before``
+        after ``now`` counts as scheduled.  An unknown campaign counts nothing.
+        """
         ...
 
     # Events ----------------------------------------------------------------------------

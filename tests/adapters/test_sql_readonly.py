@@ -94,6 +94,9 @@ def test_every_read_of_the_facade_runs_beside_a_writer_on_sqlite(tmp_path: Path)
         "reset": token_in(last_mail_to(mailer, bea.email), RESET),
         "verify": token_in(last_mail_to(mailer, "neu@example.com"), VERIFY),
     }
+    # The first open of an activation link records it for the campaign's funnel, a
+    # write that waits for a writer like any other; every later open only reads.
+    kit.check_activation(tokens["activation"])
 
     answers = beside_a_writer(store, lambda: every_read(kit, ana.id, bea.id, tokens))
 

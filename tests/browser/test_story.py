@@ -1,8 +1,9 @@
 """The whole story in a real browser: from the business's invitation to unsubscribing.
 
 The business pages run once, in Spanish: the business logs in and invites a
-group.  The customer pages run once per language, for a customer of that
-language (Sam, Ana, Marie, Jonas): the customer opens the activation link of
+group, one of them opens the link, and the campaign's page counts it.  The
+customer pages run once per language, for a customer of that language (Sam,
+Ana, Marie, Jonas): the customer opens the activation link of
 the delivered email, chooses a password, logs in, cancels a booking inside the
 policy's window and is refused outside it, logs out, resets the password
 through the emailed link, and unsubscribes.
@@ -71,6 +72,33 @@ def test_the_business_invites_a_group_in_spanish(
     expect(page.locator("h1 .status")).to_have_text("invitado")
     expect(page.locator("#history")).to_contain_text("invitación en cola")
     screenshot("customer")
+
+    # Jonas opens his link (the GET of the activation page); the campaign counts it.
+    page.goto(latest_link(studio.outbox, "jonas.huber@example.com", f"{url}/activate/"))
+    page.goto(f"{url}/admin/")
+    page.click("header >> text=Campañas")
+    expect(page.locator("h1")).to_have_text("Campañas")
+    expect(page.locator("#campaigns")).to_contain_text("grupo Tennis")
+    page.click("#campaigns td a")
+    funnel = page.locator("#funnel")
+    for step, n in {"queued": 2, "sent": 2, "link_opened": 1, "accepted": 0, "failed": 0}.items():
+        expect(funnel.locator(f"[data-step={step}] .n")).to_have_text(str(n))
+    expect(funnel).to_contain_text("enlace abierto")
+    tennis = page.locator("#by-group tr[data-group='Tennis']")
+    expect(tennis.locator("[data-step=queued]")).to_have_text("2")
+    expect(tennis.locator("[data-step=link_opened]")).to_have_text("1")
+    monday = page.locator("#by-group tr[data-group='Monday class']")
+    expect(monday.locator("[data-step=link_opened]")).to_have_text("1")
+    sam = page.locator("#by-locale tr[data-locale='en']")
+    expect(sam).to_contain_text("inglés")
+    expect(sam.locator("[data-step=sent]")).to_have_text("1")
+    expect(sam.locator("[data-step=link_opened]")).to_have_text("0")
+    expect(page.locator("#undeliverable")).to_contain_text("Ninguna dirección ha rebotado.")
+    screenshot("campaign")
+
+    # The reminder settings, on the settings page.
+    page.click("header >> text=Ajustes")
+    expect(page.locator("#reminders + p")).to_have_text("Sin recordatorios automáticos.")
 
 
 @pytest.mark.slow

@@ -82,6 +82,7 @@ READS: dict[str, Callable[[Transaction], Any]] = {
     "reminder_candidates": lambda tx: tx.reminder_candidates(
         BIZ, invited_before=T0, max_reminders=2
     ),
+    "campaign_counts": lambda tx: tx.campaign_counts(BIZ, CAMPAIGN.id, now=T0),
 }
 
 # Every changing method, each a change that a writing transaction would make.

@@ -22,6 +22,7 @@ from invitekit import (
     BounceSettings,
     Business,
     Campaign,
+    CampaignNotFound,
     CampaignReport,
     CancellationPolicy,
     CircuitBreaker,
@@ -123,6 +124,12 @@ report: InvitationReport = kit.invite_audience(Audience.group("Monday class"), b
 campaign_id: str | None = report.campaign_id
 campaigns: list[Campaign] = kit.list_campaigns()
 paused: bool = campaigns[0].paused
+how_it_went: CampaignReport = kit.campaign_report(campaigns[0].id)
+opened: int = how_it_went.by_locale["es"].link_opened
+try:
+    kit.campaign_report("cmp_unknown")
+except CampaignNotFound as missing:
+    not_found: LookupError = missing
 staff: str | None = kit.history(customer.id)[0].by
 archived_by: Customer = kit.archive_customer(customer.id, by="front-desk")
 delivered: DeliveryReport = kit.deliver()

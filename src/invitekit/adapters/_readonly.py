@@ -18,6 +18,7 @@ READS = frozenset(
         "campaign_sends",
         "attempt_times",
         "business_ids",
+        "campaign_counts",
         "count_attempts",
         "count_customers",
         "find_customer",

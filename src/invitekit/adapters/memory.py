@@ -18,6 +18,7 @@ from typing import Any
 
 import attrs
 
+from invitekit.adapters._memory_campaigns import _Campaigns
 from invitekit.adapters._readonly import read_only
 from invitekit.exceptions import (
     ConcurrentUpdate,
@@ -32,7 +33,6 @@ from invitekit.model import (
     Customer,
     Email,
     Event,
-    EventKind,
     Group,
     MessageKind,
     OutboxMessage,
@@ -43,7 +43,6 @@ from invitekit.model import (
 )
 from invitekit.ports import Transaction
 from invitekit.text import quoted
-from invitekit.transitions import ReminderCandidate
 
 __all__ = ["MemoryMailer", "MemoryStore"]
 
@@ -115,111 +114,6 @@ class MemoryStore:
                 raise
             finally:
                 self._active.open = False
-
-
-class _Campaigns:
-    """The campaign methods of :class:`_MemoryTransaction` (a part of it)."""
-
-    _s: MemoryStore
-    _undo: list[Callable[[], None]]
-
-    def _set(self, table: dict[Any, Any], key: Any, value: Any) -> None:
-        raise NotImplementedError  # _MemoryTransaction's
-
-    def _write_outbox(self, message: OutboxMessage) -> None:
-        raise NotImplementedError  # _MemoryTransaction's
-
-    # Campaigns ---------------------------------------------------------------------------
-
-    def insert_campaign(self, campaign: Campaign) -> None:
-        self._set(self._s._campaigns, (campaign.business_id, campaign.id), campaign)
-
-    def update_campaign(self, campaign: Campaign) -> None:
-        key = (campaign.business_id, campaign.id)
-        stored = self._s._campaigns.get(key)
-        if stored is None:
-            raise ConcurrentUpdate(f"no campaign {quoted(campaign.id)}")
-        self._set(
-            self._s._campaigns,
-            key,
-            attrs.evolve(
-                stored,
-                paused_at=campaign.paused_at,
-                pause_reason=campaign.pause_reason,
-                resumed_at=campaign.resumed_at,
-                resumed_by=campaign.resumed_by,
-            ),
-        )
-
-    def lock_campaign(self, business_id: str, campaign_id: str) -> Campaign | None:
-        # One transaction at a time holds the store's lock: the campaign is locked too.
-        return self.get_campaign(business_id, campaign_id)
-
-    def pause_outbox(self, business_id: str, campaign_id: str) -> int:
-        paused = 0
-        for message_id in list(self._s._due):
-            message = self._s._outbox[message_id]
-            if message.business_id == business_id and message.campaign_id == campaign_id:
-                self._write_outbox(attrs.evolve(message, state=OutboxState.PAUSED))
-                paused += 1
-        return paused
-
-    def resume_outbox(self, business_id: str, campaign_id: str) -> int:
-        resumed = 0
-        for message in list(self._s._outbox.values()):
-            if (
-                message.state is OutboxState.PAUSED
-                and message.business_id == business_id
-                and message.campaign_id == campaign_id
-            ):
-                self._write_outbox(attrs.evolve(message, state=OutboxState.PENDING))
-                resumed += 1
-        if resumed:
-            # Claims take the oldest first: the resumed rows go back to their place.
-            due, order = self._s._due, self._s._outbox_order
-            self._s._due = {m: None for m in order if m in due}
-            self._undo.append(lambda: setattr(self._s, "_due", due))
-        return resumed
-
-    def campaign_sends(
-        self, business_id: str, campaign_id: str, *, since: datetime | None = None
-    ) -> tuple[int, int]:
-        sent = 0
-        for message in self._s._outbox.values():
-            if message.business_id != business_id or message.campaign_id != campaign_id:
-                continue
-            if message.state is OutboxState.SENT:
-                at = message.sent_at
-            elif message.state is OutboxState.FAILED:
-                at = message.not_before
-            else:
-                continue
-            if since is None or (at is not None and at >= since):
-                sent += 1
-        hard = 0
-        for (owner, _customer), events in self._s._events.items():
-            if owner != business_id:
-                continue
-            hard += sum(
-                1
-                for e in events
-                if e.campaign_id == campaign_id
-                and e.kind is EventKind.BOUNCED
-                and e.detail.startswith("hard:")
-                and (since is None or e.at >= since)
-            )
-        return sent, hard
-
-    def get_campaign(self, business_id: str, campaign_id: str) -> Campaign | None:
-        return self._s._campaigns.get((business_id, campaign_id))
-
-    def list_campaigns(self, business_id: str) -> list[Campaign]:
-        found = [c for (owner, _), c in self._s._campaigns.items() if owner == business_id]
-        return found[::-1]
-
-    def last_campaign_of(self, business_id: str, customer_id: str) -> str | None:
-        last = self._s._last_campaign.get((business_id, customer_id))
-        return None if last is None else last[1]
 
 
 class _MemoryTransaction(_Campaigns):
@@ -530,43 +424,6 @@ class _MemoryTransaction(_Campaigns):
             if state is not None and message.state is not state:
                 continue
             found.append(message)
-        return found
-
-    def reminder_candidates(
-        self,
-        business_id: str,
-        *,
-        invited_before: datetime,
-        max_reminders: int,
-        after: str | None = None,
-        limit: int = 100,
-    ) -> list[ReminderCandidate]:
-        ids = self._s._customer_order.get(business_id, [])
-        found: list[ReminderCandidate] = []
-        for customer_id in ids[0 if after is None else bisect.bisect_right(ids, after) :]:
-            customer = self._s._customers[(business_id, customer_id)]
-            invited_at = customer.invited_at
-            if (
-                customer.status is not Status.INVITED
-                or customer.archived
-                or customer.unsubscribed
-                or invited_at is None
-                or invited_at > invited_before
-            ):
-                continue
-            sent = self._s._reminders_sent.get((business_id, customer_id), ())
-            since = [at for at in sent if at > invited_at]
-            if len(since) >= max_reminders:
-                continue
-            found.append(
-                ReminderCandidate(
-                    customer=customer,
-                    reminders_sent=len(since),
-                    last_reminded_at=since[-1] if since else None,
-                )
-            )
-            if len(found) >= limit:
-                break
         return found
 
     # Events ------------------------------------------------------------------------------

@@ -23,10 +23,15 @@ class AccountMethods(FacadePart):
     # Activation and unsubscribing --------------------------------------------------
 
     def check_activation(self, token: str) -> LinkCheck:
-        """Who an activation link is for, and whether it still works.  Changes nothing.
+        """Who an activation link is for, and whether it still works.
 
         Call it when the activation page is opened (GET); mail scanners that
-        pre-fetch links consume nothing.
+        pre-fetch links consume nothing: the customer's state never changes
+        here.  Only the campaign's funnel learns of it: the first open of a
+        customer's link after an invitation is recorded once, as an
+        ``EventKind.LINK_OPENED`` event of the campaign of their latest
+        invitation (see :meth:`campaign_report`).  A scanner's pre-fetch counts
+        as an open too.  A test invitation's or a preview's link records nothing.
 
         Raises:
             TokenError: the link is refused; the subclass says why

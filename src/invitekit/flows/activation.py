@@ -2,18 +2,42 @@
 
 from __future__ import annotations
 
+import logging
+
 from invitekit import transitions
-from invitekit.flows import campaigns
+from invitekit.exceptions import StorageError
+from invitekit.flows import campaigns, funnel
 from invitekit.flows.context import Context
-from invitekit.flows.links import check_link, redeem, set_password_by_link
+from invitekit.flows.links import check_link, link_check, redeem, set_password_by_link
 from invitekit.model import Customer, EventKind, EventNote, LinkCheck, MessageKind, Purpose
 
 __all__ = ["accept_invitation", "check_activation", "check_unsubscribe", "unsubscribe"]
 
+log = logging.getLogger("invitekit")
+
 
 def check_activation(ctx: Context, token: str) -> LinkCheck:
-    """Who an activation link is for, and whether it still works; changes nothing."""
-    return check_link(ctx, token, Purpose.ACTIVATION)
+    """Who an activation link is for, and whether it still works.
+
+    It changes nothing of the customer: the link is checked in a read-only
+    transaction.  The first open of a customer's link after an invitation of a
+    campaign is recorded for the campaign's funnel (an ``EventKind.LINK_OPENED``
+    event, written in a short transaction of its own, only when none is
+    recorded yet); a store that refuses that write costs the count, not the page.
+    """
+    with ctx.store.transaction(readonly=True) as tx:
+        claims, customer = redeem(ctx, tx, token, Purpose.ACTIVATION)
+        campaign_id = tx.last_campaign_of(ctx.business.id, customer.id)
+        seen = campaign_id is None or funnel.link_opened(
+            tx.list_events(ctx.business.id, customer.id), campaign_id
+        )
+    if not seen:
+        assert campaign_id is not None
+        try:
+            funnel.record_link_open(ctx, customer, campaign_id)
+        except StorageError as err:
+            log.warning("the open of a link of campaign %s was not recorded: %s", campaign_id, err)
+    return link_check(ctx, claims, customer)
 
 
 def accept_invitation(ctx: Context, token: str, password: str) -> Customer:

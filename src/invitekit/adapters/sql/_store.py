@@ -30,6 +30,7 @@ from invitekit.adapters.sql._tables import (
     _FIND_CUSTOMER,
     _GET_CUSTOMER,
     _GET_OUTBOX,
+    _LIST_EVENTS,
     _OUTBOX_ONE_PENDING,
     _REGISTRATION,
     _SQLITE_INSERT_EVENTS,
@@ -590,9 +591,7 @@ class _SQLTransaction(Catalog, Groups, Campaigns, AttemptReservations):
 
     def list_events(self, business_id: str, customer_id: str) -> list[Event]:
         rows = self._run(
-            sa.select(_events)
-            .where(_events.c.business_id == business_id, _events.c.customer_id == customer_id)
-            .order_by(_events.c.seq)
+            _LIST_EVENTS, {"p_business_id": business_id, "p_customer_id": customer_id}
         )
         return [_EVENT.load(row._mapping) for row in rows]
 

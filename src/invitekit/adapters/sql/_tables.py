@@ -68,6 +68,14 @@ _UPDATE_CUSTOMER = _customers.update().where(
     _customers.c.version == _p("p_version"),
 )
 _GET_OUTBOX = sa.select(_outbox).where(_outbox.c.id == _p("p_id"))
+_LIST_EVENTS = (
+    sa.select(_events)
+    .where(
+        _events.c.business_id == _p("p_business_id"),
+        _events.c.customer_id == _p("p_customer_id"),
+    )
+    .order_by(_events.c.seq)
+)
 _UPDATE_OUTBOX = _outbox.update().where(_outbox.c.id == _p("p_id"))
 _UPDATE_CLAIMED_OUTBOX = _outbox.update().where(
     _outbox.c.id == _p("p_id"), _outbox.c.claim_token == _p("p_claim_token")

@@ -1,0 +1,112 @@
+"""The business's campaigns: each one's funnel, and the addresses that bounced.
+
+A campaign is one "send" of the invite dialog (or one invitation from a
+customer's page).  Its page shows :meth:`invitekit.InviteKit.campaign_report`:
+the funnel as bars (plain HTML and CSS, no script), then the same counts per
+group and per language.  The undeliverable addresses are the customers whose
+history holds a hard bounce (an ``EventKind.BOUNCED`` event whose detail starts
+with ``"hard:"``), with the mail server's reason.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, render_template
+
+from invitekit import Campaign, CampaignNotFound, CampaignReport, Customer, EventKind, FunnelCounts
+
+from .app import Page, studio, t, w
+from .business import admin_required, bp
+
+__all__ = ["STEPS", "audience", "bars", "campaign", "campaigns", "undeliverable"]
+
+#: The funnel's steps in the order the bars and the tables show them.
+STEPS = (
+    "queued",
+    "scheduled",
+    "sent",
+    "failed",
+    "bounced",
+    "complained",
+    "link_opened",
+    "accepted",
+    "unsubscribed",
+)
+
+
+def bars(report: CampaignReport) -> list[dict[str, Any]]:
+    """Each step with its count and its bar's width in percent of the queued messages."""
+    whole = max(report.queued, 1)
+    steps = [(step, getattr(report, step)) for step in STEPS]
+    steps.append(("reminders_sent", report.reminders_sent))
+    return [{"step": step, "n": n, "width": min(100, round(100 * n / whole))} for step, n in steps]
+
+
+def audience(campaign: Campaign) -> str:
+    """Whom ``campaign`` was for, in the page's language."""
+    kind, _, value = campaign.audience.partition(":")
+    if kind == "status":
+        return t("b_for_status", status=w("status", value))
+    if kind == "group":
+        return t("b_for_group", group=value)
+    if kind == "customer":
+        return t("b_for_customer")
+    if kind == "import":
+        return t("b_for_import")
+    return t("b_for_all")
+
+
+def undeliverable(campaign_id: str | None = None) -> list[tuple[Customer, str]]:
+    """Customers whose history holds a hard bounce (of ``campaign_id``, or any), with the reason.
+
+    The reason is the bounce's detail without its ``"hard:"`` prefix.  Every
+    customer's history is read: fine for a studio's few hundred customers.
+    """
+    kit = studio().kit
+    found: list[tuple[Customer, str]] = []
+    for customer in kit.list_customers(archived=None):
+        hard = [
+            e
+            for e in kit.history(customer.id)
+            if e.kind is EventKind.BOUNCED
+            and e.detail.startswith("hard:")
+            and (campaign_id is None or e.campaign_id == campaign_id)
+        ]
+        if hard:
+            found.append((customer, hard[-1].detail.removeprefix("hard:").strip()))
+    return found
+
+
+@bp.get("/campaigns")
+@admin_required
+def campaigns() -> Page:
+    """Every campaign, newest first, with its main counts; then the undeliverable addresses."""
+    kit = studio().kit
+    rows = [(c, kit.campaign_report(c.id)) for c in kit.list_campaigns()]
+    return render_template(
+        "admin/campaigns.html", rows=rows, audience=audience, undeliverable=undeliverable()
+    )
+
+
+@bp.get("/campaigns/<campaign_id>")
+@admin_required
+def campaign(campaign_id: str) -> Page:
+    """One campaign: the funnel as bars, a table per group and per language."""
+    kit = studio().kit
+    try:
+        report = kit.campaign_report(campaign_id)
+    except CampaignNotFound:
+        abort(404)
+    (found,) = [c for c in kit.list_campaigns() if c.id == campaign_id]
+    return render_template(
+        "admin/campaign.html",
+        campaign=found,
+        audience=audience(found),
+        report=report,
+        bars=bars(report),
+        steps=STEPS,
+        tables=[("group", report.by_group), ("locale", report.by_locale)],
+        empty=FunnelCounts(),
+        undeliverable=undeliverable(campaign_id),
+    )
