@@ -3,9 +3,10 @@
 A campaign is one "send" of the invite dialog (or one invitation from a
 customer's page).  Its page shows :meth:`invitekit.InviteKit.campaign_report`:
 the funnel as bars (plain HTML and CSS, no script), then the same counts per
-group and per language.  The undeliverable addresses are the customers whose
-history holds a hard bounce (an ``EventKind.BOUNCED`` event whose detail starts
-with ``"hard:"``), with the mail server's reason.
+group and per language.  The undeliverable addresses are the customers the
+library marked so (``Customer.undeliverable``: a hard bounce, or repeated soft
+ones, until the address changes or is cleared), with the mail server's reason
+from their last bounce.
 """
 
 from __future__ import annotations
@@ -58,23 +59,27 @@ def audience(campaign: Campaign) -> str:
 
 
 def undeliverable(campaign_id: str | None = None) -> list[tuple[Customer, str]]:
-    """Customers whose history holds a hard bounce (of ``campaign_id``, or any), with the reason.
+    """Undeliverable customers (whose bounce was of ``campaign_id``, or any), with the reason.
 
-    The reason is the bounce's detail without its ``"hard:"`` prefix.  Every
-    customer's history is read: fine for a studio's few hundred customers.
+    The reason is the mail server's, from the last bounce in the customer's
+    history (its detail without the ``"hard:"`` / ``"soft:"`` prefix).
     """
     kit = studio().kit
     found: list[tuple[Customer, str]] = []
     for customer in kit.list_customers(archived=None):
-        hard = [
+        if not customer.undeliverable:
+            continue
+        bounces = [
             e
             for e in kit.history(customer.id)
             if e.kind is EventKind.BOUNCED
-            and e.detail.startswith("hard:")
             and (campaign_id is None or e.campaign_id == campaign_id)
         ]
-        if hard:
-            found.append((customer, hard[-1].detail.removeprefix("hard:").strip()))
+        if bounces:
+            # "hard: <the server's words> (message msg_...)": the server's words.
+            words = bounces[-1].detail.partition(":")[2]
+            reason = words.rpartition(" (message ")[0] if " (message " in words else words
+            found.append((customer, reason.strip()))
     return found
 
 

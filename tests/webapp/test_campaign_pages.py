@@ -8,7 +8,7 @@ from pathlib import Path
 from flask.testing import FlaskClient
 
 from examples.webapp.app import Studio
-from invitekit import Audience, Event, EventKind
+from invitekit import Audience
 from invitekit.testing import TEST_PASSWORD, FakeClock
 from invitekit.tokens import Purpose
 from tests.webapp.conftest import BASE
@@ -50,16 +50,9 @@ def run_campaign(studio: Studio) -> str:
     token = kit.tokens.sign(kit.get_customer(ana.id), Purpose.ACTIVATION)
     kit.check_activation(token)
     kit.accept_invitation(token, TEST_PASSWORD)
-    bounce = Event(
-        business_id=kit.business.id,
-        customer_id=cleo.id,
-        kind=EventKind.BOUNCED,
-        at=kit.clock.now(),
-        detail="hard: 5.1.1 mailbox does not exist",
-        campaign_id=campaign_id,
-    )
-    with kit.store.transaction() as tx:
-        tx.add_events([bounce])
+    (sent,) = kit.outbox_messages(customer_id=cleo.id)
+    assert sent.message_id is not None
+    kit.record_bounce(sent.message_id, "hard", detail="5.1.1 mailbox does not exist")
     return campaign_id
 
 
