@@ -69,6 +69,9 @@ PER_HOUR = 3
 QUIET = (time(21), time(8))
 AFTER = (timedelta(days=1), timedelta(days=3))
 ADDRESSES = [f"p{n}@example.com" for n in range(5)]
+# A breaker that trips in a few steps: one hard bounce pauses a campaign of one to
+# three sends, so pauses (and reminders waiting for a resume) happen in many examples;
+# with MINIMUM = 2 a paused campaign's reminder was not reached in 2,000 examples.
 SHARE = 0.3
 MINIMUM = 1
 SOFT_LIMIT = 3
