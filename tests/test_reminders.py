@@ -8,7 +8,10 @@ import attrs
 import pytest
 
 from invitekit import (
+    Audience,
+    BounceSettings,
     Business,
+    CircuitBreaker,
     EventKind,
     InviteKit,
     Reminders,
@@ -110,6 +113,34 @@ def test_a_reminder_belongs_to_the_campaign_of_the_last_invitation(
         ("invitation", None),
         ("reminder", None),
     ]
+
+
+def test_no_reminder_of_a_campaign_while_the_circuit_breaker_holds_it(
+    invitekit_business: Business, invitekit_clock: FakeClock
+) -> None:
+    mailer = MemoryMailer()
+    kit = make_kit(
+        mailer=mailer,
+        clock=invitekit_clock,
+        business=invitekit_business,
+        bounces=BounceSettings(breaker=CircuitBreaker(share=0.3, minimum=2)),
+    )
+    ana = kit.add_customer("ana@example.com", first_name="Ana")
+    bea = kit.add_customer("bea@example.com", first_name="Bea")
+    campaign_id = kit.invite_audience(Audience.all()).campaign_id
+    assert kit.deliver().sent == 2
+    (to_ana,) = [email for email in mailer.outbox if email.to == ana.email]
+    assert kit.record_bounce(to_ana.message_id, "hard").paused
+    invitekit_clock.advance(3 * DAY)
+
+    assert kit.deliver().sent == 0
+    assert _reminders(kit, bea.id) == []
+
+    kit.resume_campaign(campaign_id)
+    assert kit.deliver().sent == 1
+    reminder = kit.outbox_messages(customer_id=bea.id)[-1]
+    assert (reminder.kind, reminder.campaign_id) == (MessageKind.REMINDER, campaign_id)
+    assert _reminders(kit, ana.id) == []  # undeliverable
 
 
 def test_a_saved_reminder_template_is_used_and_checked_by_the_sandbox(

@@ -38,7 +38,9 @@ def queue_due_reminders(ctx: Context) -> int:
     in one transaction.  Nobody gets a reminder while an invitation or a
     reminder to them is pending, and a customer gets at most one pending
     reminder even when two processes queue at once (the store's one pending
-    message per customer and kind).
+    message per customer and kind).  A customer whose last invitation's
+    campaign is paused by the circuit breaker gets no reminder until it is
+    resumed.
     """
     schedule = ctx.business.reminders
     if not schedule.after:
@@ -64,6 +66,7 @@ def queue_due_reminders(ctx: Context) -> int:
                 ctx.business.id, MessageKind.INVITATION, ids
             ) | tx.pending_customer_ids(ctx.business.id, MessageKind.REMINDER, ids)
             messages: list[OutboxMessage] = []
+            paused: dict[str, bool] = {}  # campaign id: held by the circuit breaker
             for candidate in batch:
                 customer = candidate.customer
                 due = transitions.reminder_due(
@@ -78,6 +81,15 @@ def queue_due_reminders(ctx: Context) -> int:
                 )
                 if due is None:
                     continue
+                campaign_id = tx.last_campaign_of(ctx.business.id, customer.id)
+                if campaign_id is not None:
+                    if campaign_id not in paused:
+                        campaign = tx.get_campaign(ctx.business.id, campaign_id)
+                        paused[campaign_id] = campaign is not None and campaign.paused
+                    if paused[campaign_id]:
+                        # The circuit breaker holds the rest of this campaign, its
+                        # reminders too: this one is queued after the campaign resumes.
+                        continue
                 locale = str(locale_for(customer.locale, ctx.business))
                 if locale not in revisions:
                     revisions[locale] = templates.reminder_revision(ctx, tx, locale)
@@ -89,7 +101,7 @@ def queue_due_reminders(ctx: Context) -> int:
                         recipient=customer.email,
                         locale=locale,
                         template_id=revisions[locale],
-                        campaign_id=tx.last_campaign_of(ctx.business.id, customer.id),
+                        campaign_id=campaign_id,
                     )
                 )
             lost = ctx.enqueue(tx, messages)
