@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 from flask import abort, render_template
 
 from invitekit import Campaign, CampaignNotFound, CampaignReport, Customer, EventKind, FunnelCounts
@@ -22,18 +23,9 @@ from .business import admin_required, bp
 
 __all__ = ["STEPS", "audience", "bars", "campaign", "campaigns", "undeliverable"]
 
-#: The funnel's steps in the order the bars and the tables show them.
-STEPS = (
-    "queued",
-    "scheduled",
-    "sent",
-    "failed",
-    "bounced",
-    "complained",
-    "link_opened",
-    "accepted",
-    "unsubscribed",
-)
+#: The funnel's steps in the order the bars and the tables show them: the counts
+#: of :class:`~invitekit.FunnelCounts`, in the order it declares them.
+STEPS = tuple(field.name for field in attrs.fields(FunnelCounts))
 
 
 def bars(report: CampaignReport) -> list[dict[str, Any]]:
