@@ -166,6 +166,7 @@ def create_app(config: Mapping[str, Any]) -> Flask:
     from . import business as business_pages
     from . import campaigns as _campaign_pages  # noqa: F401 (its pages join business_pages.bp)
     from . import customer as customer_pages
+    from . import front_desk as _front_desk  # noqa: F401 (its page joins business_pages.bp)
     from . import mailbox as mailbox_pages
 
     app.register_blueprint(business_pages.bp)

@@ -17,6 +17,7 @@ from invitekit.i18n import negotiate_locale
 
 from .campaign_texts import CAMPAIGN_TEXTS
 from .formal_texts import FORMAL_TEXTS
+from .link_texts import LINK_TEXTS
 from .refusals import REFUSAL_TEXTS
 
 __all__ = ["BUSINESS_TEXTS", "LANGUAGES", "TEXTS", "choose_locale", "plural", "text", "word"]
@@ -1148,6 +1149,8 @@ for _language, _texts in BUSINESS_TEXTS.items():
 for _language, _texts in REFUSAL_TEXTS.items():
     TEXTS[_language].update(_texts)
 for _language, _texts in CAMPAIGN_TEXTS.items():
+    TEXTS[_language].update(_texts)
+for _language, _texts in LINK_TEXTS.items():
     TEXTS[_language].update(_texts)
 
 

@@ -143,6 +143,9 @@ class TokenClaims:
             (or :func:`verification_fingerprint`).
         issued_at: when it was signed (aware UTC, whole seconds).
         test: whether it comes from a test invitation.
+        handed: whether it is an activation link issued without email
+            (:meth:`~invitekit.InviteKit.issue_activation_link`: the front desk,
+            a QR code); it works like an emailed one but counts for no campaign.
     """
 
     purpose: Purpose
@@ -152,6 +155,7 @@ class TokenClaims:
     fingerprint: str
     issued_at: datetime
     test: bool = False
+    handed: bool = False
 
 
 # The Business field holding each purpose's URL template.
@@ -312,6 +316,7 @@ class Tokens:
         purpose: Purpose,
         *,
         test: bool = False,
+        handed: bool = False,
         issued_at: datetime | None = None,
     ) -> str:
         """Return a token for ``customer``'s current state and ``purpose``.
@@ -320,6 +325,8 @@ class Tokens:
             customer: whom the token is for; its state is the token's fingerprint.
             purpose: what the token is for.
             test: a test invitation's token.
+            handed: an activation link issued without email (see
+                :attr:`TokenClaims.handed`).
             issued_at: the instant the token is dated (its validity counts from
                 it); now by default.  Signing twice as of one instant gives the
                 same token: a queued email's resend is the same bytes.
@@ -337,6 +344,8 @@ class Tokens:
         }
         if test:
             payload["t"] = 1
+        if handed:
+            payload["h"] = 1
         with _as_of(issued_at):
             return str(self._serializers[purpose].dumps(payload))
 
@@ -455,6 +464,7 @@ class Tokens:
             fingerprint=payload["f"],
             issued_at=signed_at,
             test=payload.get("t") == 1,
+            handed=payload.get("h") == 1,
         )
 
     def _raise_if_other_purpose(self, token: str, purpose: Purpose) -> None:

@@ -43,6 +43,7 @@ from invitekit import (
     Pacing,
     PasswordHasher,
     PasswordRules,
+    Purpose,
     ReminderDue,
     Reminders,
     SchemaOutdated,
@@ -162,6 +163,8 @@ notes: list[EventNote | None] = [event.note for event in history]
 providers: list[str] = [event.note_value for event in history]
 counts: dict[Status, int] = kit.status_counts()
 portal: bool = kit.can_use_portal(customer.id)
+front_desk: str = kit.issue_activation_link(customer.id, by="desk-1")
+handed: bool = kit.tokens.verify("token", Purpose.ACTIVATION).handed
 
 try:
     check: ActivationCheck = kit.check_activation("token")
