@@ -156,6 +156,7 @@ def customer_page(customer_id: str, **extra: Any) -> str:
         history=kit.history(customer_id),
         messages=kit.outbox_messages(customer_id=customer_id),
         bookings=studio().data.bookings(customer_id),
+        now=studio().now(),
         **extra,
     )
 
