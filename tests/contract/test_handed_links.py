@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from secrets import token_urlsafe
+from typing import Any
 
 import pytest
 
@@ -26,9 +28,18 @@ from invitekit import (
     ValidationError,
 )
 from invitekit.adapters.memory import MemoryMailer
+from invitekit.adapters.sql import SQLStore
 from invitekit.ports import Store
 from invitekit.testing import FakeClock, make_business, make_kit
 from tests.helpers import ACTIVATE, PASSWORD, snapshot, token_in
+from tests.stores import (
+    SERVER_KINDS,
+    StoreRecipe,
+    open_store,
+    recipe_of,
+    store_from_recipe,
+    store_params,
+)
 
 STUDIO = make_business(default_locale="en", signature="")
 
@@ -265,3 +276,43 @@ def test_every_refusal_is_a_token_error(kit: InviteKit) -> None:
     kit.archive_customer(ana.id)
     with pytest.raises(TokenError):
         kit.check_activation(token)
+
+
+def _submit(recipe: StoreRecipe, token: str, n: int, start: Any, results: Any) -> None:
+    """In its own process: submit the handed link with a password of its own."""
+    store = store_from_recipe(recipe)
+    kit = make_kit(store=store, business=STUDIO)
+    start.wait()
+    try:
+        kit.accept_invitation(token, f"passphrase number {n} of three")
+    except TokenUsed:
+        results.put("used")
+    else:
+        results.put("accepted")
+    finally:
+        store.engine.dispose()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", store_params(["sqlite", *SERVER_KINDS]))
+def test_of_processes_submitting_one_handed_link_exactly_one_activates(kind: str) -> None:
+    with open_store(kind) as store:
+        assert isinstance(store, SQLStore)
+        kit = make_kit(store=store, business=STUDIO)  # the processes' FakeClock starts alike
+        ana = kit.add_customer("ana@example.com")
+        token = _token(kit.issue_activation_link(ana.id))
+        context = multiprocessing.get_context("spawn")
+        start, results = context.Barrier(3), context.Queue()
+        processes = [
+            context.Process(target=_submit, args=(recipe_of(store), token, n, start, results))
+            for n in range(3)
+        ]
+        for process in processes:
+            process.start()
+        outcomes = sorted(results.get(timeout=120) for _ in processes)
+        for process in processes:
+            process.join(timeout=60)
+        accepted = [e for e in kit.history(ana.id) if e.kind is EventKind.ACCEPTED]
+    assert [p.exitcode for p in processes] == [0, 0, 0]
+    assert outcomes == ["accepted", "used", "used"]
+    assert len(accepted) == 1
