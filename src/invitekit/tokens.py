@@ -212,8 +212,8 @@ def fingerprint(customer: Customer, purpose: Purpose) -> str:
     and email verification also cover whether the profile is accepted, so they
     die on acceptance; a password reset also covers the password hash, so it dies
     when the password changes.  A booking link covers only the common parts: it
-    outlives an activation or a password change.  The digest is not secret (it travels inside the
-    signed token); it only has to change when the state changes.
+    outlives an activation or a password change.  The digest is not secret (it
+    travels inside the signed token); it only has to change when the state changes.
     """
     parts = [purpose.value, customer.business_id, customer.id, customer.email_key]
     parts.append(str(customer.link_epoch))

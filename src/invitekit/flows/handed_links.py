@@ -9,11 +9,11 @@ bound to the business, dead on archive or address change).  Its token is marked
 
 from __future__ import annotations
 
-from invitekit.audience import SkipReason
+from invitekit import transitions
 from invitekit.campaigns import clean_actor
 from invitekit.exceptions import InvitationRefused
 from invitekit.flows.context import Context
-from invitekit.model import EventKind, Purpose, Status
+from invitekit.model import EventKind, Purpose
 from invitekit.tokens import link_url
 
 __all__ = ["issue_activation_link"]
@@ -28,11 +28,7 @@ def issue_activation_link(ctx: Context, customer_id: str, *, by: str | None) -> 
     by = clean_actor(by)
     with ctx.store.transaction() as tx:
         customer = ctx.customer(tx, customer_id)
-        reason = None
-        if customer.status is Status.ACCEPTED:
-            reason = SkipReason.ACCEPTED
-        elif customer.archived:
-            reason = SkipReason.ARCHIVED
+        reason = transitions.activation_link_block(customer)
         if reason is not None:
             raise InvitationRefused(
                 f"no activation link for {customer.email}: the customer {reason.message}",
