@@ -19,7 +19,7 @@ from datetime import datetime
 from email.utils import formataddr, make_msgid
 
 import attrs
-from flask import flash, redirect, render_template, url_for
+from flask import flash, make_response, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from invitekit import Customer, Email, Purpose
@@ -161,14 +161,19 @@ def booking_page(token: str) -> Page:
             cancel=policy.evaluate(judged, Action.CANCEL, now=now),
             reschedule=policy.evaluate(judged, Action.RESCHEDULE, now=now),
         )
-    return render_template(
-        "booking.html",
-        customer=opened.customer,
-        booking=booking,
-        row=row,
-        token=token,
-        until=opened.valid_until,
+    response = make_response(
+        render_template(
+            "booking.html",
+            customer=opened.customer,
+            booking=booking,
+            row=row,
+            token=token,
+            until=opened.valid_until,
+        )
     )
+    # The link works more than once: its URL must not leave in a Referer header.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @customer_pages.bp.post("/booking/<token>/<action>")

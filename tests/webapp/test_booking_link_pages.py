@@ -93,8 +93,10 @@ def test_cancelling_from_the_link_asks_the_policy_and_opening_changes_nothing(
     _confirm(admin, ana, soon)
     link, late_link = _link_of(studio, "Morning yoga"), _link_of(studio, "Lunchtime pilates")
     before = studio.data.bookings(ana.id)
-    page = client.get(link).text
+    opened = client.get(link)
+    page = opened.text
     assert studio.data.bookings(ana.id) == before  # a GET changes nothing
+    assert opened.headers["Referrer-Policy"] == "no-referrer"
 
     token = csrf_token(page)
     path = link.removeprefix(BASE)
