@@ -139,6 +139,7 @@ def create_app(config: Mapping[str, Any]) -> Flask:
         unsubscribe_url=f"{base}/unsubscribe/{{token}}",
         reset_url=f"{base}/reset/{{token}}",
         verify_url=f"{base}/verify/{{token}}",
+        booking_url=f"{base}/booking/{{token}}",
         reminders=Reminders(
             after=tuple(timedelta(days=d) for d in app.config["BUSINESS_REMINDER_DAYS"])
         ),
@@ -163,9 +164,11 @@ def create_app(config: Mapping[str, Any]) -> Flask:
     # exception is the RFC 8058 one-click unsubscribe (see customer.unsubscribe).
     csrf = CSRFProtect(app)
 
+    from . import bookings as _booking_pages  # noqa: F401 (its pages join both blueprints)
     from . import business as business_pages
     from . import campaigns as _campaign_pages  # noqa: F401 (its pages join business_pages.bp)
     from . import customer as customer_pages
+    from . import front_desk as _front_desk  # noqa: F401 (its page joins business_pages.bp)
     from . import mailbox as mailbox_pages
 
     app.register_blueprint(business_pages.bp)

@@ -143,6 +143,11 @@ def add_customer() -> Response:
 @admin_required
 def customer(customer_id: str) -> Page:
     """One customer: details, history, outbox messages."""
+    return customer_page(customer_id)
+
+
+def customer_page(customer_id: str, **extra: Any) -> str:
+    """The customer's page, with ``extra`` values for its template."""
     kit = studio().kit
     found = kit.get_customer(customer_id)
     return render_template(
@@ -151,6 +156,8 @@ def customer(customer_id: str) -> Page:
         history=kit.history(customer_id),
         messages=kit.outbox_messages(customer_id=customer_id),
         bookings=studio().data.bookings(customer_id),
+        now=studio().now(),
+        **extra,
     )
 
 

@@ -37,7 +37,7 @@ from invitekit.policy import Action, BookingStatus, Decision, explain
 from .app import Page, page_locale, refusal, studio, t, use_locale, when
 from .data import StudioBooking
 
-__all__ = ["bp"]
+__all__ = ["Row", "apply_change", "bp", "link_problem"]
 
 bp = Blueprint("customer", __name__)
 
@@ -338,19 +338,26 @@ def change_booking(booking_id: str, action: str) -> Page:
     except PolicyRefused as err:
         sentence = explain(err.decision, locale=page_locale(), formal=studio().kit.business.formal)
         return render_template("refused.html", booking=booking, sentence=sentence), 409
-    if wanted is Action.CANCEL:
-        app.data.save_booking(attrs.evolve(booking, status=BookingStatus.CANCELLED))
-        flash(t("cancel_done"), "success")
-    else:
-        moved = attrs.evolve(
-            booking,
-            start=booking.start + timedelta(days=7),
-            end=booking.end + timedelta(days=7),
-            reschedule_count=booking.reschedule_count + 1,
-        )
-        app.data.save_booking(moved)
-        flash(t("reschedule_done", date=when(moved.start)), "success")
+    apply_change(booking, wanted)
     return redirect(url_for("customer.portal"), code=303)
+
+
+def apply_change(booking: StudioBooking, wanted: Action) -> StudioBooking:
+    """Cancel ``booking`` or move it a week on (the policy allowed it), and say so."""
+    if wanted is Action.CANCEL:
+        changed = attrs.evolve(booking, status=BookingStatus.CANCELLED)
+        studio().data.save_booking(changed)
+        flash(t("cancel_done"), "success")
+        return changed
+    changed = attrs.evolve(
+        booking,
+        start=booking.start + timedelta(days=7),
+        end=booking.end + timedelta(days=7),
+        reschedule_count=booking.reschedule_count + 1,
+    )
+    studio().data.save_booking(changed)
+    flash(t("reschedule_done", date=when(changed.start)), "success")
+    return changed
 
 
 @bp.post("/portal/details")

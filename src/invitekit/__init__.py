@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from invitekit.access import LoginMode, LoginRequirement, can_use_portal, login_requirement
 from invitekit.audience import Audience, AudienceKind, InvitationPlan, Skipped, SkipReason
+from invitekit.booking_links import BookingLinkCheck
 from invitekit.bounces import (
     BounceKind,
     BounceOutcome,
@@ -119,6 +120,7 @@ __all__ = [
     "AudienceKind",
     "AuthenticationError",
     "Booking",
+    "BookingLinkCheck",
     "BookingStatus",
     "BounceKind",
     "BounceOutcome",

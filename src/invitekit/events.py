@@ -50,6 +50,7 @@ class EventKind(enum.StrEnum):
     COMPLAINED = "complained"
     UNDELIVERABLE_CLEARED = "undeliverable_cleared"
     LINK_OPENED = "link_opened"
+    ACTIVATION_LINK_ISSUED = "activation_link_issued"
 
 
 class EventNote(enum.StrEnum):
@@ -61,6 +62,8 @@ class EventNote(enum.StrEnum):
 
     * ``IMPORTED``, ``SIGNED_UP`` (``ADDED``): added by an import, by a sign-up.
     * ``VERIFIED_EMAIL`` (``ACCEPTED``): activated by confirming a sign-up's address.
+    * ``HANDED_LINK`` (``ACCEPTED``): activated with a link issued without email
+      (:meth:`~invitekit.InviteKit.issue_activation_link`).
     * ``SIGNS_IN_WITH`` (``ACCEPTED``, ``LOGIN_FAILED``): the customer signs in
       with an external provider, ``"signs in with google"``.
     * ``WRONG_PASSWORD``, ``NOT_ACTIVATED``, ``ARCHIVED``, ``THROTTLED``
@@ -82,6 +85,7 @@ class EventNote(enum.StrEnum):
     IMPORTED = "imported"
     SIGNED_UP = "signed up"
     VERIFIED_EMAIL = "verified the email address"
+    HANDED_LINK = "with a link issued without email"
     SIGNS_IN_WITH = "signs in with"
     WRONG_PASSWORD = "wrong password"
     NOT_ACTIVATED = "profile not activated"

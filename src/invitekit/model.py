@@ -250,6 +250,7 @@ LINK_PAGES = {
     "unsubscribe_url": "a customer unsubscribes",
     "reset_url": "a customer chooses a new password",
     "verify_url": "a visitor who signed up confirms the address",
+    "booking_url": "a customer manages a booking from a link in an email",
 }
 
 
@@ -317,6 +318,9 @@ class Business:
             activated customer, whose answer carries a reset link).
         verify_url: the page where a self-registered visitor confirms the
             address; needed by :meth:`~invitekit.InviteKit.register`.
+        booking_url: the page where a customer manages one booking (cancel,
+            reschedule) from a link in an email; needed by
+            :meth:`~invitekit.InviteKit.booking_link`.
         reply_to: an optional ``Reply-To`` address.
         unsubscribe_mailto: an optional address for ``mailto:`` unsubscribing, offered
             in the ``List-Unsubscribe`` header beside the HTTPS link.
@@ -351,6 +355,9 @@ class Business:
         default=None, validator=attrs.validators.optional(_check_link_template)
     )
     verify_url: str | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_check_link_template)
+    )
+    booking_url: str | None = attrs.field(
         default=None, validator=attrs.validators.optional(_check_link_template)
     )
     reply_to: str | None = attrs.field(
@@ -481,6 +488,7 @@ class Purpose(enum.StrEnum):
     PASSWORD_RESET = "password_reset"
     EMAIL_VERIFICATION = "email_verification"
     UNSUBSCRIBE = "unsubscribe"
+    BOOKING = "booking"
 
 
 @attrs.frozen(kw_only=True)

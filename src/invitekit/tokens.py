@@ -67,6 +67,8 @@ MIN_KEY_DISTINCT_BYTES = 10
 #: The fewest bits a secret key may carry by a Shannon estimate of its byte frequencies.
 MIN_KEY_BITS = 128
 MAX_TOKEN_LENGTH = 2048
+# The end of year 9999: a booking token's valid_until is a datetime.
+_MAX_EPOCH = 253_402_300_800
 _MAKE_A_KEY = 'make one with: python -c "import secrets; print(secrets.token_urlsafe(32))"'
 # Keys that invitekit's README, documentation, examples, benchmark and
 # invitekit.testing.TEST_SECRET show (or once showed): everyone can read them.
@@ -109,6 +111,8 @@ class TokenExpiry:
 
     Defaults: activation 14 days, password reset 1 hour, email verification
     24 hours, unsubscribe never (RFC 8058 one-click links must keep working).
+    A booking link has no fixed validity: it carries its own ``valid_until``
+    (see :meth:`Tokens.sign_booking`).
     """
 
     activation: timedelta | None = timedelta(days=14)
@@ -123,7 +127,9 @@ class TokenExpiry:
                 raise ConfigurationError(f"token expiry for {name} must be positive")
 
     def of(self, purpose: Purpose) -> timedelta | None:
-        """The validity of links for ``purpose``."""
+        """The validity of links for ``purpose`` (``None`` for a booking: it has its own)."""
+        if purpose is Purpose.BOOKING:
+            return None
         value: timedelta | None = getattr(self, purpose.value)
         return value
 
@@ -143,6 +149,13 @@ class TokenClaims:
             (or :func:`verification_fingerprint`).
         issued_at: when it was signed (aware UTC, whole seconds).
         test: whether it comes from a test invitation.
+        handed: whether it is an activation link issued without email
+            (:meth:`~invitekit.InviteKit.issue_activation_link`: the front desk,
+            a QR code); it works like an emailed one but counts for no campaign.
+        booking_id: for :attr:`Purpose.BOOKING`, the booking the link manages;
+            ``None`` otherwise.
+        valid_until: for :attr:`Purpose.BOOKING`, when the link stops working
+            (aware UTC, whole seconds); ``None`` otherwise.
     """
 
     purpose: Purpose
@@ -152,6 +165,9 @@ class TokenClaims:
     fingerprint: str
     issued_at: datetime
     test: bool = False
+    handed: bool = False
+    booking_id: str | None = None
+    valid_until: datetime | None = None
 
 
 # The Business field holding each purpose's URL template.
@@ -160,6 +176,7 @@ _LINK_FIELDS = {
     Purpose.PASSWORD_RESET: "reset_url",
     Purpose.EMAIL_VERIFICATION: "verify_url",
     Purpose.UNSUBSCRIBE: "unsubscribe_url",
+    Purpose.BOOKING: "booking_url",
 }
 
 
@@ -194,8 +211,9 @@ def fingerprint(customer: Customer, purpose: Purpose) -> str:
     ``link_epoch`` (raised on archive and on an address change).  Activation
     and email verification also cover whether the profile is accepted, so they
     die on acceptance; a password reset also covers the password hash, so it dies
-    when the password changes.  The digest is not secret (it travels inside the
-    signed token); it only has to change when the state changes.
+    when the password changes.  A booking link covers only the common parts: it
+    outlives an activation or a password change.  The digest is not secret (it
+    travels inside the signed token); it only has to change when the state changes.
     """
     parts = [purpose.value, customer.business_id, customer.id, customer.email_key]
     parts.append(str(customer.link_epoch))
@@ -312,6 +330,7 @@ class Tokens:
         purpose: Purpose,
         *,
         test: bool = False,
+        handed: bool = False,
         issued_at: datetime | None = None,
     ) -> str:
         """Return a token for ``customer``'s current state and ``purpose``.
@@ -320,16 +339,21 @@ class Tokens:
             customer: whom the token is for; its state is the token's fingerprint.
             purpose: what the token is for.
             test: a test invitation's token.
+            handed: an activation link issued without email (see
+                :attr:`TokenClaims.handed`).
             issued_at: the instant the token is dated (its validity counts from
                 it); now by default.  Signing twice as of one instant gives the
                 same token: a queued email's resend is the same bytes.
 
         Raises:
             ValueError: for :attr:`Purpose.EMAIL_VERIFICATION`, which names a
-                sign-up: use :meth:`sign_verification`.
+                sign-up: use :meth:`sign_verification`; for :attr:`Purpose.BOOKING`,
+                which names a booking: use :meth:`sign_booking`.
         """
         if purpose is Purpose.EMAIL_VERIFICATION:
             raise ValueError("email verification tokens name a sign-up: use sign_verification()")
+        if purpose is Purpose.BOOKING:
+            raise ValueError("booking tokens name a booking: use sign_booking()")
         payload: dict[str, Any] = {
             "b": customer.business_id,
             "c": customer.id,
@@ -337,6 +361,8 @@ class Tokens:
         }
         if test:
             payload["t"] = 1
+        if handed:
+            payload["h"] = 1
         with _as_of(issued_at):
             return str(self._serializers[purpose].dumps(payload))
 
@@ -365,6 +391,28 @@ class Tokens:
         with _as_of(issued_at):
             return str(self._serializers[Purpose.EMAIL_VERIFICATION].dumps(payload))
 
+    def sign_booking(self, customer: Customer, booking_id: str, valid_until: datetime) -> str:
+        """Return a token for ``customer``'s booking ``booking_id``, valid until ``valid_until``.
+
+        The payload names the business, the customer, the booking (``k``) and
+        the end of validity (``u``, whole seconds since the epoch, rounded
+        down); the fingerprint is ``customer``'s for :attr:`Purpose.BOOKING`.
+        Signing the same values at the same instant gives the same token.
+
+        Args:
+            customer: whose booking it is.
+            booking_id: the host application's id of the booking.
+            valid_until: an aware datetime; the link is refused from then on.
+        """
+        payload: dict[str, Any] = {
+            "b": customer.business_id,
+            "c": customer.id,
+            "k": booking_id,
+            "u": math.floor(valid_until.timestamp()),
+            "f": fingerprint(customer, Purpose.BOOKING),
+        }
+        return str(self._serializers[Purpose.BOOKING].dumps(payload))
+
     def expires_at(
         self, purpose: Purpose, *, issued_at: datetime | None = None
     ) -> datetime | None:
@@ -381,6 +429,7 @@ class Tokens:
 
         This does not look at the customer's current state: the caller compares
         ``claims.fingerprint`` with :func:`fingerprint` of the stored customer.
+        A booking token's age is its own ``valid_until``, compared with the clock.
 
         Raises:
             TokenInvalid: malformed, tampered with, or signed by an unknown key.
@@ -405,7 +454,10 @@ class Tokens:
             raise TokenInvalid("this link is not valid (it may be incomplete)") from err
         except BadData as err:
             raise TokenInvalid("this link is not valid") from err
-        return self._claims(payload, purpose, signed_at)
+        claims = self._claims(payload, purpose, signed_at)
+        if claims.valid_until is not None and self._clock.now() >= claims.valid_until:
+            raise TokenExpired("this link has expired", expired_at=claims.valid_until)
+        return claims
 
     def peek(self, token: str, purpose: Purpose) -> TokenClaims:
         """Like :meth:`verify` but ignoring age: for explaining an expired link."""
@@ -439,10 +491,18 @@ class Tokens:
         ):
             raise TokenInvalid("this link is not valid")
         customer_id, registration_id = payload.get("c"), payload.get("r")
+        booking_id, until = payload.get("k"), payload.get("u")
         if purpose is Purpose.EMAIL_VERIFICATION:
             well_formed = isinstance(registration_id, str) and isinstance(customer_id, str | None)
         else:
             well_formed = isinstance(customer_id, str) and registration_id is None
+        if purpose is Purpose.BOOKING:
+            well_formed = (
+                well_formed
+                and isinstance(booking_id, str)
+                and type(until) is int
+                and 0 < until < _MAX_EPOCH
+            )
         if not well_formed:
             raise TokenInvalid("this link is not valid")
         if payload["b"] != self._business_id:
@@ -455,6 +515,13 @@ class Tokens:
             fingerprint=payload["f"],
             issued_at=signed_at,
             test=payload.get("t") == 1,
+            handed=payload.get("h") == 1,
+            booking_id=booking_id if purpose is Purpose.BOOKING else None,
+            valid_until=(
+                datetime.fromtimestamp(until, UTC)
+                if purpose is Purpose.BOOKING and isinstance(until, int)
+                else None
+            ),
         )
 
     def _raise_if_other_purpose(self, token: str, purpose: Purpose) -> None:

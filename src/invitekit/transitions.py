@@ -21,6 +21,7 @@ __all__ = [
     "ReminderCandidate",
     "ReminderDue",
     "accept",
+    "activation_link_block",
     "archive",
     "change_email",
     "clear_undeliverable",
@@ -185,6 +186,21 @@ def reminder_due(
         last_reminded_at=last_reminded_at,
     )
     return due if due is not None and due.due_at <= now else None
+
+
+def activation_link_block(customer: Customer) -> SkipReason | None:
+    """Why ``customer`` may not be handed an activation link without email, or ``None``.
+
+    Only what makes activating impossible counts: an Accepted profile
+    (``SkipReason.ACCEPTED``) or an archived one (``SkipReason.ARCHIVED``).
+    Unsubscribing, an undeliverable address, a queued invitation or a cooldown
+    are about email, and a handed link sends none.
+    """
+    if customer.status is Status.ACCEPTED:
+        return SkipReason.ACCEPTED
+    if customer.archived:
+        return SkipReason.ARCHIVED
+    return None
 
 
 def invitation_stale(customer: Customer | None, *, queued_to: str | None) -> bool:

@@ -14,6 +14,7 @@ from invitekit import (
     ActivationCheck,
     Audience,
     Booking,
+    BookingLinkCheck,
     BounceKind,
     BounceOutcome,
     BounceProcessor,
@@ -43,6 +44,7 @@ from invitekit import (
     Pacing,
     PasswordHasher,
     PasswordRules,
+    Purpose,
     ReminderDue,
     Reminders,
     SchemaOutdated,
@@ -162,6 +164,15 @@ notes: list[EventNote | None] = [event.note for event in history]
 providers: list[str] = [event.note_value for event in history]
 counts: dict[Status, int] = kit.status_counts()
 portal: bool = kit.can_use_portal(customer.id)
+front_desk: str = kit.issue_activation_link(customer.id, by="desk-1")
+booking_url: str = kit.booking_link(
+    customer.id, "bk-1", valid_until=datetime(2030, 1, 1, 10, tzinfo=UTC)
+)
+booking_check: BookingLinkCheck = kit.check_booking_link("token")
+booking_id: str = booking_check.booking_id
+booking_until: datetime = booking_check.valid_until
+booking_customer: Customer = booking_check.customer
+handed: bool = kit.tokens.verify("token", Purpose.ACTIVATION).handed
 
 try:
     check: ActivationCheck = kit.check_activation("token")

@@ -24,10 +24,11 @@ def check_activation(ctx: Context, token: str) -> LinkCheck:
     campaign is recorded for the campaign's funnel (an ``EventKind.LINK_OPENED``
     event, written in a short transaction of its own, only when none is
     recorded yet); a store that refuses that write costs the count, not the page.
+    A link issued without email (``issue_activation_link``) counts for no campaign.
     """
     with ctx.store.transaction(readonly=True) as tx:
         claims, customer = redeem(ctx, tx, token, Purpose.ACTIVATION)
-        campaign_id = tx.last_campaign_of(ctx.business.id, customer.id)
+        campaign_id = None if claims.handed else tx.last_campaign_of(ctx.business.id, customer.id)
         seen = campaign_id is None or funnel.link_opened(
             tx.list_events(ctx.business.id, customer.id), campaign_id
         )
@@ -41,15 +42,25 @@ def check_activation(ctx: Context, token: str) -> LinkCheck:
 
 
 def accept_invitation(ctx: Context, token: str, password: str) -> Customer:
-    """Set the password and make the customer Accepted; one of simultaneous submits wins."""
+    """Set the password and make the customer Accepted; one of simultaneous submits wins.
+
+    Accepting through a link issued without email counts for no campaign: the
+    ``ACCEPTED`` event says ``EventNote.HANDED_LINK`` instead.
+    """
     with set_password_by_link(ctx, token, Purpose.ACTIVATION, password) as link:
         tx, current, password_hash = link
+        # The token was verified by set_password_by_link; only its mark is read here.
+        handed = ctx.tokens.peek(token, Purpose.ACTIVATION).handed
         now = ctx.clock.now()
         accepted = transitions.accept(current, now=now, password_hash=password_hash)
         tx.update_customer(accepted, expected_version=current.version)
         tx.cancel_pending(ctx.business.id, current.id, reason=EventNote.CUSTOMER_ACCEPTED)
-        campaign_id = tx.last_campaign_of(ctx.business.id, current.id)
-        tx.add_events([ctx.event(current, EventKind.ACCEPTED, now, campaign_id=campaign_id)])
+        if handed:
+            event = ctx.event(current, EventKind.ACCEPTED, now, EventNote.HANDED_LINK)
+        else:
+            campaign_id = tx.last_campaign_of(ctx.business.id, current.id)
+            event = ctx.event(current, EventKind.ACCEPTED, now, campaign_id=campaign_id)
+        tx.add_events([event])
     return accepted
 
 

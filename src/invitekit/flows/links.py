@@ -70,6 +70,8 @@ def redeem(
     if claims.fingerprint != fingerprint(customer, purpose):
         if purpose is Purpose.ACTIVATION and customer.status is Status.ACCEPTED:
             raise TokenUsed(_ACTIVATED)
+        if purpose is Purpose.BOOKING:
+            raise TokenUsed("this link is no longer valid: the customer's profile changed")
         raise TokenUsed("this link is no longer valid: it was used or replaced by a newer one")
     return claims, customer
 
