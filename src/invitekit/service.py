@@ -16,6 +16,7 @@ from invitekit.facade.accounts import AccountMethods
 from invitekit.facade.bounces import BounceMethods
 from invitekit.facade.customers import CustomerMethods
 from invitekit.facade.invitations import InvitationMethods
+from invitekit.facade.providers import ProviderMethods
 from invitekit.flows.context import Context
 from invitekit.model import (
     ActivationCheck,
@@ -39,7 +40,9 @@ __all__ = [
 ]
 
 
-class InviteKit(AccountMethods, InvitationMethods, BounceMethods, CustomerMethods):
+class InviteKit(
+    AccountMethods, InvitationMethods, BounceMethods, CustomerMethods, ProviderMethods
+):
     """Everything invitekit does, for one business.
 
     Args:
