@@ -19,11 +19,16 @@ subject) unverified.  Not for production: use your provider's issuer there.
 from __future__ import annotations
 
 import threading
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-import oidc_provider_mock
 from werkzeug.serving import make_server
+
+with warnings.catch_warnings():
+    # It imports Authlib's deprecated authlib.jose: not the demo's concern.
+    warnings.filterwarnings("ignore", message="authlib.jose module is deprecated")
+    import oidc_provider_mock
 
 __all__ = ["DEMO_ACCOUNTS", "running_provider", "start_provider"]
 
