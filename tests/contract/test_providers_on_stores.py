@@ -301,6 +301,8 @@ def test_subjects_are_compared_exactly(store: Store) -> None:
         (None, SUB, "provider", "not_text"),
         ("google", "", "subject", "empty"),
         ("google", "a" * 256, "subject", "too_long"),
+        ("google", "a" * 1_000_000, "subject", "too_long"),
+        ("p" * 1_000_000, SUB, "provider", "too_long"),
         ("google", "a b", "subject", "malformed"),
         ("google", " 123", "subject", "malformed"),
         ("google", "12\x003", "subject", "malformed"),
