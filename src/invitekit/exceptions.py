@@ -411,8 +411,8 @@ class ProviderSignInRefused(AuthenticationError):
     Attributes:
         reason: one of the codes above.
         provider: the provider's name, as stored (``"google"``).
-        email: the address the provider gave, in its canonical spelling as
-            typed (``None`` for ``"archived"``, where the identity decided).
+        email: the address the provider gave, as invitekit would store it
+            (``None`` only when a caller raises it without one).
     """
 
     def __init__(

@@ -74,6 +74,8 @@ class ProviderMethods(FacadePart):
             ProviderSignInRefused: the customer is archived (``reason="archived"``),
                 or nobody has the address and sign-up is not allowed
                 (``reason="signup_disabled"``).
+            ConcurrentUpdate: other writers changed the customer (or linked the
+                identity) five times in a row while this call decided; retry.
         """
         return providers.sign_in_with_provider(
             self._ctx,
@@ -106,6 +108,7 @@ class ProviderMethods(FacadePart):
             CustomerNotFound: no such customer.
             IdentityNotFound: no identity of ``provider`` is linked to the customer.
             LastWayIn: it is the customer's only way in.
+            ConcurrentUpdate: the customer changed five times in a row meanwhile; retry.
         """
         return providers.unlink_provider(self._ctx, customer_id, provider)
 

@@ -131,9 +131,11 @@ def _retrying(ctx: Context, attempt: Callable[[Transaction, datetime], T]) -> T:
         try:
             with ctx.store.transaction() as tx:
                 return attempt(tx, ctx.clock.now())
-        except (DuplicateIdentity, DuplicateCustomer, ConcurrentUpdate):
+        except (DuplicateIdentity, DuplicateCustomer, ConcurrentUpdate) as err:
             if not remaining:
-                raise
+                raise ConcurrentUpdate(
+                    "other changes to this customer kept winning: try again"
+                ) from err
     raise AssertionError("unreachable")  # pragma: no cover
 
 
