@@ -20,17 +20,19 @@ from urllib.parse import urlencode
 
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.flask_client import OAuth
-from flask import Blueprint, Flask, current_app, redirect, render_template, url_for
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, url_for
 
 from invitekit.access import LoginMode
 from invitekit.exceptions import (
+    IdentityNotFound,
+    LastWayIn,
     ProviderEmailNotVerified,
     ProviderSignInRefused,
     ValidationError,
 )
 
 from .app import Page, page_locale, studio, t
-from .customer import _log_in
+from .customer import _current_customer, _log_in
 
 __all__ = ["bp", "init_provider"]
 
@@ -62,8 +64,25 @@ def init_provider(app: Flask) -> None:
         app.extensions["oidc"] = oauth
     app.register_blueprint(bp)
     app.context_processor(
-        lambda: {"provider_label": app.config["OIDC_PROVIDER_LABEL"] if issuer else None}
+        lambda: {
+            "provider_label": app.config["OIDC_PROVIDER_LABEL"] if issuer else None,
+            "linked_providers": _linked_providers,
+            "provider_name": _provider_name,
+        }
     )
+
+
+def _linked_providers(customer_id: str) -> list[str]:
+    """The providers linked to a customer, each once, oldest link first."""
+    identities = studio().kit.identities(customer_id)
+    return list(dict.fromkeys(i.provider for i in identities))
+
+
+def _provider_name(provider: str) -> str:
+    """How the pages name a provider: the configured label for ours."""
+    if provider == current_app.config["OIDC_PROVIDER"]:
+        return str(current_app.config["OIDC_PROVIDER_LABEL"])
+    return provider.title()
 
 
 def _client() -> Any:
@@ -126,6 +145,24 @@ def callback() -> Page:
     except ValidationError:  # no usable address or subject in the claims
         return _message(t("provider_failed", provider=label), 400)
     _log_in(customer)
+    return redirect(url_for("customer.portal"), code=303)
+
+
+@bp.post("/portal/providers/<provider>/unlink")
+def unlink(provider: str) -> Page:
+    """Unlink a provider from the logged-in customer, who keeps a way to sign in."""
+    customer = _current_customer()
+    if customer is None:
+        return redirect(url_for("customer.login"), code=303)
+    name = _provider_name(provider)
+    try:
+        studio().kit.unlink_provider(customer.id, provider)
+    except LastWayIn:
+        flash(t("provider_last_way_in", provider=name), "error")
+    except (IdentityNotFound, ValidationError):
+        return _not_found()
+    else:
+        flash(t("provider_unlinked", provider=name), "success")
     return redirect(url_for("customer.portal"), code=303)
 
 

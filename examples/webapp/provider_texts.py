@@ -10,6 +10,11 @@ __all__ = ["PROVIDER_FORMAL_TEXTS", "PROVIDER_TEXTS"]
 
 PROVIDER_TEXTS: dict[str, dict[str, str]] = {
     "en": {
+        "provider_methods_title": "Ways to sign in",
+        "provider_linked": "{provider}: linked",
+        "provider_unlink": "Unlink",
+        "provider_unlinked": "{provider} is no longer linked to your profile.",
+        "provider_last_way_in": "{provider} is your only way to sign in, so it stays linked.",
         "provider_button": "Sign in with {provider}",
         "provider_or": "or",
         "provider_unverified_title": "Address not confirmed",
@@ -32,6 +37,13 @@ PROVIDER_TEXTS: dict[str, dict[str, str]] = {
         "event_provider_signed_in": "signed in with a provider",
     },
     "es": {
+        "provider_methods_title": "Formas de iniciar sesión",
+        "provider_linked": "{provider}: vinculado",
+        "provider_unlink": "Desvincular",
+        "provider_unlinked": "{provider} ya no está vinculado a tu perfil.",
+        "provider_last_way_in": (
+            "{provider} es tu única forma de iniciar sesión, así que sigue vinculado."
+        ),
         "provider_button": "Iniciar sesión con {provider}",
         "provider_or": "o",
         "provider_unverified_title": "Dirección sin confirmar",
@@ -56,6 +68,13 @@ PROVIDER_TEXTS: dict[str, dict[str, str]] = {
         "event_provider_signed_in": "acceso con un proveedor",
     },
     "fr": {
+        "provider_methods_title": "Moyens de connexion",
+        "provider_linked": "{provider} : associé",
+        "provider_unlink": "Dissocier",
+        "provider_unlinked": "{provider} n’est plus associé à votre profil.",
+        "provider_last_way_in": (
+            "{provider} est votre seul moyen de connexion : il reste donc associé."
+        ),
         "provider_button": "Se connecter avec {provider}",
         "provider_or": "ou",
         "provider_unverified_title": "Adresse non confirmée",
@@ -79,6 +98,13 @@ PROVIDER_TEXTS: dict[str, dict[str, str]] = {
         "event_provider_signed_in": "connexion via un fournisseur",
     },
     "de": {
+        "provider_methods_title": "Anmeldemöglichkeiten",
+        "provider_linked": "{provider}: verknüpft",
+        "provider_unlink": "Trennen",
+        "provider_unlinked": "{provider} ist nicht mehr mit deinem Profil verknüpft.",
+        "provider_last_way_in": (
+            "{provider} ist deine einzige Anmeldemöglichkeit und bleibt darum verknüpft."
+        ),
         "provider_button": "Mit {provider} anmelden",
         "provider_or": "oder",
         "provider_unverified_title": "Adresse nicht bestätigt",
@@ -107,6 +133,10 @@ PROVIDER_TEXTS: dict[str, dict[str, str]] = {
 
 PROVIDER_FORMAL_TEXTS: dict[str, dict[str, str]] = {
     "es": {
+        "provider_unlinked": "{provider} ya no está vinculado a su perfil.",
+        "provider_last_way_in": (
+            "{provider} es su única forma de iniciar sesión, así que sigue vinculado."
+        ),
         "provider_unverified": (
             "{provider} no ha confirmado que {email} sea su dirección, así que no puede"
             " abrir un perfil aquí."
@@ -126,6 +156,10 @@ PROVIDER_FORMAL_TEXTS: dict[str, dict[str, str]] = {
         ),
     },
     "de": {
+        "provider_unlinked": "{provider} ist nicht mehr mit Ihrem Profil verknüpft.",
+        "provider_last_way_in": (
+            "{provider} ist Ihre einzige Anmeldemöglichkeit und bleibt darum verknüpft."
+        ),
         "provider_unverified": (
             "{provider} hat nicht bestätigt, dass {email} Ihre Adresse ist. Darum kann"
             " es Sie hier bei keinem Profil anmelden."

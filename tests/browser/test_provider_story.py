@@ -5,7 +5,8 @@ browser goes to its page, chooses an account there, and comes back through
 Authlib's callback, as with Google.
 
 * Jonas, invited by the studio, chooses the account whose address the provider
-  verified: his profile is activated and he lands in his portal.
+  verified: his profile is activated and he lands in his portal, which lists
+  the provider; unlinking it, his only way in, is refused with the reason.
 * Someone chooses an account that claims Lea's address without the provider
   having verified it: nothing is attached to Lea's profile; the page says why,
   in the browser's language, and offers the sign-up with the address filled in.
@@ -59,9 +60,18 @@ def test_an_invited_customer_signs_in_with_the_provider(
 
     expect(page).to_have_url(f"{live_server.url}/portal")
     expect(page.locator("main")).to_contain_text("Jonas")
+    expect(page.locator("#sign-in-methods")).to_contain_text("Demo ID: linked")
     screenshot("provider-portal")
     assert studio.kit.get_customer(jonas.id).status is Status.ACCEPTED
     assert [i.subject for i in studio.kit.identities(jonas.id)] == ["jonas-huber"]
+
+    # His only way in: unlinking it is refused, with the reason.
+    page.click("#sign-in-methods button[type=submit]")
+    expect(page.locator(".flash.error")).to_have_text(
+        "Demo ID is your only way to sign in, so it stays linked."
+    )
+    screenshot("provider-last-way-in")
+    assert len(studio.kit.identities(jonas.id)) == 1
 
 
 @pytest.mark.slow

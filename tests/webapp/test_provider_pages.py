@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -20,8 +21,8 @@ from examples.webapp.app import Studio
 from examples.webapp.demo_provider import running_provider
 from invitekit import EventKind, Status
 from invitekit.access import LoginMode
-from invitekit.testing import FakeClock
-from tests.webapp.support import make_app
+from invitekit.testing import FakeClock, make_accepted_customer
+from tests.webapp.support import csrf_token, make_app
 
 BASE = "http://studio.test"
 
@@ -152,3 +153,51 @@ def test_a_callback_from_another_browser_is_refused(
     assert answer.status_code == 400
     assert "did not complete" in answer.text
     assert studio.kit.find_customer("jonas.huber@example.com") is None
+
+
+def _post_with_csrf(client: FlaskClient, page: str, action: str) -> Any:
+    token = csrf_token(client.get(page).text)
+    return client.post(action, data={"csrf_token": token})
+
+
+def test_the_portal_lists_the_provider_and_keeps_the_last_way_in(
+    client: FlaskClient, studio: Studio
+) -> None:
+    choose(client, "jonas-huber")  # a new profile, signed up through the provider
+    portal = client.get("/portal").text
+    assert "Demo ID: linked" in portal
+
+    answer = _post_with_csrf(client, "/portal", "/portal/providers/demo-id/unlink")
+
+    assert answer.status_code == 303
+    assert "Demo ID is your only way to sign in, so it stays linked." in client.get("/portal").text
+    jonas = studio.kit.find_customer("jonas.huber@example.com")
+    assert jonas is not None and len(studio.kit.identities(jonas.id)) == 1
+
+
+def test_a_customer_with_a_password_may_unlink_the_provider(
+    client: FlaskClient, studio: Studio
+) -> None:
+    jonas = make_accepted_customer(studio.kit, "jonas.huber@example.com").customer
+    choose(client, "jonas-huber")
+
+    _post_with_csrf(client, "/portal", "/portal/providers/demo-id/unlink")
+
+    assert "Demo ID is no longer linked to your profile." in client.get("/portal").text
+    assert studio.kit.identities(jonas.id) == []
+    assert (
+        _post_with_csrf(client, "/portal", "/portal/providers/demo-id/unlink").status_code == 404
+    )
+
+
+def test_unlinking_needs_the_csrf_token_and_a_login(client: FlaskClient) -> None:
+    # No ``studio`` fixture here: its application context would share Flask-WTF's
+    # CSRF token (kept in ``g``) between the two browsers.
+    kit = client.application.extensions["studio"].kit
+    choose(client, "jonas-huber")
+    assert client.post("/portal/providers/demo-id/unlink").status_code == 400
+    stranger = client.application.test_client()
+    answer = _post_with_csrf(stranger, "/login", "/portal/providers/demo-id/unlink")
+    assert (answer.status_code, answer.headers.get("location")) == (303, "/login")
+    jonas = kit.find_customer("jonas.huber@example.com")
+    assert jonas is not None and len(kit.identities(jonas.id)) == 1
