@@ -86,25 +86,14 @@ def clean_provider(value: object) -> str:
         InvalidIdentity: with ``field="provider"`` and a code (``not_text``,
             ``empty``, ``too_long``, ``malformed``).
     """
-    if not isinstance(value, str):
-        raise InvalidIdentity("provider must be a string", field="provider", code="not_text")
-    name = value.strip().lower()
-    if not name:
-        raise InvalidIdentity("provider is empty", field="provider", code="empty")
-    if len(name) > MAX_PROVIDER_LENGTH:
-        raise InvalidIdentity(
-            f"provider is longer than {MAX_PROVIDER_LENGTH} characters",
-            field="provider",
-            code="too_long",
-            limit=MAX_PROVIDER_LENGTH,
-        )
-    if not _PROVIDER.fullmatch(name):
-        raise InvalidIdentity(
-            "provider may hold only letters a-z, digits, '.', '_' and '-'",
-            field="provider",
-            code="malformed",
-        )
-    return name
+    text = value.strip().lower() if isinstance(value, str) else value
+    return _checked(
+        text,
+        field="provider",
+        limit=MAX_PROVIDER_LENGTH,
+        pattern=_PROVIDER,
+        allowed="letters a-z, digits, '.', '_' and '-'",
+    )
 
 
 def clean_subject(value: object) -> str:
@@ -117,23 +106,32 @@ def clean_subject(value: object) -> str:
         InvalidIdentity: with ``field="subject"`` and a code (``not_text``,
             ``empty``, ``too_long``, ``malformed``).
     """
+    return _checked(
+        value,
+        field="subject",
+        limit=MAX_SUBJECT_LENGTH,
+        pattern=_SUBJECT,
+        allowed="printable ASCII characters without spaces",
+    )
+
+
+def _checked(
+    value: object, *, field: str, limit: int, pattern: re.Pattern[str], allowed: str
+) -> str:
+    """``value`` if it is text of 1 to ``limit`` characters matching ``pattern``."""
     if not isinstance(value, str):
-        raise InvalidIdentity("subject must be a string", field="subject", code="not_text")
+        raise InvalidIdentity(f"{field} must be a string", field=field, code="not_text")
     if not value:
-        raise InvalidIdentity("subject is empty", field="subject", code="empty")
-    if len(value) > MAX_SUBJECT_LENGTH:
+        raise InvalidIdentity(f"{field} is empty", field=field, code="empty")
+    if len(value) > limit:
         raise InvalidIdentity(
-            f"subject is longer than {MAX_SUBJECT_LENGTH} characters",
-            field="subject",
+            f"{field} is longer than {limit} characters",
+            field=field,
             code="too_long",
-            limit=MAX_SUBJECT_LENGTH,
+            limit=limit,
         )
-    if not _SUBJECT.fullmatch(value):
-        raise InvalidIdentity(
-            "subject may hold only printable ASCII characters without spaces",
-            field="subject",
-            code="malformed",
-        )
+    if not pattern.fullmatch(value):
+        raise InvalidIdentity(f"{field} may hold only {allowed}", field=field, code="malformed")
     return value
 
 
