@@ -69,6 +69,29 @@ def test_provider_hint_names_the_provider_and_has_no_link() -> None:
     assert "https://" not in email.text
 
 
+@pytest.mark.parametrize(
+    ("locale", "named"),
+    [
+        ("en", "Google, Facebook, or GitHub"),
+        ("es", "Google, Facebook o GitHub"),
+        ("fr", "Google, Facebook ou GitHub"),
+        ("de", "Google, Facebook oder GitHub"),
+    ],
+)
+def test_provider_hint_names_every_provider_as_a_list_of_the_language(
+    locale: str, named: str
+) -> None:
+    email = account_mail.compose_provider_hint(
+        business=BUSINESS,
+        recipient=attrs.evolve(RECIPIENT, locale=locale),
+        provider="google",
+        providers=("google", "facebook", "github", "google"),
+        message_id="<m@s.example>",
+    )
+    assert named in email.text
+    assert email.text.count("GitHub") == 2  # "you sign in with ..." and "Sign in with ..."
+
+
 def test_unknown_provider_is_shown_as_given_without_control_characters() -> None:
     assert account_mail.provider_label("Acme\nSSO") == "Acme SSO"
 

@@ -23,6 +23,7 @@ from flask import Flask
 
 from . import create_app
 from .app import studio
+from .demo_provider import start_provider
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,11 +37,19 @@ def _secret(path: Path) -> str:
     return path.read_text().strip()
 
 
-def demo_app(port: int, data_dir: Path, admin_password: str, *, host: str = "127.0.0.1") -> Flask:
+def demo_app(
+    port: int,
+    data_dir: Path,
+    admin_password: str,
+    *,
+    host: str = "127.0.0.1",
+    oidc_issuer: str | None = None,
+) -> Flask:
     """The demo application, with the demo customers imported once.
 
     Its links point at ``host`` (the loopback address when it listens on every
-    address) and ``port``.
+    address) and ``port``.  With ``oidc_issuer`` (the demo provider's, see
+    :mod:`.demo_provider`) the login page offers "Sign in with Demo ID".
     """
     shown = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host  # noqa: S104 (a comparison)
     shown = f"[{shown}]" if ":" in shown else shown
@@ -53,6 +62,8 @@ def demo_app(port: int, data_dir: Path, admin_password: str, *, host: str = "127
             "BASE_URL": f"http://{shown}:{port}",
             # Plain http on the loopback address: a Secure cookie would never come back.
             "SESSION_COOKIE_SECURE": False,
+            "OIDC_ISSUER": oidc_issuer,
+            "OIDC_CLIENT_SECRET": secrets.token_urlsafe(24),
         }
     )
     with app.app_context():
@@ -70,6 +81,9 @@ Try it as the studio and as a customer:
   2. Invite: choose "Group: Tennis", look at the preview, press "Invite 2".
   3. Mailbox: open the email to sam.taylor@example.com and follow its activation link.
   4. Choose a password: you are in Sam's portal; cancel "Morning yoga".
+  5. Log out, then "Sign in with Demo ID" (a real OpenID Connect provider on this
+     machine): choose "jonas-huber" (an address the provider verified): Jonas's
+     invited profile is activated. "not-lea" (not verified) attaches to nothing.
 Emails are written to {outbox} and shown on the Mailbox page.
 Stop with Ctrl+C."""
 
@@ -117,7 +131,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     data_dir = Path(os.environ.get("INVITEKIT_WEBAPP_DATA", ROOT / "demo-output" / "webapp"))
     password = os.environ.get("INVITEKIT_ADMIN_PASSWORD", "demo-admin")
-    app = demo_app(args.port, data_dir, password, host=args.host)
+    # The demo's OpenID Connect provider, in this process, on the loopback address.
+    issuer = start_provider()
+    app = demo_app(args.port, data_dir, password, host=args.host, oidc_issuer=issuer)
     url = app.config["BASE_URL"]
     print(f"The studio's web app: {url}/admin/  (admin password: {password})")
     print(STEPS.format(url=url, outbox=data_dir / "outbox"), flush=True)

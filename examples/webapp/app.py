@@ -170,10 +170,12 @@ def create_app(config: Mapping[str, Any]) -> Flask:
     from . import customer as customer_pages
     from . import front_desk as _front_desk  # noqa: F401 (its page joins business_pages.bp)
     from . import mailbox as mailbox_pages
+    from . import provider as provider_pages
 
     app.register_blueprint(business_pages.bp)
     app.register_blueprint(mailbox_pages.bp)
     app.register_blueprint(customer_pages.bp)
+    provider_pages.init_provider(app)  # "Sign in with a provider", when OIDC_ISSUER is set
     csrf.exempt(customer_pages.unsubscribe)
 
     app.context_processor(_template_helpers)

@@ -18,6 +18,7 @@ from invitekit.i18n import negotiate_locale
 from .campaign_texts import CAMPAIGN_TEXTS
 from .formal_texts import FORMAL_TEXTS
 from .link_texts import LINK_FORMAL_TEXTS, LINK_TEXTS
+from .provider_texts import PROVIDER_FORMAL_TEXTS, PROVIDER_TEXTS
 from .refusals import REFUSAL_TEXTS
 
 __all__ = ["BUSINESS_TEXTS", "LANGUAGES", "TEXTS", "choose_locale", "plural", "text", "word"]
@@ -1153,6 +1154,10 @@ for _language, _texts in CAMPAIGN_TEXTS.items():
 for _language, _texts in LINK_TEXTS.items():
     TEXTS[_language].update(_texts)
 for _language, _texts in LINK_FORMAL_TEXTS.items():
+    FORMAL_TEXTS[_language].update(_texts)
+for _language, _texts in PROVIDER_TEXTS.items():
+    TEXTS[_language].update(_texts)
+for _language, _texts in PROVIDER_FORMAL_TEXTS.items():
     FORMAL_TEXTS[_language].update(_texts)
 
 

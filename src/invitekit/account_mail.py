@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import enum
 import functools
+from collections.abc import Sequence
 from datetime import datetime
 
 import attrs
+from babel.lists import format_list
 
 from invitekit.compose import (
     LINK_HINT,
@@ -153,6 +155,7 @@ def compose_account_email(
     link: str | None = None,
     valid_until: datetime | None = None,
     provider: str = "",
+    providers: Sequence[str] = (),
     layout: Layout | None = None,
     page_locale: str | None = None,
 ) -> Email:
@@ -166,6 +169,10 @@ def compose_account_email(
         link: the signed link, for the kinds that carry one.
         valid_until: when the link stops working, or ``None``.
         provider: for :attr:`AccountEmail.PROVIDER_HINT`, the customer's provider.
+        providers: for :attr:`AccountEmail.PROVIDER_HINT`, every provider the
+            customer signs in with (``("google", "facebook")``), named as a
+            list in the email's language ("Google oder Facebook"); it takes
+            the place of ``provider`` when given.
         layout: the layout; the packaged one when ``None``.
         page_locale: the locale of the page the visitor used, for a recipient
             without a locale of their own; the business default when ``None``.
@@ -177,7 +184,11 @@ def compose_account_email(
     def tr(message: str) -> str:
         return translate(catalog, message, formal=business.formal)
 
-    values = {"business": header_safe(business.name), "provider": provider_label(provider)}
+    named = [provider_label(p) for p in dict.fromkeys(providers)] or [provider_label(provider)]
+    values = {
+        "business": header_safe(business.name),
+        "provider": format_list(named, style="or", locale=locale),
+    }
     action = None
     if text.action is not None and link is not None:
         action = labelled_link(catalog, tr(text.action), link)

@@ -51,6 +51,9 @@ class EventKind(enum.StrEnum):
     UNDELIVERABLE_CLEARED = "undeliverable_cleared"
     LINK_OPENED = "link_opened"
     ACTIVATION_LINK_ISSUED = "activation_link_issued"
+    PROVIDER_LINKED = "provider_linked"
+    PROVIDER_UNLINKED = "provider_unlinked"
+    PROVIDER_SIGNED_IN = "provider_signed_in"
 
 
 class EventNote(enum.StrEnum):
@@ -119,9 +122,11 @@ class Event:
             :attr:`note`), or data: the old address (``EMAIL_CHANGED``), the
             changed fields, ``"first_name, locale"`` (``UPDATED``), the
             :class:`MessageKind` value (``DELIVERED``), the group's name
-            (``GROUP_JOINED``), the :class:`~invitekit.accounts.ResetAnswer`
-            value (``PASSWORD_RESET_REQUESTED``), the mail server's answer and
-            the attempt (``DELIVERY_FAILED``).
+            (``GROUP_JOINED``), the provider's name (``PROVIDER_LINKED``,
+            ``PROVIDER_UNLINKED``, ``PROVIDER_SIGNED_IN``), the
+            :class:`~invitekit.accounts.ResetAnswer` value
+            (``PASSWORD_RESET_REQUESTED``), the mail server's answer and the
+            attempt (``DELIVERY_FAILED``).
         by: who did it, for a change a member of staff made (the ``by=`` of
             :meth:`~invitekit.InviteKit.invite` and the like); ``None`` for the
             customer's own actions and the worker's.

@@ -19,16 +19,20 @@ translated at the boundary with ``raise ... from err``.
     │   ├── WeakPassword
     │   ├── TemplateError
     │   ├── InvalidReport
-    │   └── InvalidBounceKind
+    │   ├── InvalidBounceKind
+    │   └── InvalidIdentity
     ├── NotFound (LookupError)
     │   ├── CustomerNotFound
     │   ├── GroupNotFound
     │   ├── MessageNotFound
-    │   └── CampaignNotFound
+    │   ├── CampaignNotFound
+    │   └── IdentityNotFound
     ├── Conflict
     │   ├── DuplicateCustomer
     │   ├── DuplicateGroup
-    │   └── ConcurrentUpdate
+    │   ├── DuplicateIdentity
+    │   ├── ConcurrentUpdate
+    │   └── LastWayIn
     ├── InvitationRefused
     ├── TokenError
     │   ├── TokenInvalid
@@ -41,7 +45,9 @@ translated at the boundary with ``raise ... from err``.
     │   └── VerificationSuperseded
     ├── AuthenticationError
     │   ├── InvalidCredentials
-    │   └── LoginThrottled
+    │   ├── LoginThrottled
+    │   └── ProviderSignInRefused
+    │       └── ProviderEmailNotVerified
     ├── StorageError
     │   ├── ReadOnlyViolation
     │   └── SchemaOutdated
@@ -75,17 +81,21 @@ __all__ = [
     "DeliveryError",
     "DuplicateCustomer",
     "DuplicateGroup",
+    "DuplicateIdentity",
     "GroupNotFound",
+    "IdentityNotFound",
     "InvalidBooking",
     "InvalidBounceKind",
     "InvalidCredentials",
     "InvalidEmail",
+    "InvalidIdentity",
     "InvalidLocale",
     "InvalidName",
     "InvalidPolicy",
     "InvalidReport",
     "InvitationRefused",
     "InviteKitError",
+    "LastWayIn",
     "LoginThrottled",
     "MessageNotFound",
     "MissingDependency",
@@ -93,6 +103,8 @@ __all__ = [
     "PermanentDeliveryError",
     "PolicyError",
     "PolicyRefused",
+    "ProviderEmailNotVerified",
+    "ProviderSignInRefused",
     "ReadOnlyViolation",
     "SchemaOutdated",
     "StorageError",
@@ -217,6 +229,14 @@ class InvalidBounceKind(ValidationError):
     """The kind given to ``record_bounce`` is none of ``"hard"``, ``"soft"``, ``"complaint"``."""
 
 
+class InvalidIdentity(ValidationError):
+    """A provider name or subject given to ``sign_in_with_provider`` is not acceptable.
+
+    :attr:`field` is ``"provider"`` or ``"subject"``; :attr:`code` one of
+    ``"not_text"``, ``"empty"``, ``"too_long"``, ``"malformed"``.
+    """
+
+
 class NotFound(InviteKitError, LookupError):
     """Something looked up by id or name does not exist in this business."""
 
@@ -235,6 +255,10 @@ class MessageNotFound(NotFound):
 
 class CampaignNotFound(NotFound):
     """No campaign with this id exists in this business."""
+
+
+class IdentityNotFound(NotFound):
+    """The customer has no identity of this provider linked."""
 
 
 class Conflict(InviteKitError):
@@ -259,6 +283,27 @@ class DuplicateGroup(Conflict):
 
 class ConcurrentUpdate(Conflict):
     """The record changed since it was read; re-read it and try again."""
+
+
+class DuplicateIdentity(Conflict):
+    """This provider identity (provider and subject) is already linked at this business."""
+
+
+class LastWayIn(Conflict):
+    """Unlinking this provider would leave the customer no way to sign in.
+
+    A customer keeps a password or another linked provider; set a password
+    first (a reset link) or link another provider.
+
+    Attributes:
+        customer_id: the customer concerned.
+        provider: the provider that was to be unlinked.
+    """
+
+    def __init__(self, message: str, *, customer_id: str, provider: str) -> None:
+        super().__init__(message)
+        self.customer_id = customer_id
+        self.provider = provider
 
 
 class InvitationRefused(InviteKitError):
@@ -350,6 +395,52 @@ class LoginThrottled(AuthenticationError):
     def __init__(self, message: str, *, retry_at: datetime) -> None:
         super().__init__(message)
         self.retry_at = retry_at
+
+
+class ProviderSignInRefused(AuthenticationError):
+    """A sign-in with an external provider (``sign_in_with_provider``) was refused.
+
+    The provider proved who the visitor is there; this says why that does not
+    sign them in here.  :attr:`reason` is stable, for an app to choose its page:
+
+    * ``"archived"``: the customer is archived (contact the business).
+    * ``"signup_disabled"``: nobody has the address, and the business takes no
+      sign-ups (``allow_signup=False``).
+    * ``"email_not_verified"``: see :class:`ProviderEmailNotVerified`.
+
+    Attributes:
+        reason: one of the codes above.
+        provider: the provider's name, as stored (``"google"``).
+        email: the address the provider gave, as invitekit would store it
+            (``None`` only when a caller raises it without one).
+    """
+
+    def __init__(
+        self, message: str, *, reason: str, provider: str, email: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.provider = provider
+        self.email = email
+
+
+class ProviderEmailNotVerified(ProviderSignInRefused):
+    """The provider does not vouch for the address, and no identity is linked yet.
+
+    An unverified address is never attached to a profile (anyone can make a
+    provider account with someone else's address).  Nothing is changed and
+    nothing is sent.
+
+    Attributes:
+        can_sign_up: whether the app may offer its sign-up form (``register``)
+            with :attr:`email` filled in: the existing verification flow, which
+            proves the address by mail and asks for a password.  ``False``
+            when the business takes no sign-ups.
+    """
+
+    def __init__(self, message: str, *, provider: str, email: str, can_sign_up: bool) -> None:
+        super().__init__(message, reason="email_not_verified", provider=provider, email=email)
+        self.can_sign_up = can_sign_up
 
 
 class StorageError(InviteKitError):

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Protocol
 
 from invitekit.funnel import Campaign, CampaignCounts
+from invitekit.identities import Identity
 from invitekit.model import (
     Business,
     Customer,
@@ -446,6 +447,34 @@ class Transaction(Protocol):
 
     def delete_registration(self, business_id: str, registration_id: str) -> None:
         """Forget a sign-up (verified or abandoned); unknown ids are ignored."""
+        ...
+
+    # External sign-in identities ------------------------------------------------------
+
+    def insert_identity(self, identity: Identity) -> None:
+        """Link an identity to its customer.
+
+        Raises:
+            DuplicateIdentity: the business has this ``(provider, subject)``
+                linked already (to any customer).  Two transactions inserting
+                the same identity at once: one commits, the other raises
+                (at the latest when the first commits).
+        """
+        ...
+
+    def find_identity(self, business_id: str, provider: str, subject: str) -> Identity | None:
+        """The identity ``(provider, subject)`` of the business, or ``None``.
+
+        ``subject`` is compared exactly (case-sensitive).
+        """
+        ...
+
+    def identities_of(self, business_id: str, customer_id: str) -> list[Identity]:
+        """The identities linked to a customer, by ``linked_at``, then provider and subject."""
+        ...
+
+    def delete_identities(self, business_id: str, customer_id: str, provider: str) -> int:
+        """Unlink every identity of ``provider`` from the customer; how many there were."""
         ...
 
 

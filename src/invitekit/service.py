@@ -17,6 +17,7 @@ from invitekit.facade.bounces import BounceMethods
 from invitekit.facade.customers import CustomerMethods
 from invitekit.facade.invitations import InvitationMethods
 from invitekit.facade.links import LinkMethods
+from invitekit.facade.providers import ProviderMethods
 from invitekit.flows.context import Context
 from invitekit.model import (
     ActivationCheck,
@@ -40,7 +41,14 @@ __all__ = [
 ]
 
 
-class InviteKit(AccountMethods, InvitationMethods, BounceMethods, CustomerMethods, LinkMethods):
+class InviteKit(
+    AccountMethods,
+    InvitationMethods,
+    BounceMethods,
+    CustomerMethods,
+    LinkMethods,
+    ProviderMethods,
+):
     """Everything invitekit does, for one business.
 
     Args:

@@ -66,7 +66,13 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+def app_settings() -> dict[str, Any]:
+    """Settings the example app is built with on top of the test ones (a test overrides it)."""
+    return {}
+
+
+@pytest.fixture
+def live_server(tmp_path: Path, app_settings: dict[str, Any]) -> Iterator[LiveServer]:
     """The example app (system clock, data in a temporary folder) in a background thread."""
     from werkzeug.serving import make_server
 
@@ -81,7 +87,7 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     # in its links.
     server = make_server("127.0.0.1", 0, dispatch, threaded=True)
     url = f"http://127.0.0.1:{server.server_port}"
-    holder["app"] = make_app(tmp_path, base_url=url)
+    holder["app"] = make_app(tmp_path, base_url=url, **app_settings)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

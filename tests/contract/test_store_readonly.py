@@ -12,6 +12,7 @@ import pytest
 
 from invitekit.exceptions import ReadOnlyViolation, StorageError
 from invitekit.funnel import Campaign
+from invitekit.identities import Identity
 from invitekit.model import (
     Event,
     EventKind,
@@ -55,7 +56,13 @@ def read_in_a_savepoint(tx: Transaction) -> object:
 
 
 # Every method of a Transaction that changes nothing, called on the data of ``filled``.
+LINKED = Identity(
+    business_id=BIZ, customer_id=ANA.id, provider="google", subject="g-1", linked_at=T0
+)
+
 READS: dict[str, Callable[[Transaction], Any]] = {
+    "find_identity": lambda tx: tx.find_identity(BIZ, "google", "g-1"),
+    "identities_of": lambda tx: tx.identities_of(BIZ, ANA.id),
     "savepoint": read_in_a_savepoint,
     "get_customer": lambda tx: tx.get_customer(BIZ, ANA.id),
     "find_customer": lambda tx: tx.find_customer(BIZ, ANA.email_key),
@@ -87,6 +94,8 @@ READS: dict[str, Callable[[Transaction], Any]] = {
 
 # Every changing method, each a change that a writing transaction would make.
 WRITES: dict[str, Callable[[Transaction], object]] = {
+    "insert_identity": lambda tx: tx.insert_identity(attrs.evolve(LINKED, subject="g-2")),
+    "delete_identities": lambda tx: tx.delete_identities(BIZ, ANA.id, "google"),
     "insert_customer": lambda tx: tx.insert_customer(make_customer(2)),
     "update_customer": lambda tx: tx.update_customer(
         attrs.evolve(ANA, first_name="Anna", version=2), expected_version=1
@@ -141,6 +150,7 @@ def filled(store: Store) -> Store:
         tx.record_attempt(BIZ, "email:ana", T0)
         tx.insert_registration(SIGN_UP)
         tx.insert_campaign(CAMPAIGN)
+        tx.insert_identity(LINKED)
     return store
 
 
@@ -163,6 +173,7 @@ def test_a_read_only_transaction_sees_the_committed_data(filled: Store) -> None:
     assert seen["group_ids_of"] == [YOGA.id]
     assert seen["list_outbox"] == [INVITATION]
     assert seen["get_registration"] == SIGN_UP
+    assert seen["identities_of"] == [LINKED]
 
 
 def test_a_read_only_transaction_sees_what_was_committed_after_the_last_one(

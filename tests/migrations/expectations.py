@@ -259,3 +259,25 @@ def a_hard_bounce_after_the_upgrade_makes_an_address_undeliverable(
     assert not kit.clear_undeliverable(ida.id, by="front-desk").undeliverable
     campaign = kit.resume_campaign(str(message.campaign_id), by="owner")  # not paused: unchanged
     assert (campaign.paused, campaign.resumed_at, campaign.resumed_by) == (False, None, None)
+
+
+# Revision 0006: external sign-in identities ----------------------------------------------
+
+
+@expectation
+def customers_from_before_sign_in_with_a_provider(engine: sa.Engine, v1: V1Rows) -> None:
+    """No identity is linked by the upgrade; the first verified sign-in links one."""
+    with engine.connect() as conn:
+        identities = sa.Table("invitekit_identities", sa.MetaData(), autoload_with=conn)
+        assert conn.execute(sa.select(sa.func.count()).select_from(identities)).scalar() == 0
+    clock = FakeClock(datetime(2026, 1, 7, 9, 0, tzinfo=UTC))
+    kit, _ = _kit(engine, "studio-1", clock)
+    ben = kit.sign_in_with_provider(
+        "google", "ben-1", email="ben@example.com", email_verified=True
+    )
+    assert ben.status is Status.ACCEPTED
+    cara = kit.sign_in_with_provider(
+        "google", "cara-1", email="cara@example.com", email_verified=True
+    )
+    assert kit.login("cara@example.com", PASSWORD).id == cara.id
+    assert [i.subject for i in kit.identities(ben.id)] == ["ben-1"]

@@ -4,7 +4,8 @@ A hypothesis ``RuleBasedStateMachine`` drives every flow a business and its
 customers go through -- adding and archiving customers, changing addresses,
 inviting one or many, delivering through a mailer that fails when told to,
 activating, logging in (with throttling), resetting a password, unsubscribing,
-signing up and verifying the address, and the clock moving on -- and keeps its
+signing up and verifying the address, signing in with a provider (verified
+address or not, several providers, unlinking), and the clock moving on -- and keeps its
 own plain model of what must be true: each customer's status, which emails are
 queued, which links still work and why the others are refused, which logins
 succeed and when the throttle lifts.  After every step the facade must agree
@@ -40,11 +41,15 @@ from invitekit import (
     Business,
     CustomerArchived,
     DuplicateCustomer,
+    IdentityNotFound,
     InvalidCredentials,
     InvitationRefused,
+    LastWayIn,
     LoginThrottled,
     OutboxSettings,
     OutboxState,
+    ProviderEmailNotVerified,
+    ProviderSignInRefused,
     SkipReason,
     Status,
     TokenExpired,
@@ -73,6 +78,9 @@ INVITATION = "invitation"
 PASSWORD_RESET = "password_reset"
 EMAIL_VERIFICATION = "email_verification"
 ACCOUNT_EXISTS = "account_exists"
+PROVIDER_HINT = "provider_hint"
+PROVIDERS = ["google", "facebook"]
+SUBJECTS = ["s-1", "s-2", "S-1"]  # subjects are case-sensitive: S-1 is not s-1
 
 
 def key_of(address: str) -> str:
@@ -170,6 +178,7 @@ class FacadeModel(RuleBasedStateMachine):
         self.signups: list[SignUp] = []
         self.login_failures: dict[str, list[datetime]] = {}
         self.mail_requests: dict[str, list[datetime]] = {}
+        self.identities: dict[tuple[str, str], str] = {}  # (provider, subject) -> customer
 
     def teardown(self) -> None:
         self._store.__exit__(None, None, None)
@@ -558,7 +567,10 @@ class FacadeModel(RuleBasedStateMachine):
         allowed = self._mail_allowed(email)
         if not allowed or p is None or p.archived:
             return
-        if self._pending(p.id, PASSWORD_RESET) is None:
+        if p.status is Status.ACCEPTED and p.password is None:  # signs in with a provider
+            if self._pending(p.id, PROVIDER_HINT) is None:
+                self._queue(p, PROVIDER_HINT, "none")
+        elif self._pending(p.id, PASSWORD_RESET) is None:
             link = "reset" if p.status is Status.ACCEPTED else "activation"
             self._queue(p, PASSWORD_RESET, link)
 
@@ -605,6 +617,9 @@ class FacadeModel(RuleBasedStateMachine):
                     signup=number,
                 )
             )
+        elif p.status is Status.ACCEPTED and p.password is None:
+            if self._pending(p.id, PROVIDER_HINT) is None:
+                self._queue(p, PROVIDER_HINT, "none")
         elif p.status is Status.ACCEPTED:
             if self._pending(p.id, ACCOUNT_EXISTS) is None:
                 self._queue(p, ACCOUNT_EXISTS, "reset")
@@ -677,6 +692,76 @@ class FacadeModel(RuleBasedStateMachine):
         )
         self._queue(target, EMAIL_VERIFICATION, "verification", signup=number)
 
+    # Signing in with a provider ---------------------------------------------------------
+
+    def _providers(self, p: Person) -> set[str]:
+        return {provider for (provider, _), owner in self.identities.items() if owner == p.id}
+
+    @rule(
+        provider=st.sampled_from(PROVIDERS),
+        subject=st.sampled_from(SUBJECTS),
+        email=st.sampled_from(ADDRESSES),
+        verified=st.booleans(),
+    )
+    def sign_in_with_provider(
+        self, provider: str, subject: str, email: str, verified: bool
+    ) -> None:
+        """The rules of issue 19: a linked identity decides; else only a verified address."""
+        self._step()
+        owner_id = self.identities.get((provider, subject))
+        p = self.people[owner_id] if owner_id is not None else self._owner(email)
+
+        def sign_in() -> str:
+            return self.kit.sign_in_with_provider(
+                provider, subject, email=email, email_verified=verified
+            ).id
+
+        if owner_id is None and not verified:
+            with pytest.raises(ProviderEmailNotVerified):
+                sign_in()
+            self._saw("provider_refusals")
+            return
+        if p is not None and p.archived:
+            with pytest.raises(ProviderSignInRefused) as refused:
+                sign_in()
+            assert refused.value.reason == "archived"
+            self._saw("provider_refusals")
+            return
+        signed_in = sign_in()
+        if owner_id is not None:
+            assert signed_in == owner_id
+            self._saw("provider_sign_ins")
+            return
+        self._saw("provider_links")
+        if p is None:
+            p = self.people[signed_in] = Person(id=signed_in, email=email)
+        assert signed_in == p.id
+        if p.status is not Status.ACCEPTED:
+            p.status = Status.ACCEPTED
+            self._withdraw(p)
+        self.identities[(provider, subject)] = p.id
+
+    @precondition(lambda self: self.people)
+    @rule(pick=st.integers(0, 99), provider=st.sampled_from(PROVIDERS))
+    def unlink_provider(self, pick: int, provider: str) -> None:
+        self._step()
+        p = self._pick(pick)
+        linked = self._providers(p)
+        if provider not in linked:
+            with pytest.raises(IdentityNotFound):
+                self.kit.unlink_provider(p.id, provider)
+            return
+        if p.password is None and not linked - {provider}:
+            with pytest.raises(LastWayIn):
+                self.kit.unlink_provider(p.id, provider)
+            self._saw("provider_unlinks_refused")
+            return
+        self.kit.unlink_provider(p.id, provider)
+        self._saw("provider_unlinks")
+        for key in [k for k, owner in self.identities.items() if owner == p.id]:
+            if key[0] == provider:
+                del self.identities[key]
+
     # Time -------------------------------------------------------------------------------
 
     @rule(minutes=st.integers(0, 30))
@@ -707,6 +792,12 @@ class FacadeModel(RuleBasedStateMachine):
             assert self.kit.can_use_portal(customer_id) is usable
 
     @invariant()
+    def identities_match_the_model(self) -> None:
+        for customer_id in self.people:
+            stored = {(i.provider, i.subject) for i in self.kit.identities(customer_id)}
+            assert stored == {k for k, owner in self.identities.items() if owner == customer_id}
+
+    @invariant()
     def counts_match_the_model(self) -> None:
         expected = dict.fromkeys(Status, 0)
         for p in self.people.values():
@@ -729,6 +820,11 @@ OUTCOMES = [
     "logins_refused",
     "logins_throttled",
     "password_resets",
+    "provider_links",
+    "provider_refusals",
+    "provider_sign_ins",
+    "provider_unlinks",
+    "provider_unlinks_refused",
     "sign_ups_superseded",
     "sign_ups_verified",
     "unsubscribes",

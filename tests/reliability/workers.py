@@ -188,3 +188,27 @@ def deliver_paced(
             break
     results.put((sent, held))
     store.engine.dispose()
+
+
+def provider_burst(
+    recipe: StoreRecipe, subjects: list[str], email: str, *, go: Any, results: Any
+) -> None:
+    """Sign in with ``("google", subjects[n])`` and ``email`` (verified), all at once.
+
+    One thread per subject waits at ``go`` (shared with the other processes).
+    Puts ``(outcomes, customer ids)`` on ``results``: ``"ok"`` or the refusal's
+    exception name per sign-in, and the id each successful one returned.
+    """
+    store = store_from_recipe(recipe)
+    kit = make_kit(store, MemoryMailer(), None)
+    signed_in: list[str] = []
+
+    def submit(number: int) -> None:
+        customer = kit.sign_in_with_provider(
+            "google", subjects[number], email=email, email_verified=True
+        )
+        signed_in.append(customer.id)
+
+    outcomes = at_once(len(subjects), submit, start=go)
+    results.put((outcomes, signed_in))
+    store.engine.dispose()

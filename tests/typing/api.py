@@ -35,16 +35,21 @@ from invitekit import (
     EventKind,
     EventNote,
     FunnelCounts,
+    Identity,
+    IdentityNotFound,
     InvitationPlan,
     InvitationReport,
     InvitationTemplate,
     InviteKit,
+    LastWayIn,
     OutboxMessage,
     OutboxSettings,
     Pacing,
     PasswordHasher,
     PasswordRules,
     Purpose,
+    ProviderEmailNotVerified,
+    ProviderSignInRefused,
     ReminderDue,
     Reminders,
     SchemaOutdated,
@@ -270,3 +275,34 @@ store_wide: tuple[str, BounceOutcome | None] = BounceProcessor(
 worker_with_breaker = Worker(
     store=kit.store, mailer=kit.mailer, secret_keys=["a-secret-key"], bounces=BounceSettings()
 )
+
+# Signing in with an external provider.
+signed_in: Customer = kit.sign_in_with_provider(
+    "google", "10769150350006150715113082367", email="ana@example.com", email_verified=True
+)
+signed_up: Customer = kit.sign_in_with_provider(
+    "facebook",
+    "1234567890",
+    email="new@example.com",
+    email_verified=True,
+    first_name="Neu",
+    last_name=None,
+    locale="de",
+    allow_signup=False,
+)
+linked_identities: list[Identity] = kit.identities(signed_in.id)
+linked_provider: str = linked_identities[0].provider
+try:
+    kit.sign_in_with_provider("google", "42", email="ana@example.com", email_verified=False)
+except ProviderEmailNotVerified as unverified:
+    offer_signup: bool = unverified.can_sign_up
+    unverified_email: str | None = unverified.email
+except ProviderSignInRefused as provider_refused:
+    refused_reason: str = provider_refused.reason
+try:
+    still_in: Customer = kit.unlink_provider(signed_in.id, "google")
+except LastWayIn as last:
+    kept_provider: str = last.provider
+except IdentityNotFound as not_linked:
+    missing_identity: LookupError = not_linked
+provider_events = (EventKind.PROVIDER_LINKED, EventKind.PROVIDER_UNLINKED)

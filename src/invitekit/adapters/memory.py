@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 
 from invitekit.adapters._memory_campaigns import _Campaigns
+from invitekit.adapters._memory_identities import _Identities
 from invitekit.adapters._readonly import read_only
 from invitekit.exceptions import (
     ConcurrentUpdate,
@@ -28,6 +29,7 @@ from invitekit.exceptions import (
     StorageError,
 )
 from invitekit.funnel import Campaign
+from invitekit.identities import Identity
 from invitekit.model import (
     Business,
     Customer,
@@ -87,6 +89,7 @@ class MemoryStore:
         self._login_failures: dict[tuple[str, str], tuple[tuple[int, datetime], ...]] = {}
         self._attempt_numbers = itertools.count(1)
         self._registrations: dict[tuple[str, str], Registration] = {}
+        self._identities: dict[tuple[str, str, str], Identity] = {}
 
     def __repr__(self) -> str:
         return f"MemoryStore(customers={len(self._customers)}, outbox={len(self._outbox)})"
@@ -116,7 +119,7 @@ class MemoryStore:
                 self._active.open = False
 
 
-class _MemoryTransaction(_Campaigns):
+class _MemoryTransaction(_Campaigns, _Identities):
     """One transaction of a :class:`MemoryStore`; undoes its changes on rollback."""
 
     def __init__(self, store: MemoryStore) -> None:

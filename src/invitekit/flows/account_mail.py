@@ -8,6 +8,7 @@ composed and its link signed at delivery, by :func:`compose_account_message`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from invitekit.account_mail import AccountEmail, compose_account_email
@@ -65,6 +66,7 @@ def compose_account_message(
     issued_at: datetime,
     *,
     live: bool = True,
+    providers: Sequence[str] = (),
 ) -> Email:
     """The email of a queued account message, its link signed as of ``issued_at``.
 
@@ -75,6 +77,8 @@ def compose_account_message(
             of a new address).
         registration: an email verification's sign-up.
         issued_at: the row's ``links_issued_at``.
+        providers: every provider the customer signs in with, for a provider
+            hint (:func:`invitekit.identities.providers_of`).
         live: ``False`` shows the email again with a link that works nowhere
             (``.../preview`` instead of a token), for the business to read.
     """
@@ -109,5 +113,6 @@ def compose_account_message(
             else ctx.tokens.expires_at(message.purpose, issued_at=issued_at)
         ),
         provider="" if customer is None else customer.auth_provider or "",
+        providers=providers,
         layout=ctx.layout,
     )

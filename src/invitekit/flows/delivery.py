@@ -38,6 +38,7 @@ from invitekit.flows.account_mail import compose_account_message
 from invitekit.flows.bounces import apply_bounce
 from invitekit.flows.context import Context
 from invitekit.flows.templates import compose_invitation_message
+from invitekit.identities import providers_of
 from invitekit.ids import new_id
 from invitekit.model import (
     Customer,
@@ -95,6 +96,7 @@ class _Parcel:
     customer: Customer | None
     registration: Registration | None
     revision: TemplateRevision | None
+    providers: tuple[str, ...] = ()  # a provider hint's: every provider the customer uses
 
     def compose(self) -> Email:
         """The email, composed and signed as of the row's ``links_issued_at``."""
@@ -108,7 +110,7 @@ class _Parcel:
             )
         else:
             email = compose_account_message(
-                ctx, message, self.customer, self.registration, issued_at
+                ctx, message, self.customer, self.registration, issued_at, providers=self.providers
             )
         return attrs.evolve(email, date=issued_at)
 
@@ -199,6 +201,7 @@ def render_message(ctx: Context, message_id: str) -> Email:
             raise MessageNotFound(f"no message with id {quoted(message_id)}")
         customer = ctx.customer_or_none(tx, message.customer_id)
         message = ctx.resolved(message, customer)
+        named = _providers(ctx, tx, message, customer)
         revision = (
             None
             if message.template_id is None
@@ -210,7 +213,9 @@ def render_message(ctx: Context, message_id: str) -> Email:
             raise CustomerNotFound(f"the customer of message {quoted(message_id)} is gone")
         email = compose_invitation_message(ctx, message, customer, revision, issued_at, test=True)
     else:
-        email = compose_account_message(ctx, message, customer, None, issued_at, live=False)
+        email = compose_account_message(
+            ctx, message, customer, None, issued_at, live=False, providers=named
+        )
     return attrs.evolve(email, date=issued_at)
 
 
@@ -304,6 +309,7 @@ def _withdraw_stale(
                     customer=customer,
                     registration=registration,
                     revision=revision,
+                    providers=_providers(ctx, tx, message, customer),
                 )
             )
             continue
@@ -315,6 +321,15 @@ def _withdraw_stale(
         )
         totals["cancelled"] += 1
     return sendable
+
+
+def _providers(
+    ctx: Context, tx: Transaction, message: OutboxMessage, customer: Customer | None
+) -> tuple[str, ...]:
+    """The providers a provider hint names: the customer's as stored now."""
+    if message.kind is not MessageKind.PROVIDER_HINT or customer is None:
+        return ()
+    return providers_of(customer, tx.identities_of(ctx.business.id, customer.id))
 
 
 def _reminder_facts(

@@ -13,7 +13,7 @@ from invitekit.exceptions import StorageError
 
 __all__ = ["SCHEMA_VERSION", "build_metadata", "metadata", "schema_version"]
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """The version of the table layout :func:`build_metadata` describes.
 
 Kept in ``invitekit_schema_version`` by every migration, so that an invitekit from
@@ -281,6 +281,19 @@ def build_metadata() -> sa.MetaData:
         *_person(),
         sa.Column("password_hash", sa.Text, nullable=False),
         sa.Column("created_at", UTCDateTime, nullable=False),
+    )
+    sa.Table(
+        "invitekit_identities",
+        md,
+        # Revision 0006: external sign-ins.  The primary key is the rule that one
+        # identity (provider, subject) is linked to at most one customer of a
+        # business; subjects are case-sensitive, hence the byte-wise _key.
+        sa.Column("business_id", _key(), primary_key=True),
+        sa.Column("provider", _key(40), primary_key=True),
+        sa.Column("subject", _key(255), primary_key=True),
+        sa.Column("customer_id", _key(), nullable=False),
+        sa.Column("linked_at", UTCDateTime, nullable=False),
+        sa.Index("invitekit_identities_customer", "business_id", "customer_id"),
     )
     return md
 
