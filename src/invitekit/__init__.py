@@ -99,6 +99,7 @@ from invitekit.policy import (
     WallClockCutoff,
     explain,
 )
+from invitekit.privacy import PurgeReport, Retention
 from invitekit.schedule import Pacing, Reminders
 from invitekit.service import (
     DeliveryReport,
@@ -188,11 +189,13 @@ __all__ = [
     "PermanentDeliveryError",
     "PolicyError",
     "PolicyRefused",
+    "PurgeReport",
     "Purpose",
     "ReadOnlyViolation",
     "Reason",
     "ReminderDue",
     "Reminders",
+    "Retention",
     "Rule",
     "SchemaOutdated",
     "SkipReason",

@@ -50,6 +50,7 @@ class EventKind(enum.StrEnum):
     COMPLAINED = "complained"
     UNDELIVERABLE_CLEARED = "undeliverable_cleared"
     LINK_OPENED = "link_opened"
+    ERASED = "erased"
 
 
 class EventNote(enum.StrEnum):
@@ -76,7 +77,8 @@ class EventNote(enum.StrEnum):
     delivery worker finds a queued email stale, ``NOT_INVITABLE``,
     ``NOT_REMINDABLE``, ``REPLACED_BY_INVITATION`` (a reminder), ``CUSTOMER_GONE``,
     ``ADDRESS_CHANGED`` or ``SIGNUP_GONE``; a bounce or complaint report
-    withdraws one with ``ADDRESS_BOUNCED`` or ``CUSTOMER_COMPLAINED``.
+    withdraws one with ``ADDRESS_BOUNCED`` or ``CUSTOMER_COMPLAINED``; erasing
+    the customer withdraws one with ``CUSTOMER_ERASED``.
     """
 
     IMPORTED = "imported"
@@ -101,6 +103,7 @@ class EventNote(enum.StrEnum):
     CUSTOMER_GONE = "the customer is gone or archived"
     ADDRESS_CHANGED = "the customer's address changed"
     SIGNUP_GONE = "the sign-up is no longer waiting"
+    CUSTOMER_ERASED = "the customer was erased"
 
 
 @attrs.frozen(kw_only=True)

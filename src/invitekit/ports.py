@@ -26,6 +26,7 @@ from invitekit.model import (
     StoredTemplate,
     TemplateRevision,
 )
+from invitekit.privacy import PurgeCutoffs, PurgeReport
 from invitekit.transitions import ReminderCandidate
 
 __all__ = [
@@ -446,6 +447,68 @@ class Transaction(Protocol):
 
     def delete_registration(self, business_id: str, registration_id: str) -> None:
         """Forget a sign-up (verified or abandoned); unknown ids are ignored."""
+        ...
+
+    def registrations_for(self, business_id: str, email_key: str) -> list[Registration]:
+        """The sign-ups waiting for the address whose canonical form is ``email_key``.
+
+        Oldest first.
+        """
+        ...
+
+    # Privacy (see invitekit.privacy) -------------------------------------------------------
+
+    def erase_customer(
+        self, business_id: str, customer_id: str, *, email_keys: Collection[str], now: datetime
+    ) -> None:
+        """Remove every personal datum of a customer, keeping an anonymous tombstone.
+
+        Every kind of record a store keeps is covered here, so that a new table
+        is erased by extending this one method:
+
+        * the customer's row is deleted (its ``email_key`` is free again), and
+          their group memberships;
+        * their events are deleted, except those
+          :func:`~invitekit.privacy.kept_after_erasure` keeps, whose detail
+          becomes :func:`~invitekit.privacy.anonymised_detail`;
+        * their outbox rows lose the address, the claim, and any server text
+          (:func:`~invitekit.privacy.scrubbed_error`); waiting ones are
+          withdrawn (``CANCELLED``, ``last_error`` the note ``CUSTOMER_ERASED``);
+        * sign-ups whose ``email_key`` is one of ``email_keys`` are deleted, and
+          outbox rows without a customer sent to one of those addresses (or
+          confirming such a sign-up) are scrubbed the same way;
+        * throttle attempts under :func:`~invitekit.privacy.attempt_keys` of
+          ``email_keys`` are deleted.
+
+        Args:
+            business_id: the business.
+            customer_id: the customer (ignored when unknown).
+            email_keys: every canonical address the customer has had.
+            now: the current time, to tell a live claim from an expired one.
+
+        Raises:
+            ConcurrentUpdate: a worker holds a live claim on one of the
+                customer's messages (it may be sending it right now); nothing is
+                changed: try again once the claim's lease has ended.
+        """
+        ...
+
+    def purge(self, business_id: str, cutoffs: PurgeCutoffs, *, limit: int) -> PurgeReport:
+        """Remove up to ``limit`` records of each kind that are past their retention.
+
+        What goes, for each field of :class:`~invitekit.privacy.PurgeCutoffs`:
+        sign-ups created before ``signups``; attempts made before ``attempts``;
+        finished outbox rows (not waiting) last active (``sent_at``, else
+        ``not_before``) before ``messages``: account emails deleted, invitations
+        and reminders scrubbed (no ``recipient``, ``last_error`` as
+        :func:`~invitekit.privacy.scrubbed_error`); events before ``events``:
+        deleted, except those with a ``campaign_id``, whose detail becomes
+        :func:`~invitekit.privacy.anonymised_detail`.  A record already in its
+        purged form is not counted again.
+
+        Returns:
+            how many records of each kind were removed or changed.
+        """
         ...
 
 

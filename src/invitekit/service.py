@@ -12,10 +12,12 @@ from collections.abc import Sequence
 from invitekit.bounces import BounceSettings
 from invitekit.clock import SystemClock
 from invitekit.compose import Layout
+from invitekit.exceptions import ConfigurationError
 from invitekit.facade.accounts import AccountMethods
 from invitekit.facade.bounces import BounceMethods
 from invitekit.facade.customers import CustomerMethods
 from invitekit.facade.invitations import InvitationMethods
+from invitekit.facade.privacy import PrivacyMethods
 from invitekit.flows.context import Context
 from invitekit.model import (
     ActivationCheck,
@@ -24,6 +26,7 @@ from invitekit.model import (
 )
 from invitekit.passwords import PasswordHasher, PasswordRules
 from invitekit.ports import Clock, Mailer, Store
+from invitekit.privacy import Retention
 from invitekit.reports import DeliveryReport, InvitationReport
 from invitekit.settings import OutboxSettings
 from invitekit.throttle import LoginThrottle, MailThrottle
@@ -39,7 +42,7 @@ __all__ = [
 ]
 
 
-class InviteKit(AccountMethods, InvitationMethods, BounceMethods, CustomerMethods):
+class InviteKit(AccountMethods, InvitationMethods, BounceMethods, CustomerMethods, PrivacyMethods):
     """Everything invitekit does, for one business.
 
     Args:
@@ -62,6 +65,8 @@ class InviteKit(AccountMethods, InvitationMethods, BounceMethods, CustomerMethod
             :class:`~invitekit.throttle.MailThrottle`).
         bounces: when bounces make an address undeliverable, and when the circuit
             breaker pauses a campaign (see :class:`~invitekit.BounceSettings`).
+        retention: how long what is no longer needed is kept, for :meth:`purge`
+            (see :class:`~invitekit.Retention` for the defaults).
 
     Raises:
         ConfigurationError: for unusable settings (short keys, a bad time zone...).
@@ -83,6 +88,7 @@ class InviteKit(AccountMethods, InvitationMethods, BounceMethods, CustomerMethod
         login_throttle: LoginThrottle | None = None,
         mail_throttle: MailThrottle | None = None,
         bounces: BounceSettings | None = None,
+        retention: Retention | None = None,
     ) -> None:
         self.store = store
         self.mailer = mailer
@@ -101,6 +107,8 @@ class InviteKit(AccountMethods, InvitationMethods, BounceMethods, CustomerMethod
         self.login_throttle = login_throttle or LoginThrottle()
         self.mail_throttle = mail_throttle or MailThrottle()
         self.bounces = bounces or BounceSettings()
+        self.retention = retention or Retention()
+        _check_retention(self.retention, self.login_throttle, self.mail_throttle)
 
     @property
     def _ctx(self) -> Context:
@@ -123,3 +131,11 @@ class InviteKit(AccountMethods, InvitationMethods, BounceMethods, CustomerMethod
 
     def __repr__(self) -> str:
         return f"InviteKit(business={self.business.id!r}, store={self.store!r})"
+
+
+def _check_retention(retention: Retention, login: LoginThrottle, mail: MailThrottle) -> None:
+    """Refuse a retention of attempts shorter than a throttle looks back: it would lift it."""
+    if retention.attempts < max(login.window, mail.window):
+        raise ConfigurationError(
+            "retention of attempts must be at least the login and mail throttles' windows"
+        )

@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 
 from invitekit.adapters._memory_campaigns import _Campaigns
+from invitekit.adapters._memory_privacy import _Privacy
 from invitekit.adapters._readonly import read_only
 from invitekit.exceptions import (
     ConcurrentUpdate,
@@ -116,8 +117,10 @@ class MemoryStore:
                 self._active.open = False
 
 
-class _MemoryTransaction(_Campaigns):
+class _MemoryTransaction(_Campaigns, _Privacy):
     """One transaction of a :class:`MemoryStore`; undoes its changes on rollback."""
+
+    _missing = _MISSING
 
     def __init__(self, store: MemoryStore) -> None:
         self._s = store

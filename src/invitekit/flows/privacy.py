@@ -1,0 +1,79 @@
+"""Privacy requests and retention: export a customer, erase one, purge what is past retention.
+
+The rules are :mod:`invitekit.privacy`'s; each Store applies them to every kind of
+record it keeps (:meth:`~invitekit.ports.Transaction.erase_customer`,
+:meth:`~invitekit.ports.Transaction.purge`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import attrs
+
+from invitekit.campaigns import clean_actor
+from invitekit.flows.context import Context
+from invitekit.model import EventKind
+from invitekit.privacy import PurgeReport, Retention, email_keys_of, export_document
+from invitekit.throttle import email_key, mail_key
+
+__all__ = ["erase_customer", "export_customer", "purge"]
+
+_EVER = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def export_customer(ctx: Context, customer_id: str) -> dict[str, Any]:
+    """Everything stored about a customer, read in one consistent transaction."""
+    business_id = ctx.business.id
+    with ctx.store.transaction(readonly=True) as tx:
+        customer = ctx.customer(tx, customer_id)
+        group_ids = set(tx.group_ids_of(business_id, customer.id))
+        events = tx.list_events(business_id, customer.id)
+        messages = [
+            ctx.resolved(m, customer) for m in tx.list_outbox(business_id, customer_id=customer.id)
+        ]
+        keys = sorted(email_keys_of(customer, events, messages))
+        return export_document(
+            customer,
+            groups=[g for g in tx.list_groups(business_id) if g.id in group_ids],
+            events=events,
+            messages=messages,
+            login_failures=sorted(
+                at for k in keys for at in tx.attempt_times(business_id, email_key(k), since=_EVER)
+            ),
+            mail_requests=sorted(
+                at for k in keys for at in tx.attempt_times(business_id, mail_key(k), since=_EVER)
+            ),
+            signups=[r for k in keys for r in tx.registrations_for(business_id, k)],
+            exported_at=ctx.clock.now(),
+        )
+
+
+def erase_customer(ctx: Context, customer_id: str, *, by: str | None) -> None:
+    """Remove every personal datum of a customer, in one transaction; record ``ERASED``."""
+    by = clean_actor(by)
+    business_id = ctx.business.id
+    with ctx.store.transaction() as tx:
+        now = ctx.clock.now()
+        customer = ctx.customer(tx, customer_id)
+        keys = email_keys_of(
+            customer,
+            tx.list_events(business_id, customer.id),
+            tx.list_outbox(business_id, customer_id=customer.id),
+        )
+        tx.erase_customer(business_id, customer.id, email_keys=keys, now=now)
+        tx.add_events([ctx.event(customer, EventKind.ERASED, now, by=by)])
+
+
+def purge(ctx: Context, retention: Retention, *, now: datetime) -> PurgeReport:
+    """Remove what is past ``retention`` as of ``now``, one short transaction per batch."""
+    cutoffs = retention.cutoffs(now)
+    total = PurgeReport()
+    while True:
+        with ctx.store.transaction() as tx:
+            batch = tx.purge(ctx.business.id, cutoffs, limit=retention.batch_size)
+        total += batch
+        # A full batch of any kind may have left more of it behind.
+        if max(attrs.astuple(batch)) < retention.batch_size:
+            return total
