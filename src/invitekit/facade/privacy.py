@@ -85,4 +85,6 @@ class PrivacyMethods(FacadePart):
             how many records of each kind were removed or changed.
         """
         ctx = self._ctx
-        return privacy.purge(ctx, self.retention, now=now or ctx.clock.now())
+        return privacy.purge(
+            ctx.store, ctx.business.id, self.retention, now=now or ctx.clock.now()
+        )

@@ -15,10 +15,11 @@ import attrs
 from invitekit.campaigns import clean_actor
 from invitekit.flows.context import Context
 from invitekit.model import EventKind
+from invitekit.ports import Store
 from invitekit.privacy import PurgeReport, Retention, email_keys_of, export_document
 from invitekit.throttle import email_key, mail_key
 
-__all__ = ["erase_customer", "export_customer", "purge"]
+__all__ = ["erase_customer", "export_customer", "purge", "purge_all"]
 
 _EVER = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -66,14 +67,24 @@ def erase_customer(ctx: Context, customer_id: str, *, by: str | None) -> None:
         tx.add_events([ctx.event(customer, EventKind.ERASED, now, by=by)])
 
 
-def purge(ctx: Context, retention: Retention, *, now: datetime) -> PurgeReport:
-    """Remove what is past ``retention`` as of ``now``, one short transaction per batch."""
+def purge(store: Store, business_id: str, retention: Retention, *, now: datetime) -> PurgeReport:
+    """Remove what of a business is past ``retention`` as of ``now``, a transaction a batch."""
     cutoffs = retention.cutoffs(now)
     total = PurgeReport()
     while True:
-        with ctx.store.transaction() as tx:
-            batch = tx.purge(ctx.business.id, cutoffs, limit=retention.batch_size)
+        with store.transaction() as tx:
+            batch = tx.purge(business_id, cutoffs, limit=retention.batch_size)
         total += batch
         # A full batch of any kind may have left more of it behind.
         if max(attrs.astuple(batch)) < retention.batch_size:
             return total
+
+
+def purge_all(store: Store, retention: Retention, *, now: datetime) -> PurgeReport:
+    """:func:`purge` every business whose settings the store holds; the sum of their reports."""
+    with store.transaction(readonly=True) as tx:
+        business_ids = tx.business_ids()
+    total = PurgeReport()
+    for business_id in business_ids:
+        total += purge(store, business_id, retention, now=now)
+    return total
