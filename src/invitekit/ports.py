@@ -474,16 +474,20 @@ class Transaction(Protocol):
         * their outbox rows lose the address, the claim, and any server text
           (:func:`~invitekit.privacy.scrubbed_error`); waiting ones are
           withdrawn (``CANCELLED``, ``last_error`` the note ``CUSTOMER_ERASED``);
-        * sign-ups whose ``email_key`` is one of ``email_keys`` are deleted, and
-          outbox rows without a customer sent to one of those addresses (or
-          confirming such a sign-up) are scrubbed the same way;
+        * sign-ups whose ``email_key`` is one of ``email_keys``, and those the
+          customer's own outbox rows confirm, are deleted; outbox rows without
+          a customer sent to one of those addresses (or confirming such a
+          sign-up) are scrubbed the same way;
         * throttle attempts under :func:`~invitekit.privacy.attempt_keys` of
           ``email_keys`` are deleted.
 
         Args:
             business_id: the business.
             customer_id: the customer (ignored when unknown).
-            email_keys: every canonical address the customer has had.
+            email_keys: the canonical addresses whose records are the customer's
+                (the flow gives the current one: a sign-up or attempt typed
+                with an address the customer no longer has may be another's,
+                and goes with its retention).
             now: the current time, to tell a live claim from an expired one.
 
         Raises:
@@ -497,7 +501,8 @@ class Transaction(Protocol):
         """Remove up to ``limit`` records of each kind that are past their retention.
 
         What goes, for each field of :class:`~invitekit.privacy.PurgeCutoffs`:
-        sign-ups created before ``signups``; attempts made before ``attempts``;
+        sign-ups created before ``signups`` (their waiting verification emails
+        withdrawn, ``last_error`` the note ``SIGNUP_GONE``); attempts made before ``attempts``;
         finished outbox rows (not waiting) last active (``sent_at``, else
         ``not_before``) before ``messages``: account emails deleted, invitations
         and reminders scrubbed (no ``recipient``, ``last_error`` as

@@ -33,7 +33,6 @@ __all__ = [
     "address_key",
     "anonymised_detail",
     "attempt_keys",
-    "email_keys_of",
     "export_document",
     "is_campaign_mail",
     "kept_after_erasure",
@@ -67,16 +66,6 @@ def is_campaign_mail(kind: MessageKind) -> bool:
 def attempt_keys(email_keys: Iterable[str]) -> list[str]:
     """The throttle keys counted under any of these canonical addresses (logins, account mail)."""
     return sorted({key for k in email_keys for key in (email_key(k), mail_key(k))})
-
-
-def email_keys_of(
-    customer: Customer, events: Iterable[Event], messages: Iterable[OutboxMessage]
-) -> set[str]:
-    """Every canonical address a customer has had: now, before a change, as sent to."""
-    found: list[str | None] = [customer.email_key]
-    found += [address_key(e.detail) for e in events if e.kind is EventKind.EMAIL_CHANGED]
-    found += [address_key(m.recipient) for m in messages]
-    return {key for key in found if key is not None}
 
 
 def anonymised_detail(event: Event) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 from invitekit import (
     ActivationCheck,
@@ -43,8 +44,10 @@ from invitekit import (
     Pacing,
     PasswordHasher,
     PasswordRules,
+    PurgeReport,
     ReminderDue,
     Reminders,
+    Retention,
     SchemaOutdated,
     SkipReason,
     Status,
@@ -259,3 +262,14 @@ store_wide: tuple[str, BounceOutcome | None] = BounceProcessor(
 worker_with_breaker = Worker(
     store=kit.store, mailer=kit.mailer, secret_keys=["a-secret-key"], bounces=BounceSettings()
 )
+
+# Privacy requests and retention.
+keeping = make_kit(retention=Retention(events=None, messages=timedelta(days=30), batch_size=100))
+exported: dict[str, Any] = keeping.export_customer(customer.id)
+keeping.erase_customer(customer.id, by="front-desk")
+purged: PurgeReport = keeping.purge()
+purged_later: int = keeping.purge(datetime.now(UTC) + timedelta(days=90)).total
+store_purged: PurgeReport = Worker(
+    store=kit.store, mailer=kit.mailer, secret_keys=["a-secret-key"], retention=Retention()
+).purge()
+erased_kind: EventKind = EventKind.ERASED

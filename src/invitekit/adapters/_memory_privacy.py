@@ -71,10 +71,11 @@ class _Privacy:
                 "an email to this customer is being sent right now: try again once its "
                 "worker's claim has ended"
             )
+        confirmed = {m.registration_id for m in own if m.registration_id is not None}
         signups = [
             key
             for key, r in s._registrations.items()
-            if key[0] == business_id and r.email_key in keys
+            if key[0] == business_id and (r.email_key in keys or r.id in confirmed)
         ]
         signup_ids = {registration_id for _, registration_id in signups}
         strangers = [
@@ -143,6 +144,17 @@ class _Privacy:
         ][:limit]
         for key in signups:
             self._set(s._registrations, key, gone)
+        purged = {registration_id for _, registration_id in signups}
+        for m in list(s._outbox.values()):
+            if m.business_id == business_id and m.registration_id in purged and m.state.waiting:
+                self._write_outbox(
+                    attrs.evolve(
+                        m,
+                        state=OutboxState.CANCELLED,
+                        claimed_until=None,
+                        last_error=EventNote.SIGNUP_GONE.value,
+                    )
+                )
         return PurgeReport(
             signups=len(signups),
             attempts=self._purge_attempts(business_id, cutoffs.attempts, limit),

@@ -14,9 +14,9 @@ import attrs
 
 from invitekit.campaigns import clean_actor
 from invitekit.flows.context import Context
-from invitekit.model import EventKind
-from invitekit.ports import Store
-from invitekit.privacy import PurgeReport, Retention, email_keys_of, export_document
+from invitekit.model import EventKind, Registration
+from invitekit.ports import Store, Transaction
+from invitekit.privacy import PurgeReport, Retention, export_document
 from invitekit.throttle import email_key, mail_key
 
 __all__ = ["erase_customer", "export_customer", "purge", "purge_all"]
@@ -34,7 +34,8 @@ def export_customer(ctx: Context, customer_id: str) -> dict[str, Any]:
         messages = [
             ctx.resolved(m, customer) for m in tx.list_outbox(business_id, customer_id=customer.id)
         ]
-        keys = sorted(email_keys_of(customer, events, messages))
+        keys = [customer.email_key]
+        bound = {m.registration_id for m in messages if m.registration_id is not None}
         return export_document(
             customer,
             groups=[g for g in tx.list_groups(business_id) if g.id in group_ids],
@@ -46,9 +47,21 @@ def export_customer(ctx: Context, customer_id: str) -> dict[str, Any]:
             mail_requests=sorted(
                 at for k in keys for at in tx.attempt_times(business_id, mail_key(k), since=_EVER)
             ),
-            signups=[r for k in keys for r in tx.registrations_for(business_id, k)],
+            signups=_signups(tx, business_id, customer.email_key, bound),
             exported_at=ctx.clock.now(),
         )
+
+
+def _signups(
+    tx: Transaction, business_id: str, email_key: str, bound: set[str]
+) -> list[Registration]:
+    """The sign-ups for the customer's address, and those their own emails confirm."""
+    found = {r.id: r for r in tx.registrations_for(business_id, email_key)}
+    for registration_id in sorted(bound - set(found)):
+        registration = tx.get_registration(business_id, registration_id)
+        if registration is not None:
+            found[registration_id] = registration
+    return sorted(found.values(), key=lambda r: (r.created_at, r.id))
 
 
 def erase_customer(ctx: Context, customer_id: str, *, by: str | None) -> None:
@@ -58,12 +71,7 @@ def erase_customer(ctx: Context, customer_id: str, *, by: str | None) -> None:
     with ctx.store.transaction() as tx:
         now = ctx.clock.now()
         customer = ctx.customer(tx, customer_id)
-        keys = email_keys_of(
-            customer,
-            tx.list_events(business_id, customer.id),
-            tx.list_outbox(business_id, customer_id=customer.id),
-        )
-        tx.erase_customer(business_id, customer.id, email_keys=keys, now=now)
+        tx.erase_customer(business_id, customer.id, email_keys=[customer.email_key], now=now)
         tx.add_events([ctx.event(customer, EventKind.ERASED, now, by=by)])
 
 

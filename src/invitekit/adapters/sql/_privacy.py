@@ -84,7 +84,7 @@ class Privacy:
         # The customer's rows locked first: a worker claiming one waits, or is waited for
         # (and then its live claim is seen below).
         own = self._run(
-            sa.select(_o.id, _o.state, _o.claimed_until)
+            sa.select(_o.id, _o.state, _o.claimed_until, _o.registration_id)
             .where(_o.business_id == business_id, _o.customer_id == customer_id)
             .with_for_update()
         ).all()
@@ -93,10 +93,14 @@ class Privacy:
                 "an email to this customer is being sent right now: try again once its "
                 "worker's claim has ended"
             )
+        confirmed = [row.registration_id for row in own if row.registration_id is not None]
         r = _registrations.c
         signup_ids = list(
             self._run(
-                sa.select(r.id).where(r.business_id == business_id, r.email_key.in_(keys))
+                sa.select(r.id).where(
+                    r.business_id == business_id,
+                    sa.or_(r.email_key.in_(keys), r.id.in_(confirmed)),
+                )
             ).scalars()
         )
         strangers = self._run(
@@ -180,6 +184,21 @@ class Privacy:
         if signups:
             self._run(
                 _registrations.delete().where(r.business_id == business_id, r.id.in_(signups))
+            )
+            self._run(
+                _outbox.update()
+                .where(
+                    _o.business_id == business_id,
+                    _o.registration_id.in_(signups),
+                    _o.state.in_(_WAITING),
+                )
+                .values(
+                    state=OutboxState.CANCELLED.value,
+                    pending_kind=None,
+                    claim_token=None,
+                    claimed_until=None,
+                    last_error=EventNote.SIGNUP_GONE.value,
+                )
             )
         a = _login_failures.c
         attempts = self._keys(a.seq, limit, a.business_id == business_id, a.at < cutoffs.attempts)
