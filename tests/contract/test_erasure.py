@@ -16,6 +16,7 @@ from __future__ import annotations
 import enum
 import sqlite3
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ import sqlalchemy as sa
 
 from invitekit import (
     Audience,
+    ConcurrentUpdate,
     CustomerNotFound,
     EventKind,
     InvalidCredentials,
@@ -256,3 +258,27 @@ def test_the_address_can_be_added_again_as_a_new_customer(store: Store) -> None:
     assert kit.find_customer(ADDRESS) == again
     assert [e.kind for e in kit.history(again.id)] == [EventKind.ADDED]
     assert kit.export_customer(again.id)["login_failures"] == []
+
+
+def test_erasure_gives_way_to_a_worker_sending_to_the_customer(store: Store) -> None:
+    clock = FakeClock()
+    kit = make_kit(store=store, mailer=MemoryMailer(), clock=clock, business=BUSINESS)
+    ana = kit.add_customer("ana@example.com", first_name="Ana", invite=True)
+    with store.transaction() as tx:  # a worker's claim, its email on its way
+        (claimed,) = tx.claim_outbox(
+            now=clock.now(),
+            lease_until=clock.now() + timedelta(minutes=5),
+            claim_token="clm_worker",
+            limit=10,
+        )
+
+    with pytest.raises(ConcurrentUpdate):
+        kit.erase_customer(ana.id)
+    assert kit.get_customer(ana.id) == ana  # nothing changed
+    clock.advance(minutes=6)  # the worker died: its lease ended
+    kit.erase_customer(ana.id)
+
+    with store.transaction() as tx, pytest.raises(ConcurrentUpdate):
+        # The dead worker coming back cannot write the address back.
+        tx.update_outbox(attrs.evolve(claimed, recipient=ana.email), claim_token="clm_worker")
+    assert kit.find_customer("ana@example.com") is None

@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from invitekit.adapters.sql._errors import _code, storage_error
 from invitekit.adapters.sql._tables import (
     _EVENT,
     _REGISTRATION,
@@ -46,6 +47,15 @@ _CAMPAIGN_MAIL = [MessageKind.INVITATION.value, MessageKind.REMINDER.value]
 # Event details already as anonymous as they get (see anonymised_detail).
 _ANONYMOUS = [*_NOTES, "", "hard:", "soft:", "complaint:"]
 _o = _outbox.c
+# "Could not lock at once" (NOWAIT): PostgreSQL's SQLSTATE, MariaDB's and MySQL's errors.
+_LOCKED = {"SQLSTATE 55P03", "error 1205", "error 3572"}
+
+
+def _busy() -> ConcurrentUpdate:
+    return ConcurrentUpdate(
+        "an email to this customer is being sent right now: try again once its "
+        "worker's claim has ended"
+    )
 
 
 def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
@@ -65,6 +75,7 @@ class Privacy:
     """
 
     _run: Callable[..., sa.CursorResult[Any]]
+    _conn: sa.Connection
 
     def registrations_for(self, business_id: str, email_key: str) -> list[Registration]:
         r = _registrations.c
@@ -81,18 +92,9 @@ class Privacy:
         self, business_id: str, customer_id: str, *, email_keys: Collection[str], now: datetime
     ) -> None:
         keys = sorted(set(email_keys))
-        # The customer's rows locked first: a worker claiming one waits, or is waited for
-        # (and then its live claim is seen below).
-        own = self._run(
-            sa.select(_o.id, _o.state, _o.claimed_until, _o.registration_id)
-            .where(_o.business_id == business_id, _o.customer_id == customer_id)
-            .with_for_update()
-        ).all()
+        own = self._lock_messages(business_id, customer_id)
         if any(r.state in _WAITING and r.claimed_until and r.claimed_until >= now for r in own):
-            raise ConcurrentUpdate(
-                "an email to this customer is being sent right now: try again once its "
-                "worker's claim has ended"
-            )
+            raise _busy()
         confirmed = [row.registration_id for row in own if row.registration_id is not None]
         r = _registrations.c
         signup_ids = list(
@@ -144,6 +146,34 @@ class Privacy:
         self._erase_events(business_id, customer_id)
         c = _customers.c
         self._run(_customers.delete().where(c.business_id == business_id, c.id == customer_id))
+
+    def _lock_messages(self, business_id: str, customer_id: str) -> Sequence[Any]:
+        """Lock the customer, then their outbox rows; their rows (id, state, claim, sign-up).
+
+        The customer first, as every writer of a customer and its messages does
+        (accepting, archiving): erasure waits for those.  The messages without
+        waiting (``NOWAIT``): one locked is being claimed or recorded by a worker
+        (which locks the message, then the customer), so erasure gives way at
+        once rather than deadlock; SQLite's one writer needs neither.
+        """
+        c = _customers.c
+        self._run(
+            sa.select(c.id)
+            .where(c.business_id == business_id, c.id == customer_id)
+            .with_for_update()
+        )
+        query = (
+            sa.select(_o.id, _o.state, _o.claimed_until, _o.registration_id)
+            .where(_o.business_id == business_id, _o.customer_id == customer_id)
+            .with_for_update(nowait=True)
+        )
+        failure: Exception
+        try:
+            return self._conn.execute(query).all()
+        except sa.exc.SQLAlchemyError as err:
+            locked = _code(getattr(err, "orig", None) or err) in _LOCKED
+            failure = _busy() if locked else storage_error("a database statement failed", err)
+        raise failure  # out of the except block: the driver's error is not its context
 
     def _scrub_outbox(self, *where: sa.ColumnElement[bool]) -> int:
         """Remove the address, the claim and server text of finished rows matching ``where``."""
