@@ -109,7 +109,15 @@ class Privacy:
             sa.select(_o.id, _o.recipient, _o.registration_id).where(
                 _o.business_id == business_id,
                 _o.customer_id.is_(None),
-                sa.or_(_o.recipient.is_not(None), _o.registration_id.in_(signup_ids)),
+                sa.or_(
+                    # Only the rows to the domains of ``keys`` are read (stored
+                    # addresses have their domain as the canonical form has it).
+                    *(
+                        _o.recipient.endswith(f"@{k.rpartition('@')[2]}", autoescape=True)
+                        for k in keys
+                    ),
+                    _o.registration_id.in_(signup_ids),
+                ),
             )
         ).all()
         ids = [row.id for row in own] + [
