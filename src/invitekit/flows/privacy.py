@@ -34,20 +34,16 @@ def export_customer(ctx: Context, customer_id: str) -> dict[str, Any]:
         messages = [
             ctx.resolved(m, customer) for m in tx.list_outbox(business_id, customer_id=customer.id)
         ]
-        keys = [customer.email_key]
         bound = {m.registration_id for m in messages if m.registration_id is not None}
+        key = customer.email_key
         return export_document(
             customer,
             groups=[g for g in tx.list_groups(business_id) if g.id in group_ids],
             events=events,
             messages=messages,
-            login_failures=sorted(
-                at for k in keys for at in tx.attempt_times(business_id, email_key(k), since=_EVER)
-            ),
-            mail_requests=sorted(
-                at for k in keys for at in tx.attempt_times(business_id, mail_key(k), since=_EVER)
-            ),
-            signups=_signups(tx, business_id, customer.email_key, bound),
+            login_failures=tx.attempt_times(business_id, email_key(key), since=_EVER),
+            mail_requests=tx.attempt_times(business_id, mail_key(key), since=_EVER),
+            signups=_signups(tx, business_id, key, bound),
             exported_at=ctx.clock.now(),
         )
 
