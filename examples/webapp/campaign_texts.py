@@ -62,6 +62,7 @@ CAMPAIGN_TEXTS: dict[str, dict[str, str]] = {
         "step_unsubscribed": "unsubscribed",
         "step_reminders_sent": "reminders sent",
         "event_link_opened": "invitation link opened",
+        "event_erased": "erased on request",
     },
     "es": {
         "b_campaigns": "Campañas",
@@ -114,6 +115,7 @@ CAMPAIGN_TEXTS: dict[str, dict[str, str]] = {
         "step_unsubscribed": "bajas",
         "step_reminders_sent": "recordatorios enviados",
         "event_link_opened": "enlace de invitación abierto",
+        "event_erased": "datos borrados a petición",
     },
     "fr": {
         "b_campaigns": "Campagnes",
@@ -168,6 +170,7 @@ CAMPAIGN_TEXTS: dict[str, dict[str, str]] = {
         "step_unsubscribed": "désinscriptions",
         "step_reminders_sent": "relances envoyées",
         "event_link_opened": "lien d’invitation ouvert",
+        "event_erased": "données effacées sur demande",
     },
     "de": {
         "b_campaigns": "Kampagnen",
@@ -221,5 +224,6 @@ CAMPAIGN_TEXTS: dict[str, dict[str, str]] = {
         "step_unsubscribed": "abgemeldet",
         "step_reminders_sent": "Erinnerungen gesendet",
         "event_link_opened": "Einladungslink geöffnet",
+        "event_erased": "auf Wunsch gelöscht",
     },
 }

@@ -107,6 +107,7 @@ from invitekit.policy import (
     WallClockCutoff,
     explain,
 )
+from invitekit.privacy import PurgeReport, Retention
 from invitekit.schedule import Pacing, Reminders
 from invitekit.service import (
     DeliveryReport,
@@ -204,11 +205,13 @@ __all__ = [
     "PolicyRefused",
     "ProviderEmailNotVerified",
     "ProviderSignInRefused",
+    "PurgeReport",
     "Purpose",
     "ReadOnlyViolation",
     "Reason",
     "ReminderDue",
     "Reminders",
+    "Retention",
     "Rule",
     "SchemaOutdated",
     "SkipReason",

@@ -54,6 +54,7 @@ class EventKind(enum.StrEnum):
     PROVIDER_LINKED = "provider_linked"
     PROVIDER_UNLINKED = "provider_unlinked"
     PROVIDER_SIGNED_IN = "provider_signed_in"
+    ERASED = "erased"
 
 
 class EventNote(enum.StrEnum):
@@ -82,7 +83,8 @@ class EventNote(enum.StrEnum):
     delivery worker finds a queued email stale, ``NOT_INVITABLE``,
     ``NOT_REMINDABLE``, ``REPLACED_BY_INVITATION`` (a reminder), ``CUSTOMER_GONE``,
     ``ADDRESS_CHANGED`` or ``SIGNUP_GONE``; a bounce or complaint report
-    withdraws one with ``ADDRESS_BOUNCED`` or ``CUSTOMER_COMPLAINED``.
+    withdraws one with ``ADDRESS_BOUNCED`` or ``CUSTOMER_COMPLAINED``; erasing
+    the customer withdraws one with ``CUSTOMER_ERASED``.
     """
 
     IMPORTED = "imported"
@@ -108,6 +110,7 @@ class EventNote(enum.StrEnum):
     CUSTOMER_GONE = "the customer is gone or archived"
     ADDRESS_CHANGED = "the customer's address changed"
     SIGNUP_GONE = "the sign-up is no longer waiting"
+    CUSTOMER_ERASED = "the customer was erased"
 
 
 @attrs.frozen(kw_only=True)

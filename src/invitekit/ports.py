@@ -27,12 +27,16 @@ from invitekit.model import (
     StoredTemplate,
     TemplateRevision,
 )
+from invitekit.privacy import PurgeCutoffs, PurgeReport
 from invitekit.transitions import ReminderCandidate
 
 __all__ = [
+    "CampaignOperations",
     "Clock",
+    "IdentityOperations",
     "Mailer",
     "MailerSession",
+    "PrivacyOperations",
     "Registration",  # a value of invitekit.model, re-exported for old imports
     "Store",
     "StoredTemplate",  # likewise
@@ -69,7 +73,187 @@ class Mailer(Protocol):
         ...
 
 
-class Transaction(Protocol):
+class CampaignOperations(Protocol):
+    """**Protocol:** the Store's operations on campaigns and their funnel.
+
+    Part of :class:`Transaction`.
+    """
+
+    def insert_campaign(self, campaign: Campaign) -> None:
+        """Store a new campaign."""
+        ...
+
+    def update_campaign(self, campaign: Campaign) -> None:
+        """Store a campaign's pause state (the ``paused_*`` and ``resumed_*`` fields)."""
+        ...
+
+    def lock_campaign(self, business_id: str, campaign_id: str) -> Campaign | None:
+        """The campaign (as :meth:`get_campaign`), locked until the transaction ends.
+
+        Another transaction locking it waits until this one has ended, and then
+        sees what this one wrote: deciding whether to pause a campaign is done
+        by one transaction at a time.
+        """
+        ...
+
+    def pause_outbox(self, business_id: str, campaign_id: str) -> int:
+        """Move the campaign's ``PENDING`` messages to ``PAUSED``; return how many.
+
+        A paused message is never claimed, and keeps its customer's pending
+        place (:meth:`enqueue` refuses a second message of its kind, and
+        :meth:`cancel_pending` withdraws it).
+        """
+        ...
+
+    def resume_outbox(self, business_id: str, campaign_id: str) -> int:
+        """Move the campaign's ``PAUSED`` messages back to ``PENDING``; return how many."""
+        ...
+
+    def campaign_sends(
+        self, business_id: str, campaign_id: str, *, since: datetime | None = None
+    ) -> tuple[int, int]:
+        """How many of the campaign's messages went out, and how many bounced hard.
+
+        Counted by the store (an aggregate, not a walk over rows).
+
+        Args:
+            since: count only messages and bounces from this moment on.
+
+        Returns:
+            ``(sent, hard_bounced)``: messages ``SENT`` or ``FAILED`` (refused by
+            the mail server counts as sent and bounced), with ``sent_at`` (or, for
+            a failed one, ``not_before``) at or after ``since``; and
+            ``BOUNCED`` events of the campaign whose detail starts ``"hard:"``, at
+            or after ``since``.
+        """
+        ...
+
+    def get_campaign(self, business_id: str, campaign_id: str) -> Campaign | None:
+        """The business's campaign with this id, or ``None``."""
+        ...
+
+    def list_campaigns(self, business_id: str) -> list[Campaign]:
+        """A business's campaigns, newest first."""
+        ...
+
+    def last_campaign_of(self, business_id: str, customer_id: str) -> str | None:
+        """The campaign of the customer's most recently sent invitation, or ``None``."""
+        ...
+
+    def campaign_counts(
+        self, business_id: str, campaign_id: str, *, now: datetime
+    ) -> CampaignCounts:
+        """How a campaign did, counted where the data is (``GROUP BY`` in SQL).
+
+        The campaign's outbox rows, and its customers (those with an invitation
+        of it) who have a funnel event of it (:data:`invitekit.funnel.STEP_EVENTS`),
+        each counted once, in total, per group they are in now and per locale of
+        their invitation, added up by
+        :func:`invitekit.funnel.tally`.  A row waiting for a ``not_before``
+        after ``now`` counts as scheduled.  An unknown campaign counts nothing.
+        """
+        ...
+
+
+class IdentityOperations(Protocol):
+    """**Protocol:** the Store's operations on external sign-in identities.
+
+    Part of :class:`Transaction`.
+    """
+
+    def insert_identity(self, identity: Identity) -> None:
+        """Link an identity to its customer.
+
+        Raises:
+            DuplicateIdentity: the business has this ``(provider, subject)``
+                linked already (to any customer).  Two transactions inserting
+                the same identity at once: one commits, the other raises
+                (at the latest when the first commits).
+        """
+        ...
+
+    def find_identity(self, business_id: str, provider: str, subject: str) -> Identity | None:
+        """The identity ``(provider, subject)`` of the business, or ``None``.
+
+        ``subject`` is compared exactly (case-sensitive).
+        """
+        ...
+
+    def identities_of(self, business_id: str, customer_id: str) -> list[Identity]:
+        """The identities linked to a customer, by ``linked_at``, then provider and subject."""
+        ...
+
+    def delete_identities(self, business_id: str, customer_id: str, provider: str) -> int:
+        """Unlink every identity of ``provider`` from the customer; how many there were."""
+        ...
+
+
+class PrivacyOperations(Protocol):
+    """**Protocol:** the Store's operations for privacy requests and retention.
+
+    Part of :class:`Transaction`.
+    """
+
+    def erase_customer(
+        self, business_id: str, customer_id: str, *, email_keys: Collection[str], now: datetime
+    ) -> None:
+        """Remove every personal datum of a customer, keeping an anonymous tombstone.
+
+        Every kind of record a store keeps is covered here, so that a new table
+        is erased by extending this one method:
+
+        * the customer's row is deleted (its ``email_key`` is free again), and
+          their group memberships and the provider identities linked to them;
+        * their events are deleted, except those
+          :func:`~invitekit.privacy.kept_after_erasure` keeps, whose detail
+          becomes :func:`~invitekit.privacy.anonymised_detail`;
+        * their outbox rows lose the address, the claim, and any server text
+          (:func:`~invitekit.privacy.scrubbed_error`); waiting ones are
+          withdrawn (``CANCELLED``, ``last_error`` the note ``CUSTOMER_ERASED``);
+        * sign-ups whose ``email_key`` is one of ``email_keys``, and those the
+          customer's own outbox rows confirm, are deleted; outbox rows without
+          a customer sent to one of those addresses (or confirming such a
+          sign-up) are scrubbed the same way;
+        * throttle attempts under :func:`~invitekit.privacy.attempt_keys` of
+          ``email_keys`` are deleted.
+
+        Args:
+            business_id: the business.
+            customer_id: the customer (ignored when unknown).
+            email_keys: the canonical addresses whose records are the customer's
+                (the flow gives the current one: a sign-up or attempt typed
+                with an address the customer no longer has may be another's,
+                and goes with its retention).
+            now: the current time, to tell a live claim from an expired one.
+
+        Raises:
+            ConcurrentUpdate: a worker holds a live claim on one of the
+                customer's messages (it may be sending it right now); nothing is
+                changed: try again once the claim's lease has ended.
+        """
+        ...
+
+    def purge(self, business_id: str, cutoffs: PurgeCutoffs, *, limit: int) -> PurgeReport:
+        """Remove up to ``limit`` records of each kind that are past their retention.
+
+        What goes, for each field of :class:`~invitekit.privacy.PurgeCutoffs`:
+        sign-ups created before ``signups`` (their waiting verification emails
+        withdrawn, ``last_error`` the note ``SIGNUP_GONE``); attempts made before ``attempts``;
+        finished outbox rows (not waiting) last active (``sent_at``, else
+        ``not_before``) before ``messages``: account emails deleted, invitations
+        and reminders scrubbed (no ``recipient``, ``last_error`` as
+        :func:`~invitekit.privacy.scrubbed_error`); events before ``events``:
+        deleted, except those with a ``campaign_id``, whose detail becomes
+        :func:`~invitekit.privacy.anonymised_detail`.  A record already in its
+        purged form is not counted again.
+
+        Returns:
+            how many records of each kind were removed or changed.
+        """
+        ...
+
+
+class Transaction(CampaignOperations, IdentityOperations, PrivacyOperations, Protocol):
     """**Protocol:** the Store's operations, inside one atomic transaction.
 
     Everything done through one ``Transaction`` is committed together when the
@@ -293,83 +477,6 @@ class Transaction(Protocol):
         """
         ...
 
-    # Campaigns -------------------------------------------------------------------------
-
-    def insert_campaign(self, campaign: Campaign) -> None:
-        """Store a new campaign."""
-        ...
-
-    def update_campaign(self, campaign: Campaign) -> None:
-        """Store a campaign's pause state (the ``paused_*`` and ``resumed_*`` fields)."""
-        ...
-
-    def lock_campaign(self, business_id: str, campaign_id: str) -> Campaign | None:
-        """The campaign (as :meth:`get_campaign`), locked until the transaction ends.
-
-        Another transaction locking it waits until this one has ended, and then
-        sees what this one wrote: deciding whether to pause a campaign is done
-        by one transaction at a time.
-        """
-        ...
-
-    def pause_outbox(self, business_id: str, campaign_id: str) -> int:
-        """Move the campaign's ``PENDING`` messages to ``PAUSED``; return how many.
-
-        A paused message is never claimed, and keeps its customer's pending
-        place (:meth:`enqueue` refuses a second message of its kind, and
-        :meth:`cancel_pending` withdraws it).
-        """
-        ...
-
-    def resume_outbox(self, business_id: str, campaign_id: str) -> int:
-        """Move the campaign's ``PAUSED`` messages back to ``PENDING``; return how many."""
-        ...
-
-    def campaign_sends(
-        self, business_id: str, campaign_id: str, *, since: datetime | None = None
-    ) -> tuple[int, int]:
-        """How many of the campaign's messages went out, and how many bounced hard.
-
-        Counted by the store (an aggregate, not a walk over rows).
-
-        Args:
-            since: count only messages and bounces from this moment on.
-
-        Returns:
-            ``(sent, hard_bounced)``: messages ``SENT`` or ``FAILED`` (refused by
-            the mail server counts as sent and bounced), with ``sent_at`` (or, for
-            a failed one, ``not_before``) at or after ``since``; and
-            ``BOUNCED`` events of the campaign whose detail starts ``"hard:"``, at
-            or after ``since``.
-        """
-        ...
-
-    def get_campaign(self, business_id: str, campaign_id: str) -> Campaign | None:
-        """The business's campaign with this id, or ``None``."""
-        ...
-
-    def list_campaigns(self, business_id: str) -> list[Campaign]:
-        """A business's campaigns, newest first."""
-        ...
-
-    def last_campaign_of(self, business_id: str, customer_id: str) -> str | None:
-        """The campaign of the customer's most recently sent invitation, or ``None``."""
-        ...
-
-    def campaign_counts(
-        self, business_id: str, campaign_id: str, *, now: datetime
-    ) -> CampaignCounts:
-        """How a campaign did, counted where the data is (``GROUP BY`` in SQL).
-
-        The campaign's outbox rows, and its customers (those with an invitation
-        of it) who have a funnel event of it (:data:`invitekit.funnel.STEP_EVENTS`),
-        each counted once, in total, per group they are in now and per locale of
-        their invitation, added up by
-        :func:`invitekit.funnel.tally`.  A row waiting for a ``not_before``
-        after ``now`` counts as scheduled.  An unknown campaign counts nothing.
-        """
-        ...
-
     # Events ----------------------------------------------------------------------------
 
     def add_events(self, events: Sequence[Event]) -> None:
@@ -449,32 +556,11 @@ class Transaction(Protocol):
         """Forget a sign-up (verified or abandoned); unknown ids are ignored."""
         ...
 
-    # External sign-in identities ------------------------------------------------------
+    def registrations_for(self, business_id: str, email_key: str) -> list[Registration]:
+        """The sign-ups waiting for the address whose canonical form is ``email_key``.
 
-    def insert_identity(self, identity: Identity) -> None:
-        """Link an identity to its customer.
-
-        Raises:
-            DuplicateIdentity: the business has this ``(provider, subject)``
-                linked already (to any customer).  Two transactions inserting
-                the same identity at once: one commits, the other raises
-                (at the latest when the first commits).
+        Oldest first.
         """
-        ...
-
-    def find_identity(self, business_id: str, provider: str, subject: str) -> Identity | None:
-        """The identity ``(provider, subject)`` of the business, or ``None``.
-
-        ``subject`` is compared exactly (case-sensitive).
-        """
-        ...
-
-    def identities_of(self, business_id: str, customer_id: str) -> list[Identity]:
-        """The identities linked to a customer, by ``linked_at``, then provider and subject."""
-        ...
-
-    def delete_identities(self, business_id: str, customer_id: str, provider: str) -> int:
-        """Unlink every identity of ``provider`` from the customer; how many there were."""
         ...
 
 

@@ -12,11 +12,13 @@ from collections.abc import Sequence
 from invitekit.bounces import BounceSettings
 from invitekit.clock import SystemClock
 from invitekit.compose import Layout
+from invitekit.exceptions import ConfigurationError
 from invitekit.facade.accounts import AccountMethods
 from invitekit.facade.bounces import BounceMethods
 from invitekit.facade.customers import CustomerMethods
 from invitekit.facade.invitations import InvitationMethods
 from invitekit.facade.links import LinkMethods
+from invitekit.facade.privacy import PrivacyMethods
 from invitekit.facade.providers import ProviderMethods
 from invitekit.flows.context import Context
 from invitekit.model import (
@@ -26,6 +28,7 @@ from invitekit.model import (
 )
 from invitekit.passwords import PasswordHasher, PasswordRules
 from invitekit.ports import Clock, Mailer, Store
+from invitekit.privacy import Retention
 from invitekit.reports import DeliveryReport, InvitationReport
 from invitekit.settings import OutboxSettings
 from invitekit.throttle import LoginThrottle, MailThrottle
@@ -48,6 +51,7 @@ class InviteKit(
     CustomerMethods,
     LinkMethods,
     ProviderMethods,
+    PrivacyMethods,
 ):
     """Everything invitekit does, for one business.
 
@@ -71,6 +75,8 @@ class InviteKit(
             :class:`~invitekit.throttle.MailThrottle`).
         bounces: when bounces make an address undeliverable, and when the circuit
             breaker pauses a campaign (see :class:`~invitekit.BounceSettings`).
+        retention: how long what is no longer needed is kept, for :meth:`purge`
+            (see :class:`~invitekit.Retention` for the defaults).
 
     Raises:
         ConfigurationError: for unusable settings (short keys, a bad time zone...).
@@ -92,6 +98,7 @@ class InviteKit(
         login_throttle: LoginThrottle | None = None,
         mail_throttle: MailThrottle | None = None,
         bounces: BounceSettings | None = None,
+        retention: Retention | None = None,
     ) -> None:
         self.store = store
         self.mailer = mailer
@@ -110,6 +117,8 @@ class InviteKit(
         self.login_throttle = login_throttle or LoginThrottle()
         self.mail_throttle = mail_throttle or MailThrottle()
         self.bounces = bounces or BounceSettings()
+        self.retention = retention or Retention()
+        _check_retention(self.retention, self.login_throttle, self.mail_throttle)
 
     @property
     def _ctx(self) -> Context:
@@ -132,3 +141,11 @@ class InviteKit(
 
     def __repr__(self) -> str:
         return f"InviteKit(business={self.business.id!r}, store={self.store!r})"
+
+
+def _check_retention(retention: Retention, login: LoginThrottle, mail: MailThrottle) -> None:
+    """Refuse a retention of attempts shorter than a throttle looks back: it would lift it."""
+    if retention.attempts < max(login.window, mail.window):
+        raise ConfigurationError(
+            "retention of attempts must be at least the login and mail throttles' windows"
+        )

@@ -22,6 +22,7 @@ from invitekit.model import (
     TemplateRevision,
 )
 from invitekit.ports import Store, Transaction
+from invitekit.privacy import Retention
 from invitekit.testing import FaultyStore, make_business
 from tests.contract.test_store import BIZ, LEASE, T0, make_customer, make_message
 
@@ -80,6 +81,7 @@ READS: dict[str, Callable[[Transaction], Any]] = {
     "list_events": lambda tx: tx.list_events(BIZ, ANA.id),
     "count_attempts": lambda tx: tx.count_attempts(BIZ, "email:ana", since=T0),
     "get_registration": lambda tx: tx.get_registration(BIZ, SIGN_UP.id),
+    "registrations_for": lambda tx: tx.registrations_for(BIZ, SIGN_UP.email_key),
     "get_campaign": lambda tx: tx.get_campaign(BIZ, CAMPAIGN.id),
     "list_campaigns": lambda tx: tx.list_campaigns(BIZ),
     "last_campaign_of": lambda tx: tx.last_campaign_of(BIZ, ANA.id),
@@ -133,6 +135,10 @@ WRITES: dict[str, Callable[[Transaction], object]] = {
     "lock_campaign": lambda tx: tx.lock_campaign(BIZ, CAMPAIGN.id),
     "pause_outbox": lambda tx: tx.pause_outbox(BIZ, CAMPAIGN.id),
     "resume_outbox": lambda tx: tx.resume_outbox(BIZ, CAMPAIGN.id),
+    "erase_customer": lambda tx: tx.erase_customer(
+        BIZ, ANA.id, email_keys=[ANA.email_key], now=T0
+    ),
+    "purge": lambda tx: tx.purge(BIZ, Retention().cutoffs(T0 + timedelta(days=5000)), limit=10),
 }
 
 

@@ -5,7 +5,8 @@ customers go through -- adding and archiving customers, changing addresses,
 inviting one or many, delivering through a mailer that fails when told to,
 activating, logging in (with throttling), resetting a password, unsubscribing,
 signing up and verifying the address, signing in with a provider (verified
-address or not, several providers, unlinking), and the clock moving on -- and keeps its
+address or not, several providers, unlinking), erasing a customer on request, purging
+what is past its retention, and the clock moving on -- and keeps its
 own plain model of what must be true: each customer's status, which emails are
 queued, which links still work and why the others are refused, which logins
 succeed and when the throttle lifts.  After every step the facade must agree
@@ -15,7 +16,8 @@ divergences with the number of examples and steps it tried.
 The model knows the rules of DESIGN.md, not the code: a link works while the
 state it was issued for holds (an activation link until the profile is
 activated, a reset link until the password changes, every link until the
-customer is archived or changes address), within its validity.
+customer is archived or changes address), within its validity; every link to an
+erased customer is refused, and a sign-up erased or purged is gone.
 """
 
 from __future__ import annotations
@@ -50,9 +52,12 @@ from invitekit import (
     OutboxState,
     ProviderEmailNotVerified,
     ProviderSignInRefused,
+    PurgeReport,
+    Retention,
     SkipReason,
     Status,
     TokenExpired,
+    TokenInvalid,
     TokenUsed,
     VerificationSuperseded,
 )
@@ -73,6 +78,14 @@ RESET_VALIDITY = timedelta(hours=1)
 VERIFICATION_VALIDITY = timedelta(hours=24)
 LOGIN = LoginThrottle(max_failures=3, window=timedelta(minutes=15), client_max_failures=4)
 MAIL = MailThrottle(max_emails=3, window=timedelta(hours=1))
+# Short, so that a run's few days reach past every retention; small batches.
+RETENTION = Retention(
+    signups=timedelta(days=1),
+    attempts=timedelta(days=1),
+    messages=timedelta(days=1),
+    events=timedelta(days=2),
+    batch_size=2,
+)
 
 INVITATION = "invitation"
 PASSWORD_RESET = "password_reset"
@@ -125,8 +138,10 @@ class SignUp:
     email: str
     password: str
     customer_id: str | None  # the existing customer it activates, when there was one
+    at: datetime  # when it was stored (a purge removes it a day later)
     epoch: int = 0
     used: bool = False
+    gone: bool = False  # erased with its customer, or purged
 
 
 @attrs.frozen
@@ -171,6 +186,7 @@ class FacadeModel(RuleBasedStateMachine):
             ),
             login_throttle=LOGIN,
             mail_throttle=MAIL,
+            retention=RETENTION,
         )
         self.people: dict[str, Person] = {}
         self.queued: list[Queued] = []
@@ -179,6 +195,7 @@ class FacadeModel(RuleBasedStateMachine):
         self.login_failures: dict[str, list[datetime]] = {}
         self.mail_requests: dict[str, list[datetime]] = {}
         self.identities: dict[tuple[str, str], str] = {}  # (provider, subject) -> customer
+        self.erased: set[str] = set()
 
     def teardown(self) -> None:
         self._store.__exit__(None, None, None)
@@ -261,7 +278,10 @@ class FacadeModel(RuleBasedStateMachine):
         return allowed
 
     def _activation_error(self, q: Queued) -> type[Exception] | None:
-        p = self.people[q.customer_id or ""]
+        p = self.people.get(q.customer_id or "")
+        if p is None:  # erased
+            expired = self.clock.now() - q.issued_at > ACTIVATION_VALIDITY
+            return TokenExpired if expired else TokenInvalid
         if self.clock.now() - q.issued_at > ACTIVATION_VALIDITY:
             return TokenUsed if p.status is Status.ACCEPTED else TokenExpired
         if p.archived:
@@ -271,9 +291,11 @@ class FacadeModel(RuleBasedStateMachine):
         return None
 
     def _reset_error(self, q: Queued) -> type[Exception] | None:
-        p = self.people[q.customer_id or ""]
+        p = self.people.get(q.customer_id or "")
         if self.clock.now() - q.issued_at > RESET_VALIDITY:
             return TokenExpired
+        if p is None:  # erased
+            return TokenInvalid
         if p.archived:
             return CustomerArchived
         if p.epoch != q.epoch or p.password_generation != q.password_generation:
@@ -281,7 +303,9 @@ class FacadeModel(RuleBasedStateMachine):
         return None
 
     def _unsubscribe_error(self, q: Queued) -> type[Exception] | None:
-        p = self.people[q.customer_id or ""]
+        p = self.people.get(q.customer_id or "")
+        if p is None:  # erased
+            return TokenInvalid
         if p.archived:
             return CustomerArchived
         if p.epoch != q.epoch:
@@ -606,7 +630,9 @@ class FacadeModel(RuleBasedStateMachine):
         if not self._mail_allowed(email) or (p is not None and p.archived):
             return
         if p is None:
-            self.signups.append(SignUp(number, email, password, customer_id=None))
+            self.signups.append(
+                SignUp(number, email, password, customer_id=None, at=self.clock.now())
+            )
             self.queued.append(
                 Queued(
                     kind=EMAIL_VERIFICATION,
@@ -624,7 +650,11 @@ class FacadeModel(RuleBasedStateMachine):
             if self._pending(p.id, ACCOUNT_EXISTS) is None:
                 self._queue(p, ACCOUNT_EXISTS, "reset")
         elif self._pending(p.id, EMAIL_VERIFICATION) is None:
-            self.signups.append(SignUp(number, email, password, customer_id=p.id, epoch=p.epoch))
+            self.signups.append(
+                SignUp(
+                    number, email, password, customer_id=p.id, at=self.clock.now(), epoch=p.epoch
+                )
+            )
             self._queue(p, EMAIL_VERIFICATION, "verification", signup=number)
 
     @rule(pick=st.integers(0, 99), right_password=st.booleans())
@@ -636,14 +666,20 @@ class FacadeModel(RuleBasedStateMachine):
         token = token_in(mail.email, VERIFY)
         signup = next(s for s in self.signups if s.number == mail.queued.signup)
         password = signup.password if right_password else "not the chosen password"
+        if self.clock.now() - mail.queued.issued_at > VERIFICATION_VALIDITY:
+            with pytest.raises(TokenExpired):
+                self.kit.verify_email(token, password=password)
+            self._saw("links_refused")
+            return
+        if signup.used or signup.gone:
+            with pytest.raises(TokenUsed):
+                self.kit.verify_email(token, password=password)
+            self._saw("links_refused")
+            return
         bound = None if signup.customer_id is None else self.people[signup.customer_id]
         target = bound or self._owner(signup.email)
         error: type[Exception] | None = None
-        if self.clock.now() - mail.queued.issued_at > VERIFICATION_VALIDITY:
-            error = TokenExpired
-        elif signup.used:
-            error = TokenUsed
-        elif target is not None and target.archived:
+        if target is not None and target.archived:
             error = CustomerArchived
         elif (bound is not None and bound.epoch != signup.epoch) or (
             target is not None and target.status is Status.ACCEPTED
@@ -687,7 +723,12 @@ class FacadeModel(RuleBasedStateMachine):
         number = len(self.signups)
         self.signups.append(
             SignUp(
-                number, signup.email, signup.password, customer_id=target.id, epoch=target.epoch
+                number,
+                signup.email,
+                signup.password,
+                customer_id=target.id,
+                at=self.clock.now(),
+                epoch=target.epoch,
             )
         )
         self._queue(target, EMAIL_VERIFICATION, "verification", signup=number)
@@ -762,6 +803,58 @@ class FacadeModel(RuleBasedStateMachine):
             if key[0] == provider:
                 del self.identities[key]
 
+    # Privacy ----------------------------------------------------------------------------
+
+    @precondition(lambda self: self.people)
+    @rule(pick=st.integers(0, 99), now=st.integers(0, 3))
+    def erase(self, pick: int, now: int) -> None:
+        """Erase a customer: gone, with their queued emails, sign-ups and attempts.
+
+        One draw in four: an erasure ends a customer's story, which the other
+        rules need to run long enough to reach theirs.
+        """
+        self._step()
+        if now:
+            return
+        p = self._pick(pick)
+        self.kit.erase_customer(p.id, by="front-desk")
+        self._saw("erasures")
+        del self.people[p.id]
+        self.erased.add(p.id)
+        self.identities = {k: owner for k, owner in self.identities.items() if owner != p.id}
+        # The current address's records; those of an address it left may be another's.
+        keys = {key_of(p.email)}
+        self.queued = [
+            q
+            for q in self.queued
+            if q.customer_id != p.id and (q.customer_id is not None or key_of(q.to) not in keys)
+        ]
+        for signup in self.signups:
+            if key_of(signup.email) in keys or signup.customer_id == p.id:
+                signup.gone = True
+        for key in keys:
+            self.login_failures.pop(f"email:{key}", None)
+            self.mail_requests.pop(key, None)
+
+    @rule(now=st.integers(0, 3))
+    def purge(self, now: int) -> None:
+        """Purge what is past RETENTION: old sign-ups go, with their queued verification.
+
+        One draw in four, as an erasure.
+        """
+        self._step()
+        if now:
+            return
+        report = self.kit.purge()
+        cutoff = self.clock.now() - RETENTION.signups
+        for signup in self.signups:
+            if not signup.used and not signup.gone and signup.at < cutoff:
+                signup.gone = True
+                self.queued = [q for q in self.queued if q.signup != signup.number]
+        if report.total:
+            self._saw("purges_removing")
+        assert self.kit.purge() == PurgeReport()  # nothing more to remove at the same moment
+
     # Time -------------------------------------------------------------------------------
 
     @rule(minutes=st.integers(0, 30))
@@ -815,6 +908,7 @@ class FacadeModel(RuleBasedStateMachine):
 
 OUTCOMES = [
     "activations",
+    "erasures",
     "links_refused",
     "logins",
     "logins_refused",
@@ -825,6 +919,7 @@ OUTCOMES = [
     "provider_sign_ins",
     "provider_unlinks",
     "provider_unlinks_refused",
+    "purges_removing",
     "sign_ups_superseded",
     "sign_ups_verified",
     "unsubscribes",

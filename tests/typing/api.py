@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 from invitekit import (
     ActivationCheck,
@@ -49,9 +50,11 @@ from invitekit import (
     PasswordRules,
     ProviderEmailNotVerified,
     ProviderSignInRefused,
+    PurgeReport,
     Purpose,
     ReminderDue,
     Reminders,
+    Retention,
     SchemaOutdated,
     SkipReason,
     Status,
@@ -306,3 +309,13 @@ except LastWayIn as last:
 except IdentityNotFound as not_linked:
     missing_identity: LookupError = not_linked
 provider_events = (EventKind.PROVIDER_LINKED, EventKind.PROVIDER_UNLINKED)
+# Privacy requests and retention.
+keeping = make_kit(retention=Retention(events=None, messages=timedelta(days=30), batch_size=100))
+exported: dict[str, Any] = keeping.export_customer(customer.id)
+keeping.erase_customer(customer.id, by="front-desk")
+purged: PurgeReport = keeping.purge()
+purged_later: int = keeping.purge(datetime.now(UTC) + timedelta(days=90)).total
+store_purged: PurgeReport = Worker(
+    store=kit.store, mailer=kit.mailer, secret_keys=["a-secret-key"], retention=Retention()
+).purge()
+erased_kind: EventKind = EventKind.ERASED

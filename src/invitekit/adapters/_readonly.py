@@ -40,6 +40,7 @@ READS = frozenset(
         "list_groups",
         "list_outbox",
         "pending_customer_ids",
+        "registrations_for",
         "reminder_candidates",
         "savepoint",
     }

@@ -20,6 +20,7 @@ import attrs
 
 from invitekit.adapters._memory_campaigns import _Campaigns
 from invitekit.adapters._memory_identities import _Identities
+from invitekit.adapters._memory_privacy import _Privacy
 from invitekit.adapters._readonly import read_only
 from invitekit.exceptions import (
     ConcurrentUpdate,
@@ -119,8 +120,10 @@ class MemoryStore:
                 self._active.open = False
 
 
-class _MemoryTransaction(_Campaigns, _Identities):
+class _MemoryTransaction(_Campaigns, _Identities, _Privacy):
     """One transaction of a :class:`MemoryStore`; undoes its changes on rollback."""
+
+    _missing = _MISSING
 
     def __init__(self, store: MemoryStore) -> None:
         self._s = store

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from types import ModuleType
 
-from invitekit.cli import bounces, campaigns, customers, db, worker
+from invitekit.cli import bounces, campaigns, customers, db, privacy, worker
 from invitekit.cli.exits import ExitCode
 from invitekit.cli.settings import Settings, add_business_argument, add_settings_arguments
 from invitekit.exceptions import (
@@ -23,7 +23,7 @@ __all__ = ["COMMANDS", "ExitCode", "build_parser", "main"]
 
 
 # The modules that add commands, each with ``register(commands)``.
-COMMANDS: Sequence[ModuleType] = (db, worker, customers, campaigns, bounces)
+COMMANDS: Sequence[ModuleType] = (db, worker, customers, campaigns, bounces, privacy)
 
 Run = Callable[[argparse.Namespace, Settings], ExitCode]
 

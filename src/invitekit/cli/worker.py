@@ -19,6 +19,7 @@ from types import FrameType
 from typing import Any
 
 from invitekit.cli.exits import ExitCode
+from invitekit.cli.privacy import add_retention_arguments, purge_line, retention_of
 from invitekit.cli.settings import Settings, add_settings_arguments, open_store
 from invitekit.reports import DeliveryReport
 
@@ -49,6 +50,15 @@ def register(commands: Any) -> None:
         default=5.0,
         help="how long to wait when nothing is due (default 5; a signal ends the wait)",
     )
+    worker.add_argument(
+        "--purge-every",
+        metavar="HOURS",
+        type=_positive(float),
+        default=None,
+        help="also purge what is past its retention (see `invitekit purge`) every HOURS, "
+        "between batches (default: never)",
+    )
+    add_retention_arguments(worker)
     worker.set_defaults(run=run_worker)
     deliver = commands.add_parser(
         "deliver",
@@ -63,7 +73,7 @@ def register(commands: Any) -> None:
         default=True,
         help="deliver what is due now, then exit (the only mode; accepted for clarity)",
     )
-    deliver.set_defaults(run=run_worker, interval=0.0)
+    deliver.set_defaults(run=run_worker, interval=0.0, purge_every=None)
 
 
 def _add_delivery_arguments(parser: argparse.ArgumentParser) -> None:
@@ -133,9 +143,15 @@ def run_worker(args: argparse.Namespace, settings: Settings) -> ExitCode:
     keys = settings.secret_keys()
     mailer = settings.mailer()
     store = open_store(settings)
+    purge_every = None if args.purge_every is None else args.purge_every * 3600
     worker = Worker(
-        store=store, mailer=mailer, secret_keys=keys, outbox=OutboxSettings(batch_size=args.batch)
+        store=store,
+        mailer=mailer,
+        secret_keys=keys,
+        outbox=OutboxSettings(batch_size=args.batch),
+        retention=retention_of(args) if purge_every is not None else None,
     )
+    next_purge = time.monotonic()
     stop = _Stop()
     totals = dict.fromkeys(_FIELDS, 0)
     batches = 0
@@ -144,6 +160,9 @@ def run_worker(args: argparse.Namespace, settings: Settings) -> ExitCode:
         # One mailer session (one SMTP connection) for every batch while the worker runs.
         with _handling_signals(stop), worker:
             while stop.signal is None:
+                if purge_every is not None and time.monotonic() >= next_purge:
+                    print(f"purged: {purge_line(worker.purge())}", flush=True)
+                    next_purge = time.monotonic() + purge_every
                 report = worker.deliver(limit=args.batch)
                 handled = sum(getattr(report, f) for f in _FIELDS)
                 if handled:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
+from datetime import datetime
 from types import TracebackType
 
 from invitekit.bounces import BounceSettings
 from invitekit.clock import SystemClock
 from invitekit.compose import Layout
 from invitekit.exceptions import DeliveryError
-from invitekit.flows import worker
+from invitekit.flows import privacy, worker
 from invitekit.ports import Clock, Mailer, MailerSession, Store
+from invitekit.privacy import PurgeReport, Retention
 from invitekit.reports import DeliveryReport
 from invitekit.settings import OutboxSettings
 from invitekit.tokens import TokenExpiry, Tokens
@@ -50,6 +52,8 @@ class Worker:
         layout: the email layout; the packaged one by default.
         bounces: as the kits have it: a recipient refused by the mail server is a
             hard bounce, and may pause its campaign (circuit breaker).
+        retention: what :meth:`purge` removes, for every business (see
+            :class:`~invitekit.Retention` for the defaults).
 
     Raises:
         ConfigurationError: ``secret_keys`` is not a list of strong keys.
@@ -66,6 +70,7 @@ class Worker:
         token_expiry: TokenExpiry | None = None,
         layout: Layout | None = None,
         bounces: BounceSettings | None = None,
+        retention: Retention | None = None,
     ) -> None:
         self.store = store
         self.mailer = mailer
@@ -76,6 +81,7 @@ class Worker:
         self.token_expiry = token_expiry
         self.layout = layout
         self.bounces = bounces or BounceSettings()
+        self.retention = retention or Retention()
         self._running: contextlib.ExitStack | None = None  # while in a ``with`` block
         self._session: MailerSession | None = None
 
@@ -133,6 +139,22 @@ class Worker:
             self.close()
             self._running = contextlib.ExitStack()
         return report
+
+    def purge(self, now: datetime | None = None) -> PurgeReport:
+        """Remove what is past :attr:`retention`, for every business in the store.
+
+        As :meth:`InviteKit.purge() <invitekit.InviteKit.purge>` does for one
+        business, in batches of ``retention.batch_size`` (one short transaction
+        each); ``invitekit worker --purge-every HOURS`` calls it between
+        deliveries.
+
+        Args:
+            now: the moment retention is counted from; the clock's time by default.
+
+        Returns:
+            the counts of every business, added up.
+        """
+        return privacy.purge_all(self.store, self.retention, now=now or self.clock.now())
 
     def _kept_session(self) -> MailerSession | None:
         """The session kept for this ``with`` block (opened now if needed), or ``None``."""

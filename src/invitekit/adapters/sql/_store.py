@@ -20,6 +20,7 @@ from invitekit.adapters.sql._errors import refusal, storage_error, translated
 from invitekit.adapters.sql._groups import Groups
 from invitekit.adapters.sql._identities import Identities
 from invitekit.adapters.sql._migrate import check_schema, create_schema
+from invitekit.adapters.sql._privacy import Privacy
 from invitekit.adapters.sql._read import Lookup
 from invitekit.adapters.sql._sqlite import begin, check_synchronous, configure_sqlite
 from invitekit.adapters.sql._tables import (
@@ -251,7 +252,7 @@ def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
         yield items[start : start + _CHUNK]
 
 
-class _SQLTransaction(Catalog, Groups, Campaigns, AttemptReservations, Identities):
+class _SQLTransaction(Catalog, Groups, Campaigns, AttemptReservations, Identities, Privacy):
     """One transaction of a :class:`SQLStore`, on one connection."""
 
     def __init__(self, conn: sa.Connection, ended: ExitStack) -> None:
