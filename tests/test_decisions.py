@@ -170,6 +170,7 @@ def test_every_purpose_has_its_own_link(purpose: Purpose, token: str) -> None:
         unsubscribe_url="https://studio.example/unsubscribe/{token}",
         reset_url="https://studio.example/reset/{token}",
         verify_url="https://studio.example/verify/{token}",
+        email_change_url="https://studio.example/email-change/{token}",
     )
     url = link_url(business, purpose, token)
     assert url.endswith("/" + token)

@@ -38,10 +38,12 @@ translated at the boundary with ``raise ... from err``.
     │   ├── TokenWrongBusiness
     │   ├── TestInvitationToken
     │   ├── CustomerArchived
+    │   ├── EmailAddressTaken
     │   └── VerificationSuperseded
     ├── AuthenticationError
     │   ├── InvalidCredentials
-    │   └── LoginThrottled
+    │   ├── LoginThrottled
+    │   └── ReauthenticationRequired
     ├── StorageError
     │   ├── ReadOnlyViolation
     │   └── SchemaOutdated
@@ -75,6 +77,7 @@ __all__ = [
     "DeliveryError",
     "DuplicateCustomer",
     "DuplicateGroup",
+    "EmailAddressTaken",
     "GroupNotFound",
     "InvalidBooking",
     "InvalidBounceKind",
@@ -94,6 +97,7 @@ __all__ = [
     "PolicyError",
     "PolicyRefused",
     "ReadOnlyViolation",
+    "ReauthenticationRequired",
     "SchemaOutdated",
     "StorageError",
     "TemplateError",
@@ -322,6 +326,15 @@ class CustomerArchived(TokenError):
     """The customer the token belongs to is archived."""
 
 
+class EmailAddressTaken(TokenError):
+    """An email-change link whose new address belongs to another customer now.
+
+    Only the holder of the link (the owner of the new address) sees it: asking
+    for the change answers the same whatever the address, so nobody learns
+    from it who is a customer.  The profile keeps its address.
+    """
+
+
 class VerificationSuperseded(TokenError):
     """A sign-up's verification link for a new address, followed after a customer got it.
 
@@ -350,6 +363,15 @@ class LoginThrottled(AuthenticationError):
     def __init__(self, message: str, *, retry_at: datetime) -> None:
         super().__init__(message)
         self.retry_at = retry_at
+
+
+class ReauthenticationRequired(AuthenticationError):
+    """A sensitive change needs proof that the customer is at the keyboard now.
+
+    Raised by :meth:`~invitekit.InviteKit.request_email_change` without a
+    password for a customer who has one, unless the application says when it
+    last re-authenticated them (``reauthenticated_at``), and that was recently.
+    """
 
 
 class StorageError(InviteKitError):

@@ -12,6 +12,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol
 
+from invitekit.email_change import EmailChange
 from invitekit.funnel import Campaign, CampaignCounts
 from invitekit.model import (
     Business,
@@ -446,6 +447,20 @@ class Transaction(Protocol):
 
     def delete_registration(self, business_id: str, registration_id: str) -> None:
         """Forget a sign-up (verified or abandoned); unknown ids are ignored."""
+        ...
+
+    # Email changes -----------------------------------------------------------------------
+
+    def put_email_change(self, change: EmailChange) -> None:
+        """Store a customer's pending email change, replacing the one they had, if any."""
+        ...
+
+    def get_email_change(self, business_id: str, customer_id: str) -> EmailChange | None:
+        """The customer's pending email change, or ``None``."""
+        ...
+
+    def delete_email_change(self, business_id: str, customer_id: str) -> None:
+        """Forget the customer's pending email change (confirmed); none is ignored."""
         ...
 
 

@@ -15,6 +15,7 @@ from invitekit.compose import Layout
 from invitekit.facade.accounts import AccountMethods
 from invitekit.facade.bounces import BounceMethods
 from invitekit.facade.customers import CustomerMethods
+from invitekit.facade.email_change import EmailChangeMethods
 from invitekit.facade.invitations import InvitationMethods
 from invitekit.flows.context import Context
 from invitekit.model import (
@@ -39,7 +40,9 @@ __all__ = [
 ]
 
 
-class InviteKit(AccountMethods, InvitationMethods, BounceMethods, CustomerMethods):
+class InviteKit(
+    AccountMethods, InvitationMethods, BounceMethods, CustomerMethods, EmailChangeMethods
+):
     """Everything invitekit does, for one business.
 
     Args:

@@ -24,6 +24,7 @@ READS = frozenset(
         "find_customer",
         "find_group",
         "get_customer",
+        "get_email_change",
         "get_outbox",
         "get_business",
         "get_campaign",

@@ -19,7 +19,9 @@ from typing import Any
 import attrs
 
 from invitekit.adapters._memory_campaigns import _Campaigns
+from invitekit.adapters._memory_email_change import _EmailChanges
 from invitekit.adapters._readonly import read_only
+from invitekit.email_change import EmailChange
 from invitekit.exceptions import (
     ConcurrentUpdate,
     DuplicateCustomer,
@@ -87,6 +89,7 @@ class MemoryStore:
         self._login_failures: dict[tuple[str, str], tuple[tuple[int, datetime], ...]] = {}
         self._attempt_numbers = itertools.count(1)
         self._registrations: dict[tuple[str, str], Registration] = {}
+        self._email_changes: dict[tuple[str, str], EmailChange] = {}  # one per customer
 
     def __repr__(self) -> str:
         return f"MemoryStore(customers={len(self._customers)}, outbox={len(self._outbox)})"
@@ -116,7 +119,7 @@ class MemoryStore:
                 self._active.open = False
 
 
-class _MemoryTransaction(_Campaigns):
+class _MemoryTransaction(_Campaigns, _EmailChanges):
     """One transaction of a :class:`MemoryStore`; undoes its changes on rollback."""
 
     def __init__(self, store: MemoryStore) -> None:
