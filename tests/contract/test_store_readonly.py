@@ -10,6 +10,7 @@ from typing import Any
 import attrs
 import pytest
 
+from invitekit.email_change import EmailChange
 from invitekit.exceptions import ReadOnlyViolation, StorageError
 from invitekit.funnel import Campaign
 from invitekit.model import (
@@ -20,7 +21,6 @@ from invitekit.model import (
     Registration,
     TemplateRevision,
 )
-from invitekit.email_change import EmailChange
 from invitekit.ports import Store, Transaction
 from invitekit.testing import FaultyStore, make_business
 from tests.contract.test_store import BIZ, LEASE, T0, make_customer, make_message
