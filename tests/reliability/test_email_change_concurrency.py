@@ -21,12 +21,11 @@ from invitekit.model import Customer
 from invitekit.ports import Store
 from invitekit.testing import extract_link
 from tests.reliability import workers
-from tests.reliability.world import PASSWORD, address, at_once, make_kit
+from tests.reliability.world import ACTIVATE, EMAIL_CHANGE, PASSWORD, address, at_once, make_kit
 from tests.stores import open_store, recipe_of, store_params
 
 THREADS = 8
 PROCESSES = 4
-CHANGE = "https://studio.example/email-change/"
 NEW = "taken.at.once@example.com"
 
 
@@ -42,11 +41,10 @@ def _change_token(kit: InviteKit, mailer: MemoryMailer, number: int) -> tuple[Cu
     kit.invite(customer.id)
     kit.deliver()
     invitation = mailer.to(customer.email)[-1]
-    activate = "https://studio.example/activate/"
-    kit.accept_invitation(extract_link(invitation, activate).removeprefix(activate), PASSWORD)
+    kit.accept_invitation(extract_link(invitation, ACTIVATE).removeprefix(ACTIVATE), PASSWORD)
     kit.request_email_change(customer.id, NEW, password=PASSWORD)
     kit.deliver()
-    return customer, extract_link(mailer.to(NEW)[-1], CHANGE).removeprefix(CHANGE)
+    return customer, extract_link(mailer.to(NEW)[-1], EMAIL_CHANGE).removeprefix(EMAIL_CHANGE)
 
 
 def _owners(kit: InviteKit) -> list[str]:
