@@ -139,6 +139,7 @@ def create_app(config: Mapping[str, Any]) -> Flask:
         unsubscribe_url=f"{base}/unsubscribe/{{token}}",
         reset_url=f"{base}/reset/{{token}}",
         verify_url=f"{base}/verify/{{token}}",
+        email_change_url=f"{base}/email-change/{{token}}",
         reminders=Reminders(
             after=tuple(timedelta(days=d) for d in app.config["BUSINESS_REMINDER_DAYS"])
         ),
