@@ -46,9 +46,7 @@ def test_the_portal_offers_the_change_and_the_link_confirms_it(
     assert client.get(path).status_code == 409  # used
 
 
-def test_a_wrong_password_changes_nothing_and_says_so(
-    client: FlaskClient, studio: Studio
-) -> None:
+def test_a_wrong_password_changes_nothing_and_says_so(client: FlaskClient, studio: Studio) -> None:
     accepted(client, studio)
     log_in(client, "ana@example.com", PASSWORD)
 
