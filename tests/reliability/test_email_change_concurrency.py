@@ -126,3 +126,26 @@ def test_processes_confirming_and_taking_the_address_leave_one_owner(kind: str, 
         assert owners == [customer.id]
     changed = [e for e in history if e.kind is EventKind.EMAIL_CHANGED]
     assert len(changed) == (1 if owners == [customer.id] else 0)
+
+
+def test_requests_submitted_at_once_leave_one_working_link(store: Store) -> None:
+    """A double-clicked form: every request is answered, exactly one link is sent and works."""
+    mailer = MemoryMailer()
+    kit = make_kit(store, mailer, None)
+    customer, _token = _change_token(kit, mailer, 4)
+    mailer.clear()
+    wanted = [f"double{n}@example.com" for n in range(4)]
+
+    outcomes = Counter(
+        at_once(
+            len(wanted),
+            lambda n: kit.request_email_change(customer.id, wanted[n], password=PASSWORD),
+        )
+    )
+    kit.deliver()
+
+    assert outcomes == Counter({"ok": len(wanted)})
+    links = [m for m in mailer.outbox if m.to in wanted]
+    assert len(links) == 1
+    token = extract_link(links[0], EMAIL_CHANGE).removeprefix(EMAIL_CHANGE)
+    assert kit.confirm_email_change(token).email == links[0].to
