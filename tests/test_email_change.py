@@ -7,9 +7,12 @@ from datetime import timedelta
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from invitekit import InviteKit
 from invitekit.adapters.memory import MemoryMailer
+from invitekit.email_change import REAUTHENTICATION_WINDOW, Proof, reauthentication
 from invitekit.exceptions import (
     ConfigurationError,
     CustomerArchived,
@@ -21,6 +24,7 @@ from invitekit.exceptions import (
     TokenUsed,
     TokenWrongBusiness,
     TokenWrongPurpose,
+    ValidationError,
 )
 from invitekit.model import Customer, EventKind, EventNote, MessageKind, OutboxState, Purpose
 from invitekit.ports import Store
@@ -308,6 +312,15 @@ def test_a_reauthentication_that_is_not_recent_is_refused(
         )
 
 
+def test_a_reauthentication_time_without_a_zone_is_refused(
+    invitekit_kit: InviteKit, invitekit_clock: FakeClock, ana: Customer
+) -> None:
+    naive = invitekit_clock.now().replace(tzinfo=None)
+    with pytest.raises(ValidationError) as caught:
+        invitekit_kit.request_email_change(ana.id, NEW, reauthenticated_at=naive)
+    assert caught.value.field == "reauthenticated_at"
+
+
 def test_a_customer_without_a_password_needs_none(
     invitekit_kit: InviteKit, invitekit_mailer: MemoryMailer
 ) -> None:
@@ -446,3 +459,38 @@ def test_a_business_without_an_email_change_page_is_told_which_field_is_missing(
 
     with pytest.raises(ConfigurationError, match="email_change_url"):
         kit.request_email_change(ana.id, NEW, password=PASSWORD)
+
+
+@given(
+    offset=st.one_of(
+        st.none(), st.timedeltas(min_value=-timedelta(days=1), max_value=timedelta(days=1))
+    ),
+    has_password=st.booleans(),
+    password_given=st.booleans(),
+)
+def test_the_proof_a_request_carries(
+    offset: timedelta | None, has_password: bool, password_given: bool
+) -> None:
+    now = FakeClock().now()
+    customer = Customer(
+        id="cus_1",
+        business_id="studio-1",
+        email="ana@example.com",
+        email_key="ana@example.com",
+        password_hash="$argon2id$..." if has_password else None,
+        created_at=now,
+        updated_at=now,
+    )
+    at = None if offset is None else now + offset
+
+    proof = reauthentication(
+        customer, password_given=password_given, reauthenticated_at=at, now=now
+    )
+
+    if password_given:
+        assert proof is Proof.PASSWORD
+    elif offset is not None:
+        recent = -REAUTHENTICATION_WINDOW <= offset <= timedelta(minutes=1)
+        assert proof is (Proof.RECENT_SIGN_IN if recent else Proof.MISSING)
+    else:
+        assert proof is (Proof.MISSING if has_password else Proof.NONE_NEEDED)

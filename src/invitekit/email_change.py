@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 import attrs
 
+from invitekit.exceptions import ValidationError
 from invitekit.model import Customer
 
 __all__ = ["REAUTHENTICATION_WINDOW", "EmailChange", "Proof", "reauthentication"]
@@ -67,7 +68,14 @@ def reauthentication(
     Without one: a re-authentication the application vouches for, at most
     :data:`REAUTHENTICATION_WINDOW` before ``now``; else, for a customer who has
     no password (who signs in with a provider), nothing more can be asked.
+
+    Raises:
+        ValidationError: ``reauthenticated_at`` has no time zone (``field`` says which).
     """
+    if reauthenticated_at is not None and reauthenticated_at.utcoffset() is None:
+        raise ValidationError(
+            "reauthenticated_at must be a timezone-aware datetime", field="reauthenticated_at"
+        )
     if password_given:
         return Proof.PASSWORD
     if reauthenticated_at is not None:

@@ -55,6 +55,7 @@ class EmailChangeMethods(FacadePart):
         Raises:
             InvalidEmail: ``new_email`` is not an address (invisible or
                 direction-changing characters included), or is the current one.
+            ValidationError: ``reauthenticated_at`` has no time zone.
             CustomerNotFound: no such customer.
             CustomerArchived: the customer is archived.
             ReauthenticationRequired: no proof given for a customer with a
