@@ -71,6 +71,8 @@ def test_the_new_address_gets_the_link_and_the_old_one_a_notice(
     assert link.subject == "Bestätige deine neue E-Mail-Adresse bei Studio One"
     assert notice.subject == "Deine E-Mail-Adresse bei Studio One wird geändert"
     assert EMAIL_CHANGE not in notice.text
+    assert notice.text.startswith("Hallo Ana,")  # the address on file: the customer
+    assert link.text.startswith("Hallo,\n")  # not proven yet: no name to a stranger
     assert invitekit_kit.get_customer(ana.id).email == ana.email  # not before confirming
     kinds = [e.kind for e in invitekit_kit.history(ana.id)]
     assert EventKind.EMAIL_CHANGE_REQUESTED in kinds

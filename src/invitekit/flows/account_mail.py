@@ -103,6 +103,10 @@ def compose_account_message(
         token = ctx.tokens.sign(customer, message.purpose, issued_at=issued_at)
         link = link_url(ctx.business, message.purpose, token)
     person: Customer | Registration | None = customer or registration
+    if kind is AccountEmail.EMAIL_CHANGE:
+        # The new address is not proven yet: whoever reads it (a typo's owner,
+        # another customer) is not told the requester's name.
+        person = None
     return compose_account_email(
         kind,
         business=ctx.business,
