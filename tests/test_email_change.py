@@ -364,6 +364,14 @@ def test_an_address_that_is_invalid_or_the_current_one_is_refused(
     assert invitekit_mailer.outbox == []
 
 
+def test_the_current_address_is_refused_with_its_own_code(
+    invitekit_kit: InviteKit, ana: Customer
+) -> None:
+    with pytest.raises(InvalidEmail) as caught:
+        invitekit_kit.request_email_change(ana.id, "Ana@EXAMPLE.com", password=PASSWORD)
+    assert (caught.value.code, caught.value.field) == ("unchanged", "new_email")
+
+
 def test_the_new_address_is_stored_in_its_canonical_form(
     invitekit_kit: InviteKit, invitekit_mailer: MemoryMailer, ana: Customer
 ) -> None:

@@ -13,6 +13,7 @@ __all__ = ["FORMAL_TEXTS"]
 
 FORMAL_TEXTS: dict[str, dict[str, str]] = {
     "es": {
+        "r_email_unchanged": "Esta ya es la dirección de su perfil.",
         "current_password": "Su contraseña",
         "email_change_sent": (
             "Revise el buzón de la nueva dirección: le hemos enviado un enlace para "
@@ -96,6 +97,7 @@ FORMAL_TEXTS: dict[str, dict[str, str]] = {
         "r_throttled": "Demasiados intentos fallidos. Vuelva a intentarlo a partir del {date}.",
     },
     "de": {
+        "r_email_unchanged": "Das ist bereits die Adresse Ihres Profils.",
         "current_password": "Ihr Passwort",
         "email_change_sent": (
             "Schauen Sie ins Postfach der neuen Adresse: Wir haben einen Link "

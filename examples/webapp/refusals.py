@@ -51,6 +51,7 @@ REFUSAL_TEXTS: dict[str, dict[str, str]] = {
         "r_pw_characters": "This password contains characters that cannot be used.",
         "r_email_empty": "Enter an email address.",
         "r_email_space": "An email address contains no spaces.",
+        "r_email_unchanged": "This is already the address of your profile.",
         "r_email_domain": "The part after the @ is not a domain that can receive email.",
         "r_email_too_long": "This email address is too long.",
         "r_where_line": "{field}, line {line}",
@@ -119,6 +120,7 @@ REFUSAL_TEXTS: dict[str, dict[str, str]] = {
         "r_pw_characters": "Esta contraseña contiene caracteres que no se pueden usar.",
         "r_email_empty": "Escribe una dirección de correo electrónico.",
         "r_email_space": "Una dirección de correo electrónico no lleva espacios.",
+        "r_email_unchanged": "Esta ya es la dirección de tu perfil.",
         "r_email_domain": "La parte después de la @ no es un dominio que pueda recibir correo.",
         "r_email_too_long": "Esta dirección de correo electrónico es demasiado larga.",
         "r_where_line": "{field}, línea {line}",
@@ -194,6 +196,7 @@ REFUSAL_TEXTS: dict[str, dict[str, str]] = {
         ),
         "r_email_empty": "Saisissez une adresse e-mail.",
         "r_email_space": "Une adresse e-mail ne contient pas d’espace.",
+        "r_email_unchanged": "C’est déjà l’adresse de votre profil.",
         "r_email_domain": (
             "La partie après le @ n’est pas un domaine qui peut recevoir des e-mails."
         ),
@@ -269,6 +272,7 @@ REFUSAL_TEXTS: dict[str, dict[str, str]] = {
         "r_pw_characters": "Dieses Passwort enthält Zeichen, die nicht verwendet werden können.",
         "r_email_empty": "Gib eine E-Mail-Adresse ein.",
         "r_email_space": "Eine E-Mail-Adresse enthält keine Leerzeichen.",
+        "r_email_unchanged": "Das ist bereits die Adresse deines Profils.",
         "r_email_domain": "Der Teil nach dem @ ist keine Domain, die E-Mails empfangen kann.",
         "r_email_too_long": "Diese E-Mail-Adresse ist zu lang.",
         "r_where_line": "{field}, Zeile {line}",
@@ -346,7 +350,7 @@ _FIELDS = {
     "reschedule": "b_rule_reschedule",
 }
 _PASSWORD_CODES = {"too_short", "too_long", "too_common", "personal"}
-_EMAIL_CODES = {"empty", "space", "domain", "too_long"}
+_EMAIL_CODES = {"empty", "space", "domain", "too_long", "unchanged"}
 _FIELD_CODES = {
     "too_long",
     "link",

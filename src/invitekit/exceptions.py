@@ -147,6 +147,7 @@ class ValidationError(InviteKitError, ValueError):
     * ``"space"``: a space inside an email address
     * ``"malformed"``: not of the form of an email address
     * ``"domain"``: the part after the @ cannot receive mail
+    * ``"unchanged"``: a new email address that is the current one (an email change)
     * ``"link"``: a name typed at sign-up that reads as a link or address
     * ``"too_common"``: a password on the list of common passwords
     * ``"personal"``: a password that is the customer's name or address

@@ -90,3 +90,12 @@ def test_the_pages_speak_the_customers_language(
     assert sent in ask(client, NEW)
     path = latest_link(studio.outbox, NEW, CONFIRM).removeprefix(BASE)
     assert title in client.get(path).text
+
+
+def test_the_current_address_again_is_refused_with_its_reason(
+    client: FlaskClient, studio: Studio
+) -> None:
+    accepted(client, studio)
+    log_in(client, "ana@example.com", PASSWORD)
+
+    assert "This is already the address of your profile." in ask(client, "ANA@example.com")

@@ -68,7 +68,11 @@ def request_email_change(
     if customer.archived:
         raise CustomerArchived(_ARCHIVED)
     if address.key == customer.email_key:
-        raise InvalidEmail(f"{quoted(address.address)} is already the address of this profile")
+        raise InvalidEmail(
+            f"{quoted(address.address)} is already the address of this profile",
+            field="new_email",
+            code="unchanged",
+        )
     proof = reauthentication(
         customer,
         password_given=password is not None,
