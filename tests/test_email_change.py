@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -28,6 +29,7 @@ from invitekit.exceptions import (
 )
 from invitekit.model import Customer, EventKind, EventNote, MessageKind, OutboxState, Purpose
 from invitekit.ports import Store
+from invitekit.settings import business_from_json, business_json
 from invitekit.testing import FakeClock, make_accepted_customer, make_business, make_kit
 from invitekit.throttle import LoginThrottle
 
@@ -504,3 +506,16 @@ def test_the_proof_a_request_carries(
         assert proof is (Proof.RECENT_SIGN_IN if recent else Proof.MISSING)
     else:
         assert proof is (Proof.MISSING if has_password else Proof.NONE_NEEDED)
+
+
+def test_settings_stored_before_email_change_url_keep_their_text() -> None:
+    business = attrs.evolve(make_business(), email_change_url=None)
+    # What the store wrote before the field existed: every field but it.
+    old = attrs.asdict(
+        business, filter=lambda a, _: a.name not in {"email_change_url", "pacing", "reminders"}
+    )
+    old_text = json.dumps(old, sort_keys=True, ensure_ascii=False)
+
+    assert business_json(business) == old_text  # saving it again adds no version
+    assert business_from_json(old_text) == business
+    assert business_from_json(business_json(make_business())) == make_business()

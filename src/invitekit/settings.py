@@ -73,6 +73,8 @@ class OutboxSettings:
 # that keeps the default is written without the key, so its text is unchanged
 # and saving it again stores no new version.
 _NESTED: dict[str, type[Pacing] | type[Reminders]] = {"pacing": Pacing, "reminders": Reminders}
+# Optional fields added later, written only when set (for the same reason).
+_LATER = ("email_change_url",)
 
 
 def business_json(business: Business) -> str:
@@ -84,6 +86,9 @@ def business_json(business: Business) -> str:
         value = values.pop(name)
         if value != kind():
             values[name] = value.to_dict()
+    for name in _LATER:
+        if values[name] is None:
+            del values[name]
     return json.dumps(values, sort_keys=True, ensure_ascii=False)
 
 
