@@ -1,4 +1,4 @@
-"""How long login, request_password_reset and register take per case, side by side.
+"""How long login, request_password_reset, register and an email change take per case.
 
 A plain script (no assertions): an attacker who can time the answers must not
 learn whether an address belongs to a customer, nor what kind of customer.  Run
@@ -15,7 +15,10 @@ The cases: an Accepted customer (``accepted``), one whose password was hashed
 with cheaper argon2 parameters before the current ones (``old-params``: 2
 passes, 19 MiB, 1 lane, OWASP's minimum), an Invited customer, an archived one,
 one who signs in with a provider, and an unknown address.  Logins use a wrong
-password (a right one is not a guess).
+password (a right one is not a guess).  ``request_email_change`` is asked by
+another Accepted customer for each case's address as the *new* one (the app
+vouching for a re-authentication, so no argon2 runs): the answer must not tell
+whether that address belongs to someone.
 """
 
 from __future__ import annotations
@@ -72,6 +75,9 @@ def _accept(kit: InviteKit, email: str) -> str:
     return customer.id
 
 
+REQUESTER = "eve@example.com"  # who asks for an email change to each case's address
+
+
 def make_kit(store: Store) -> InviteKit:
     _accept(_kit(store, OLD_PARAMETERS), CASES["old-params"])
     kit = _kit(store, PasswordHasher())  # realistic: argon2-cffi's defaults
@@ -81,7 +87,18 @@ def make_kit(store: Store) -> InviteKit:
     kit.invite(bo.id)
     kit.deliver()
     kit.add_customer(CASES["provider"], auth_provider="google")
+    _accept(kit, REQUESTER)
     return kit
+
+
+def email_change(kit: InviteKit) -> Callable[[str], object]:
+    requester = kit.find_customer(REQUESTER)
+    assert requester is not None
+
+    def ask(email: str) -> None:
+        kit.request_email_change(requester.id, email, reauthenticated_at=kit.clock.now())
+
+    return ask
 
 
 def median_ms(action: Callable[[str], object], rounds: int) -> dict[str, float]:
@@ -125,6 +142,7 @@ def measure(kit: InviteKit, rounds: int, kind: str) -> None:
             lambda email: kit.register(email, first_name="X", password="a sign-up password"),
             rounds,
         ),
+        "request_email_change": median_ms(email_change(kit), rounds * 20),
     }
     others = [case for case in CASES if case != "unknown"]
     print(f"median time per call in ms, {rounds} rounds, {kind} store, {kit.password_hasher!r}")

@@ -30,6 +30,7 @@ ACTIVATE = "https://studio.example/activate/"
 RESET = "https://studio.example/reset/"
 VERIFY = "https://studio.example/verify/"
 UNSUBSCRIBE = "https://studio.example/unsubscribe/"
+EMAIL_CHANGE = "https://studio.example/email-change/"
 
 
 def token_in(email: Email, prefix: str) -> str:

@@ -147,6 +147,18 @@ SUBJECTS = {
         "fr": "Vous avez déjà un profil chez Studio One",
         "de": "Du hast bereits ein Profil bei Studio One",
     },
+    AccountEmail.EMAIL_CHANGE: {
+        "en": "Confirm your new email address for Studio One",
+        "es": "Confirma tu nueva dirección de correo para Studio One",
+        "fr": "Confirmez votre nouvelle adresse e-mail chez Studio One",
+        "de": "Bestätige deine neue E-Mail-Adresse bei Studio One",
+    },
+    AccountEmail.EMAIL_CHANGE_NOTICE: {
+        "en": "Your email address with Studio One is being changed",
+        "es": "Estamos cambiando tu dirección de correo en Studio One",
+        "fr": "Votre adresse e-mail chez Studio One va être changée",
+        "de": "Deine E-Mail-Adresse bei Studio One wird geändert",
+    },
 }
 
 
@@ -165,14 +177,17 @@ def _english_phrases() -> set[str]:
     return phrases
 
 
+_NO_LINK = {AccountEmail.PROVIDER_HINT, AccountEmail.EMAIL_CHANGE_NOTICE}
+
+
 def _compose_kind(kind: AccountEmail, locale: str, **extra: object) -> Email:
     return account_mail.compose_account_email(
         kind,
         business=STUDIO,
         recipient=Recipient(email="ana@example.com", first_name="Ana", locale=locale),
         message_id="<m@studio.example>",
-        link=None if kind is AccountEmail.PROVIDER_HINT else LINK,
-        valid_until=None if kind is AccountEmail.PROVIDER_HINT else VALID_UNTIL,
+        link=None if kind in _NO_LINK else LINK,
+        valid_until=None if kind in _NO_LINK else VALID_UNTIL,
         provider="google",
         **extra,  # type: ignore[arg-type]
     )
@@ -189,6 +204,7 @@ def test_each_account_email_is_written_in_the_customers_language(
     assert email.text.splitlines()[0] == greeting
     if kind is AccountEmail.PROVIDER_HINT:
         assert "Google" in email.text
+    if kind in _NO_LINK:
         assert "https://" not in email.text
     else:
         assert valid_until in email.text
@@ -199,7 +215,7 @@ def test_each_account_email_is_written_in_the_customers_language(
     assert email.html is not None
     assert f'<html lang="{locale.replace("_", "-")}">' in email.html
     assert "max-width:560px" in email.html  # the shared layout
-    if kind is not AccountEmail.PROVIDER_HINT:
+    if kind not in _NO_LINK:
         assert "display:inline-block;padding:12px 24px" in email.html  # the button
 
 

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from invitekit.booking_links import BOOKING_ID_MAX_LENGTH, clean_booking_id
+from invitekit.email_change import EmailChange
 from invitekit.exceptions import TokenError, TokenExpired, ValidationError
 from invitekit.model import Customer
 from invitekit.testing import TEST_SECRET, FakeClock
@@ -83,7 +84,18 @@ def test_a_booking_token_is_no_other_token_and_no_other_is_a_booking_token(
     booking = tokens.sign_booking(ANA, "bk-42", T0 + timedelta(days=3))
     with pytest.raises(TokenError, match="for booking"):
         tokens.verify(booking, purpose)
-    if purpose is not Purpose.EMAIL_VERIFICATION:
+    if purpose is Purpose.EMAIL_CHANGE:
+        change = EmailChange(
+            id="chg_1",
+            business_id=ANA.business_id,
+            customer_id=ANA.id,
+            email="ana.new@example.com",
+            email_key="ana.new@example.com",
+            requested_at=T0,
+        )
+        with pytest.raises(TokenError, match="not booking"):
+            tokens.verify(tokens.sign_email_change(ANA, change), Purpose.BOOKING)
+    elif purpose is not Purpose.EMAIL_VERIFICATION:
         with pytest.raises(TokenError, match="not booking"):
             tokens.verify(tokens.sign(ANA, purpose), Purpose.BOOKING)
 

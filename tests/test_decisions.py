@@ -171,6 +171,7 @@ def test_every_purpose_has_its_own_link(purpose: Purpose, token: str) -> None:
         reset_url="https://studio.example/reset/{token}",
         verify_url="https://studio.example/verify/{token}",
         booking_url="https://studio.example/booking/{token}",
+        email_change_url="https://studio.example/email-change/{token}",
     )
     url = link_url(business, purpose, token)
     assert url.endswith("/" + token)

@@ -140,6 +140,7 @@ def create_app(config: Mapping[str, Any]) -> Flask:
         reset_url=f"{base}/reset/{{token}}",
         verify_url=f"{base}/verify/{{token}}",
         booking_url=f"{base}/booking/{{token}}",
+        email_change_url=f"{base}/email-change/{{token}}",
         reminders=Reminders(
             after=tuple(timedelta(days=d) for d in app.config["BUSINESS_REMINDER_DAYS"])
         ),

@@ -3,7 +3,7 @@
 Every page speaks the customer's language (see ``app._choose_language``).  The
 pattern for every emailed link is the same: the GET only *checks* the token
 (``check_activation``, ``check_email_verification``, ``check_password_reset``,
-``check_unsubscribe``) and
+``check_unsubscribe``, ``check_email_change``) and
 shows a form, so mail scanners that open links change nothing; the form's POST
 performs the change.  Each refusal of a link gets a page saying what to do.
 """
@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 from invitekit.access import LoginRequirement, login_requirement
 from invitekit.exceptions import (
     CustomerArchived,
+    EmailAddressTaken,
     InvalidCredentials,
     InvalidEmail,
     LoginThrottled,
@@ -52,12 +53,20 @@ def link_problem(error: TokenError, *, purpose: str) -> tuple[str, int]:
     if isinstance(error, TestInvitationToken):
         key, status = "err_test", 400
     elif isinstance(error, TokenExpired):
-        expired = {"reset": "err_reset_expired", "verification": "err_verify_expired"}
+        expired = {
+            "reset": "err_reset_expired",
+            "verification": "err_verify_expired",
+            "email change": "err_email_change_expired",
+        }
         key, status = expired.get(purpose, "err_expired"), 410
     elif isinstance(error, TokenUsed):
         # A used activation or confirmation link means the profile is active: log in.
         activating = purpose in {"activation", "verification"}
         key, status = ("err_used" if activating else "err_reset_used"), 409
+        if purpose == "email change":
+            key = "err_email_change_used"
+    elif isinstance(error, EmailAddressTaken):
+        key, status = "err_email_taken", 409
     elif isinstance(error, CustomerArchived):
         key, status = "err_archived", 403
     elif isinstance(error, VerificationSuperseded):
@@ -360,9 +369,57 @@ def apply_change(booking: StudioBooking, wanted: Action) -> StudioBooking:
     return changed
 
 
+@bp.post("/portal/email")
+def email_change() -> Page:
+    """Ask to change the address: the password again, then a link to the new address.
+
+    The answer is the same whatever the new address (another customer's too):
+    only the link, followed by the owner of that address, can say it is taken.
+    """
+    customer = _current_customer()
+    if customer is None:
+        return redirect(url_for("customer.login"), code=303)
+    try:
+        studio().kit.request_email_change(
+            customer.id,
+            request.form.get("new_email", ""),
+            password=request.form.get("password", ""),
+        )
+    except InvalidCredentials:
+        flash(t("email_change_wrong_password"), "error")
+    except (LoginThrottled, ValidationError) as err:
+        flash(refusal(err), "error")
+    else:
+        studio().deliver_if_inline()
+        flash(t("email_change_sent"), "success")
+    return redirect(url_for("customer.portal"), code=303)
+
+
+@bp.route("/email-change/<token>", methods=["GET", "POST"])
+def confirm_email_change(token: str) -> Page:
+    """GET: check the link and show the new address.  POST: switch to it."""
+    kit = studio().kit
+    try:
+        check = kit.check_email_change(token)
+    except TokenError as err:
+        return link_problem(err, purpose="email change")
+    use_locale(check.locale)
+    if request.method == "POST":
+        try:
+            changed = kit.confirm_email_change(token)
+        except TokenError as err:
+            return link_problem(err, purpose="email change")
+        flash(t("email_changed", email=changed.email), "success")
+        target = (
+            "customer.portal" if session.get("customer_id") == changed.id else "customer.login"
+        )
+        return redirect(url_for(target), code=303)
+    return render_template("confirm_email.html", check=check)
+
+
 @bp.post("/portal/details")
 def details() -> Page:
-    """Change name and language.  (An email change is left to the studio: see docs.)"""
+    """Change name and language (the address has its own form: ``email_change``)."""
     customer = _current_customer()
     if customer is None:
         return redirect(url_for("customer.login"), code=303)

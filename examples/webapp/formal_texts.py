@@ -13,6 +13,23 @@ __all__ = ["FORMAL_TEXTS"]
 
 FORMAL_TEXTS: dict[str, dict[str, str]] = {
     "es": {
+        "r_email_unchanged": "Esta ya es la dirección de su perfil.",
+        "current_password": "Su contraseña",
+        "email_change_sent": (
+            "Revise el buzón de la nueva dirección: le hemos enviado un enlace para "
+            "confirmarla. Su dirección solo cambia cuando lo abra."
+        ),
+        "email_change_wrong_password": "Esa no es su contraseña.",
+        "confirm_email_title": "Confirme su nueva dirección de correo",
+        "confirm_email_intro": "¿Usar {email} para su perfil a partir de ahora?",
+        "email_changed": "Hecho: su perfil utiliza ahora {email}.",
+        "err_email_change_used": (
+            "Este enlace ya se usó o fue sustituido por uno más reciente. Vuelva a "
+            "pedir el cambio desde su perfil."
+        ),
+        "err_email_change_expired": (
+            "Este enlace ha caducado. Vuelva a pedir el cambio desde su perfil."
+        ),
         "home_intro": "Reserve sus clases en {business}.",
         "home_login_not_offered": (
             "Aquí no hay inicio de sesión para clientes: reserve en recepción."
@@ -80,6 +97,23 @@ FORMAL_TEXTS: dict[str, dict[str, str]] = {
         "r_throttled": "Demasiados intentos fallidos. Vuelva a intentarlo a partir del {date}.",
     },
     "de": {
+        "r_email_unchanged": "Das ist bereits die Adresse Ihres Profils.",
+        "current_password": "Ihr Passwort",
+        "email_change_sent": (
+            "Schauen Sie ins Postfach der neuen Adresse: Wir haben einen Link "
+            "geschickt, um sie zu bestätigen. Ihre Adresse ändert sich erst, wenn "
+            "Sie ihn öffnen."
+        ),
+        "email_change_wrong_password": "Das ist nicht Ihr Passwort.",
+        "confirm_email_intro": "Ab jetzt {email} für Ihr Profil verwenden?",
+        "email_changed": "Erledigt: Ihr Profil verwendet jetzt {email}.",
+        "err_email_change_used": (
+            "Dieser Link wurde schon benutzt oder durch einen neueren ersetzt. "
+            "Fordern Sie die Änderung in Ihrem Profil erneut an."
+        ),
+        "err_email_change_expired": (
+            "Dieser Link ist abgelaufen. Fordern Sie die Änderung in Ihrem Profil erneut an."
+        ),
         "home_intro": "Buchen Sie Ihre Kurse bei {business}.",
         "home_login_not_offered": "Hier gibt es keine Kundenanmeldung: Buchen Sie am Empfang.",
         "home_login_offered": "Melden Sie sich an, um Ihre Buchungen zu sehen.",

@@ -51,6 +51,7 @@ REFUSAL_TEXTS: dict[str, dict[str, str]] = {
         "r_pw_characters": "This password contains characters that cannot be used.",
         "r_email_empty": "Enter an email address.",
         "r_email_space": "An email address contains no spaces.",
+        "r_email_unchanged": "This is already the address of your profile.",
         "r_email_domain": "The part after the @ is not a domain that can receive email.",
         "r_email_too_long": "This email address is too long.",
         "r_where_line": "{field}, line {line}",
@@ -99,6 +100,7 @@ REFUSAL_TEXTS: dict[str, dict[str, str]] = {
         "note_address_bounced": "the address bounced",
         "note_customer_gone": "the customer is gone or archived",
         "note_address_changed": "the customer’s address changed",
+        "note_email_change_replaced": "the email change was replaced or confirmed",
         "note_signup_gone": "the sign-up is no longer waiting",
         "note_customer_erased": "the customer was erased",
         "answer_nothing": "no email sent",
@@ -119,6 +121,7 @@ REFUSAL_TEXTS: dict[str, dict[str, str]] = {
         "r_pw_characters": "Esta contraseña contiene caracteres que no se pueden usar.",
         "r_email_empty": "Escribe una dirección de correo electrónico.",
         "r_email_space": "Una dirección de correo electrónico no lleva espacios.",
+        "r_email_unchanged": "Esta ya es la dirección de tu perfil.",
         "r_email_domain": "La parte después de la @ no es un dominio que pueda recibir correo.",
         "r_email_too_long": "Esta dirección de correo electrónico es demasiado larga.",
         "r_where_line": "{field}, línea {line}",
@@ -171,6 +174,7 @@ REFUSAL_TEXTS: dict[str, dict[str, str]] = {
         "note_address_bounced": "la dirección rebotó",
         "note_customer_gone": "el cliente ya no existe o está archivado",
         "note_address_changed": "cambió la dirección del cliente",
+        "note_email_change_replaced": "el cambio de dirección fue sustituido o confirmado",
         "note_signup_gone": "el registro ya no está pendiente",
         "note_customer_erased": "los datos del cliente se borraron",
         "answer_nothing": "no se envió ningún correo",
@@ -194,6 +198,7 @@ REFUSAL_TEXTS: dict[str, dict[str, str]] = {
         ),
         "r_email_empty": "Saisissez une adresse e-mail.",
         "r_email_space": "Une adresse e-mail ne contient pas d’espace.",
+        "r_email_unchanged": "C’est déjà l’adresse de votre profil.",
         "r_email_domain": (
             "La partie après le @ n’est pas un domaine qui peut recevoir des e-mails."
         ),
@@ -248,6 +253,7 @@ REFUSAL_TEXTS: dict[str, dict[str, str]] = {
         "note_address_bounced": "l’adresse a été rejetée",
         "note_customer_gone": "le client n’existe plus ou est archivé",
         "note_address_changed": "l’adresse du client a changé",
+        "note_email_change_replaced": "le changement d’adresse a été remplacé ou confirmé",
         "note_signup_gone": "l’inscription n’est plus en attente",
         "note_customer_erased": "les données du client ont été effacées",
         "answer_nothing": "aucun e-mail envoyé",
@@ -269,6 +275,7 @@ REFUSAL_TEXTS: dict[str, dict[str, str]] = {
         "r_pw_characters": "Dieses Passwort enthält Zeichen, die nicht verwendet werden können.",
         "r_email_empty": "Gib eine E-Mail-Adresse ein.",
         "r_email_space": "Eine E-Mail-Adresse enthält keine Leerzeichen.",
+        "r_email_unchanged": "Das ist bereits die Adresse deines Profils.",
         "r_email_domain": "Der Teil nach dem @ ist keine Domain, die E-Mails empfangen kann.",
         "r_email_too_long": "Diese E-Mail-Adresse ist zu lang.",
         "r_where_line": "{field}, Zeile {line}",
@@ -323,6 +330,7 @@ REFUSAL_TEXTS: dict[str, dict[str, str]] = {
         "note_address_bounced": "die Adresse ist unzustellbar",
         "note_customer_gone": "gibt es nicht mehr oder archiviert",
         "note_address_changed": "E-Mail-Adresse wurde geändert",
+        "note_email_change_replaced": "Adressänderung ersetzt oder bestätigt",
         "note_signup_gone": "Registrierung wartet nicht mehr",
         "note_customer_erased": "die Kundendaten wurden gelöscht",
         "answer_nothing": "keine E-Mail gesendet",
@@ -346,7 +354,7 @@ _FIELDS = {
     "reschedule": "b_rule_reschedule",
 }
 _PASSWORD_CODES = {"too_short", "too_long", "too_common", "personal"}
-_EMAIL_CODES = {"empty", "space", "domain", "too_long"}
+_EMAIL_CODES = {"empty", "space", "domain", "too_long", "unchanged"}
 _FIELD_CODES = {
     "too_long",
     "link",

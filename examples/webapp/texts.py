@@ -93,6 +93,30 @@ TEXTS: dict[str, dict[str, str]] = {
         "language": "Language",
         "save": "Save",
         "details_saved": "Your details are saved.",
+        "email_change_title": "Change my email address",
+        "new_email": "New email address",
+        "current_password": "Your password",
+        "email_change_button": "Send me a confirmation link",
+        "email_change_sent": (
+            "Check the inbox of the new address: we sent a link to confirm it. Your "
+            "address changes only once you follow it."
+        ),
+        "email_change_wrong_password": "That is not your password.",
+        "confirm_email_title": "Confirm your new email address",
+        "confirm_email_intro": "Use {email} for your profile from now on?",
+        "confirm_email_button": "Confirm my new address",
+        "email_changed": "Done: your profile now uses {email}.",
+        "err_email_taken": (
+            "This address already belongs to another profile with {business}. The "
+            "address was not changed."
+        ),
+        "err_email_change_used": (
+            "This link was already used or replaced by a newer one. Ask for the "
+            "change again from your profile."
+        ),
+        "err_email_change_expired": (
+            "This link has expired. Ask for the change again from your profile."
+        ),
         "unsubscribe_title": "Unsubscribe",
         "unsubscribe_intro": "Stop invitation emails from {business} to {email}?",
         "unsubscribe_button": "Unsubscribe",
@@ -185,6 +209,30 @@ TEXTS: dict[str, dict[str, str]] = {
         "language": "Idioma",
         "save": "Guardar",
         "details_saved": "Tus datos están guardados.",
+        "email_change_title": "Cambiar mi dirección de correo",
+        "new_email": "Nueva dirección de correo",
+        "current_password": "Tu contraseña",
+        "email_change_button": "Enviarme un enlace de confirmación",
+        "email_change_sent": (
+            "Revisa el buzón de la nueva dirección: te hemos enviado un enlace para "
+            "confirmarla. Tu dirección solo cambia cuando lo abras."
+        ),
+        "email_change_wrong_password": "Esa no es tu contraseña.",
+        "confirm_email_title": "Confirma tu nueva dirección de correo",
+        "confirm_email_intro": "¿Usar {email} para tu perfil a partir de ahora?",
+        "confirm_email_button": "Confirmar mi nueva dirección",
+        "email_changed": "Hecho: tu perfil utiliza ahora {email}.",
+        "err_email_taken": (
+            "Esta dirección ya pertenece a otro perfil en {business}. La dirección "
+            "no se ha cambiado."
+        ),
+        "err_email_change_used": (
+            "Este enlace ya se usó o fue sustituido por uno más reciente. Vuelve a "
+            "pedir el cambio desde tu perfil."
+        ),
+        "err_email_change_expired": (
+            "Este enlace ha caducado. Vuelve a pedir el cambio desde tu perfil."
+        ),
         "unsubscribe_title": "Darse de baja",
         "unsubscribe_intro": "¿Dejar de recibir invitaciones de {business} en {email}?",
         "unsubscribe_button": "Darme de baja",
@@ -277,6 +325,31 @@ TEXTS: dict[str, dict[str, str]] = {
         "language": "Langue",
         "save": "Enregistrer",
         "details_saved": "Vos coordonnées sont enregistrées.",
+        "email_change_title": "Changer mon adresse e-mail",
+        "new_email": "Nouvelle adresse e-mail",
+        "current_password": "Votre mot de passe",
+        "email_change_button": "M’envoyer un lien de confirmation",
+        "email_change_sent": (
+            "Consultez la boîte de la nouvelle adresse : nous y avons envoyé un "
+            "lien pour la confirmer. Votre adresse ne change qu’une fois ce lien "
+            "suivi."
+        ),
+        "email_change_wrong_password": "Ce n’est pas votre mot de passe.",
+        "confirm_email_title": "Confirmez votre nouvelle adresse e-mail",
+        "confirm_email_intro": "Utiliser désormais {email} pour votre profil ?",
+        "confirm_email_button": "Confirmer ma nouvelle adresse",
+        "email_changed": "C’est fait : votre profil utilise maintenant {email}.",
+        "err_email_taken": (
+            "Cette adresse appartient déjà à un autre profil chez {business}. "
+            "L’adresse n’a pas été changée."
+        ),
+        "err_email_change_used": (
+            "Ce lien a déjà été utilisé ou remplacé par un plus récent. Redemandez "
+            "le changement depuis votre profil."
+        ),
+        "err_email_change_expired": (
+            "Ce lien a expiré. Redemandez le changement depuis votre profil."
+        ),
         "unsubscribe_title": "Se désabonner",
         "unsubscribe_intro": "Ne plus recevoir d’invitations de {business} à {email} ?",
         "unsubscribe_button": "Me désabonner",
@@ -371,6 +444,31 @@ TEXTS: dict[str, dict[str, str]] = {
         "language": "Sprache",
         "save": "Speichern",
         "details_saved": "Deine Daten sind gespeichert.",
+        "email_change_title": "Meine E-Mail-Adresse ändern",
+        "new_email": "Neue E-Mail-Adresse",
+        "current_password": "Dein Passwort",
+        "email_change_button": "Bestätigungslink senden",
+        "email_change_sent": (
+            "Schau ins Postfach der neuen Adresse: Wir haben einen Link geschickt, "
+            "um sie zu bestätigen. Deine Adresse ändert sich erst, wenn du ihn "
+            "öffnest."
+        ),
+        "email_change_wrong_password": "Das ist nicht dein Passwort.",
+        "confirm_email_title": "Neue E-Mail-Adresse bestätigen",
+        "confirm_email_intro": "Ab jetzt {email} für dein Profil verwenden?",
+        "confirm_email_button": "Neue Adresse bestätigen",
+        "email_changed": "Erledigt: Dein Profil verwendet jetzt {email}.",
+        "err_email_taken": (
+            "Diese Adresse gehört bereits zu einem anderen Profil bei {business}. "
+            "Die Adresse wurde nicht geändert."
+        ),
+        "err_email_change_used": (
+            "Dieser Link wurde schon benutzt oder durch einen neueren ersetzt. "
+            "Fordere die Änderung in deinem Profil erneut an."
+        ),
+        "err_email_change_expired": (
+            "Dieser Link ist abgelaufen. Fordere die Änderung in deinem Profil erneut an."
+        ),
         "unsubscribe_title": "Keine Einladungen mehr erhalten",
         "unsubscribe_intro": "Keine Einladungen von {business} mehr an {email} senden?",
         "unsubscribe_button": "Keine Einladungen mehr erhalten",
@@ -576,6 +674,9 @@ BUSINESS_TEXTS: dict[str, dict[str, str]] = {
         "kind_provider_hint": "sign-in hint",
         "kind_email_verification": "address confirmation",
         "kind_account_exists": "profile already exists",
+        "kind_email_change": "new address confirmation",
+        "kind_email_change_notice": "address change notice",
+        "event_email_change_requested": "asked to change the email address",
         "state_pending": "waiting",
         "state_sent": "sent",
         "state_failed": "failed",
@@ -755,6 +856,9 @@ BUSINESS_TEXTS["es"] = {
     "kind_provider_hint": "aviso de inicio de sesión",
     "kind_email_verification": "confirmación de dirección",
     "kind_account_exists": "el perfil ya existe",
+    "kind_email_change": "confirmación de la nueva dirección",
+    "kind_email_change_notice": "aviso de cambio de dirección",
+    "event_email_change_requested": "pidió cambiar la dirección de correo",
     "state_pending": "en espera",
     "state_sent": "enviado",
     "state_failed": "fallido",
@@ -936,6 +1040,9 @@ BUSINESS_TEXTS["fr"] = {
     "kind_provider_hint": "rappel du mode de connexion",
     "kind_email_verification": "confirmation d’adresse",
     "kind_account_exists": "profil déjà existant",
+    "kind_email_change": "confirmation de la nouvelle adresse",
+    "kind_email_change_notice": "avis de changement d’adresse",
+    "event_email_change_requested": "changement d’adresse e-mail demandé",
     "state_pending": "en attente",
     "state_sent": "envoyé",
     "state_failed": "en échec",
@@ -1113,6 +1220,9 @@ BUSINESS_TEXTS["de"] = {
     "kind_provider_hint": "Hinweis zur Anmeldung",
     "kind_email_verification": "Adressbestätigung",
     "kind_account_exists": "Profil gibt es schon",
+    "kind_email_change": "Bestätigung der neuen Adresse",
+    "kind_email_change_notice": "Hinweis auf Adressänderung",
+    "event_email_change_requested": "Änderung der E-Mail-Adresse angefordert",
     "state_pending": "wartet",
     "state_sent": "gesendet",
     "state_failed": "fehlgeschlagen",

@@ -1,4 +1,4 @@
-"""The emails of the account flows: password reset, sign-in hints, email verification.
+"""The emails of the account flows: password reset, sign-in hints, verification, email change.
 
 They are composed like every invitekit email (:func:`invitekit.compose.render_email`
 and its :class:`~invitekit.compose.Layout`), from one table of texts,
@@ -47,6 +47,8 @@ __all__ = [
     "compose_account_email",
     "compose_account_exists",
     "compose_activation_request",
+    "compose_email_change",
+    "compose_email_change_notice",
     "compose_email_verification",
     "compose_password_reset",
     "compose_provider_hint",
@@ -70,6 +72,8 @@ class AccountEmail(enum.StrEnum):
     PROVIDER_HINT = "provider_hint"
     EMAIL_VERIFICATION = "email_verification"
     ACCOUNT_EXISTS = "account_exists"
+    EMAIL_CHANGE = "email_change"
+    EMAIL_CHANGE_NOTICE = "email_change_notice"
 
 
 @attrs.frozen(kw_only=True)
@@ -136,6 +140,28 @@ TEXTS: dict[AccountEmail, AccountText] = {
         ),
         action=_("Choose a new password"),
         closing=_("If you did not try to sign up, ignore this email: nothing changes."),
+    ),
+    AccountEmail.EMAIL_CHANGE: AccountText(
+        subject=_("Confirm your new email address for {business}"),
+        message=_(
+            "Someone (hopefully you) asked to use this address for their profile with "
+            "{business}. Confirm it here; the profile keeps its old address until you do:"
+        ),
+        action=_("Confirm my new email address"),
+        closing=_("If you did not ask for this, ignore this email: nothing changes."),
+    ),
+    AccountEmail.EMAIL_CHANGE_NOTICE: AccountText(
+        subject=_("Your email address with {business} is being changed"),
+        message=_(
+            "Someone (hopefully you) asked to change the email address of your profile "
+            "with {business}. We sent a link to the new address: the change happens only "
+            "when that link is followed."
+        ),
+        action=None,
+        closing=_(
+            "If you did not ask for this, someone may know your password: choose a new "
+            "one and tell {business}."
+        ),
     ),
 }
 """The text of each account email."""
@@ -204,7 +230,7 @@ def compose_account_email(
             if valid_until is None
             else validity(catalog, locale, valid_until, business.timezone)
         ),
-        closing=(tr(text.closing),),
+        closing=(tr(text.closing).format(**values),),
         signature=signature(business),
     )
     return render_email(
@@ -239,3 +265,11 @@ compose_account_exists = functools.partial(compose_account_email, AccountEmail.A
 
 Its ``link`` is a password-reset link, in case they forgot the password.
 """
+
+compose_email_change = functools.partial(compose_account_email, AccountEmail.EMAIL_CHANGE)
+"""The email to a customer's new address with the link that confirms the change."""
+
+compose_email_change_notice = functools.partial(
+    compose_account_email, AccountEmail.EMAIL_CHANGE_NOTICE
+)
+"""The notice to a customer's old address that a change of address was asked for (no link)."""

@@ -33,6 +33,7 @@ class EventKind(enum.StrEnum):
     ADDED = "added"
     UPDATED = "updated"
     EMAIL_CHANGED = "email_changed"
+    EMAIL_CHANGE_REQUESTED = "email_change_requested"
     INVITATION_QUEUED = "invitation_queued"
     INVITATION_CANCELLED = "invitation_cancelled"
     DELIVERED = "delivered"
@@ -82,9 +83,11 @@ class EventNote(enum.StrEnum):
     the four above, ``PASSWORD_CHANGED`` (a pending reset link), and, when the
     delivery worker finds a queued email stale, ``NOT_INVITABLE``,
     ``NOT_REMINDABLE``, ``REPLACED_BY_INVITATION`` (a reminder), ``CUSTOMER_GONE``,
-    ``ADDRESS_CHANGED`` or ``SIGNUP_GONE``; a bounce or complaint report
-    withdraws one with ``ADDRESS_BOUNCED`` or ``CUSTOMER_COMPLAINED``; erasing
-    the customer withdraws one with ``CUSTOMER_ERASED``.
+    ``ADDRESS_CHANGED``, ``SIGNUP_GONE`` or ``EMAIL_CHANGE_REPLACED`` (an email
+    change's confirmation, replaced by a newer request or confirmed); a bounce or
+    complaint report withdraws one with ``ADDRESS_BOUNCED`` or
+    ``CUSTOMER_COMPLAINED``; erasing the customer withdraws one with
+    ``CUSTOMER_ERASED``.
     """
 
     IMPORTED = "imported"
@@ -111,6 +114,7 @@ class EventNote(enum.StrEnum):
     ADDRESS_CHANGED = "the customer's address changed"
     SIGNUP_GONE = "the sign-up is no longer waiting"
     CUSTOMER_ERASED = "the customer was erased"
+    EMAIL_CHANGE_REPLACED = "the email change was replaced or confirmed"
 
 
 @attrs.frozen(kw_only=True)

@@ -42,10 +42,12 @@ translated at the boundary with ``raise ... from err``.
     │   ├── TokenWrongBusiness
     │   ├── TestInvitationToken
     │   ├── CustomerArchived
+    │   ├── EmailAddressTaken
     │   └── VerificationSuperseded
     ├── AuthenticationError
     │   ├── InvalidCredentials
     │   ├── LoginThrottled
+    │   ├── ReauthenticationRequired
     │   └── ProviderSignInRefused
     │       └── ProviderEmailNotVerified
     ├── StorageError
@@ -82,6 +84,7 @@ __all__ = [
     "DuplicateCustomer",
     "DuplicateGroup",
     "DuplicateIdentity",
+    "EmailAddressTaken",
     "GroupNotFound",
     "IdentityNotFound",
     "InvalidBooking",
@@ -106,6 +109,7 @@ __all__ = [
     "ProviderEmailNotVerified",
     "ProviderSignInRefused",
     "ReadOnlyViolation",
+    "ReauthenticationRequired",
     "SchemaOutdated",
     "StorageError",
     "TemplateError",
@@ -155,6 +159,7 @@ class ValidationError(InviteKitError, ValueError):
     * ``"space"``: a space inside an email address
     * ``"malformed"``: not of the form of an email address
     * ``"domain"``: the part after the @ cannot receive mail
+    * ``"unchanged"``: a new email address that is the current one (an email change)
     * ``"link"``: a name typed at sign-up that reads as a link or address
     * ``"too_common"``: a password on the list of common passwords
     * ``"personal"``: a password that is the customer's name or address
@@ -367,6 +372,15 @@ class CustomerArchived(TokenError):
     """The customer the token belongs to is archived."""
 
 
+class EmailAddressTaken(TokenError):
+    """An email-change link whose new address belongs to another customer now.
+
+    Only the holder of the link (the owner of the new address) sees it: asking
+    for the change answers the same whatever the address, so nobody learns
+    from it who is a customer.  The profile keeps its address.
+    """
+
+
 class VerificationSuperseded(TokenError):
     """A sign-up's verification link for a new address, followed after a customer got it.
 
@@ -441,6 +455,15 @@ class ProviderEmailNotVerified(ProviderSignInRefused):
     def __init__(self, message: str, *, provider: str, email: str, can_sign_up: bool) -> None:
         super().__init__(message, reason="email_not_verified", provider=provider, email=email)
         self.can_sign_up = can_sign_up
+
+
+class ReauthenticationRequired(AuthenticationError):
+    """A sensitive change needs proof that the customer is at the keyboard now.
+
+    Raised by :meth:`~invitekit.InviteKit.request_email_change` without a
+    password for a customer who has one, unless the application says when it
+    last re-authenticated them (``reauthenticated_at``), and that was recently.
+    """
 
 
 class StorageError(InviteKitError):

@@ -76,6 +76,10 @@ class MessageKind(enum.StrEnum):
     * ``EMAIL_VERIFICATION``: the link that confirms a sign-up's address.
     * ``ACCOUNT_EXISTS``: "you already have a profile", the answer to a sign-up
       with the address of an Accepted customer.
+    * ``EMAIL_CHANGE``: the link that confirms a customer's new address, sent to
+      that new address (see :meth:`~invitekit.InviteKit.request_email_change`).
+    * ``EMAIL_CHANGE_NOTICE``: "someone asked to change your address", sent to
+      the old address at the same time; it has no link.
 
     Only an invitation changes a customer's status when it is delivered;
     invitations and reminders are campaign mail (paced, see
@@ -89,6 +93,8 @@ class MessageKind(enum.StrEnum):
     PROVIDER_HINT = "provider_hint"
     EMAIL_VERIFICATION = "email_verification"
     ACCOUNT_EXISTS = "account_exists"
+    EMAIL_CHANGE = "email_change"
+    EMAIL_CHANGE_NOTICE = "email_change_notice"
 
 
 class OutboxState(enum.StrEnum):
@@ -251,6 +257,7 @@ LINK_PAGES = {
     "reset_url": "a customer chooses a new password",
     "verify_url": "a visitor who signed up confirms the address",
     "booking_url": "a customer manages a booking from a link in an email",
+    "email_change_url": "a customer confirms a new email address",
 }
 
 
@@ -321,6 +328,8 @@ class Business:
         booking_url: the page where a customer manages one booking (cancel,
             reschedule) from a link in an email; needed by
             :meth:`~invitekit.InviteKit.booking_link`.
+        email_change_url: the page where a customer confirms a new email
+            address; needed by :meth:`~invitekit.InviteKit.request_email_change`.
         reply_to: an optional ``Reply-To`` address.
         unsubscribe_mailto: an optional address for ``mailto:`` unsubscribing, offered
             in the ``List-Unsubscribe`` header beside the HTTPS link.
@@ -358,6 +367,9 @@ class Business:
         default=None, validator=attrs.validators.optional(_check_link_template)
     )
     booking_url: str | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_check_link_template)
+    )
+    email_change_url: str | None = attrs.field(
         default=None, validator=attrs.validators.optional(_check_link_template)
     )
     reply_to: str | None = attrs.field(
@@ -489,6 +501,7 @@ class Purpose(enum.StrEnum):
     EMAIL_VERIFICATION = "email_verification"
     UNSUBSCRIBE = "unsubscribe"
     BOOKING = "booking"
+    EMAIL_CHANGE = "email_change"
 
 
 @attrs.frozen(kw_only=True)

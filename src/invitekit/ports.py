@@ -12,6 +12,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol
 
+from invitekit.email_change import EmailChange
 from invitekit.funnel import Campaign, CampaignCounts
 from invitekit.identities import Identity
 from invitekit.model import (
@@ -203,7 +204,8 @@ class PrivacyOperations(Protocol):
         is erased by extending this one method:
 
         * the customer's row is deleted (its ``email_key`` is free again), and
-          their group memberships and the provider identities linked to them;
+          their group memberships, the provider identities linked to them and
+          their pending email change;
         * their events are deleted, except those
           :func:`~invitekit.privacy.kept_after_erasure` keeps, whose detail
           becomes :func:`~invitekit.privacy.anonymised_detail`;
@@ -561,6 +563,19 @@ class Transaction(CampaignOperations, IdentityOperations, PrivacyOperations, Pro
 
         Oldest first.
         """
+
+    # Email changes -----------------------------------------------------------------------
+
+    def put_email_change(self, change: EmailChange) -> None:
+        """Store a customer's pending email change, replacing the one they had, if any."""
+        ...
+
+    def get_email_change(self, business_id: str, customer_id: str) -> EmailChange | None:
+        """The customer's pending email change, or ``None``."""
+        ...
+
+    def delete_email_change(self, business_id: str, customer_id: str) -> None:
+        """Forget the customer's pending email change (confirmed); none is ignored."""
         ...
 
 

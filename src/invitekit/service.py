@@ -16,6 +16,7 @@ from invitekit.exceptions import ConfigurationError
 from invitekit.facade.accounts import AccountMethods
 from invitekit.facade.bounces import BounceMethods
 from invitekit.facade.customers import CustomerMethods
+from invitekit.facade.email_change import EmailChangeMethods
 from invitekit.facade.invitations import InvitationMethods
 from invitekit.facade.links import LinkMethods
 from invitekit.facade.privacy import PrivacyMethods
@@ -52,6 +53,7 @@ class InviteKit(
     LinkMethods,
     ProviderMethods,
     PrivacyMethods,
+    EmailChangeMethods,
 ):
     """Everything invitekit does, for one business.
 

@@ -74,7 +74,7 @@ class OutboxSettings:
 # and saving it again stores no new version.
 _NESTED: dict[str, type[Pacing] | type[Reminders]] = {"pacing": Pacing, "reminders": Reminders}
 # Optional fields added later: written only when set, for the same reason.
-_LATER = ("booking_url",)
+_LATER = ("booking_url", "email_change_url")
 
 
 def business_json(business: Business) -> str:

@@ -38,6 +38,7 @@ from itsdangerous import BadData, BadSignature, SignatureExpired, URLSafeTimedSe
 from itsdangerous.encoding import base64_decode, base64_encode
 from itsdangerous.timed import TimestampSigner
 
+from invitekit.email_change import EmailChange
 from invitekit.exceptions import (
     ConfigurationError,
     TokenExpired,
@@ -54,6 +55,7 @@ __all__ = [
     "TokenClaims",
     "TokenExpiry",
     "Tokens",
+    "email_change_fingerprint",
     "fingerprint",
     "link_url",
     "require_link",
@@ -110,18 +112,19 @@ class TokenExpiry:
     """How long each kind of link stays valid.  ``None`` means it never expires.
 
     Defaults: activation 14 days, password reset 1 hour, email verification
-    24 hours, unsubscribe never (RFC 8058 one-click links must keep working).
-    A booking link has no fixed validity: it carries its own ``valid_until``
-    (see :meth:`Tokens.sign_booking`).
+    24 hours, unsubscribe never (RFC 8058 one-click links must keep working),
+    email change 24 hours.  A booking link has no fixed validity: it carries its
+    own ``valid_until`` (see :meth:`Tokens.sign_booking`).
     """
 
     activation: timedelta | None = timedelta(days=14)
     password_reset: timedelta | None = timedelta(hours=1)
     email_verification: timedelta | None = timedelta(hours=24)
     unsubscribe: timedelta | None = None
+    email_change: timedelta | None = timedelta(hours=24)
 
     def __attrs_post_init__(self) -> None:
-        for name in ("activation", "password_reset", "email_verification", "unsubscribe"):
+        for name in attrs.fields_dict(type(self)):
             value = getattr(self, name)
             if value is not None and value <= timedelta(0):
                 raise ConfigurationError(f"token expiry for {name} must be positive")
@@ -177,6 +180,7 @@ _LINK_FIELDS = {
     Purpose.EMAIL_VERIFICATION: "verify_url",
     Purpose.UNSUBSCRIBE: "unsubscribe_url",
     Purpose.BOOKING: "booking_url",
+    Purpose.EMAIL_CHANGE: "email_change_url",
 }
 
 
@@ -221,6 +225,18 @@ def fingerprint(customer: Customer, purpose: Purpose) -> str:
         parts.append(str(customer.status is Status.ACCEPTED))
     if purpose is Purpose.PASSWORD_RESET:
         parts.append(customer.password_hash or "")
+    return _digest(parts)
+
+
+def email_change_fingerprint(customer: Customer, change: EmailChange) -> str:
+    """The state an email-change token relies on: the customer's, and the pending request.
+
+    It covers the customer as a password reset does (the address, the
+    ``link_epoch`` and the password hash: the link dies when any changes), and
+    the request's id and new address, so a newer request kills the older link.
+    """
+    parts = [fingerprint(customer, Purpose.EMAIL_CHANGE), customer.password_hash or ""]
+    parts += [change.id, change.email_key]
     return _digest(parts)
 
 
@@ -348,17 +364,43 @@ class Tokens:
         Raises:
             ValueError: for :attr:`Purpose.EMAIL_VERIFICATION`, which names a
                 sign-up: use :meth:`sign_verification`; for :attr:`Purpose.BOOKING`,
-                which names a booking: use :meth:`sign_booking`.
+                which names a booking: use :meth:`sign_booking`; for
+                :attr:`Purpose.EMAIL_CHANGE`, which names a request: use
+                :meth:`sign_email_change`.
         """
         if purpose is Purpose.EMAIL_VERIFICATION:
             raise ValueError("email verification tokens name a sign-up: use sign_verification()")
         if purpose is Purpose.BOOKING:
             raise ValueError("booking tokens name a booking: use sign_booking()")
-        payload: dict[str, Any] = {
-            "b": customer.business_id,
-            "c": customer.id,
-            "f": fingerprint(customer, purpose),
-        }
+        if purpose is Purpose.EMAIL_CHANGE:
+            raise ValueError("email change tokens name a request: use sign_email_change()")
+        state = fingerprint(customer, purpose)
+        return self._sign(customer, purpose, state, test=test, handed=handed, issued_at=issued_at)
+
+    def sign_email_change(
+        self, customer: Customer, change: EmailChange, *, issued_at: datetime | None = None
+    ) -> str:
+        """Return a token that confirms ``customer``'s pending email ``change``.
+
+        Args:
+            customer: whose address changes; the token dies with their state.
+            change: the pending request; the token dies when a newer one replaces it.
+            issued_at: the instant the token is dated; now by default.
+        """
+        state = email_change_fingerprint(customer, change)
+        return self._sign(customer, Purpose.EMAIL_CHANGE, state, issued_at=issued_at)
+
+    def _sign(
+        self,
+        customer: Customer,
+        purpose: Purpose,
+        state: str,
+        *,
+        test: bool = False,
+        handed: bool = False,
+        issued_at: datetime | None,
+    ) -> str:
+        payload: dict[str, Any] = {"b": customer.business_id, "c": customer.id, "f": state}
         if test:
             payload["t"] = 1
         if handed:

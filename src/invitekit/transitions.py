@@ -235,6 +235,7 @@ def message_stale(
     queued_at: datetime | None = None,
     undeliverable: bool = False,
     invitation_pending: bool = False,
+    change_current: bool = True,
 ) -> str | None:
     """Why a queued email must not be composed and sent any more, or ``None``.
 
@@ -243,7 +244,10 @@ def message_stale(
     invited again since it was queued (a newer invitation delivered, or one
     pending: it replaces the reminder).  An account email goes only to the
     address it was queued for, to a customer still there and not archived; an
-    email verification only while its sign-up is stored.
+    email verification only while its sign-up is stored.  The notice of an
+    email change goes to the old address even once the change is confirmed;
+    the confirmation goes to the new address while its request is the
+    customer's pending one.
 
     Args:
         kind: the email's kind.
@@ -254,6 +258,8 @@ def message_stale(
         queued_at: when it was queued (for a reminder).
         undeliverable: whether mail to the customer bounced for good (for a reminder).
         invitation_pending: whether an invitation to the customer is queued (for a reminder).
+        change_current: for an email change's confirmation, whether the request
+            it was queued for is still pending, for the address it goes to.
     """
     if kind is MessageKind.INVITATION:
         stale = invitation_stale(customer, queued_to=queued_to)
@@ -270,6 +276,10 @@ def message_stale(
         return None
     if for_customer and (customer is None or customer.archived):
         return EventNote.CUSTOMER_GONE
+    if kind is MessageKind.EMAIL_CHANGE_NOTICE:
+        return None
+    if kind is MessageKind.EMAIL_CHANGE:
+        return None if change_current else EventNote.EMAIL_CHANGE_REPLACED
     if customer is not None and queued_to is not None and customer.email != queued_to:
         return EventNote.ADDRESS_CHANGED
     if kind is MessageKind.EMAIL_VERIFICATION and not registration_found:

@@ -46,6 +46,7 @@ LAST = "Quillfeatherby"
 CONTROL = "bob.control@example.com"
 # A provider's subject identifies the person at the provider: personal data too.
 SUBJECT = "zq-google-subject-90417733"
+NEW_ADDRESS = "zq.newaddress@example.net"  # a pending email change's
 BUSINESS = make_business(default_locale="en", signature="")
 
 
@@ -154,6 +155,7 @@ def put_through_every_state(store: Store) -> dict[str, Any]:
     reset = mailer.outbox[-1]
     assert reset.to == "Zyxandra.Quill@example.org"
     kit.record_bounce(reset.message_id, "hard", detail=f"5.1.1 <{ADDRESS}>: user unknown")
+    kit.request_email_change(customer.id, NEW_ADDRESS, password=PASSWORD)
     with store.transaction(readonly=True) as tx:
         signups = tx.registrations_for(BUSINESS.id, "zyxandra.quill@example.org")
     stored = kit.get_customer(customer.id)
@@ -175,6 +177,7 @@ def put_through_every_state(store: Store) -> dict[str, Any]:
             LAST,
             stored.password_hash,
             SUBJECT,
+            NEW_ADDRESS,
             *(s.password_hash for s in signups),
         ],
     }
@@ -201,6 +204,7 @@ def test_erasure_leaves_no_personal_datum_in_any_table(store: Store) -> None:
             "invitekit_login_failures",
             "invitekit_registrations",
             "invitekit_identities",
+            "invitekit_email_changes",
         } <= set(before)
         assert set(after) <= {"invitekit_customers", "invitekit_outbox"}
     if isinstance(store, SQLStore) and store.engine.dialect.name == "sqlite":

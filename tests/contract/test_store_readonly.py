@@ -10,6 +10,7 @@ from typing import Any
 import attrs
 import pytest
 
+from invitekit.email_change import EmailChange
 from invitekit.exceptions import ReadOnlyViolation, StorageError
 from invitekit.funnel import Campaign
 from invitekit.identities import Identity
@@ -50,6 +51,15 @@ SIGN_UP = Registration(
     created_at=T0,
 )
 
+CHANGE = EmailChange(
+    id="chg_1",
+    business_id=BIZ,
+    customer_id=ANA.id,
+    email="ana.neu@example.com",
+    email_key="ana.neu@example.com",
+    requested_at=T0,
+)
+
 
 def read_in_a_savepoint(tx: Transaction) -> object:
     with tx.savepoint():
@@ -82,6 +92,7 @@ READS: dict[str, Callable[[Transaction], Any]] = {
     "count_attempts": lambda tx: tx.count_attempts(BIZ, "email:ana", since=T0),
     "get_registration": lambda tx: tx.get_registration(BIZ, SIGN_UP.id),
     "registrations_for": lambda tx: tx.registrations_for(BIZ, SIGN_UP.email_key),
+    "get_email_change": lambda tx: tx.get_email_change(BIZ, ANA.id),
     "get_campaign": lambda tx: tx.get_campaign(BIZ, CAMPAIGN.id),
     "list_campaigns": lambda tx: tx.list_campaigns(BIZ),
     "last_campaign_of": lambda tx: tx.last_campaign_of(BIZ, ANA.id),
@@ -126,6 +137,8 @@ WRITES: dict[str, Callable[[Transaction], object]] = {
     "release_attempt": lambda tx: tx.release_attempt(BIZ, "email:ana", 10**9, with_earlier=True),
     "insert_registration": lambda tx: tx.insert_registration(attrs.evolve(SIGN_UP, id="reg_2")),
     "delete_registration": lambda tx: tx.delete_registration(BIZ, SIGN_UP.id),
+    "put_email_change": lambda tx: tx.put_email_change(attrs.evolve(CHANGE, id="chg_2")),
+    "delete_email_change": lambda tx: tx.delete_email_change(BIZ, ANA.id),
     "insert_campaign": lambda tx: tx.insert_campaign(attrs.evolve(CAMPAIGN, id="cmp_2")),
     "update_campaign": lambda tx: tx.update_campaign(
         attrs.evolve(CAMPAIGN, paused_at=T0, pause_reason="bounces")
@@ -157,6 +170,7 @@ def filled(store: Store) -> Store:
         tx.insert_registration(SIGN_UP)
         tx.insert_campaign(CAMPAIGN)
         tx.insert_identity(LINKED)
+        tx.put_email_change(CHANGE)
     return store
 
 
@@ -180,6 +194,7 @@ def test_a_read_only_transaction_sees_the_committed_data(filled: Store) -> None:
     assert seen["list_outbox"] == [INVITATION]
     assert seen["get_registration"] == SIGN_UP
     assert seen["identities_of"] == [LINKED]
+    assert seen["get_email_change"] == CHANGE
 
 
 def test_a_read_only_transaction_sees_what_was_committed_after_the_last_one(

@@ -17,9 +17,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 
-from invitekit import Audience, InviteKit, Status
+from invitekit import Audience, CustomerArchived, InviteKit, Status
 from invitekit.adapters.memory import MemoryMailer
 from invitekit.adapters.sql import SQLStore
 from invitekit.testing import FakeClock, InsecureKey, fast_password_hasher, make_business
@@ -59,6 +60,7 @@ def _kit(engine: sa.Engine, business_id: str, clock: FakeClock) -> tuple[InviteK
             activation_url=f"https://{business_id}.example/activate/{{token}}",
             unsubscribe_url=f"https://{business_id}.example/unsubscribe/{{token}}",
             reset_url=f"https://{business_id}.example/reset/{{token}}",
+            email_change_url=f"https://{business_id}.example/email-change/{{token}}",
         ),
         secret_keys=[InsecureKey(SECRET_KEY)],
         password_hasher=fast_password_hasher(),
@@ -281,3 +283,28 @@ def customers_from_before_sign_in_with_a_provider(engine: sa.Engine, v1: V1Rows)
     )
     assert kit.login("cara@example.com", PASSWORD).id == cara.id
     assert [i.subject for i in kit.identities(ben.id)] == ["ben-1"]
+
+
+# Revision 0006: pending email changes ---------------------------------------------------
+
+
+@expectation
+def an_email_change_works_on_an_upgraded_database(engine: sa.Engine, v1: V1Rows) -> None:
+    """The new table starts empty; a customer from v1 changes address through the facade."""
+    with engine.connect() as conn:
+        changes = sa.Table("invitekit_email_changes", sa.MetaData(), autoload_with=conn)
+        assert conn.execute(sa.select(sa.func.count()).select_from(changes)).scalar() == 0
+    clock = FakeClock(datetime(2026, 1, 7, 9, 0, tzinfo=UTC))
+    kit, mailer = _kit(engine, "studio-1", clock)
+    cara, dan = kit.find_customer("cara@example.com"), kit.find_customer("dan@example.com")
+    assert cara is not None and dan is not None
+
+    kit.request_email_change(cara.id, "cara.new@example.com", password=PASSWORD)
+    kit.deliver()
+    (link,) = mailer.to("cara.new@example.com")
+    token = link.text.split("https://studio-1.example/email-change/")[1].split()[0]
+
+    assert kit.confirm_email_change(token).email == "cara.new@example.com"
+    assert kit.login("cara.new@example.com", PASSWORD).id == cara.id
+    with pytest.raises(CustomerArchived):
+        kit.request_email_change(dan.id, "dan.new@example.com", password=PASSWORD)

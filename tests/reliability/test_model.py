@@ -5,8 +5,9 @@ customers go through -- adding and archiving customers, changing addresses,
 inviting one or many, delivering through a mailer that fails when told to,
 activating, logging in (with throttling), resetting a password, unsubscribing,
 signing up and verifying the address, signing in with a provider (verified
-address or not, several providers, unlinking), erasing a customer on request, purging
-what is past its retention, and the clock moving on -- and keeps its
+address or not, several providers, unlinking), a customer changing their own address
+(re-authenticated, confirmed by a link to the new one), erasing a customer on
+request, purging what is past its retention, and the clock moving on -- and keeps its
 own plain model of what must be true: each customer's status, which emails are
 queued, which links still work and why the others are refused, which logins
 succeed and when the throttle lifts.  After every step the facade must agree
@@ -16,8 +17,9 @@ divergences with the number of examples and steps it tried.
 The model knows the rules of DESIGN.md, not the code: a link works while the
 state it was issued for holds (an activation link until the profile is
 activated, a reset link until the password changes, every link until the
-customer is archived or changes address), within its validity; every link to an
-erased customer is refused, and a sign-up erased or purged is gone.
+customer is archived or changes address, an email-change link until a newer
+request or the password changes), within its validity; every link to an erased
+customer is refused, and a sign-up erased or purged is gone.
 """
 
 from __future__ import annotations
@@ -43,8 +45,10 @@ from invitekit import (
     Business,
     CustomerArchived,
     DuplicateCustomer,
+    EmailAddressTaken,
     IdentityNotFound,
     InvalidCredentials,
+    InvalidEmail,
     InvitationRefused,
     LastWayIn,
     LoginThrottled,
@@ -53,6 +57,7 @@ from invitekit import (
     ProviderEmailNotVerified,
     ProviderSignInRefused,
     PurgeReport,
+    ReauthenticationRequired,
     Retention,
     SkipReason,
     Status,
@@ -68,6 +73,7 @@ from tests.helpers import ACTIVATE, RESET, UNSUBSCRIBE, VERIFY, token_in
 from tests.stores import SERVER_KINDS, open_store, server_url, store_params
 
 from .conftest import Figures
+from .world import EMAIL_CHANGE
 
 ADDRESSES = ["ana@example.com", "ANA@example.com", "bob@example.com", "cem@example.com"]
 PASSWORDS = ["first secret phrase", "second secret phrase", "third secret phrase"]
@@ -76,6 +82,7 @@ MAX_ATTEMPTS = 3
 ACTIVATION_VALIDITY = timedelta(days=14)
 RESET_VALIDITY = timedelta(hours=1)
 VERIFICATION_VALIDITY = timedelta(hours=24)
+EMAIL_CHANGE_VALIDITY = timedelta(hours=24)
 LOGIN = LoginThrottle(max_failures=3, window=timedelta(minutes=15), client_max_failures=4)
 MAIL = MailThrottle(max_emails=3, window=timedelta(hours=1))
 # Short, so that a run's few days reach past every retention; small batches.
@@ -94,6 +101,10 @@ ACCOUNT_EXISTS = "account_exists"
 PROVIDER_HINT = "provider_hint"
 PROVIDERS = ["google", "facebook"]
 SUBJECTS = ["s-1", "s-2", "S-1"]  # subjects are case-sensitive: S-1 is not s-1
+CHANGE = "email_change"
+CHANGE_NOTICE = "email_change_notice"
+# How a request for an email change proves the customer is there.
+PROOFS = ["right password", "right password", "wrong password", "none", "recent sign-in"]
 
 
 def key_of(address: str) -> str:
@@ -113,6 +124,8 @@ class Person:
     epoch: int = 0  # every link dies when it moves: archive, address change
     password: str | None = None
     password_generation: int = 0  # reset links die when it moves
+    change: int | None = None  # the pending email change (its request number)
+    change_email: str | None = None  # and the address it asks for
 
 
 @attrs.define
@@ -127,6 +140,7 @@ class Queued:
     epoch: int = 0
     password_generation: int = 0
     signup: int | None = None  # the sign-up it confirms, for a verification
+    change: int | None = None  # the request it confirms, for an email change
     attempts: int = 0
 
 
@@ -177,6 +191,7 @@ class FacadeModel(RuleBasedStateMachine):
                 unsubscribe_url=UNSUBSCRIBE + "{token}",
                 reset_url=RESET + "{token}",
                 verify_url=VERIFY + "{token}",
+                email_change_url=EMAIL_CHANGE + "{token}",
             ),
             outbox=OutboxSettings(
                 max_attempts=MAX_ATTEMPTS,
@@ -196,6 +211,7 @@ class FacadeModel(RuleBasedStateMachine):
         self.mail_requests: dict[str, list[datetime]] = {}
         self.identities: dict[tuple[str, str], str] = {}  # (provider, subject) -> customer
         self.erased: set[str] = set()
+        self.change_requests = 0
 
     def teardown(self) -> None:
         self._store.__exit__(None, None, None)
@@ -314,12 +330,13 @@ class FacadeModel(RuleBasedStateMachine):
 
     # Customers --------------------------------------------------------------------------
 
-    @initialize(active=st.booleans(), reset=st.booleans())
-    def start(self, active: bool, reset: bool) -> None:
+    @initialize(active=st.booleans(), reset=st.booleans(), change=st.booleans())
+    def start(self, active: bool, reset: bool, change: bool) -> None:
         """Half the runs start with an active customer, so the account flows are reached.
 
         With ``reset``, that customer has also asked for a password reset and been
-        sent the link (through the rules, so the model follows).
+        sent the link; with ``change``, asked to change their address and been
+        sent the confirmation (through the rules, so the model follows).
         """
         if not active:
             return
@@ -333,6 +350,9 @@ class FacadeModel(RuleBasedStateMachine):
         self._set_password(p, PASSWORDS[0])
         if reset:
             self.request_password_reset("cem@example.com", own=False, pick=0)
+            self.deliver({})
+        if change:
+            self.request_email_change(0, "bob@example.com", "right password", own=True)
             self.deliver({})
 
     @rule(email=st.sampled_from(ADDRESSES), invite=st.booleans())
@@ -427,6 +447,8 @@ class FacadeModel(RuleBasedStateMachine):
         for q in list(self.queued):
             if q.attempts == 0:  # links are issued when a row is first claimed
                 q.issued_at = self.clock.now()
+                if q.kind == CHANGE:  # and signed for the customer's state then
+                    q.password_generation = self.people[q.customer_id or ""].password_generation
             q.attempts += 1
             verdict = failing.get(q.to)
             if verdict is None:
@@ -478,7 +500,11 @@ class FacadeModel(RuleBasedStateMachine):
         """One of the emails with a ``link`` link; with ``usable``, one the model says works."""
         found = [m for m in self.mails if m.queued.link == link]
         if usable:
-            check = {"activation": self._activation_error, "reset": self._reset_error}.get(link)
+            check = {
+                "activation": self._activation_error,
+                "reset": self._reset_error,
+                "email change": self._change_error,
+            }.get(link)
             working = [m for m in found if check is None or check(m.queued) is None]
             found = working or found
         return found[pick % len(found)] if found else None
@@ -822,8 +848,9 @@ class FacadeModel(RuleBasedStateMachine):
         del self.people[p.id]
         self.erased.add(p.id)
         self.identities = {k: owner for k, owner in self.identities.items() if owner != p.id}
-        # The current address's records; those of an address it left may be another's.
-        keys = {key_of(p.email)}
+        # The current address's records, and the pending change's; those of an
+        # address it left may be another's.
+        keys = {key_of(p.email)} | ({key_of(p.change_email)} if p.change_email else set())
         self.queued = [
             q
             for q in self.queued
@@ -854,6 +881,110 @@ class FacadeModel(RuleBasedStateMachine):
         if report.total:
             self._saw("purges_removing")
         assert self.kit.purge() == PurgeReport()  # nothing more to remove at the same moment
+
+    # Email changes ------------------------------------------------------------------------
+
+    def _change_error(self, q: Queued) -> type[Exception] | None:
+        p = self.people.get(q.customer_id or "")
+        if self.clock.now() - q.issued_at > EMAIL_CHANGE_VALIDITY:
+            return TokenExpired
+        if p is None:  # erased
+            return TokenInvalid
+        if p.archived:
+            return CustomerArchived
+        if (p.epoch, p.password_generation, p.change) != (
+            q.epoch,
+            q.password_generation,
+            q.change,
+        ):
+            return TokenUsed
+        owner = self._owner(q.to)
+        if owner is not None and owner.id != p.id:
+            return EmailAddressTaken
+        return None
+
+    def _proof_error(self, p: Person, proof: str) -> type[Exception] | None:
+        """What re-authenticating ``p`` with ``proof`` raises; a failed password is counted."""
+        if proof == "right password" and p.password is None:
+            proof = "none"  # the request carries no password then
+        if proof == "recent sign-in" or (proof == "none" and p.password is None):
+            return None
+        if proof == "none":
+            return ReauthenticationRequired
+        key = f"email:{key_of(p.email)}"
+        if len(self._recent(self.login_failures.get(key, []), LOGIN.window)) >= LOGIN.max_failures:
+            return LoginThrottled
+        if proof == "right password" and p.password is not None:
+            self.login_failures.pop(key, None)
+            return None
+        self.login_failures.setdefault(key, []).append(self.clock.now())
+        return InvalidCredentials
+
+    @precondition(lambda self: self.people)
+    @rule(
+        pick=st.integers(0, 99),
+        email=st.sampled_from(ADDRESSES),
+        proof=st.sampled_from(PROOFS),
+        own=st.booleans(),
+    )
+    def request_email_change(self, pick: int, email: str, proof: str, own: bool) -> None:
+        """A customer (``own``: one who can log in) asks to change their address to ``email``."""
+        self._step()
+        p = (self._active(pick) if own else None) or self._pick(pick)
+        password = p.password if proof == "right password" else None
+        if proof == "wrong password":
+            password = "not the password"
+        request = {
+            "password": password,
+            "reauthenticated_at": self.clock.now() if proof == "recent sign-in" else None,
+        }
+        error: type[Exception] | None = None
+        if p.archived:
+            error = CustomerArchived
+        elif key_of(email) == key_of(p.email):
+            error = InvalidEmail
+        else:
+            error = self._proof_error(p, proof)
+        if error is not None:
+            with pytest.raises(error):
+                self.kit.request_email_change(p.id, email, **request)  # type: ignore[arg-type]
+            self._saw("email_changes_refused")
+            return
+        self.kit.request_email_change(p.id, email, **request)  # type: ignore[arg-type]
+        self._saw("email_changes_requested")
+        to_new, to_old = self._mail_allowed(email), self._mail_allowed(p.email)
+        if not (to_new and to_old):
+            return
+        self.change_requests += 1
+        p.change, p.change_email = self.change_requests, email
+        self._withdraw(p, (CHANGE,))
+        if self._pending(p.id, CHANGE_NOTICE) is None:
+            self._queue(p, CHANGE_NOTICE, "none")
+        self._queue(p, CHANGE, "email change")
+        self.queued[-1].to, self.queued[-1].change = email, p.change
+
+    @rule(pick=st.integers(0, 99), usable=st.booleans())
+    def confirm_email_change(self, pick: int, usable: bool) -> None:
+        self._step()
+        mail = self._mail(pick, "email change", usable)
+        if mail is None:
+            return
+        token = token_in(mail.email, EMAIL_CHANGE)
+        error = self._change_error(mail.queued)
+        if error is not None:
+            with pytest.raises(error):
+                self.kit.check_email_change(token)
+            with pytest.raises(error):
+                self.kit.confirm_email_change(token)
+            self._saw("email_changes_taken" if error is EmailAddressTaken else "links_refused")
+            return
+        assert self.kit.check_email_change(token).email == mail.queued.to
+        assert self.kit.confirm_email_change(token).email == mail.queued.to
+        self._saw("email_changes")
+        p = self.people[mail.queued.customer_id or ""]
+        p.email, p.change, p.change_email = mail.queued.to, None, None
+        p.epoch += 1  # every older link dies
+        self.queued = [q for q in self.queued if q.customer_id != p.id or q.kind == CHANGE_NOTICE]
 
     # Time -------------------------------------------------------------------------------
 
@@ -909,6 +1040,10 @@ class FacadeModel(RuleBasedStateMachine):
 OUTCOMES = [
     "activations",
     "erasures",
+    "email_changes",
+    "email_changes_refused",
+    "email_changes_requested",
+    "email_changes_taken",
     "links_refused",
     "logins",
     "logins_refused",

@@ -107,13 +107,21 @@ def campaign(
 def redeem(
     recipe: StoreRecipe, action: str, token: str, password: str, *, go: Any, results: Any
 ) -> None:
-    """Submit ``token`` (``action``: "activate" or "reset") once everyone is at ``go``.
+    """Submit ``token`` once everyone is at ``go``.
 
-    Puts ``"ok"`` or the name of the refusal's exception type on ``results``.
+    ``action``: "activate" or "reset" (with ``password``), "confirm_email" (an
+    email-change link), or "add_customer" (``token`` is an address: add a
+    customer with it).  Puts ``"ok"`` or the name of the refusal's exception
+    type on ``results``.
     """
     store = store_from_recipe(recipe)
     kit = make_kit(store, SMTPMailer("127.0.0.1", 1), None)
-    submit = kit.accept_invitation if action == "activate" else kit.reset_password
+    submit = {
+        "activate": kit.accept_invitation,
+        "reset": kit.reset_password,
+        "confirm_email": lambda token, _password: kit.confirm_email_change(token),
+        "add_customer": lambda email, _password: kit.add_customer(email),
+    }[action]
     go.wait()
     try:
         submit(token, password)

@@ -28,6 +28,7 @@ BUSINESS = make_business()
 PASSWORD = TEST_PASSWORD
 ACTIVATE = "https://studio.example/activate/"
 RESET = "https://studio.example/reset/"
+EMAIL_CHANGE = "https://studio.example/email-change/"
 
 
 def make_kit(

@@ -32,6 +32,7 @@ from invitekit import (
     Decision,
     DeliveryReport,
     Email,
+    EmailAddressTaken,
     Event,
     EventKind,
     EventNote,
@@ -52,6 +53,7 @@ from invitekit import (
     ProviderSignInRefused,
     PurgeReport,
     Purpose,
+    ReauthenticationRequired,
     ReminderDue,
     Reminders,
     Retention,
@@ -191,6 +193,17 @@ except TokenError as refusal:
 
 kit.request_password_reset("ana@example.com")
 kit.request_password_reset("ana@example.com", locale="es")
+kit.request_email_change(customer.id, "ana.new@example.com", password="a long password")
+kit.request_email_change(
+    customer.id, "ana.new@example.com", reauthenticated_at=datetime(2026, 3, 1, tzinfo=UTC)
+)
+try:
+    change_check: ActivationCheck = kit.check_email_change("token")
+    changed: Customer = kit.confirm_email_change("token")
+except EmailAddressTaken as taken:
+    taken_reason: str = str(taken)
+except ReauthenticationRequired:
+    pass
 kit.register("new@example.com", first_name="Neu", password="another long password")
 try:
     kit.register("new@example.com", first_name="Neu", password="short")

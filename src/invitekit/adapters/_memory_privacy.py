@@ -98,6 +98,7 @@ class _Privacy:
         for linked, identity in list(s._identities.items()):
             if linked[0] == business_id and identity.customer_id == customer_id:
                 self._set(s._identities, linked, gone)
+        self._set(s._email_changes, (business_id, customer_id), gone)
         events = s._events.get((business_id, customer_id), ())
         kept = tuple(
             attrs.evolve(e, detail=anonymised_detail(e)) for e in events if kept_after_erasure(e)

@@ -25,6 +25,7 @@ READS = frozenset(
         "find_group",
         "find_identity",
         "get_customer",
+        "get_email_change",
         "get_outbox",
         "get_business",
         "get_campaign",

@@ -19,9 +19,11 @@ from typing import Any
 import attrs
 
 from invitekit.adapters._memory_campaigns import _Campaigns
+from invitekit.adapters._memory_email_change import _EmailChanges
 from invitekit.adapters._memory_identities import _Identities
 from invitekit.adapters._memory_privacy import _Privacy
 from invitekit.adapters._readonly import read_only
+from invitekit.email_change import EmailChange
 from invitekit.exceptions import (
     ConcurrentUpdate,
     DuplicateCustomer,
@@ -91,6 +93,7 @@ class MemoryStore:
         self._attempt_numbers = itertools.count(1)
         self._registrations: dict[tuple[str, str], Registration] = {}
         self._identities: dict[tuple[str, str, str], Identity] = {}
+        self._email_changes: dict[tuple[str, str], EmailChange] = {}  # one per customer
 
     def __repr__(self) -> str:
         return f"MemoryStore(customers={len(self._customers)}, outbox={len(self._outbox)})"
@@ -120,7 +123,7 @@ class MemoryStore:
                 self._active.open = False
 
 
-class _MemoryTransaction(_Campaigns, _Identities, _Privacy):
+class _MemoryTransaction(_Campaigns, _Identities, _Privacy, _EmailChanges):
     """One transaction of a :class:`MemoryStore`; undoes its changes on rollback."""
 
     _missing = _MISSING

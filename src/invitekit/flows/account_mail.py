@@ -13,6 +13,7 @@ from datetime import datetime
 
 from invitekit.account_mail import AccountEmail, compose_account_email
 from invitekit.compose import Recipient
+from invitekit.email_change import EmailChange
 from invitekit.flows.context import Context
 from invitekit.model import Customer, Email, MessageKind, OutboxMessage, Purpose, Registration
 from invitekit.tokens import link_url
@@ -29,6 +30,8 @@ _KINDS: dict[AccountEmail, tuple[MessageKind, Purpose | None]] = {
     AccountEmail.PROVIDER_HINT: (MessageKind.PROVIDER_HINT, None),
     AccountEmail.ACCOUNT_EXISTS: (MessageKind.ACCOUNT_EXISTS, Purpose.PASSWORD_RESET),
     AccountEmail.EMAIL_VERIFICATION: (MessageKind.EMAIL_VERIFICATION, Purpose.EMAIL_VERIFICATION),
+    AccountEmail.EMAIL_CHANGE: (MessageKind.EMAIL_CHANGE, Purpose.EMAIL_CHANGE),
+    AccountEmail.EMAIL_CHANGE_NOTICE: (MessageKind.EMAIL_CHANGE_NOTICE, None),
 }
 _EMAILS = {kind_and_purpose: email for email, kind_and_purpose in _KINDS.items()}
 
@@ -67,6 +70,7 @@ def compose_account_message(
     *,
     live: bool = True,
     providers: Sequence[str] = (),
+    change: EmailChange | None = None,
 ) -> Email:
     """The email of a queued account message, its link signed as of ``issued_at``.
 
@@ -81,6 +85,7 @@ def compose_account_message(
             hint (:func:`invitekit.identities.providers_of`).
         live: ``False`` shows the email again with a link that works nowhere
             (``.../preview`` instead of a token), for the business to read.
+        change: an email change's pending request (its link confirms it).
     """
     kind = _EMAILS[(message.kind, message.purpose)]
     address, message_id = ctx.sent_as(message, customer)
@@ -92,11 +97,20 @@ def compose_account_message(
         assert registration is not None  # a verification without one is withdrawn
         token = ctx.tokens.sign_verification(registration, customer, issued_at=issued_at)
         link = link_url(ctx.business, message.purpose, token)
+    elif message.purpose is Purpose.EMAIL_CHANGE:
+        assert customer is not None  # else withdrawn as stale
+        assert change is not None
+        token = ctx.tokens.sign_email_change(customer, change, issued_at=issued_at)
+        link = link_url(ctx.business, message.purpose, token)
     elif message.purpose is not None:
         assert customer is not None
         token = ctx.tokens.sign(customer, message.purpose, issued_at=issued_at)
         link = link_url(ctx.business, message.purpose, token)
     person: Customer | Registration | None = customer or registration
+    if kind is AccountEmail.EMAIL_CHANGE:
+        # The new address is not proven yet: whoever reads it (a typo's owner,
+        # another customer) is not told the requester's name.
+        person = None
     return compose_account_email(
         kind,
         business=ctx.business,

@@ -25,6 +25,7 @@ import attrs
 
 from invitekit import transitions
 from invitekit.bounces import BounceKind
+from invitekit.email_change import EmailChange
 from invitekit.exceptions import (
     ConcurrentUpdate,
     CustomerNotFound,
@@ -97,6 +98,7 @@ class _Parcel:
     registration: Registration | None
     revision: TemplateRevision | None
     providers: tuple[str, ...] = ()  # a provider hint's: every provider the customer uses
+    change: EmailChange | None = None
 
     def compose(self) -> Email:
         """The email, composed and signed as of the row's ``links_issued_at``."""
@@ -110,7 +112,13 @@ class _Parcel:
             )
         else:
             email = compose_account_message(
-                ctx, message, self.customer, self.registration, issued_at, providers=self.providers
+                ctx,
+                message,
+                self.customer,
+                self.registration,
+                issued_at,
+                providers=self.providers,
+                change=self.change,
             )
         return attrs.evolve(email, date=issued_at)
 
@@ -280,12 +288,16 @@ def _withdraw_stale(
         registration = None
         if message.registration_id is not None:
             registration = tx.get_registration(ctx.business.id, message.registration_id)
+        change = None
+        if message.kind is MessageKind.EMAIL_CHANGE and message.customer_id is not None:
+            change = tx.get_email_change(ctx.business.id, message.customer_id)
         reason = transitions.message_stale(
             message.kind,
             customer,
             for_customer=message.customer_id is not None,
             queued_to=message.recipient,
             registration_found=registration is not None,
+            change_current=change is not None and change.email == message.recipient,
             **_reminder_facts(ctx, tx, message, customer),
         )
         if reason is None and message.kind in pacing.PACED:
@@ -310,6 +322,7 @@ def _withdraw_stale(
                     registration=registration,
                     revision=revision,
                     providers=_providers(ctx, tx, message, customer),
+                    change=change,
                 )
             )
             continue

@@ -9,7 +9,7 @@ exception, so the page can say why.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 from invitekit.exceptions import (
@@ -38,9 +38,19 @@ def check_link(ctx: Context, token: str, purpose: Purpose) -> LinkCheck:
 
 
 def redeem(
-    ctx: Context, tx: Transaction, token: str, purpose: Purpose
+    ctx: Context,
+    tx: Transaction,
+    token: str,
+    purpose: Purpose,
+    *,
+    state: Callable[[Customer], str | None] | None = None,
 ) -> tuple[TokenClaims, Customer]:
-    """Verify ``token`` against the stored customer; raise the precise refusal."""
+    """Verify ``token`` against the stored customer; raise the precise refusal.
+
+    ``state`` gives the fingerprint the token must carry for a customer (``None``:
+    nothing it could be signed for any more); :func:`~invitekit.tokens.fingerprint`
+    by default.
+    """
     try:
         claims = ctx.tokens.verify(token, purpose)
     except TokenExpired:
@@ -67,7 +77,8 @@ def redeem(
         raise TokenInvalid("this link is not valid")
     if customer.archived:
         raise CustomerArchived("this profile is archived; contact the business")
-    if claims.fingerprint != fingerprint(customer, purpose):
+    expected = fingerprint(customer, purpose) if state is None else state(customer)
+    if claims.fingerprint != expected:
         if purpose is Purpose.ACTIVATION and customer.status is Status.ACCEPTED:
             raise TokenUsed(_ACTIVATED)
         if purpose is Purpose.BOOKING:

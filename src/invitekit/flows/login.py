@@ -17,7 +17,7 @@ from invitekit.model import Customer, EventKind, EventNote
 from invitekit.ports import Transaction
 from invitekit.throttle import email_key, retry_at
 
-__all__ = ["login"]
+__all__ = ["login", "verify_password"]
 
 log = logging.getLogger("invitekit")
 
@@ -59,6 +59,38 @@ def login(ctx: Context, email: str, password: str, *, client: str | None) -> Cus
             reason = login_refusal(current)
             tx.add_events([ctx.event(current, EventKind.LOGIN_FAILED, now, reason)])
     raise InvalidCredentials("the email address or the password is not right")
+
+
+def verify_password(ctx: Context, customer: Customer, password: str) -> None:
+    """Check ``customer``'s password again, counted like a login to their address.
+
+    For a sensitive change by a customer already signed in: a wrong password is
+    a failed login (throttled, recorded), so it cannot be guessed here instead.
+
+    Raises:
+        LoginThrottled: too many failed attempts for the address.
+        InvalidCredentials: the password is not right (or the customer has none).
+    """
+    keys = ctx.login_throttle.keys(customer.email_key, None)
+    with ctx.store.transaction() as tx:
+        now = ctx.clock.now()
+        reserved = _reserve(ctx, tx, keys, now)
+        if isinstance(reserved, datetime):
+            tx.add_events([ctx.event(customer, EventKind.LOGIN_FAILED, now, EventNote.THROTTLED)])
+    if isinstance(reserved, datetime):
+        raise LoginThrottled("too many failed attempts: try again later", retry_at=reserved)
+    typed = unicodedata.normalize("NFC", password) if isinstance(password, str) else ""
+    matched = ctx.password_hasher.verify(customer.password_hash, typed)
+    with ctx.store.transaction() as tx:
+        now = ctx.clock.now()
+        current = ctx.customer_or_none(tx, customer.id)
+        if matched and current is not None and current.password_hash == customer.password_hash:
+            _release(ctx, tx, reserved, customer.email_key)
+            return
+        if current is not None:
+            reason = EventNote.WRONG_PASSWORD if current.password_hash else login_refusal(current)
+            tx.add_events([ctx.event(current, EventKind.LOGIN_FAILED, now, reason)])
+    raise InvalidCredentials("the password is not right")
 
 
 def _reserve(

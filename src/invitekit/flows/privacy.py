@@ -67,7 +67,12 @@ def erase_customer(ctx: Context, customer_id: str, *, by: str | None) -> None:
     with ctx.store.transaction() as tx:
         now = ctx.clock.now()
         customer = ctx.customer(tx, customer_id)
-        tx.erase_customer(business_id, customer.id, email_keys=[customer.email_key], now=now)
+        # The current address, and the one a pending email change asks for: both the
+        # customer's own.  An address they left may be someone else's now.
+        keys = [customer.email_key]
+        if (change := tx.get_email_change(business_id, customer.id)) is not None:
+            keys.append(change.email_key)
+        tx.erase_customer(business_id, customer.id, email_keys=keys, now=now)
         tx.add_events([ctx.event(customer, EventKind.ERASED, now, by=by)])
 
 

@@ -38,6 +38,7 @@ _STUDIO_ONE = Business(
     unsubscribe_url="https://studio.example/unsubscribe/{token}",
     reset_url="https://studio.example/reset/{token}",
     verify_url="https://studio.example/verify/{token}",
+    email_change_url="https://studio.example/email-change/{token}",
 )
 
 
@@ -46,7 +47,7 @@ def make_business(**changes: Any) -> Business:
 
     Its id is ``"studio-1"``, it sends from ``hello@studio.example``, and its
     links are ``https://studio.example/activate/{token}``, ``/unsubscribe/``,
-    ``/reset/`` and ``/verify/``.
+    ``/reset/``, ``/verify/`` and ``/email-change/``.
 
     Args:
         changes: any :class:`~invitekit.Business` field to set instead

@@ -49,6 +49,7 @@ _CAMPAIGN_MAIL = [MessageKind.INVITATION.value, MessageKind.REMINDER.value]
 _ANONYMOUS = [*_NOTES, "", "hard:", "soft:", "complaint:"]
 _o = _outbox.c
 _identities = metadata.tables["invitekit_identities"]
+_email_changes = metadata.tables["invitekit_email_changes"]
 # "Could not lock at once" (NOWAIT): PostgreSQL's SQLSTATE, MariaDB's and MySQL's errors.
 _LOCKED = {"SQLSTATE 55P03", "error 1205", "error 3572"}
 
@@ -156,6 +157,12 @@ class Privacy:
         i = _identities.c
         self._run(
             _identities.delete().where(i.business_id == business_id, i.customer_id == customer_id)
+        )
+        e = _email_changes.c
+        self._run(
+            _email_changes.delete().where(
+                e.business_id == business_id, e.customer_id == customer_id
+            )
         )
         self._erase_events(business_id, customer_id)
         c = _customers.c

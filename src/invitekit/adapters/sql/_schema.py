@@ -13,7 +13,7 @@ from invitekit.exceptions import StorageError
 
 __all__ = ["SCHEMA_VERSION", "build_metadata", "metadata", "schema_version"]
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 """The version of the table layout :func:`build_metadata` describes.
 
 Kept in ``invitekit_schema_version`` by every migration, so that an invitekit from
@@ -295,7 +295,23 @@ def build_metadata() -> sa.MetaData:
         sa.Column("linked_at", UTCDateTime, nullable=False),
         sa.Index("invitekit_identities_customer", "business_id", "customer_id"),
     )
+    email_changes(md)
     return md
+
+
+def email_changes(md: sa.MetaData, schema: str | None = None) -> sa.Table:
+    """The table of pending email changes, one per customer."""
+    return sa.Table(
+        "invitekit_email_changes",
+        md,
+        sa.Column("business_id", _key(), primary_key=True),
+        sa.Column("customer_id", _key(), primary_key=True),
+        sa.Column("id", _key(), nullable=False),
+        sa.Column("email", sa.String(320), nullable=False),
+        sa.Column("email_key", _key(320), nullable=False),
+        sa.Column("requested_at", UTCDateTime, nullable=False),
+        schema=schema,
+    )
 
 
 metadata = build_metadata()

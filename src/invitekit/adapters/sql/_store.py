@@ -16,6 +16,7 @@ from invitekit.adapters._readonly import read_only
 from invitekit.adapters.sql._attempts import AttemptReservations
 from invitekit.adapters.sql._campaigns import Campaigns
 from invitekit.adapters.sql._catalog import Catalog
+from invitekit.adapters.sql._email_change import EmailChanges
 from invitekit.adapters.sql._errors import refusal, storage_error, translated
 from invitekit.adapters.sql._groups import Groups
 from invitekit.adapters.sql._identities import Identities
@@ -252,7 +253,9 @@ def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
         yield items[start : start + _CHUNK]
 
 
-class _SQLTransaction(Catalog, Groups, Campaigns, AttemptReservations, Identities, Privacy):
+class _SQLTransaction(
+    Catalog, Groups, Campaigns, AttemptReservations, Identities, Privacy, EmailChanges
+):
     """One transaction of a :class:`SQLStore`, on one connection."""
 
     def __init__(self, conn: sa.Connection, ended: ExitStack) -> None:

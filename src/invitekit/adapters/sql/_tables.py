@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from invitekit.adapters.sql._bulk import SQLiteBulkInsert
 from invitekit.adapters.sql._rows import RowMap
 from invitekit.adapters.sql._schema import metadata
+from invitekit.email_change import EmailChange
 from invitekit.funnel import Campaign
 from invitekit.model import (
     Customer,
@@ -29,6 +30,7 @@ _events = metadata.tables["invitekit_events"]
 _login_failures = metadata.tables["invitekit_login_failures"]
 _registrations = metadata.tables["invitekit_registrations"]
 _campaigns = metadata.tables["invitekit_campaigns"]
+_email_changes = metadata.tables["invitekit_email_changes"]
 # The unique constraints whose refusal means a duplicate (see _SQLTransaction._run).
 _CUSTOMER_EMAIL = "invitekit_customers_email_key"
 _CUSTOMER_ID = str(_customers.primary_key.name)
@@ -44,6 +46,7 @@ _MESSAGE = RowMap(OutboxMessage, _outbox)
 _EVENT = RowMap(Event, _events, columns={"by": "actor"})
 _CAMPAIGN = RowMap(Campaign, _campaigns, columns={"by": "actor"})
 _REGISTRATION = RowMap(Registration, _registrations)
+_EMAIL_CHANGE = RowMap(EmailChange, _email_changes)
 
 # The statements of the per-message paths (delivery, lookups), built once: building
 # and hashing a statement costs SQLAlchemy far more than running it.  Parameters are
