@@ -18,6 +18,7 @@ PUBLIC_MODULES = [
     "invitekit.adapters.memory",
     "invitekit.adapters.smtp",
     "invitekit.adapters.sql",
+    "invitekit.adapters.webhooks",
     "invitekit.addresses",
     "invitekit.audience",
     "invitekit.bounces",
@@ -32,10 +33,12 @@ PUBLIC_MODULES = [
     "invitekit.emails",
     "invitekit.events",
     "invitekit.exceptions",
+    "invitekit.feed",
     "invitekit.facade",
     "invitekit.facade.accounts",
     "invitekit.facade.bounces",
     "invitekit.facade.customers",
+    "invitekit.facade.feed",
     "invitekit.facade.invitations",
     "invitekit.facade.worker",
     "invitekit.flows",
@@ -46,6 +49,7 @@ PUBLIC_MODULES = [
     "invitekit.flows.context",
     "invitekit.flows.customers",
     "invitekit.flows.delivery",
+    "invitekit.flows.feed",
     "invitekit.flows.funnel",
     "invitekit.flows.links",
     "invitekit.flows.login",
@@ -79,6 +83,7 @@ PUBLIC_MODULES = [
     "invitekit.throttle",
     "invitekit.tokens",
     "invitekit.transitions",
+    "invitekit.webhooks",
 ]
 
 

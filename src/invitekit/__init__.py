@@ -33,11 +33,13 @@ from invitekit.exceptions import (
     InvalidBooking,
     InvalidBounceKind,
     InvalidCredentials,
+    InvalidCursor,
     InvalidEmail,
     InvalidLocale,
     InvalidName,
     InvalidPolicy,
     InvalidReport,
+    InvalidWebhookURL,
     InvitationRefused,
     InviteKitError,
     LoginThrottled,
@@ -62,9 +64,11 @@ from invitekit.exceptions import (
     ValidationError,
     VerificationSuperseded,
     WeakPassword,
+    WebhookNotFound,
 )
 from invitekit.facade.bounces import BounceProcessor
 from invitekit.facade.worker import Worker
+from invitekit.feed import FeedEvent
 from invitekit.funnel import Campaign, CampaignReport, CircuitBreaker, FunnelCounts
 from invitekit.model import (
     ActivationCheck,
@@ -110,6 +114,7 @@ from invitekit.service import (
 from invitekit.throttle import LoginThrottle, MailThrottle
 from invitekit.tokens import TokenExpiry
 from invitekit.transitions import ReminderDue
+from invitekit.webhooks import Webhook
 
 __all__ = [
     "Action",
@@ -148,6 +153,7 @@ __all__ = [
     "Event",
     "EventKind",
     "EventNote",
+    "FeedEvent",
     "FixedFee",
     "FunnelCounts",
     "Group",
@@ -155,11 +161,13 @@ __all__ = [
     "InvalidBooking",
     "InvalidBounceKind",
     "InvalidCredentials",
+    "InvalidCursor",
     "InvalidEmail",
     "InvalidLocale",
     "InvalidName",
     "InvalidPolicy",
     "InvalidReport",
+    "InvalidWebhookURL",
     "InvitationPlan",
     "InvitationRefused",
     "InvitationReport",
@@ -214,6 +222,8 @@ __all__ = [
     "VerificationSuperseded",
     "WallClockCutoff",
     "WeakPassword",
+    "Webhook",
+    "WebhookNotFound",
     "Worker",
     "can_use_portal",
     "explain",

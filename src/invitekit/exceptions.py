@@ -19,12 +19,15 @@ translated at the boundary with ``raise ... from err``.
     │   ├── WeakPassword
     │   ├── TemplateError
     │   ├── InvalidReport
-    │   └── InvalidBounceKind
+    │   ├── InvalidBounceKind
+    │   ├── InvalidCursor
+    │   └── InvalidWebhookURL
     ├── NotFound (LookupError)
     │   ├── CustomerNotFound
     │   ├── GroupNotFound
     │   ├── MessageNotFound
-    │   └── CampaignNotFound
+    │   ├── CampaignNotFound
+    │   └── WebhookNotFound
     ├── Conflict
     │   ├── DuplicateCustomer
     │   ├── DuplicateGroup
@@ -79,11 +82,13 @@ __all__ = [
     "InvalidBooking",
     "InvalidBounceKind",
     "InvalidCredentials",
+    "InvalidCursor",
     "InvalidEmail",
     "InvalidLocale",
     "InvalidName",
     "InvalidPolicy",
     "InvalidReport",
+    "InvalidWebhookURL",
     "InvitationRefused",
     "InviteKitError",
     "LoginThrottled",
@@ -108,6 +113,7 @@ __all__ = [
     "ValidationError",
     "VerificationSuperseded",
     "WeakPassword",
+    "WebhookNotFound",
 ]
 
 
@@ -217,6 +223,20 @@ class InvalidBounceKind(ValidationError):
     """The kind given to ``record_bounce`` is none of ``"hard"``, ``"soft"``, ``"complaint"``."""
 
 
+class InvalidCursor(ValidationError):
+    """A cursor given to ``events_since`` is not one the feed handed out (code ``"malformed"``)."""
+
+
+class InvalidWebhookURL(ValidationError):
+    """A webhook URL is refused: not ``https`` (nor ``http`` to a loopback address), or malformed.
+
+    Its :attr:`~ValidationError.code` says why: ``"malformed"``, ``"scheme"``
+    (neither ``https`` nor loopback ``http``), ``"credentials"`` (a user or
+    password in the URL), ``"host"`` (no host, or an address that is not
+    public: private, link-local, multicast, reserved), ``"too_long"``.
+    """
+
+
 class NotFound(InviteKitError, LookupError):
     """Something looked up by id or name does not exist in this business."""
 
@@ -235,6 +255,10 @@ class MessageNotFound(NotFound):
 
 class CampaignNotFound(NotFound):
     """No campaign with this id exists in this business."""
+
+
+class WebhookNotFound(NotFound):
+    """No webhook endpoint with this id exists in this business."""
 
 
 class Conflict(InviteKitError):

@@ -15,6 +15,7 @@ from invitekit.compose import Layout
 from invitekit.facade.accounts import AccountMethods
 from invitekit.facade.bounces import BounceMethods
 from invitekit.facade.customers import CustomerMethods
+from invitekit.facade.feed import FeedMethods
 from invitekit.facade.invitations import InvitationMethods
 from invitekit.flows.context import Context
 from invitekit.model import (
@@ -23,7 +24,7 @@ from invitekit.model import (
     InvitationTemplate,
 )
 from invitekit.passwords import PasswordHasher, PasswordRules
-from invitekit.ports import Clock, Mailer, Store
+from invitekit.ports import Clock, Mailer, Store, WebhookSender
 from invitekit.reports import DeliveryReport, InvitationReport
 from invitekit.settings import OutboxSettings
 from invitekit.throttle import LoginThrottle, MailThrottle
@@ -39,7 +40,7 @@ __all__ = [
 ]
 
 
-class InviteKit(AccountMethods, InvitationMethods, BounceMethods, CustomerMethods):
+class InviteKit(AccountMethods, InvitationMethods, BounceMethods, CustomerMethods, FeedMethods):
     """Everything invitekit does, for one business.
 
     Args:
@@ -62,6 +63,9 @@ class InviteKit(AccountMethods, InvitationMethods, BounceMethods, CustomerMethod
             :class:`~invitekit.throttle.MailThrottle`).
         bounces: when bounces make an address undeliverable, and when the circuit
             breaker pauses a campaign (see :class:`~invitekit.BounceSettings`).
+        webhook_sender: how :meth:`deliver` POSTs the feed to the business's
+            webhooks (:class:`~invitekit.adapters.webhooks.HTTPWebhookSender`);
+            ``None``: this kit delivers no webhooks (a worker given one does).
 
     Raises:
         ConfigurationError: for unusable settings (short keys, a bad time zone...).
@@ -83,6 +87,7 @@ class InviteKit(AccountMethods, InvitationMethods, BounceMethods, CustomerMethod
         login_throttle: LoginThrottle | None = None,
         mail_throttle: MailThrottle | None = None,
         bounces: BounceSettings | None = None,
+        webhook_sender: WebhookSender | None = None,
     ) -> None:
         self.store = store
         self.mailer = mailer
@@ -101,6 +106,7 @@ class InviteKit(AccountMethods, InvitationMethods, BounceMethods, CustomerMethod
         self.login_throttle = login_throttle or LoginThrottle()
         self.mail_throttle = mail_throttle or MailThrottle()
         self.bounces = bounces or BounceSettings()
+        self.webhook_sender = webhook_sender
 
     @property
     def _ctx(self) -> Context:
@@ -119,6 +125,7 @@ class InviteKit(AccountMethods, InvitationMethods, BounceMethods, CustomerMethod
             login_throttle=self.login_throttle,
             mail_throttle=self.mail_throttle,
             bounces=self.bounces,
+            webhooks=self.webhook_sender,
         )
 
     def __repr__(self) -> str:

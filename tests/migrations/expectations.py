@@ -259,3 +259,28 @@ def a_hard_bounce_after_the_upgrade_makes_an_address_undeliverable(
     assert not kit.clear_undeliverable(ida.id, by="front-desk").undeliverable
     campaign = kit.resume_campaign(str(message.campaign_id), by="owner")  # not paused: unchanged
     assert (campaign.paused, campaign.resumed_at, campaign.resumed_by) == (False, None, None)
+
+
+# Revision 0006: the event feed, webhooks ---------------------------------------------
+
+
+@expectation
+def earlier_events_are_the_start_of_each_business_feed(engine: sa.Engine, v1: V1Rows) -> None:
+    """Every v1 event is in its business's feed, in the order written; new ones follow."""
+    clock = FakeClock(datetime(2026, 1, 7, 9, 0, tzinfo=UTC))
+    kit, _ = _kit(engine, "studio-1", clock)
+    feed, cursor = kit.events_since(limit=1000)
+    v1_events = sorted(
+        (row for row in v1["invitekit_events"] if row["business_id"] == "studio-1"),
+        key=lambda row: row["seq"],
+    )
+    assert [(i.event.customer_id, i.event.kind.value) for i in feed] == [
+        (row["customer_id"], row["kind"]) for row in v1_events
+    ]
+    assert kit.list_webhooks() == []
+    ana = kit.find_customer("ana@example.com")
+    assert ana is not None
+    kit.archive_customer(ana.id)
+    later, _ = kit.events_since(cursor)
+    assert [(i.event.customer_id, i.event.kind.value) for i in later] == [(ana.id, "archived")]
+    assert later[0].position > feed[-1].position

@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 
 from invitekit.adapters._memory_campaigns import _Campaigns
+from invitekit.adapters._memory_feed import _Feed
 from invitekit.adapters._readonly import read_only
 from invitekit.exceptions import (
     ConcurrentUpdate,
@@ -27,6 +28,7 @@ from invitekit.exceptions import (
     PermanentDeliveryError,
     StorageError,
 )
+from invitekit.feed import FeedEvent
 from invitekit.funnel import Campaign
 from invitekit.model import (
     Business,
@@ -43,6 +45,7 @@ from invitekit.model import (
 )
 from invitekit.ports import Transaction
 from invitekit.text import quoted
+from invitekit.webhooks import Webhook
 
 __all__ = ["MemoryMailer", "MemoryStore"]
 
@@ -87,6 +90,10 @@ class MemoryStore:
         self._login_failures: dict[tuple[str, str], tuple[tuple[int, datetime], ...]] = {}
         self._attempt_numbers = itertools.count(1)
         self._registrations: dict[tuple[str, str], Registration] = {}
+        self._feed: dict[str, list[FeedEvent]] = {}  # per business, by position
+        self._feed_head = 0  # the newest position handed out
+        self._webhooks: dict[tuple[str, str], Webhook] = {}
+        self._webhook_claims: dict[tuple[str, str], str] = {}
 
     def __repr__(self) -> str:
         return f"MemoryStore(customers={len(self._customers)}, outbox={len(self._outbox)})"
@@ -116,7 +123,7 @@ class MemoryStore:
                 self._active.open = False
 
 
-class _MemoryTransaction(_Campaigns):
+class _MemoryTransaction(_Campaigns, _Feed):
     """One transaction of a :class:`MemoryStore`; undoes its changes on rollback."""
 
     def __init__(self, store: MemoryStore) -> None:
@@ -432,6 +439,7 @@ class _MemoryTransaction(_Campaigns):
         for event in events:
             key = (event.business_id, event.customer_id)
             self._set(self._s._events, key, (*self._s._events.get(key, ()), event))
+        self._to_feed(events)
 
     def list_events(self, business_id: str, customer_id: str) -> list[Event]:
         return list(self._s._events.get((business_id, customer_id), ()))

@@ -9,6 +9,7 @@ from invitekit.facade import FacadePart
 from invitekit.flows import (
     campaigns,
     delivery,
+    feed,
     funnel,
     templates,
     worker,
@@ -327,7 +328,15 @@ class InvitationMethods(FacadePart):
         Returns:
             counts of what happened.
         """
-        return delivery.deliver(self._ctx, limit=limit)
+        ctx = self._ctx
+        return feed.with_webhooks(
+            delivery.deliver(ctx, limit=limit),
+            store=ctx.store,
+            clock=ctx.clock,
+            outbox=ctx.outbox,
+            sender=ctx.webhooks,
+            business_id=ctx.business.id,
+        )
 
     def store_business(self) -> int:
         """Store the business's settings now; the version stored (a new one if they changed).

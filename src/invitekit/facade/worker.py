@@ -10,8 +10,8 @@ from invitekit.bounces import BounceSettings
 from invitekit.clock import SystemClock
 from invitekit.compose import Layout
 from invitekit.exceptions import DeliveryError
-from invitekit.flows import worker
-from invitekit.ports import Clock, Mailer, MailerSession, Store
+from invitekit.flows import feed, worker
+from invitekit.ports import Clock, Mailer, MailerSession, Store, WebhookSender
 from invitekit.reports import DeliveryReport
 from invitekit.settings import OutboxSettings
 from invitekit.tokens import TokenExpiry, Tokens
@@ -50,6 +50,9 @@ class Worker:
         layout: the email layout; the packaged one by default.
         bounces: as the kits have it: a recipient refused by the mail server is a
             hard bounce, and may pause its campaign (circuit breaker).
+        webhook_sender: how the feed is POSTed to every business's webhooks
+            (:class:`~invitekit.adapters.webhooks.HTTPWebhookSender`); ``None``:
+            this worker delivers no webhooks.
 
     Raises:
         ConfigurationError: ``secret_keys`` is not a list of strong keys.
@@ -66,6 +69,7 @@ class Worker:
         token_expiry: TokenExpiry | None = None,
         layout: Layout | None = None,
         bounces: BounceSettings | None = None,
+        webhook_sender: WebhookSender | None = None,
     ) -> None:
         self.store = store
         self.mailer = mailer
@@ -76,6 +80,7 @@ class Worker:
         self.token_expiry = token_expiry
         self.layout = layout
         self.bounces = bounces or BounceSettings()
+        self.webhook_sender = webhook_sender
         self._running: contextlib.ExitStack | None = None  # while in a ``with`` block
         self._session: MailerSession | None = None
 
@@ -127,6 +132,14 @@ class Worker:
             bounces=self.bounces,
             limit=limit,
             session=self._kept_session(),
+        )
+        report = feed.with_webhooks(
+            report,
+            store=self.store,
+            clock=self.clock,
+            outbox=self.outbox,
+            sender=self.webhook_sender,
+            business_id=None,
         )
         if report.retrying and self._running is not None:
             # The server may be down or have dropped us: the next delivery starts afresh.

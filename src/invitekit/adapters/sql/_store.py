@@ -17,6 +17,7 @@ from invitekit.adapters.sql._attempts import AttemptReservations
 from invitekit.adapters.sql._campaigns import Campaigns
 from invitekit.adapters.sql._catalog import Catalog
 from invitekit.adapters.sql._errors import refusal, storage_error, translated
+from invitekit.adapters.sql._feed import FeedTables
 from invitekit.adapters.sql._groups import Groups
 from invitekit.adapters.sql._migrate import check_schema, create_schema
 from invitekit.adapters.sql._read import Lookup
@@ -33,14 +34,12 @@ from invitekit.adapters.sql._tables import (
     _LIST_EVENTS,
     _OUTBOX_ONE_PENDING,
     _REGISTRATION,
-    _SQLITE_INSERT_EVENTS,
     _SQLITE_INSERT_OUTBOX,
     _UPDATE_CLAIMED_OUTBOX,
     _UPDATE_CUSTOMER,
     _UPDATE_OUTBOX,
     _VERSION_AND_EMAIL_OWNER,
     _customers,
-    _events,
     _login_failures,
     _members,
     _outbox,
@@ -234,6 +233,7 @@ class SQLStore:
                     try:
                         tx = _SQLTransaction(conn, ended)
                         yield read_only(tx) if readonly else tx
+                        tx._write_events()
                     except BaseException:
                         # The error being raised matters more than a failed rollback
                         # (the database rolls back on its own when the connection goes).
@@ -250,13 +250,14 @@ def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
         yield items[start : start + _CHUNK]
 
 
-class _SQLTransaction(Catalog, Groups, Campaigns, AttemptReservations):
+class _SQLTransaction(Catalog, Groups, Campaigns, AttemptReservations, FeedTables):
     """One transaction of a :class:`SQLStore`, on one connection."""
 
     def __init__(self, conn: sa.Connection, ended: ExitStack) -> None:
         self._conn = conn
         self._dialect = conn.dialect.name
         self._ended = ended  # callbacks run once the transaction has ended
+        self._unwritten: list[Event] = []  # added events, written at commit (see _feed.py)
 
     def _run(
         self,
@@ -283,12 +284,14 @@ class _SQLTransaction(Catalog, Groups, Campaigns, AttemptReservations):
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
+        self._write_events()  # those added before it are not undone with it
         nested = translated("could not make a savepoint", self._conn.begin_nested)
         try:
             yield
         except BaseException:
             # Not the caller's error if this fails: that error may be caught,
             # and the writes it meant to undo must not be committed.
+            self._unwritten.clear()  # all added inside it: those before were written
             translated("could not roll back to a savepoint", nested.rollback)
             raise
         translated("could not release a savepoint", nested.commit)
@@ -582,14 +585,8 @@ class _SQLTransaction(Catalog, Groups, Campaigns, AttemptReservations):
 
     # Events ------------------------------------------------------------------------------
 
-    def add_events(self, events: Sequence[Event]) -> None:
-        rows = [_EVENT.values(event) for event in events]
-        if rows and self._dialect == "sqlite":
-            _SQLITE_INSERT_EVENTS(self._conn, rows)
-        elif rows:
-            self._run(_events.insert(), rows)
-
     def list_events(self, business_id: str, customer_id: str) -> list[Event]:
+        self._write_events()
         rows = self._run(
             _LIST_EVENTS, {"p_business_id": business_id, "p_customer_id": customer_id}
         )
