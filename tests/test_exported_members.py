@@ -79,6 +79,7 @@ PUBLIC_MODULES = [
     "invitekit.testing.mailers",
     "invitekit.testing.smtp_server",
     "invitekit.testing.strategies",
+    "invitekit.testing.webhook_server",
     "invitekit.text",
     "invitekit.throttle",
     "invitekit.tokens",
