@@ -308,3 +308,12 @@ def test_the_worker_delivers_every_business_webhooks(
     ]
     assert [r.payload["type"] for r in server.delivered()] == ["customer.added"] * 2
     assert EventKind.ADDED.value == "added"
+
+
+def test_without_the_extra_the_sender_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from invitekit import MissingDependency
+    from invitekit.adapters import webhooks
+
+    monkeypatch.setattr(webhooks, "_MISSING", ModuleNotFoundError("no httpx", name="httpx"))
+    with pytest.raises(MissingDependency, match=r"pip install invitekit\[webhooks\]"):
+        HTTPWebhookSender()

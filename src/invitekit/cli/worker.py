@@ -126,6 +126,17 @@ def _line(report: DeliveryReport | dict[str, int]) -> str:
     return ", ".join(f"{counts[field]} {field.replace('_', ' ')}" for field in _FIELDS)
 
 
+def _webhook_sender() -> Any:
+    """An HTTP sender for the businesses' webhooks, or ``None`` without ``invitekit[webhooks]``."""
+    from invitekit.adapters.webhooks import HTTPWebhookSender
+    from invitekit.exceptions import MissingDependency
+
+    try:
+        return HTTPWebhookSender()
+    except MissingDependency:
+        return None
+
+
 def run_worker(args: argparse.Namespace, settings: Settings) -> ExitCode:
     """``invitekit worker`` (and ``invitekit deliver --once``)."""
     from invitekit import OutboxSettings, Worker
@@ -134,7 +145,11 @@ def run_worker(args: argparse.Namespace, settings: Settings) -> ExitCode:
     mailer = settings.mailer()
     store = open_store(settings)
     worker = Worker(
-        store=store, mailer=mailer, secret_keys=keys, outbox=OutboxSettings(batch_size=args.batch)
+        store=store,
+        mailer=mailer,
+        secret_keys=keys,
+        outbox=OutboxSettings(batch_size=args.batch),
+        webhook_sender=_webhook_sender(),
     )
     stop = _Stop()
     totals = dict.fromkeys(_FIELDS, 0)
