@@ -224,3 +224,30 @@ def test_a_disabled_or_backed_off_endpoint_is_not_claimed(store: Store) -> None:
         left = [h.id for h in tx.list_webhooks(BIZ)]
     assert claimed == []
     assert (gone, not_there, left) == (True, False, ["whk_1"])
+
+
+def test_an_event_inserted_around_the_store_never_gets_its_position_taken(store: Store) -> None:
+    """A row written by hand (an import, a script) keeps its seq; the feed numbers after it."""
+    from invitekit.adapters.sql import SQLStore
+    from invitekit.adapters.sql._schema import metadata
+
+    if not isinstance(store, SQLStore):
+        pytest.skip("the memory store has no way around it")
+    with store.transaction() as tx:
+        tx.add_events([_event("first")])
+    events = metadata.tables["invitekit_events"]
+    with store.engine.begin() as conn:
+        conn.execute(
+            events.insert().values(
+                seq=50, business_id=BIZ, customer_id="cus_1", kind="updated", at=T0, detail="hand"
+            )
+        )
+    with store.transaction() as tx:
+        tx.add_events([_event("after")])
+    with store.transaction(readonly=True) as tx:
+        feed = tx.read_feed(BIZ, after=0, limit=10)
+    assert [(i.position, i.event.detail) for i in feed] == [
+        (1, "first"),
+        (50, "hand"),
+        (51, "after"),
+    ]

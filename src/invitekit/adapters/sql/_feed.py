@@ -52,6 +52,7 @@ _EVENT = RowMap(Event, _events, columns={"by": "actor"})
 _WEBHOOK = RowMap(Webhook, _webhooks)
 _SQLITE_INSERT_EVENTS = SQLiteBulkInsert(_events, numbered=True)
 _COUNTER = 1  # the id of the counter's one row
+_NEWEST = sa.select(sa.func.coalesce(sa.func.max(_events.c.seq), 0))
 _HEAD = sa.select(_feed.c.position).where(_feed.c.id == _COUNTER)
 
 
@@ -75,20 +76,36 @@ def _read_statement(dialect: str) -> sa.Select[Any]:
 
 
 def _reserve_statement(dialect: str) -> sa.Executable:
-    """The upsert that adds ``p_count`` to the counter (and locks its row)."""
-    values: dict[str, Any] = {"id": _COUNTER, "position": sa.bindparam("p_count")}
+    """The upsert that adds ``p_count`` to the counter (and locks its row).
+
+    From the newest ``seq`` if an event was ever inserted around the store (by
+    hand, an import): its ``seq`` is then never handed out again.  Reading the
+    primary key's end costs one index lookup.
+    """
+    count = sa.bindparam("p_count", type_=sa.BigInteger)
+    newest: Any = _NEWEST.scalar_subquery()
+    if dialect == "mysql":
+        # Read apart, as a plain (non-locking) read: InnoDB locks what a subquery
+        # of an INSERT reads, and that lock deadlocks with the events' inserts.
+        newest = sa.bindparam("p_newest", type_=sa.BigInteger)
+    values: dict[str, Any] = {"id": _COUNTER, "position": newest + count}
+    larger = sa.func.max if dialect == "sqlite" else sa.func.greatest
+    # The row's position plus the count, or the proposed one (the newest seq plus the
+    # count) if larger.  Not the subquery again: schema_translate_map misses it there.
     if dialect == "postgresql":
         pg = postgresql.insert(_feed).values(values)
+        bumped = larger(_feed.c.position + count, pg.excluded.position)
         return pg.on_conflict_do_update(
-            index_elements=["id"], set_={"position": _feed.c.position + pg.excluded.position}
+            index_elements=["id"], set_={"position": bumped}
         ).returning(_feed.c.position)
     if dialect == "sqlite":
         lite = sqlite.insert(_feed).values(values)
-        return lite.on_conflict_do_update(
-            index_elements=["id"], set_={"position": _feed.c.position + lite.excluded.position}
-        )
+        bumped = larger(_feed.c.position + count, lite.excluded.position)
+        return lite.on_conflict_do_update(index_elements=["id"], set_={"position": bumped})
     my = mysql.insert(_feed).values(values)
-    return my.on_duplicate_key_update(position=_feed.c.position + my.inserted.position)
+    return my.on_duplicate_key_update(
+        position=larger(_feed.c.position + count, my.inserted.position)
+    )
 
 
 _DIALECTS = ("postgresql", "sqlite", "mysql")
@@ -132,7 +149,10 @@ class FeedTables:
 
     def _reserve(self, count: int) -> int:
         """Add ``count`` to the counter; the newest position it now holds."""
-        result = self._run(_RESERVE[self._kind], {"p_count": count})
+        params = {"p_count": count}
+        if self._kind == "mysql":
+            params["p_newest"] = int(self._run(_NEWEST).scalar_one())
+        result = self._run(_RESERVE[self._kind], params)
         if self._kind == "postgresql":
             return int(result.scalar_one())
         return int(self._run(_HEAD).scalar_one())
