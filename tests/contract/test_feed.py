@@ -251,3 +251,19 @@ def test_an_event_inserted_around_the_store_never_gets_its_position_taken(store:
         (50, "hand"),
         (51, "after"),
     ]
+
+
+def test_a_statement_on_the_events_sees_the_events_added_before_it(store: Store) -> None:
+    """The SQL store writes waiting events before any statement on their table runs."""
+    from invitekit.adapters.sql import SQLStore
+    from invitekit.adapters.sql._schema import metadata
+
+    if not isinstance(store, SQLStore):
+        pytest.skip("the memory store writes events at once")
+    events = metadata.tables["invitekit_events"]
+    with store.transaction() as tx:
+        tx.add_events([_event("gone"), _event("kept", customer_id="cus_2")])
+        tx._run(events.delete().where(events.c.customer_id == "cus_1"))  # type: ignore[attr-defined]
+    with store.transaction(readonly=True) as tx:
+        feed = tx.read_feed(BIZ, after=0, limit=10)
+    assert [item.event.detail for item in feed] == ["kept"]

@@ -20,10 +20,13 @@ highest deleted ``rowid``; an explicit ``seq`` from the counter never is).  The
 price: every transaction that adds events, for any business, takes its turn on
 one row, for the time of its commit.
 
-The events are written when the transaction commits (or before anything reads
-events, or a savepoint is made), not when ``add_events`` is called: the
-counter row is then the last lock a transaction takes, so it is held for the
-commit alone and is part of no deadlock with the rows a transaction locks.
+The events are written when the transaction commits, not when ``add_events``
+is called: the counter row is then the last lock a transaction takes, so it is
+held for the commit alone and is part of no deadlock with the rows a
+transaction locks.  They are written earlier when the transaction makes a
+savepoint, or runs a statement on ``invitekit_events`` (a read, an update, a
+delete: ``_SQLTransaction._run`` checks, with :func:`touches_events`, while
+events wait), so a transaction sees, and changes, every event it added.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, postgresql, sqlite
+from sqlalchemy.sql.util import find_tables
 
 from invitekit.adapters.sql._bulk import SQLiteBulkInsert
 from invitekit.adapters.sql._rows import RowMap
@@ -43,7 +47,7 @@ from invitekit.exceptions import ConcurrentUpdate
 from invitekit.feed import FeedEvent
 from invitekit.webhooks import Webhook
 
-__all__ = ["FeedTables"]
+__all__ = ["FeedTables", "touches_events"]
 
 _events = metadata.tables["invitekit_events"]
 _feed = metadata.tables["invitekit_feed"]
@@ -111,6 +115,13 @@ def _reserve_statement(dialect: str) -> sa.Executable:
 _DIALECTS = ("postgresql", "sqlite", "mysql")
 _RESERVE = {name: _reserve_statement(name) for name in _DIALECTS}
 _READ = {name: _read_statement(name) for name in _DIALECTS}
+
+
+def touches_events(statement: sa.Executable) -> bool:
+    """Whether ``statement`` reads or writes ``invitekit_events`` (anywhere in it)."""
+    if not isinstance(statement, sa.ClauseElement):
+        return True  # unknown: write the events first, to be safe
+    return _events in find_tables(statement, include_crud=True)
 
 
 class FeedTables:

@@ -107,7 +107,7 @@ def _seq() -> sa.Column[int]:
 
 
 def _position() -> sa.types.TypeEngine[int]:
-    """A place in a business's event feed (64 bits; SQLite's integers are)."""
+    """A place in the event feed (64 bits; SQLite's integers are)."""
     return sa.BigInteger().with_variant(sa.Integer, "sqlite")
 
 

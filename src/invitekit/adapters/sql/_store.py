@@ -17,7 +17,7 @@ from invitekit.adapters.sql._attempts import AttemptReservations
 from invitekit.adapters.sql._campaigns import Campaigns
 from invitekit.adapters.sql._catalog import Catalog
 from invitekit.adapters.sql._errors import refusal, storage_error, translated
-from invitekit.adapters.sql._feed import FeedTables
+from invitekit.adapters.sql._feed import FeedTables, touches_events
 from invitekit.adapters.sql._groups import Groups
 from invitekit.adapters.sql._migrate import check_schema, create_schema
 from invitekit.adapters.sql._read import Lookup
@@ -272,6 +272,8 @@ class _SQLTransaction(Catalog, Groups, Campaigns, AttemptReservations, FeedTable
             duplicates: the error meant by breaking each named unique constraint
                 of the statement's table; any other refusal is a StorageError.
         """
+        if self._unwritten and touches_events(statement):
+            self._write_events()  # so that it reads, or changes, every event added
         try:
             if parameters is None:
                 return self._conn.execute(statement)
