@@ -291,11 +291,17 @@ class _SQLTransaction(Catalog, Groups, Campaigns, AttemptReservations, FeedTable
         try:
             yield
         except BaseException:
+            # The events added inside it are written, then undone with the rest:
+            # the same statements run whether its writes are kept or not (see
+            # flows/password_reset.py, whose answers must not differ in their work).
+            with suppress(StorageError):
+                self._write_events()
+            self._unwritten.clear()
             # Not the caller's error if this fails: that error may be caught,
             # and the writes it meant to undo must not be committed.
-            self._unwritten.clear()  # all added inside it: those before were written
             translated("could not roll back to a savepoint", nested.rollback)
             raise
+        self._write_events()
         translated("could not release a savepoint", nested.commit)
 
     def _among(
