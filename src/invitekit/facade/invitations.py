@@ -325,6 +325,10 @@ class InvitationMethods(FacadePart):
         dies after the server accepted a message but before the commit, the
         message is sent again later, the same bytes with the same ``Message-ID``.
 
+        Then, for a kit given a ``webhook_sender``, the business's webhooks
+        receive the feed's new events (:meth:`add_webhook`;
+        ``webhooks_sent`` and ``webhooks_failed`` in the report).
+
         Returns:
             counts of what happened.
         """

@@ -66,7 +66,7 @@ class SQLiteBulkInsert:
         ]
 
     def __call__(self, conn: sa.Connection, rows: Sequence[Mapping[str, Any]]) -> int:
-        """Insert ``rows`` (every column but the numbered key -> value) on ``conn``.
+        """Insert ``rows`` (every column -> value; the numbered key only if ``numbered``).
 
         Returns:
             how many rows were inserted (those skipped by a conflict are not).
