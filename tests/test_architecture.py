@@ -26,7 +26,16 @@ LAYERS = {
     "facade": 3,
     "outside": 4,  # adapters, the command, testing, the pytest plugin: they may use everything
 }
-OPTIONAL = ("sqlalchemy", "psycopg", "pymysql", "aiosmtpd", "hypothesis", "pytest")
+OPTIONAL = (
+    "sqlalchemy",
+    "psycopg",
+    "pymysql",
+    "aiosmtpd",
+    "hypothesis",
+    "pytest",
+    "httpx",
+    "standardwebhooks",
+)
 SIZE_LIMITS = {"module": 700, "class": 450}
 
 

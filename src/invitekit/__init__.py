@@ -37,12 +37,14 @@ from invitekit.exceptions import (
     InvalidBooking,
     InvalidBounceKind,
     InvalidCredentials,
+    InvalidCursor,
     InvalidEmail,
     InvalidIdentity,
     InvalidLocale,
     InvalidName,
     InvalidPolicy,
     InvalidReport,
+    InvalidWebhookURL,
     InvitationRefused,
     InviteKitError,
     LastWayIn,
@@ -71,9 +73,11 @@ from invitekit.exceptions import (
     ValidationError,
     VerificationSuperseded,
     WeakPassword,
+    WebhookNotFound,
 )
 from invitekit.facade.bounces import BounceProcessor
 from invitekit.facade.worker import Worker
+from invitekit.feed import FeedEvent
 from invitekit.funnel import Campaign, CampaignReport, CircuitBreaker, FunnelCounts
 from invitekit.identities import Identity
 from invitekit.model import (
@@ -121,6 +125,7 @@ from invitekit.service import (
 from invitekit.throttle import LoginThrottle, MailThrottle
 from invitekit.tokens import TokenExpiry
 from invitekit.transitions import ReminderDue
+from invitekit.webhooks import Webhook
 
 __all__ = [
     "Action",
@@ -162,6 +167,7 @@ __all__ = [
     "Event",
     "EventKind",
     "EventNote",
+    "FeedEvent",
     "FixedFee",
     "FunnelCounts",
     "Group",
@@ -171,12 +177,14 @@ __all__ = [
     "InvalidBooking",
     "InvalidBounceKind",
     "InvalidCredentials",
+    "InvalidCursor",
     "InvalidEmail",
     "InvalidIdentity",
     "InvalidLocale",
     "InvalidName",
     "InvalidPolicy",
     "InvalidReport",
+    "InvalidWebhookURL",
     "InvitationPlan",
     "InvitationRefused",
     "InvitationReport",
@@ -237,6 +245,8 @@ __all__ = [
     "VerificationSuperseded",
     "WallClockCutoff",
     "WeakPassword",
+    "Webhook",
+    "WebhookNotFound",
     "Worker",
     "can_use_portal",
     "explain",

@@ -20,13 +20,16 @@ translated at the boundary with ``raise ... from err``.
     │   ├── TemplateError
     │   ├── InvalidReport
     │   ├── InvalidBounceKind
-    │   └── InvalidIdentity
+    │   ├── InvalidIdentity
+    │   ├── InvalidCursor
+    │   └── InvalidWebhookURL
     ├── NotFound (LookupError)
     │   ├── CustomerNotFound
     │   ├── GroupNotFound
     │   ├── MessageNotFound
     │   ├── CampaignNotFound
-    │   └── IdentityNotFound
+    │   ├── IdentityNotFound
+    │   └── WebhookNotFound
     ├── Conflict
     │   ├── DuplicateCustomer
     │   ├── DuplicateGroup
@@ -90,12 +93,14 @@ __all__ = [
     "InvalidBooking",
     "InvalidBounceKind",
     "InvalidCredentials",
+    "InvalidCursor",
     "InvalidEmail",
     "InvalidIdentity",
     "InvalidLocale",
     "InvalidName",
     "InvalidPolicy",
     "InvalidReport",
+    "InvalidWebhookURL",
     "InvitationRefused",
     "InviteKitError",
     "LastWayIn",
@@ -124,6 +129,7 @@ __all__ = [
     "ValidationError",
     "VerificationSuperseded",
     "WeakPassword",
+    "WebhookNotFound",
 ]
 
 
@@ -242,6 +248,20 @@ class InvalidIdentity(ValidationError):
     """
 
 
+class InvalidCursor(ValidationError):
+    """A cursor given to ``events_since`` is not one the feed handed out (code ``"malformed"``)."""
+
+
+class InvalidWebhookURL(ValidationError):
+    """A webhook URL is refused: not ``https`` (nor ``http`` to a loopback address), or malformed.
+
+    Its :attr:`~ValidationError.code` says why: ``"malformed"``, ``"scheme"``
+    (neither ``https`` nor loopback ``http``), ``"credentials"`` (a user or
+    password in the URL), ``"host"`` (no host, or an address that is not
+    public: private, link-local, multicast, reserved), ``"too_long"``.
+    """
+
+
 class NotFound(InviteKitError, LookupError):
     """Something looked up by id or name does not exist in this business."""
 
@@ -264,6 +284,10 @@ class CampaignNotFound(NotFound):
 
 class IdentityNotFound(NotFound):
     """The customer has no identity of this provider linked."""
+
+
+class WebhookNotFound(NotFound):
+    """No webhook endpoint with this id exists in this business."""
 
 
 class Conflict(InviteKitError):

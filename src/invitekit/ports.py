@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Protocol
 
 from invitekit.email_change import EmailChange
+from invitekit.feed import FeedEvent
 from invitekit.funnel import Campaign, CampaignCounts
 from invitekit.identities import Identity
 from invitekit.model import (
@@ -30,6 +31,7 @@ from invitekit.model import (
 )
 from invitekit.privacy import PurgeCutoffs, PurgeReport
 from invitekit.transitions import ReminderCandidate
+from invitekit.webhooks import Webhook
 
 __all__ = [
     "CampaignOperations",
@@ -42,6 +44,7 @@ __all__ = [
     "Store",
     "StoredTemplate",  # likewise
     "Transaction",
+    "WebhookSender",
 ]
 
 
@@ -62,6 +65,24 @@ class MailerSession(Protocol):
         Raises:
             TemporaryDeliveryError: worth retrying (4xx, connection trouble).
             PermanentDeliveryError: not worth retrying (5xx, refused recipient).
+        """
+        ...
+
+
+class WebhookSender(Protocol):
+    """**Protocol:** POSTs one signed webhook message (Standard Webhooks) to an endpoint."""
+
+    def post(self, url: str, *, secret: str, message_id: str, body: bytes) -> None:
+        """Sign ``body`` with ``secret`` and POST it to ``url``; return once answered 2xx.
+
+        ``message_id`` is the ``webhook-id`` header, the same on every retry of
+        one event to one endpoint; the ``webhook-timestamp`` is the moment of the
+        attempt, as the receiver's clock should see it.
+
+        Raises:
+            TemporaryDeliveryError: anything else (a refused or unreachable
+                address, a timeout, a redirect, a status other than 2xx): the
+                delivery is tried again later.
         """
         ...
 
@@ -482,7 +503,68 @@ class Transaction(CampaignOperations, IdentityOperations, PrivacyOperations, Pro
     # Events ----------------------------------------------------------------------------
 
     def add_events(self, events: Sequence[Event]) -> None:
-        """Append events to customers' histories."""
+        """Append events to customers' histories and to their business's feed.
+
+        Each event gets the next feed position (see :mod:`invitekit.feed`), in
+        the order given, when the transaction commits: positions are committed
+        in the order they are handed out, so a reader that has seen a position
+        has seen every smaller one, whatever the number of writers (threads,
+        processes, machines).  Positions are numbered for the whole store; a
+        business's feed is its events among them.
+        """
+        ...
+
+    def read_feed(self, business_id: str, *, after: int, limit: int) -> list[FeedEvent]:
+        """Up to ``limit`` events of the business's feed after position ``after``, in order."""
+        ...
+
+    def feed_head(self, business_id: str) -> int:
+        """A position that every committed event of the business is at or before.
+
+        The newest position handed out in the store (0 before any event): the
+        events up to it are committed, so a later :meth:`read_feed` sees them.
+        """
+        ...
+
+    # Webhooks ----------------------------------------------------------------------------
+
+    def insert_webhook(self, webhook: Webhook) -> None:
+        """Store a new webhook endpoint."""
+        ...
+
+    def list_webhooks(self, business_id: str) -> list[Webhook]:
+        """A business's webhook endpoints, oldest first."""
+        ...
+
+    def delete_webhook(self, business_id: str, webhook_id: str) -> bool:
+        """Remove an endpoint; whether there was one."""
+        ...
+
+    def claim_webhooks(
+        self,
+        *,
+        now: datetime,
+        lease_until: datetime,
+        claim_token: str,
+        limit: int,
+        business_id: str | None = None,
+    ) -> list[Webhook]:
+        """Lease up to ``limit`` endpoints that have feed events to deliver.
+
+        An endpoint is claimable when it is enabled, its ``not_before`` is
+        ``None`` or not after ``now``, it has no lease or its lease ended before
+        ``now``, and :meth:`feed_head` is after its ``delivered_through``.  Claimed endpoints get
+        ``claimed_until=lease_until``; no other claim takes them until then.
+        """
+        ...
+
+    def update_webhook(self, webhook: Webhook, *, claim_token: str) -> None:
+        """Store an endpoint's delivery state (every field but url, secret, created_at).
+
+        Raises:
+            ConcurrentUpdate: the endpoint is gone, or ``claim_token`` no longer
+                holds its lease.
+        """
         ...
 
     def list_events(self, business_id: str, customer_id: str) -> list[Event]:

@@ -42,6 +42,8 @@ class DeliveryReport:
         held_back: invitations and reminders that pacing or quiet hours keep
             for later: pending again, due at the next allowed moment (shown as
             scheduled, not failed; see :class:`~invitekit.Pacing`).
+        webhooks_sent: feed events POSTed to webhook endpoints (answered 2xx).
+        webhooks_failed: webhook deliveries that failed (tried again later).
     """
 
     sent: int = 0
@@ -49,3 +51,5 @@ class DeliveryReport:
     failed: int = 0
     cancelled: int = 0
     held_back: int = 0
+    webhooks_sent: int = 0
+    webhooks_failed: int = 0

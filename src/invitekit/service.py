@@ -17,6 +17,7 @@ from invitekit.facade.accounts import AccountMethods
 from invitekit.facade.bounces import BounceMethods
 from invitekit.facade.customers import CustomerMethods
 from invitekit.facade.email_change import EmailChangeMethods
+from invitekit.facade.feed import FeedMethods
 from invitekit.facade.invitations import InvitationMethods
 from invitekit.facade.links import LinkMethods
 from invitekit.facade.privacy import PrivacyMethods
@@ -28,7 +29,7 @@ from invitekit.model import (
     InvitationTemplate,
 )
 from invitekit.passwords import PasswordHasher, PasswordRules
-from invitekit.ports import Clock, Mailer, Store
+from invitekit.ports import Clock, Mailer, Store, WebhookSender
 from invitekit.privacy import Retention
 from invitekit.reports import DeliveryReport, InvitationReport
 from invitekit.settings import OutboxSettings
@@ -54,6 +55,7 @@ class InviteKit(
     ProviderMethods,
     PrivacyMethods,
     EmailChangeMethods,
+    FeedMethods,
 ):
     """Everything invitekit does, for one business.
 
@@ -79,6 +81,9 @@ class InviteKit(
             breaker pauses a campaign (see :class:`~invitekit.BounceSettings`).
         retention: how long what is no longer needed is kept, for :meth:`purge`
             (see :class:`~invitekit.Retention` for the defaults).
+        webhook_sender: how :meth:`deliver` POSTs the feed to the business's
+            webhooks (:class:`~invitekit.adapters.webhooks.HTTPWebhookSender`);
+            ``None``: this kit delivers no webhooks (a worker given one does).
 
     Raises:
         ConfigurationError: for unusable settings (short keys, a bad time zone...).
@@ -101,6 +106,7 @@ class InviteKit(
         mail_throttle: MailThrottle | None = None,
         bounces: BounceSettings | None = None,
         retention: Retention | None = None,
+        webhook_sender: WebhookSender | None = None,
     ) -> None:
         self.store = store
         self.mailer = mailer
@@ -121,6 +127,7 @@ class InviteKit(
         self.bounces = bounces or BounceSettings()
         self.retention = retention or Retention()
         _check_retention(self.retention, self.login_throttle, self.mail_throttle)
+        self.webhook_sender = webhook_sender
 
     @property
     def _ctx(self) -> Context:
@@ -139,6 +146,7 @@ class InviteKit(
             login_throttle=self.login_throttle,
             mail_throttle=self.mail_throttle,
             bounces=self.bounces,
+            webhooks=self.webhook_sender,
         )
 
     def __repr__(self) -> str:

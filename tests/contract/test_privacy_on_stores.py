@@ -147,3 +147,29 @@ def test_a_retention_shorter_than_a_throttle_window_is_refused() -> None:
         Retention(batch_size=0)
     with pytest.raises(ConfigurationError, match="throttles' windows"):
         make_kit(login_throttle=LoginThrottle(window=timedelta(days=3)))
+
+
+def test_the_feed_says_what_the_event_log_says_after_erasure_and_purge(store: Store) -> None:
+    kit, clock = busy_studio(store)
+    ana, bob = kit.find_customer("ana@example.com"), kit.find_customer("bob@example.com")
+    assert ana is not None and bob is not None
+    kit.erase_customer(ana.id, by="front-desk")
+    assert kit.events_since(limit=1000)[0][-1].event.kind is EventKind.ERASED
+    clock.advance(days=800)
+    kit.add_customer("late@example.com")  # an event younger than every retention
+    assert kit.purge().events_deleted > 0
+
+    feed, cursor = [], None
+    while True:
+        page, cursor = kit.events_since(cursor, limit=7)
+        if not page:
+            break
+        feed.extend(item.event for item in page)
+    with store.transaction(readonly=True) as tx:
+        for customer_id in (ana.id, bob.id):
+            logged = tx.list_events(BUSINESS.id, customer_id)
+            assert [e for e in feed if e.customer_id == customer_id] == logged
+    # What is left of Ana is her campaign's funnel, anonymised: ERASED went with the rest.
+    assert [e for e in feed if e.customer_id == ana.id]
+    assert all(e.campaign_id for e in feed if e.customer_id == ana.id)
+    assert "ana@example.com" not in repr(feed).lower()

@@ -25,6 +25,7 @@ from invitekit.model import (
 from invitekit.ports import Store, Transaction
 from invitekit.privacy import Retention
 from invitekit.testing import FaultyStore, make_business
+from invitekit.webhooks import Webhook
 from tests.contract.test_store import BIZ, LEASE, T0, make_customer, make_message
 
 ANA = make_customer(1, first_name="Ana")
@@ -42,6 +43,13 @@ TEMPLATE = TemplateRevision(
 CAMPAIGN = Campaign(id="cmp_1", business_id=BIZ, created_at=T0, audience="all", by="staff-1")
 INVITATION = attrs.evolve(make_message(ANA.id), campaign_id=CAMPAIGN.id)
 ADDED = Event(business_id=BIZ, customer_id=ANA.id, kind=EventKind.ADDED, at=T0)
+HOOK = Webhook(
+    id="whk_1",
+    business_id=BIZ,
+    url="https://crm.example/hook",
+    secret="whsec_" + "A" * 44,
+    created_at=T0,
+)
 SIGN_UP = Registration(
     id="reg_1",
     business_id=BIZ,
@@ -103,6 +111,9 @@ READS: dict[str, Callable[[Transaction], Any]] = {
         BIZ, invited_before=T0, max_reminders=2
     ),
     "campaign_counts": lambda tx: tx.campaign_counts(BIZ, CAMPAIGN.id, now=T0),
+    "read_feed": lambda tx: tx.read_feed(BIZ, after=0, limit=10),
+    "feed_head": lambda tx: tx.feed_head(BIZ),
+    "list_webhooks": lambda tx: tx.list_webhooks(BIZ),
 }
 
 # Every changing method, each a change that a writing transaction would make.
@@ -152,6 +163,14 @@ WRITES: dict[str, Callable[[Transaction], object]] = {
         BIZ, ANA.id, email_keys=[ANA.email_key], now=T0
     ),
     "purge": lambda tx: tx.purge(BIZ, Retention().cutoffs(T0 + timedelta(days=5000)), limit=10),
+    "insert_webhook": lambda tx: tx.insert_webhook(attrs.evolve(HOOK, id="whk_2")),
+    "delete_webhook": lambda tx: tx.delete_webhook(BIZ, HOOK.id),
+    "claim_webhooks": lambda tx: tx.claim_webhooks(
+        now=T0, lease_until=T0 + LEASE, claim_token="clm_w", limit=10
+    ),
+    "update_webhook": lambda tx: tx.update_webhook(
+        attrs.evolve(HOOK, failures=1), claim_token="clm_none"
+    ),
 }
 
 
@@ -171,6 +190,7 @@ def filled(store: Store) -> Store:
         tx.insert_campaign(CAMPAIGN)
         tx.insert_identity(LINKED)
         tx.put_email_change(CHANGE)
+        tx.insert_webhook(HOOK)
     return store
 
 

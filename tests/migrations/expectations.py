@@ -285,7 +285,7 @@ def customers_from_before_sign_in_with_a_provider(engine: sa.Engine, v1: V1Rows)
     assert [i.subject for i in kit.identities(ben.id)] == ["ben-1"]
 
 
-# Revision 0006: pending email changes ---------------------------------------------------
+# Revision 0007: pending email changes ---------------------------------------------------
 
 
 @expectation
@@ -308,3 +308,28 @@ def an_email_change_works_on_an_upgraded_database(engine: sa.Engine, v1: V1Rows)
     assert kit.login("cara.new@example.com", PASSWORD).id == cara.id
     with pytest.raises(CustomerArchived):
         kit.request_email_change(dan.id, "dan.new@example.com", password=PASSWORD)
+
+
+# Revision 0008: the event feed, webhooks ---------------------------------------------
+
+
+@expectation
+def earlier_events_are_the_start_of_each_business_feed(engine: sa.Engine, v1: V1Rows) -> None:
+    """Every v1 event is in its business's feed, in the order written; new ones follow."""
+    clock = FakeClock(datetime(2026, 1, 7, 9, 0, tzinfo=UTC))
+    kit, _ = _kit(engine, "studio-1", clock)
+    feed, cursor = kit.events_since(limit=1000)
+    v1_events = sorted(
+        (row for row in v1["invitekit_events"] if row["business_id"] == "studio-1"),
+        key=lambda row: row["seq"],
+    )
+    assert [(i.event.customer_id, i.event.kind.value) for i in feed] == [
+        (row["customer_id"], row["kind"]) for row in v1_events
+    ]
+    assert kit.list_webhooks() == []
+    ana = kit.find_customer("ana@example.com")
+    assert ana is not None
+    kit.archive_customer(ana.id)
+    later, _ = kit.events_since(cursor)
+    assert [(i.event.customer_id, i.event.kind.value) for i in later] == [(ana.id, "archived")]
+    assert later[0].position > feed[-1].position

@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from invitekit import ProviderEmailNotVerified, ProviderSignInRefused, Status
-from invitekit.adapters.sql import current, head, upgrade
+from invitekit.adapters.sql import current, upgrade
 from invitekit.testing import FakeClock
 from tests.migrations.expectations import _kit, _plain
 

@@ -332,3 +332,30 @@ store_purged: PurgeReport = Worker(
     store=kit.store, mailer=kit.mailer, secret_keys=["a-secret-key"], retention=Retention()
 ).purge()
 erased_kind: EventKind = EventKind.ERASED
+# The event feed and webhooks.
+from invitekit import FeedEvent, Webhook  # noqa: E402
+from invitekit.adapters.webhooks import HTTPWebhookSender  # noqa: E402
+
+feed_page: tuple[list[FeedEvent], str] = kit.events_since(None, limit=50)
+feed_items, feed_cursor = feed_page
+feed_again: tuple[list[FeedEvent], str] = kit.events_since(feed_cursor)
+first_position: int = feed_items[0].position if feed_items else 0
+first_kind: EventKind | None = feed_items[0].event.kind if feed_items else None
+endpoint: Webhook = kit.add_webhook("https://crm.example/hooks", secret=None)
+endpoint_secret: str = endpoint.secret
+endpoints: list[Webhook] = kit.list_webhooks()
+kit.remove_webhook(endpoint.id)
+hooked_kit = InviteKit(
+    store=kit.store,
+    mailer=kit.mailer,
+    business=kit.business,
+    secret_keys=["a-secret-key"],
+    webhook_sender=HTTPWebhookSender(timeout=5.0),
+)
+webhooks_sent: int = hooked_kit.deliver().webhooks_sent
+hooked_worker = Worker(
+    store=kit.store,
+    mailer=kit.mailer,
+    secret_keys=["a-secret-key"],
+    webhook_sender=HTTPWebhookSender(),
+)

@@ -6,12 +6,13 @@ in a module of its own for length.  The rules are :mod:`invitekit.privacy`'s.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from invitekit.events import Event
 from invitekit.exceptions import ConcurrentUpdate
 from invitekit.model import EventNote, OutboxMessage, OutboxState, Registration
 from invitekit.privacy import (
@@ -100,10 +101,13 @@ class _Privacy:
                 self._set(s._identities, linked, gone)
         self._set(s._email_changes, (business_id, customer_id), gone)
         events = s._events.get((business_id, customer_id), ())
-        kept = tuple(
-            attrs.evolve(e, detail=anonymised_detail(e)) for e in events if kept_after_erasure(e)
-        )
+        fates = [
+            attrs.evolve(e, detail=anonymised_detail(e)) if kept_after_erasure(e) else None
+            for e in events
+        ]
+        kept = tuple(e for e in fates if e is not None)
         self._set(s._events, (business_id, customer_id), kept or gone)
+        self._refeed(business_id, {customer_id: fates})
         customer = s._customers.get((business_id, customer_id))
         if customer is None:
             return
@@ -214,21 +218,54 @@ class _Privacy:
         if before is None:
             return {"events_deleted": 0, "events_scrubbed": 0}
         table = self._s._events
+        changed: dict[str | None, list[Event | None]] = {}
         for key, events in list(table.items()):
             if key[0] != business_id:
                 continue
-            kept = []
+            fates: list[Event | None] = []
             for e in events:
                 if e.at < before and e.campaign_id is None and deleted < limit:
                     deleted += 1
+                    fates.append(None)
                     continue
                 detail = anonymised_detail(e)
                 old = e.at < before and e.campaign_id is not None
                 if old and detail != e.detail and scrubbed < limit:
                     scrubbed += 1
-                    kept.append(attrs.evolve(e, detail=detail))
+                    fates.append(attrs.evolve(e, detail=detail))
                 else:
-                    kept.append(e)
-            if len(kept) != len(events) or tuple(kept) != events:
-                self._set(table, key, tuple(kept) or self._missing)
+                    fates.append(e)
+            kept = tuple(e for e in fates if e is not None)
+            if kept != events:
+                self._set(table, key, kept or self._missing)
+                changed[key[1]] = fates
+        self._refeed(business_id, changed)
         return {"events_deleted": deleted, "events_scrubbed": scrubbed}
+
+    def _refeed(
+        self, business_id: str, fates: Mapping[str | None, Sequence[Event | None]]
+    ) -> None:
+        """Make the business's feed say what ``_events`` now says of the ``fates`` customers.
+
+        ``fates[customer]`` holds, for each of the customer's events as they were
+        (in order), what became of it: ``None`` (deleted) or the event now.  The
+        feed holds each customer's events in that same order (``add_events``
+        appends to both), at their positions, which do not change.
+        """
+        feed = self._s._feed.get(business_id)
+        if not feed or not fates:
+            return
+        seen: dict[str | None, int] = {}
+        rewritten = []
+        for item in feed:
+            customer = item.event.customer_id
+            if customer not in fates:
+                rewritten.append(item)
+                continue
+            n = seen[customer] = seen.get(customer, -1) + 1
+            now = fates[customer][n] if n < len(fates[customer]) else item.event
+            if now is item.event:
+                rewritten.append(item)
+            elif now is not None:
+                rewritten.append(attrs.evolve(item, event=now))
+        self._set(self._s._feed, business_id, rewritten)

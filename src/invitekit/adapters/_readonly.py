@@ -21,6 +21,7 @@ READS = frozenset(
         "campaign_counts",
         "count_attempts",
         "count_customers",
+        "feed_head",
         "find_customer",
         "find_group",
         "find_identity",
@@ -40,8 +41,10 @@ READS = frozenset(
         "list_events",
         "list_groups",
         "list_outbox",
+        "list_webhooks",
         "pending_customer_ids",
         "registrations_for",
+        "read_feed",
         "reminder_candidates",
         "savepoint",
     }

@@ -20,6 +20,7 @@ import attrs
 
 from invitekit.adapters._memory_campaigns import _Campaigns
 from invitekit.adapters._memory_email_change import _EmailChanges
+from invitekit.adapters._memory_feed import _Feed
 from invitekit.adapters._memory_identities import _Identities
 from invitekit.adapters._memory_privacy import _Privacy
 from invitekit.adapters._readonly import read_only
@@ -31,6 +32,7 @@ from invitekit.exceptions import (
     PermanentDeliveryError,
     StorageError,
 )
+from invitekit.feed import FeedEvent
 from invitekit.funnel import Campaign
 from invitekit.identities import Identity
 from invitekit.model import (
@@ -48,6 +50,7 @@ from invitekit.model import (
 )
 from invitekit.ports import Transaction
 from invitekit.text import quoted
+from invitekit.webhooks import Webhook
 
 __all__ = ["MemoryMailer", "MemoryStore"]
 
@@ -94,6 +97,10 @@ class MemoryStore:
         self._registrations: dict[tuple[str, str], Registration] = {}
         self._identities: dict[tuple[str, str, str], Identity] = {}
         self._email_changes: dict[tuple[str, str], EmailChange] = {}  # one per customer
+        self._feed: dict[str, list[FeedEvent]] = {}  # per business, by position
+        self._feed_head = 0  # the newest position handed out
+        self._webhooks: dict[tuple[str, str], Webhook] = {}
+        self._webhook_claims: dict[tuple[str, str], str] = {}
 
     def __repr__(self) -> str:
         return f"MemoryStore(customers={len(self._customers)}, outbox={len(self._outbox)})"
@@ -123,7 +130,7 @@ class MemoryStore:
                 self._active.open = False
 
 
-class _MemoryTransaction(_Campaigns, _Identities, _Privacy, _EmailChanges):
+class _MemoryTransaction(_Campaigns, _Identities, _Privacy, _EmailChanges, _Feed):
     """One transaction of a :class:`MemoryStore`; undoes its changes on rollback."""
 
     _missing = _MISSING
@@ -441,6 +448,7 @@ class _MemoryTransaction(_Campaigns, _Identities, _Privacy, _EmailChanges):
         for event in events:
             key = (event.business_id, event.customer_id)
             self._set(self._s._events, key, (*self._s._events.get(key, ()), event))
+        self._to_feed(events)
 
     def list_events(self, business_id: str, customer_id: str) -> list[Event]:
         return list(self._s._events.get((business_id, customer_id), ()))

@@ -136,6 +136,17 @@ def _line(report: DeliveryReport | dict[str, int]) -> str:
     return ", ".join(f"{counts[field]} {field.replace('_', ' ')}" for field in _FIELDS)
 
 
+def _webhook_sender() -> Any:
+    """An HTTP sender for the businesses' webhooks, or ``None`` without ``invitekit[webhooks]``."""
+    from invitekit.adapters.webhooks import HTTPWebhookSender
+    from invitekit.exceptions import MissingDependency
+
+    try:
+        return HTTPWebhookSender()
+    except MissingDependency:
+        return None
+
+
 def run_worker(args: argparse.Namespace, settings: Settings) -> ExitCode:
     """``invitekit worker`` (and ``invitekit deliver --once``)."""
     from invitekit import OutboxSettings, Worker
@@ -150,6 +161,7 @@ def run_worker(args: argparse.Namespace, settings: Settings) -> ExitCode:
         secret_keys=keys,
         outbox=OutboxSettings(batch_size=args.batch),
         retention=retention_of(args) if purge_every is not None else None,
+        webhook_sender=_webhook_sender(),
     )
     next_purge = time.monotonic()
     stop = _Stop()

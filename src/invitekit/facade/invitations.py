@@ -9,6 +9,7 @@ from invitekit.facade import FacadePart
 from invitekit.flows import (
     campaigns,
     delivery,
+    feed,
     funnel,
     templates,
     worker,
@@ -324,10 +325,22 @@ class InvitationMethods(FacadePart):
         dies after the server accepted a message but before the commit, the
         message is sent again later, the same bytes with the same ``Message-ID``.
 
+        Then, for a kit given a ``webhook_sender``, the business's webhooks
+        receive the feed's new events (:meth:`add_webhook`;
+        ``webhooks_sent`` and ``webhooks_failed`` in the report).
+
         Returns:
             counts of what happened.
         """
-        return delivery.deliver(self._ctx, limit=limit)
+        ctx = self._ctx
+        return feed.with_webhooks(
+            delivery.deliver(ctx, limit=limit),
+            store=ctx.store,
+            clock=ctx.clock,
+            outbox=ctx.outbox,
+            sender=ctx.webhooks,
+            business_id=ctx.business.id,
+        )
 
     def store_business(self) -> int:
         """Store the business's settings now; the version stored (a new one if they changed).

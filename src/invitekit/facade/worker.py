@@ -11,8 +11,8 @@ from invitekit.bounces import BounceSettings
 from invitekit.clock import SystemClock
 from invitekit.compose import Layout
 from invitekit.exceptions import DeliveryError
-from invitekit.flows import privacy, worker
-from invitekit.ports import Clock, Mailer, MailerSession, Store
+from invitekit.flows import feed, privacy, worker
+from invitekit.ports import Clock, Mailer, MailerSession, Store, WebhookSender
 from invitekit.privacy import PurgeReport, Retention
 from invitekit.reports import DeliveryReport
 from invitekit.settings import OutboxSettings
@@ -54,6 +54,9 @@ class Worker:
             hard bounce, and may pause its campaign (circuit breaker).
         retention: what :meth:`purge` removes, for every business (see
             :class:`~invitekit.Retention` for the defaults).
+        webhook_sender: how the feed is POSTed to every business's webhooks
+            (:class:`~invitekit.adapters.webhooks.HTTPWebhookSender`); ``None``:
+            this worker delivers no webhooks.
 
     Raises:
         ConfigurationError: ``secret_keys`` is not a list of strong keys.
@@ -71,6 +74,7 @@ class Worker:
         layout: Layout | None = None,
         bounces: BounceSettings | None = None,
         retention: Retention | None = None,
+        webhook_sender: WebhookSender | None = None,
     ) -> None:
         self.store = store
         self.mailer = mailer
@@ -82,6 +86,7 @@ class Worker:
         self.layout = layout
         self.bounces = bounces or BounceSettings()
         self.retention = retention or Retention()
+        self.webhook_sender = webhook_sender
         self._running: contextlib.ExitStack | None = None  # while in a ``with`` block
         self._session: MailerSession | None = None
 
@@ -133,6 +138,14 @@ class Worker:
             bounces=self.bounces,
             limit=limit,
             session=self._kept_session(),
+        )
+        report = feed.with_webhooks(
+            report,
+            store=self.store,
+            clock=self.clock,
+            outbox=self.outbox,
+            sender=self.webhook_sender,
+            business_id=None,
         )
         if report.retrying and self._running is not None:
             # The server may be down or have dropped us: the next delivery starts afresh.

@@ -24,7 +24,7 @@ from invitekit.model import (
     storable,
 )
 from invitekit.passwords import PasswordHasher, PasswordRules
-from invitekit.ports import Clock, Mailer, Store, Transaction
+from invitekit.ports import Clock, Mailer, Store, Transaction, WebhookSender
 from invitekit.settings import OutboxSettings
 from invitekit.text import quoted
 from invitekit.throttle import LoginThrottle, MailThrottle
@@ -49,6 +49,7 @@ class Context:
         layout: the email layout, or ``None`` for the packaged one.
         login_throttle, mail_throttle: the attempt limits.
         bounces: when bounces make an address undeliverable, the circuit breaker.
+        webhooks: how webhook messages are POSTed; ``None``: ``deliver`` sends none.
     """
 
     store: Store
@@ -63,6 +64,7 @@ class Context:
     login_throttle: LoginThrottle
     mail_throttle: MailThrottle
     bounces: BounceSettings = attrs.field(factory=BounceSettings)
+    webhooks: WebhookSender | None = None
 
     def customer(self, tx: Transaction, customer_id: str) -> Customer:
         """The business's customer ``customer_id``.

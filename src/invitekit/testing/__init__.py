@@ -15,6 +15,8 @@ public name is importable from here:
   :func:`fast_password_hasher`, and
   :class:`~invitekit.tokens.InsecureKey` for a test's own published keys.
 * :mod:`~invitekit.testing.smtp_server`: :class:`SMTPTestServer`, :class:`ReceivedMail`.
+* :mod:`~invitekit.testing.webhook_server`: :class:`WebhookTestServer`,
+  :class:`ReceivedWebhook` (needs ``invitekit[webhooks]``).
 * :mod:`~invitekit.testing.strategies`: hypothesis strategies: :func:`email_addresses`,
   :func:`customers`, :func:`audiences`, :func:`cancellation_policies`, :func:`bookings`,
   :func:`time_zones`, :func:`instants_near_clock_changes`.
@@ -59,6 +61,7 @@ if TYPE_CHECKING:
         instants_near_clock_changes,
         time_zones,
     )
+    from invitekit.testing.webhook_server import ReceivedWebhook, WebhookTestServer
 
 __all__ = [
     "TEST_PASSWORD",
@@ -69,7 +72,9 @@ __all__ = [
     "FlakyMailer",
     "InsecureKey",
     "ReceivedMail",
+    "ReceivedWebhook",
     "SMTPTestServer",
+    "WebhookTestServer",
     "audiences",
     "bookings",
     "cancellation_policies",
@@ -89,6 +94,8 @@ __all__ = [
 _LAZY = {
     "ReceivedMail": "invitekit.testing.smtp_server",
     "SMTPTestServer": "invitekit.testing.smtp_server",
+    "ReceivedWebhook": "invitekit.testing.webhook_server",
+    "WebhookTestServer": "invitekit.testing.webhook_server",
     **dict.fromkeys(
         [
             "audiences",

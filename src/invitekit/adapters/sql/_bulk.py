@@ -37,12 +37,19 @@ class SQLiteBulkInsert:
         ignore_conflicts_on: the columns of a unique constraint: a row that
             breaks it is skipped (``ON CONFLICT (...) DO NOTHING``), as
             ``sqlite.insert(...).on_conflict_do_nothing`` does.
+        numbered: rows give the autoincrementing key too (the feed numbers events).
     """
 
     __slots__ = ("_converts", "_row", "_sql")
 
-    def __init__(self, table: sa.Table, *, ignore_conflicts_on: Sequence[str] = ()) -> None:
-        names = [column.name for column in table.columns if not _generated(column)]
+    def __init__(
+        self,
+        table: sa.Table,
+        *,
+        ignore_conflicts_on: Sequence[str] = (),
+        numbered: bool = False,
+    ) -> None:
+        names = [c.name for c in table.columns if numbered or not _generated(c)]
         statement = sqlite.insert(table).values({name: sa.bindparam(name) for name in names})
         if ignore_conflicts_on:
             statement = statement.on_conflict_do_nothing(index_elements=list(ignore_conflicts_on))
@@ -59,7 +66,7 @@ class SQLiteBulkInsert:
         ]
 
     def __call__(self, conn: sa.Connection, rows: Sequence[Mapping[str, Any]]) -> int:
-        """Insert ``rows`` (every column but the numbered key -> value) on ``conn``.
+        """Insert ``rows`` (every column -> value; the numbered key only if ``numbered``).
 
         Returns:
             how many rows were inserted (those skipped by a conflict are not).

@@ -54,10 +54,12 @@ _LAST_CAMPAIGN = (
 class Campaigns:
     """The campaign rows of the SQL store's transactions.
 
-    A part of ``_SQLTransaction``, which provides how a statement runs.
+    A part of ``_SQLTransaction``, which provides how a statement runs, and
+    writes the events added so far before anything reads events (see _feed.py).
     """
 
     _run: Callable[..., sa.CursorResult[Any]]
+    _write_events: Callable[[], None]
 
     def insert_campaign(self, campaign: Campaign) -> None:
         self._run(_campaigns.insert(), [_CAMPAIGN.values(campaign)])
@@ -126,6 +128,7 @@ class Campaigns:
     def campaign_sends(
         self, business_id: str, campaign_id: str, *, since: datetime | None = None
     ) -> tuple[int, int]:
+        self._write_events()
         sent = _outbox.c.state == OutboxState.SENT.value
         failed = _outbox.c.state == OutboxState.FAILED.value
         if since is not None:
@@ -220,6 +223,7 @@ class Campaigns:
         # Campaign ids are unique, so checking the campaign's owner once is enough.
         if self.get_campaign(business_id, campaign_id) is None:
             return CampaignCounts()
+        self._write_events()
         o, e = _outbox, _events
         # A NULL not_before stands for created_at (see the outbox table).
         not_before = sa.func.coalesce(o.c.not_before, o.c.created_at)

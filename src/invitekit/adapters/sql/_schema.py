@@ -13,7 +13,7 @@ from invitekit.exceptions import StorageError
 
 __all__ = ["SCHEMA_VERSION", "build_metadata", "metadata", "schema_version"]
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 """The version of the table layout :func:`build_metadata` describes.
 
 Kept in ``invitekit_schema_version`` by every migration, so that an invitekit from
@@ -104,6 +104,11 @@ def _seq() -> sa.Column[int]:
         primary_key=True,
         autoincrement=True,
     )
+
+
+def _position() -> sa.types.TypeEngine[int]:
+    """A place in the event feed (64 bits; SQLite's integers are)."""
+    return sa.BigInteger().with_variant(sa.Integer, "sqlite")
 
 
 # An index of rows that belong to a campaign only, on the databases with partial indexes.
@@ -264,6 +269,30 @@ def build_metadata() -> sa.MetaData:
         sa.Index("invitekit_events_customer", "business_id", "customer_id", "seq"),
         # Only the events a campaign's funnel counts carry one (see Event.campaign_id).
         sa.Index("invitekit_events_campaign", "campaign_id", "kind", **_HAS_CAMPAIGN),
+    )
+    sa.Table(
+        "invitekit_feed",
+        md,
+        # One row: the newest feed position handed out, the ``seq`` of the newest
+        # event; the row a writing transaction locks to number its events (see _feed.py).
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("position", _position(), nullable=False),
+    )
+    sa.Table(
+        "invitekit_webhooks",
+        md,
+        *_business_and_id(),
+        sa.Column("url", sa.Text, nullable=False),
+        sa.Column("secret", sa.String(200), nullable=False),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+        sa.Column("enabled", sa.Boolean, nullable=False),
+        sa.Column("failures", sa.Integer, nullable=False),
+        sa.Column("disabled_at", UTCDateTime),
+        sa.Column("last_error", sa.String(200)),
+        sa.Column("delivered_through", _position(), nullable=False),
+        sa.Column("not_before", UTCDateTime),
+        sa.Column("claimed_until", UTCDateTime),
+        sa.Column("claim_token", _key()),
     )
     sa.Table(
         "invitekit_login_failures",

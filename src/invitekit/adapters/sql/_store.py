@@ -18,6 +18,7 @@ from invitekit.adapters.sql._campaigns import Campaigns
 from invitekit.adapters.sql._catalog import Catalog
 from invitekit.adapters.sql._email_change import EmailChanges
 from invitekit.adapters.sql._errors import refusal, storage_error, translated
+from invitekit.adapters.sql._feed import FeedTables, touches_events
 from invitekit.adapters.sql._groups import Groups
 from invitekit.adapters.sql._identities import Identities
 from invitekit.adapters.sql._migrate import check_schema, create_schema
@@ -36,14 +37,12 @@ from invitekit.adapters.sql._tables import (
     _LIST_EVENTS,
     _OUTBOX_ONE_PENDING,
     _REGISTRATION,
-    _SQLITE_INSERT_EVENTS,
     _SQLITE_INSERT_OUTBOX,
     _UPDATE_CLAIMED_OUTBOX,
     _UPDATE_CUSTOMER,
     _UPDATE_OUTBOX,
     _VERSION_AND_EMAIL_OWNER,
     _customers,
-    _events,
     _login_failures,
     _members,
     _outbox,
@@ -237,6 +236,7 @@ class SQLStore:
                     try:
                         tx = _SQLTransaction(conn, ended)
                         yield read_only(tx) if readonly else tx
+                        tx._write_events()
                     except BaseException:
                         # The error being raised matters more than a failed rollback
                         # (the database rolls back on its own when the connection goes).
@@ -254,7 +254,14 @@ def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
 
 
 class _SQLTransaction(
-    Catalog, Groups, Campaigns, AttemptReservations, Identities, Privacy, EmailChanges
+    Catalog,
+    Groups,
+    Campaigns,
+    AttemptReservations,
+    Identities,
+    Privacy,
+    EmailChanges,
+    FeedTables,
 ):
     """One transaction of a :class:`SQLStore`, on one connection."""
 
@@ -262,6 +269,7 @@ class _SQLTransaction(
         self._conn = conn
         self._dialect = conn.dialect.name
         self._ended = ended  # callbacks run once the transaction has ended
+        self._unwritten: list[Event] = []  # added events, written at commit (see _feed.py)
 
     def _run(
         self,
@@ -276,6 +284,8 @@ class _SQLTransaction(
             duplicates: the error meant by breaking each named unique constraint
                 of the statement's table; any other refusal is a StorageError.
         """
+        if self._unwritten and touches_events(statement):
+            self._write_events()  # so that it reads, or changes, every event added
         try:
             if parameters is None:
                 return self._conn.execute(statement)
@@ -288,14 +298,22 @@ class _SQLTransaction(
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
+        self._write_events()  # those added before it are not undone with it
         nested = translated("could not make a savepoint", self._conn.begin_nested)
         try:
             yield
         except BaseException:
+            # The events added inside it are written, then undone with the rest:
+            # the same statements run whether its writes are kept or not (see
+            # flows/password_reset.py, whose answers must not differ in their work).
+            with suppress(StorageError):
+                self._write_events()
+            self._unwritten.clear()
             # Not the caller's error if this fails: that error may be caught,
             # and the writes it meant to undo must not be committed.
             translated("could not roll back to a savepoint", nested.rollback)
             raise
+        self._write_events()
         translated("could not release a savepoint", nested.commit)
 
     def _among(
@@ -587,14 +605,8 @@ class _SQLTransaction(
 
     # Events ------------------------------------------------------------------------------
 
-    def add_events(self, events: Sequence[Event]) -> None:
-        rows = [_EVENT.values(event) for event in events]
-        if rows and self._dialect == "sqlite":
-            _SQLITE_INSERT_EVENTS(self._conn, rows)
-        elif rows:
-            self._run(_events.insert(), rows)
-
     def list_events(self, business_id: str, customer_id: str) -> list[Event]:
+        self._write_events()
         rows = self._run(
             _LIST_EVENTS, {"p_business_id": business_id, "p_customer_id": customer_id}
         )

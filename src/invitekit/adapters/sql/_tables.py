@@ -88,7 +88,6 @@ _UPDATE_CLAIMED_OUTBOX = _outbox.update().where(
 # conflict skipped is the one pending message per customer and kind.
 _OUTBOX_ONE_PENDING = ("business_id", "customer_id", "pending_kind")
 _SQLITE_INSERT_OUTBOX = SQLiteBulkInsert(_outbox, ignore_conflicts_on=_OUTBOX_ONE_PENDING)
-_SQLITE_INSERT_EVENTS = SQLiteBulkInsert(_events)
 
 
 def _outbox_values(message: OutboxMessage) -> dict[str, Any]:
