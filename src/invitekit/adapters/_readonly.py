@@ -40,6 +40,7 @@ READS = frozenset(
         "pending_customer_ids",
         "reminder_candidates",
         "savepoint",
+        "unopened_campaign_of",
     }
 )
 

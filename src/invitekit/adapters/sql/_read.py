@@ -31,6 +31,8 @@ from invitekit.exceptions import StorageError
 __all__ = ["Lookup"]
 
 _Process = Callable[[Any], Any] | None
+_GIVEN = object()  # a parameter's value comes from the call, not from the statement
+_Compiled = tuple[str, tuple[tuple[str, Any], ...], tuple[str, ...], tuple[_Process, ...]]
 
 
 class Lookup:
@@ -38,20 +40,19 @@ class Lookup:
 
     Args:
         statement: a SELECT of whole columns with named ``bindparam`` parameters
-            of string type (no bind processing is applied to them).
+            of string type, passed to :meth:`first` (no bind processing is applied
+            to them); its other values (literals compared with, a ``LIMIT``) are
+            bound as compiled.
     """
 
     __slots__ = ("_compiled", "_lock", "_statement")
 
     def __init__(self, statement: sa.Select[Any]) -> None:
         self._statement = statement
-        self._compiled: tuple[str, tuple[str, ...], tuple[str, ...], tuple[_Process, ...]] | None
-        self._compiled = None
+        self._compiled: _Compiled | None = None
         self._lock = threading.Lock()
 
-    def _for(
-        self, dialect: sa.Dialect
-    ) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[_Process, ...]]:
+    def _for(self, dialect: sa.Dialect) -> _Compiled:
         compiled = self._compiled
         if compiled is None:
             with self._lock:
@@ -71,8 +72,9 @@ class Lookup:
         sql, order, names, processors = self._for(conn.dialect)
         raw = conn.connection.dbapi_connection
         assert raw is not None  # a connection in a transaction is never detached
+        values = tuple(parameters[name] if fixed is _GIVEN else fixed for name, fixed in order)
         try:
-            row = raw.execute(sql, tuple(parameters[name] for name in order)).fetchone()
+            row = raw.execute(sql, values).fetchone()
         except sqlite3.Error as err:
             failure = StorageError(f"a database statement failed: {type(err).__name__}: {err}")
         else:
@@ -85,13 +87,15 @@ class Lookup:
         raise failure  # out of the except block: the driver's error is not its context
 
 
-def _compile(
-    statement: sa.Select[Any], dialect: sa.Dialect
-) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[_Process, ...]]:
+def _compile(statement: sa.Select[Any], dialect: sa.Dialect) -> _Compiled:
     if dialect.name != "sqlite":
         raise ValueError("Lookup runs on SQLite only")
     compiled = statement.compile(dialect=dialect)
-    order = tuple(compiled.positiontup or ())
+    given = {name for name, bind in compiled.binds.items() if bind.required}
+    order = tuple(
+        (name, _GIVEN if name in given else compiled.params[name])
+        for name in compiled.positiontup or ()
+    )
     columns = list(statement.selected_columns)
     names = tuple(str(column.name) for column in columns)
     processors = tuple(

@@ -20,6 +20,7 @@ from invitekit.adapters.sql._errors import refusal, storage_error, translated
 from invitekit.adapters.sql._groups import Groups
 from invitekit.adapters.sql._migrate import check_schema, create_schema
 from invitekit.adapters.sql._read import Lookup
+from invitekit.adapters.sql._readers import Readers
 from invitekit.adapters.sql._sqlite import begin, check_synchronous, configure_sqlite
 from invitekit.adapters.sql._tables import (
     _CUSTOMER,
@@ -122,12 +123,15 @@ class SQLStore:
         # be used by one transaction at a time.
         self._serial: threading.Lock | None = None
         self._schema_checked = False
+        # Read-only transactions on an SQLite file: a connection kept per thread.
+        self._readers: Readers | None = None
         if engine.dialect.name == "sqlite":
             configure_sqlite(engine)
             if isinstance(engine.pool, StaticPool):
                 self._serial = threading.Lock()
             elif engine.url.database not in (None, "", ":memory:"):
                 self._synchronous = sqlite_synchronous
+                self._readers = Readers(engine)
 
     @classmethod
     def from_url(
@@ -224,6 +228,10 @@ class SQLStore:
                 if not self._schema_checked:
                     check_schema(self.engine)
                     self._schema_checked = True
+                if readonly and self._readers is not None:
+                    with self._readers.transaction() as kept, ExitStack() as ended:
+                        yield read_only(_SQLTransaction(kept, ended))
+                    return
                 conn = translated("could not connect", self.engine.connect)
                 # ``ended`` runs after the commit or rollback (see _attempts.py).
                 with conn, ExitStack() as ended:
