@@ -21,15 +21,18 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Generic, TypeVar
 
+import attrs
 import sqlalchemy as sa
 
+from invitekit.adapters.sql._rows import RowMap
 from invitekit.exceptions import StorageError
 
-__all__ = ["Lookup"]
+__all__ = ["Lookup", "ObjectLookup"]
 
+T = TypeVar("T", bound=attrs.AttrsInstance)
 _Process = Callable[[Any], Any] | None
 _GIVEN = object()  # a parameter's value comes from the call, not from the statement
 _Compiled = tuple[str, tuple[tuple[str, Any], ...], tuple[str, ...], tuple[_Process, ...]]
@@ -69,22 +72,53 @@ class Lookup:
             StorageError: SQLite refused the statement (the message names the
                 error, never a parameter's value).
         """
-        sql, order, names, processors = self._for(conn.dialect)
+        _sql, _order, names, processors = self._for(conn.dialect)
+        row = self.row(conn, parameters)
+        if row is None:
+            return None
+        return {
+            name: value if process is None or value is None else process(value)
+            for name, value, process in zip(names, row, processors, strict=True)
+        }
+
+    def row(self, conn: sa.Connection, parameters: Mapping[str, str]) -> tuple[Any, ...] | None:
+        """The first row as the driver returns it, unconverted, or ``None`` (see :meth:`first`)."""
+        sql, order, _names, _processors = self._for(conn.dialect)
         raw = conn.connection.dbapi_connection
         assert raw is not None  # a connection in a transaction is never detached
         values = tuple(parameters[name] if fixed is _GIVEN else fixed for name, fixed in order)
         try:
-            row = raw.execute(sql, values).fetchone()
+            row: tuple[Any, ...] | None = raw.execute(sql, values).fetchone()
         except sqlite3.Error as err:
             failure = StorageError(f"a database statement failed: {type(err).__name__}: {err}")
         else:
-            if row is None:
-                return None
-            return {
-                name: value if process is None or value is None else process(value)
-                for name, value, process in zip(names, row, processors, strict=True)
-            }
+            return row
         raise failure  # out of the except block: the driver's error is not its context
+
+
+class ObjectLookup(Generic[T]):
+    """A :class:`Lookup` of the columns of ``into``'s table, read as one of its objects.
+
+    The row goes straight to the object, each value converted once by its
+    column's type and its field's conversion (:meth:`RowMap.loader`), with no
+    mapping in between: the same object :meth:`RowMap.load` makes of the row.
+    """
+
+    __slots__ = ("_into", "_lookup", "_make")
+
+    def __init__(self, statement: sa.Select[Any], into: RowMap[T]) -> None:
+        self._lookup = Lookup(statement)
+        self._into = into
+        self._make: Callable[[Sequence[Any]], T] | None = None
+
+    def first(self, conn: sa.Connection, parameters: Mapping[str, str]) -> T | None:
+        """The object in the first row, or ``None``; see :meth:`Lookup.first`."""
+        make = self._make
+        if make is None:
+            _sql, _order, names, processors = self._lookup._for(conn.dialect)
+            make = self._make = self._into.loader(names, processors)
+        row = self._lookup.row(conn, parameters)
+        return None if row is None else make(row)
 
 
 def _compile(statement: sa.Select[Any], dialect: sa.Dialect) -> _Compiled:

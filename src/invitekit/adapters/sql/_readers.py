@@ -25,8 +25,8 @@ import os
 import sqlite3
 import threading
 import weakref
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,7 +35,7 @@ from sqlalchemy.pool import NullPool
 from invitekit.adapters.sql._errors import translated
 from invitekit.exceptions import StorageError
 
-__all__ = ["Readers"]
+__all__ = ["Kept", "Readers"]
 
 _BUSY_TIMEOUT_MS = 30_000
 # Connections a forked child inherited: referenced for ever, so that the child
@@ -80,31 +80,40 @@ class Readers:
 
         sa.event.listen(engine, "engine_disposed", disposed)
 
-    @contextmanager
-    def transaction(self) -> Iterator[sa.Connection]:
-        """A read-only transaction begun on this thread's connection.
+    def begin(self) -> Kept:
+        """Begin a read-only transaction on this thread's connection; end it with :meth:`end`.
 
-        SQLAlchemy statements may run on the connection it yields (they join
-        the transaction), and so may statements on its driver connection.
+        SQLAlchemy statements may run on its ``conn`` (they join the
+        transaction), and so may statements on its driver connection ``raw``.
 
         Raises:
-            StorageError: the file cannot be opened, or SQLite refused to begin
-                or end the transaction.
+            StorageError: the file cannot be opened, or SQLite refused to begin.
         """
         kept = self._checkout()
         try:
-            raw = kept.raw
-            _execute(raw, "BEGIN", "could not start a transaction")
-            try:
-                yield kept.conn
-            except BaseException:
-                kept.stale = not kept.end()  # the error being raised matters more
-                raise
-            if not kept.end():
-                kept.stale = True
-                raise StorageError("could not end a read-only transaction")
+            kept.raw.execute("BEGIN")
+        except sqlite3.Error as err:
+            failure = StorageError(f"could not start a transaction: {type(err).__name__}: {err}")
+        else:
+            return kept
+        kept.stale = True  # never used again
+        self._checkin(kept)
+        raise failure  # out of the except block: the driver's error is not its context
+
+    def end(self, kept: Kept, *, failed: bool) -> None:
+        """End the read-only transaction :meth:`begin` began; ``failed``: an error is on its way.
+
+        Raises:
+            StorageError: SQLite refused to end it (unless ``failed``: the error
+                being raised matters more); the connection is not used again.
+        """
+        try:
+            ended = kept.end()
+            kept.stale = kept.stale or not ended
         finally:
             self._checkin(kept)
+        if not ended and not failed:
+            raise StorageError("could not end a read-only transaction")
 
     def _forget(self) -> None:
         """Start with no connections (in a new store, or a forked child)."""
@@ -112,7 +121,7 @@ class Readers:
         self._local = threading.local()
         # A lock another thread held at the fork would never be released in the child.
         self._lock = threading.Lock()
-        self._open: weakref.WeakSet[_Kept] = weakref.WeakSet()
+        self._open: weakref.WeakSet[Kept] = weakref.WeakSet()
 
     def close(self) -> None:
         """Close every thread's connection: an idle one now, a busy one when its transaction ends.
@@ -133,10 +142,10 @@ class Readers:
         for each in idle:
             each.close()
 
-    def _checkout(self) -> _Kept:
+    def _checkout(self) -> Kept:
         if self._pid != os.getpid():
             self._forget()
-        kept: _Kept | None = getattr(self._local, "kept", None)
+        kept: Kept | None = getattr(self._local, "kept", None)
         with self._lock:
             if kept is not None and not kept.stale:
                 kept.busy = True
@@ -144,14 +153,14 @@ class Readers:
         if kept is not None:
             self._local.kept = None
             kept.close()
-        fresh = _Kept(translated("could not connect", self._engine.connect))
+        fresh = Kept(translated("could not connect", self._engine.connect))
         with self._lock:
             fresh.busy = True
             self._open.add(fresh)
         self._local.kept = fresh
         return fresh
 
-    def _checkin(self, kept: _Kept) -> None:
+    def _checkin(self, kept: Kept) -> None:
         with self._lock:
             kept.busy = False
             stale = kept.stale
@@ -163,7 +172,7 @@ class Readers:
             kept.close()
 
 
-class _Kept:
+class Kept:
     """One thread's connection: SQLAlchemy's, and the driver's under it."""
 
     __slots__ = ("__weakref__", "busy", "conn", "finalizer", "pid", "raw", "stale")
@@ -202,13 +211,3 @@ def _close(conn: sa.Connection, pid: int) -> None:
     # Best effort: the connection is dropped either way.
     with suppress(sa.exc.SQLAlchemyError, sqlite3.Error):
         conn.close()
-
-
-def _execute(raw: sqlite3.Connection, statement: str, action: str) -> None:
-    try:
-        raw.execute(statement)
-    except sqlite3.Error as err:
-        failure = StorageError(f"{action}: {type(err).__name__}: {err}")
-    else:
-        return
-    raise failure

@@ -19,7 +19,7 @@ from invitekit.adapters.sql._catalog import Catalog
 from invitekit.adapters.sql._errors import refusal, storage_error, translated
 from invitekit.adapters.sql._groups import Groups
 from invitekit.adapters.sql._migrate import check_schema, create_schema
-from invitekit.adapters.sql._read import Lookup
+from invitekit.adapters.sql._read import ObjectLookup
 from invitekit.adapters.sql._readers import Readers
 from invitekit.adapters.sql._sqlite import begin, check_synchronous, configure_sqlite
 from invitekit.adapters.sql._tables import (
@@ -71,8 +71,8 @@ __all__ = ["SQLStore"]
 
 _SUPPORTED = ("sqlite", "postgresql", "mysql", "mariadb")
 _CHUNK = 500  # ids per ``IN (...)``: well below every backend's parameter limit
-_GET_CUSTOMER_FAST = Lookup(_GET_CUSTOMER)
-_FIND_CUSTOMER_FAST = Lookup(_FIND_CUSTOMER)
+_GET_CUSTOMER_FAST = ObjectLookup(_GET_CUSTOMER, _CUSTOMER)
+_FIND_CUSTOMER_FAST = ObjectLookup(_FIND_CUSTOMER, _CUSTOMER)
 
 
 class SQLStore:
@@ -206,8 +206,7 @@ class SQLStore:
     def __repr__(self) -> str:
         return f"SQLStore({self.engine.url.render_as_string(hide_password=True)!r})"
 
-    @contextmanager
-    def transaction(self, *, readonly: bool = False) -> Iterator[Transaction]:
+    def transaction(self, *, readonly: bool = False) -> AbstractContextManager[Transaction]:
         """Open a transaction (see :meth:`~invitekit.ports.Store.transaction`).
 
         Raises:
@@ -219,19 +218,25 @@ class SQLStore:
                 or this thread already has a transaction of this store open
                 (they cannot be nested).
         """
+        if readonly and self._readers is not None:
+            return _KeptReader(self, self._readers)
+        return self._transaction(readonly=readonly)
+
+    def _check_schema(self) -> None:
+        """Refuse a database at an older revision (once: the first transaction checks)."""
+        if not self._schema_checked:
+            check_schema(self.engine)
+            self._schema_checked = True
+
+    @contextmanager
+    def _transaction(self, *, readonly: bool) -> Iterator[Transaction]:
         if getattr(self._active, "open", False):
             raise StorageError("SQLStore transactions cannot be nested")
         self._active.open = True
         serial: AbstractContextManager[object] = self._serial or nullcontext()
         try:
             with serial:
-                if not self._schema_checked:
-                    check_schema(self.engine)
-                    self._schema_checked = True
-                if readonly and self._readers is not None:
-                    with self._readers.transaction() as kept, ExitStack() as ended:
-                        yield read_only(_SQLTransaction(kept, ended))
-                    return
+                self._check_schema()
                 conn = translated("could not connect", self.engine.connect)
                 # ``ended`` runs after the commit or rollback (see _attempts.py).
                 with conn, ExitStack() as ended:
@@ -251,6 +256,40 @@ class SQLStore:
                     translated("could not commit", conn.commit)
         finally:
             self._active.open = False
+
+
+class _KeptReader:
+    """A read-only transaction of an SQLite-file store, on its thread's kept connection.
+
+    A plain context manager, not a generator: a link check opens one per request.
+    """
+
+    __slots__ = ("_ended", "_kept", "_readers", "_store")
+
+    def __init__(self, store: SQLStore, readers: Readers) -> None:
+        self._store = store
+        self._readers = readers
+
+    def __enter__(self) -> Transaction:
+        active = self._store._active
+        if getattr(active, "open", False):
+            raise StorageError("SQLStore transactions cannot be nested")
+        active.open = True
+        try:
+            self._store._check_schema()
+            self._kept = self._readers.begin()
+        except BaseException:
+            active.open = False
+            raise
+        self._ended = ExitStack()  # nothing a read registers: kept for the type
+        return read_only(_SQLTransaction(self._kept.conn, self._ended))
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        try:
+            self._ended.close()
+            self._readers.end(self._kept, failed=kind is not None)
+        finally:
+            self._store._active.open = False
 
 
 def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
@@ -322,12 +361,15 @@ class _SQLTransaction(Catalog, Groups, Campaigns, AttemptReservations):
         )
 
     def _customer(
-        self, statement: sa.Select[Any], fast: Lookup, business_id: str, **key: str
+        self,
+        statement: sa.Select[Any],
+        fast: ObjectLookup[Customer],
+        business_id: str,
+        **key: str,
     ) -> Customer | None:
         key["p_business_id"] = business_id
         if self._dialect == "sqlite":  # see _read.py
-            found = fast.first(self._conn, key)
-            return None if found is None else _CUSTOMER.load(found)
+            return fast.first(self._conn, key)
         row = self._run(statement, key).first()
         return None if row is None else _CUSTOMER.load(row._mapping)
 
