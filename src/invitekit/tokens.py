@@ -572,13 +572,17 @@ def _check_shape(token: object) -> None:
     expression; any other is decoded part by part, to say why it is refused.
     """
     if (
+        isinstance(token, str)
+        and len(token) <= MAX_TOKEN_LENGTH
+        and _CANONICAL_TOKEN.fullmatch(token)
+    ):
+        return
+    if (
         not isinstance(token, str)
         or len(token) > MAX_TOKEN_LENGTH
         or not _TOKEN_SHAPE.fullmatch(token)
     ):
         raise TokenInvalid("this link is not valid")
-    if _CANONICAL_TOKEN.fullmatch(token):
-        return
     for part in token.lstrip(".").split("."):
         try:
             canonical = base64_encode(base64_decode(part)).decode("ascii")

@@ -19,6 +19,7 @@ events on SQLite.
 
 from __future__ import annotations
 
+import operator
 import sqlite3
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -34,8 +35,8 @@ __all__ = ["Lookup", "ObjectLookup"]
 
 T = TypeVar("T", bound=attrs.AttrsInstance)
 _Process = Callable[[Any], Any] | None
-_GIVEN = object()  # a parameter's value comes from the call, not from the statement
-_Compiled = tuple[str, tuple[tuple[str, Any], ...], tuple[str, ...], tuple[_Process, ...]]
+_Bind = Callable[[Mapping[str, Any]], tuple[Any, ...]]
+_Compiled = tuple[str, _Bind, tuple[str, ...], tuple[_Process, ...]]
 
 
 class Lookup:
@@ -86,7 +87,7 @@ class Lookup:
         sql, order, _names, _processors = self._for(conn.dialect)
         raw = conn.connection.dbapi_connection
         assert raw is not None  # a connection in a transaction is never detached
-        values = tuple(parameters[name] if fixed is _GIVEN else fixed for name, fixed in order)
+        values = order(parameters)
         try:
             row: tuple[Any, ...] | None = raw.execute(sql, values).fetchone()
         except sqlite3.Error as err:
@@ -126,9 +127,9 @@ def _compile(statement: sa.Select[Any], dialect: sa.Dialect) -> _Compiled:
         raise ValueError("Lookup runs on SQLite only")
     compiled = statement.compile(dialect=dialect)
     given = {name for name, bind in compiled.binds.items() if bind.required}
-    order = tuple(
-        (name, _GIVEN if name in given else compiled.params[name])
-        for name in compiled.positiontup or ()
+    order = _binder(
+        tuple(compiled.positiontup or ()),
+        {name: value for name, value in compiled.params.items() if name not in given},
     )
     columns = list(statement.selected_columns)
     names = tuple(str(column.name) for column in columns)
@@ -136,3 +137,18 @@ def _compile(statement: sa.Select[Any], dialect: sa.Dialect) -> _Compiled:
         column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
     )
     return compiled.string, order, names, processors
+
+
+def _binder(order: tuple[str, ...], fixed: dict[str, Any]) -> _Bind:
+    """What makes the statement's positional values from the call's named ones.
+
+    ``fixed`` holds the values the statement itself binds (its literals).
+    """
+    if not order:
+        return lambda _parameters: ()
+    pick = operator.itemgetter(*order)
+    if len(order) == 1:
+        return lambda parameters: (pick({**fixed, **parameters}),)
+    if not fixed:
+        return pick
+    return lambda parameters: pick({**fixed, **parameters})

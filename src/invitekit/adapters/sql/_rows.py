@@ -111,7 +111,12 @@ class RowMap(Generic[T]):
         missing = [column for _, column, _, _ in self._fields if column not in position]
         if missing:
             raise LookupError(f"{self._cls.__name__}: no column {missing[0]!r} in the row")
-        plain = [(name, position[column]) for name, column, _, load in self._fields]
+        # The field of each value of the row, in the row's order: one dict(zip(...)).
+        by_position: dict[int, str] = {
+            position[column]: name for name, column, _, _ in self._fields
+        }
+        names = [by_position.get(index) for index in range(len(columns))]
+        others = None in names
         converted = [
             (name, position[column], processors[position[column]], load)
             for name, column, _, load in self._fields
@@ -120,7 +125,9 @@ class RowMap(Generic[T]):
         cls = self._cls
 
         def make(row: Sequence[Any]) -> T:
-            given = {name: row[index] for name, index in plain}
+            given: dict[Any, Any] = dict(zip(names, row, strict=True))
+            if others:
+                del given[None]  # the columns that are no field
             for name, index, process, load in converted:
                 value = row[index]
                 if value is not None:
