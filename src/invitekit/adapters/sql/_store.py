@@ -93,7 +93,11 @@ class SQLStore:
             transaction checks, and refuses older ones with
             :class:`~invitekit.exceptions.SchemaOutdated`.  For SQLite, listeners
             are added to the engine so that every transaction starts with
-            ``BEGIN IMMEDIATE`` (read-only: ``BEGIN``) and files use WAL mode and a busy timeout.
+            ``BEGIN IMMEDIATE`` and files use WAL mode and a busy timeout.  Read-only
+            transactions on an SQLite file run on a connection of their own per
+            thread, opened from the engine's URL outside its pool (``PRAGMA
+            query_only``, a deferred ``BEGIN``), closed by ``engine.dispose()``
+            and when the thread ends; see docs/production.md.
         sqlite_synchronous: SQLite's ``PRAGMA synchronous`` for this store's
             connections to a file: ``"NORMAL"`` (the default) syncs the WAL to
             disk at checkpoints, not at every commit, so a commit survives the
