@@ -135,7 +135,8 @@ class SQLStore:
                 self._serial = threading.Lock()
             elif engine.url.database not in (None, "", ":memory:"):
                 self._synchronous = sqlite_synchronous
-                self._readers = Readers(engine)
+                if engine.dialect.driver == "pysqlite":  # the readers open sqlite3 connections
+                    self._readers = Readers(engine)
 
     @classmethod
     def from_url(
