@@ -2,7 +2,9 @@
 
 WHAT is ``campaign`` (the default: plan + queue N customers, default 10,000, on
 the memory store and on an SQLite file), ``activation`` (N ``check_activation``
-calls, default 2,000, among 100,000 customers on SQLite) or ``delivery``
+calls, default 2,000, among 100,000 customers on SQLite), ``activation-opened``
+(the same for N customers invited by a campaign, delivered, whose links were
+opened once already: the funnel's "already opened" read, default 2,000) or ``delivery``
 (deliver N queued invitations, default 1,000, from an SQLite file to a mailer
 that keeps nothing, so only invitekit's side is seen).  Prints where the time
 goes and the process CPU time next to the wall time: on a shared machine the
@@ -28,8 +30,8 @@ from invitekit.model import Email
 from invitekit.tokens import Purpose
 
 
-def profile(work: Callable[[], Any], label: str, *, flat: bool) -> None:
-    """Profile ``work()`` and print the report."""
+def profile(work: Callable[[], Any], label: str, *, flat: bool, calls: int = 0) -> None:
+    """Profile ``work()`` and print the report (and the CPU per call, given ``calls``)."""
     profiler = Profiler(interval=0.001)
     cpu = time.process_time()
     wall = time.perf_counter()
@@ -39,6 +41,8 @@ def profile(work: Callable[[], Any], label: str, *, flat: bool) -> None:
     cpu = time.process_time() - cpu
     wall = time.perf_counter() - wall
     print(f"== {label}: {result!r}, {cpu:.2f} s CPU, {wall:.2f} s wall")
+    if calls:
+        print(f"== {cpu / calls * 1e6:.1f} µs CPU per call ({wall / calls * 1e6:.1f} µs wall)")
     print(profiler.output_text(show_all=False, flat=flat, time="percent_of_total"))
 
 
@@ -57,7 +61,8 @@ class NullMailer:
 def main(argv: list[str]) -> int:
     """Profile the path named in ``argv`` (see the module docstring)."""
     flat = "--flat" in argv
-    what = next((a for a in argv if a in {"campaign", "activation", "delivery"}), "campaign")
+    paths = {"campaign", "activation", "activation-opened", "delivery"}
+    what = next((a for a in argv if a in paths), "campaign")
     numbers = [int(a) for a in argv if a.isdigit()]
     with tempfile.TemporaryDirectory() as name:
         directory = Path(name)
@@ -81,6 +86,24 @@ def main(argv: list[str]) -> int:
                     lambda: len([kit.check_activation(t) for t in tokens]),
                     f"check_activation, SQLite, {n:,} of 100,000",
                     flat=flat,
+                    calls=n,
+                )
+            elif what == "activation-opened":
+                n = numbers[0] if numbers else 2000
+                template = subjects.SQLiteTemplate(directory, n, queued=True)
+                store = subjects.open_sql(f"sqlite:///{template.fresh()}")
+                kit = subjects.kit(store, NullMailer())
+                while kit.deliver().sent:
+                    pass
+                people = [kit.get_customer(c.id) for c in subjects.customers(n)]
+                tokens = [kit.tokens.sign(c, Purpose.ACTIVATION) for c in people]
+                for token in tokens:  # the first open of each link is recorded
+                    kit.check_activation(token)
+                profile(
+                    lambda: len([kit.check_activation(t) for t in tokens]),
+                    f"check_activation of opened links, SQLite, {n:,} invited",
+                    flat=flat,
+                    calls=n,
                 )
             else:
                 n = numbers[0] if numbers else 1000

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from itsdangerous import BadData
+from itsdangerous.encoding import base64_decode, base64_encode
 
 from invitekit.adapters.memory import MemoryStore
 from invitekit.exceptions import (
@@ -23,6 +26,7 @@ from invitekit.exceptions import (
 )
 from invitekit.model import Customer, Registration
 from invitekit.testing import TEST_SECRET, FakeClock, make_business, make_kit
+from invitekit.token_shape import _PART
 from invitekit.tokens import InsecureKey, Purpose, TokenExpiry, Tokens, fingerprint
 
 from .helpers import ACTIVATE, PASSWORD, RESET, UNSUBSCRIBE, invite_and_deliver, token_in
@@ -439,3 +443,43 @@ def test_the_kit_refuses_any_mutation_with_a_token_error(token: str) -> None:
     for check in (kit.check_activation, kit.check_password_reset, kit.check_email_verification):
         with pytest.raises(TokenError):
             check(token)
+
+
+# One spelling per token: base64 decoding ignores a last character's unused bits ----------
+
+_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+_PART_ONLY = re.compile(_PART)
+
+
+def _canonical(part: str) -> bool:
+    """The definition: the part decodes, and encodes back to itself."""
+    try:
+        return base64_encode(base64_decode(part)).decode("ascii") == part
+    except BadData:
+        return False
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet=_ALPHABET, min_size=1, max_size=40))
+def test_the_quick_canonical_check_accepts_exactly_the_canonical_parts(part: str) -> None:
+    assert bool(_PART_ONLY.fullmatch(part)) == _canonical(part)
+
+
+@given(st.binary(min_size=1, max_size=60))
+def test_every_part_itsdangerous_writes_is_canonical(raw: bytes) -> None:
+    assert _PART_ONLY.fullmatch(base64_encode(raw).decode("ascii"))
+
+
+def test_a_token_spelled_another_way_is_refused(invitekit_kit, invitekit_mailer) -> None:
+    customer = invitekit_kit.add_customer("ana@example.com", invite=False)
+    token = invitekit_kit.tokens.sign(customer, Purpose.ACTIVATION)
+    invitekit_kit.check_activation(token)
+    # The signature's 43 characters carry 256 bits: the last one has 2 unused bits.
+    last = _ALPHABET.index(token[-1])
+    for other in {last ^ 1, last ^ 2, last ^ 3}:
+        respelled = token[:-1] + _ALPHABET[other]
+        assert base64_decode(respelled.rsplit(".", 1)[1]) == base64_decode(token.rsplit(".", 1)[1])
+        with pytest.raises(TokenInvalid, match="incomplete"):
+            invitekit_kit.check_activation(respelled)

@@ -162,6 +162,15 @@ class CampaignOperations(Protocol):
         """The campaign of the customer's most recently sent invitation, or ``None``."""
         ...
 
+    def unopened_campaign_of(self, business_id: str, customer_id: str) -> str | None:
+        """:meth:`last_campaign_of`, unless the open of its link is recorded.
+
+        ``None`` also when the customer's history holds an
+        ``EventKind.LINK_OPENED`` event of that campaign: what a link check
+        asks to know whether this open is the first, in one read.
+        """
+        ...
+
     def campaign_counts(
         self, business_id: str, campaign_id: str, *, now: datetime
     ) -> CampaignCounts:

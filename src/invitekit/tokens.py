@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -35,7 +34,7 @@ from typing import Any
 
 import attrs
 from itsdangerous import BadData, BadSignature, SignatureExpired, URLSafeTimedSerializer
-from itsdangerous.encoding import base64_decode, base64_encode
+from itsdangerous.encoding import want_bytes
 from itsdangerous.timed import TimestampSigner
 
 from invitekit.email_change import EmailChange
@@ -48,6 +47,7 @@ from invitekit.exceptions import (
 )
 from invitekit.model import Business, Customer, Purpose, Registration, Status, missing_link
 from invitekit.ports import Clock
+from invitekit.token_shape import check_shape
 
 __all__ = [
     "InsecureKey",
@@ -68,7 +68,6 @@ MIN_KEY_BYTES = 32
 MIN_KEY_DISTINCT_BYTES = 10
 #: The fewest bits a secret key may carry by a Shannon estimate of its byte frequencies.
 MIN_KEY_BITS = 128
-MAX_TOKEN_LENGTH = 2048
 # The end of year 9999: a booking token's valid_until is a datetime.
 _MAX_EPOCH = 253_402_300_800
 _MAKE_A_KEY = 'make one with: python -c "import secrets; print(secrets.token_urlsafe(32))"'
@@ -86,9 +85,6 @@ _PUBLISHED_KEYS = frozenset(
         "bench-secret-key-that-is-long-enough-0123456789",
     }
 )
-# payload.timestamp.signature in unpadded URL-safe base64 (a leading "." marks a
-# compressed payload).
-_TOKEN_SHAPE = re.compile(r"\.?[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 
 
 class InsecureKey(str):
@@ -283,14 +279,44 @@ def _as_of(at: datetime | None) -> Iterator[None]:
 
 
 class _ClockSigner(TimestampSigner):
-    """A TimestampSigner whose notion of "now" is the injected Clock (or a given instant)."""
+    """A TimestampSigner whose notion of "now" is the injected Clock (or a given instant).
+
+    It derives the signing key of each secret key once, not at every signature
+    or check (itsdangerous's own derivation, kept).
+    """
 
     def __init__(self, *args: Any, clock: Clock, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._clock = clock
+        self._derived: dict[bytes, bytes] = {}
 
     def get_timestamp(self) -> int:
         return int((_SIGN_AS_OF.get() or self._clock.now()).timestamp())
+
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        key = self.secret_keys[-1] if secret_key is None else want_bytes(secret_key)
+        derived = self._derived.get(key)
+        if derived is None:
+            derived = self._derived[key] = super().derive_key(key)
+        return derived
+
+
+class _Serializer(URLSafeTimedSerializer):
+    """A URLSafeTimedSerializer that makes its signer once, not at every call.
+
+    A signer keeps nothing from one call to the next (its time comes from the
+    Clock or the instant set by ``_as_of``), so one per salt serves every call.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._signers: dict[str | bytes | None, Any] = {}
+
+    def make_signer(self, salt: str | bytes | None = None) -> Any:
+        signer = self._signers.get(salt)
+        if signer is None:
+            signer = self._signers[salt] = super().make_signer(salt)
+        return signer
 
 
 class Tokens:
@@ -328,7 +354,7 @@ class Tokens:
         # itsdangerous signs with the *last* key of the list; ours signs with the first.
         keys = list(reversed(secret_keys))
         self._serializers = {
-            purpose: URLSafeTimedSerializer(
+            purpose: _Serializer(
                 keys,
                 salt=f"invitekit.{purpose.value}",
                 signer=_ClockSigner,
@@ -479,7 +505,7 @@ class Tokens:
             TokenWrongBusiness: genuine, but issued by another business.
             TokenExpired: genuine but too old (``expired_at`` says since when).
         """
-        _check_shape(token)
+        check_shape(token)
         validity = self.expiry.of(purpose)
         max_age = None if validity is None else int(validity.total_seconds())
         serializer = self._serializers[purpose]
@@ -503,7 +529,7 @@ class Tokens:
 
     def peek(self, token: str, purpose: Purpose) -> TokenClaims:
         """Like :meth:`verify` but ignoring age: for explaining an expired link."""
-        _check_shape(token)
+        check_shape(token)
         try:
             payload, signed_at = self._serializers[purpose].loads(
                 token, max_age=None, return_timestamp=True
@@ -634,25 +660,3 @@ def _estimated_bits(raw: bytes) -> float:
     """
     total = len(raw)
     return -sum(count * math.log2(count / total) for count in Counter(raw).values())
-
-
-def _check_shape(token: object) -> None:
-    """Refuse anything but the one canonical spelling of a token.
-
-    Base64 decoding is lenient (it skips stray characters and ignores the
-    unused low bits of the last character), so without this check several
-    strings would verify as one token.
-    """
-    if (
-        not isinstance(token, str)
-        or len(token) > MAX_TOKEN_LENGTH
-        or not _TOKEN_SHAPE.fullmatch(token)
-    ):
-        raise TokenInvalid("this link is not valid")
-    for part in token.lstrip(".").split("."):
-        try:
-            canonical = base64_encode(base64_decode(part)).decode("ascii")
-        except BadData as err:
-            raise TokenInvalid("this link is not valid") from err
-        if canonical != part:
-            raise TokenInvalid("this link is not valid (it may be incomplete)")

@@ -32,6 +32,8 @@ EVERY_FIELD = make_customer(
     invited_at=datetime(2026, 3, 29, 1, 30, 0, 123456, tzinfo=UTC),
     accepted_at=datetime(2026, 3, 29, 2, 0, tzinfo=UTC),
     delivery_failure="550 no such user",
+    undeliverable_at=datetime(2026, 3, 30, 8, 0, 0, 5, tzinfo=UTC),
+    undeliverable_reason="hard bounce: 5.1.1",
     link_epoch=3,
 )
 

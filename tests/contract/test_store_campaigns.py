@@ -123,6 +123,56 @@ def test_a_customers_last_campaign_is_that_of_their_newest_sent_invitation(store
         assert tx.last_campaign_of(OTHER, ana.id) is None
 
 
+def _opened(customer_id: str, campaign_id: str | None, kind: EventKind) -> Event:
+    return Event(
+        business_id=BIZ, customer_id=customer_id, kind=kind, at=T0, campaign_id=campaign_id
+    )
+
+
+def test_the_unopened_campaign_is_the_last_one_until_the_open_of_its_link_is_recorded(
+    store: Store,
+) -> None:
+    ana, ben = make_customer(1), make_customer(2)
+    add_customers(store, ana, ben)
+    first = make_message(ana.id, campaign_id=SPRING.id)
+    second = make_message(ana.id, campaign_id=AUTUMN.id, created_at=T0 + timedelta(days=1))
+    with store.transaction() as tx:
+        assert tx.unopened_campaign_of(BIZ, ana.id) is None  # nothing sent yet
+        tx.enqueue([first])
+        tx.update_outbox(attrs.evolve(first, state=OutboxState.SENT, sent_at=T0), claim_token=None)
+    with store.transaction(readonly=True) as tx:
+        assert tx.unopened_campaign_of(BIZ, ana.id) == SPRING.id
+    with store.transaction() as tx:
+        # Other events of the campaign, an open of no campaign or of another
+        # customer, and another business's open are not this open.
+        tx.add_events(
+            [
+                _opened(ana.id, SPRING.id, EventKind.ACCEPTED),
+                _opened(ana.id, None, EventKind.LINK_OPENED),
+                _opened(ben.id, SPRING.id, EventKind.LINK_OPENED),
+                attrs.evolve(_opened(ana.id, SPRING.id, EventKind.LINK_OPENED), business_id=OTHER),
+            ]
+        )
+    with store.transaction(readonly=True) as tx:
+        assert tx.unopened_campaign_of(BIZ, ana.id) == SPRING.id
+        assert tx.unopened_campaign_of(BIZ, ben.id) is None  # never invited
+        assert tx.unopened_campaign_of(OTHER, ana.id) is None
+    with store.transaction() as tx:
+        tx.add_events([_opened(ana.id, SPRING.id, EventKind.LINK_OPENED)])
+    with store.transaction(readonly=True) as tx:
+        assert tx.unopened_campaign_of(BIZ, ana.id) is None
+    with store.transaction() as tx:
+        # A newer invitation: its open is not recorded, whatever the older one's.
+        tx.enqueue([second])
+        sent = attrs.evolve(second, state=OutboxState.SENT, sent_at=T0 + timedelta(days=1))
+        tx.update_outbox(sent, claim_token=None)
+    with store.transaction(readonly=True) as tx:
+        assert tx.unopened_campaign_of(BIZ, ana.id) == AUTUMN.id
+    with store.transaction() as tx:
+        tx.add_events([_opened(ana.id, AUTUMN.id, EventKind.LINK_OPENED)])
+        assert tx.unopened_campaign_of(BIZ, ana.id) is None  # seen in the same transaction
+
+
 # Pausing a campaign's rows (circuit breaker), and counting its sends and hard bounces --
 
 

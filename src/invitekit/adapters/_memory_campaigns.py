@@ -129,6 +129,14 @@ class _Campaigns:
         last = self._s._last_campaign.get((business_id, customer_id))
         return None if last is None else last[1]
 
+    def unopened_campaign_of(self, business_id: str, customer_id: str) -> str | None:
+        last = self.last_campaign_of(business_id, customer_id)
+        if last is None:
+            return None
+        events = self._s._events.get((business_id, customer_id), ())
+        opened = any(e.kind is EventKind.LINK_OPENED and e.campaign_id == last for e in events)
+        return None if opened else last
+
     # Reminders and the funnel ------------------------------------------------------------
 
     def reminder_candidates(

@@ -47,6 +47,7 @@ READS = frozenset(
         "read_feed",
         "reminder_candidates",
         "savepoint",
+        "unopened_campaign_of",
     }
 )
 

@@ -28,12 +28,10 @@ def check_activation(ctx: Context, token: str) -> LinkCheck:
     """
     with ctx.store.transaction(readonly=True) as tx:
         claims, customer = redeem(ctx, tx, token, Purpose.ACTIVATION)
-        campaign_id = None if claims.handed else tx.last_campaign_of(ctx.business.id, customer.id)
-        seen = campaign_id is None or funnel.link_opened(
-            tx.list_events(ctx.business.id, customer.id), campaign_id
+        campaign_id = (
+            None if claims.handed else tx.unopened_campaign_of(ctx.business.id, customer.id)
         )
-    if not seen:
-        assert campaign_id is not None
+    if campaign_id is not None:
         try:
             funnel.record_link_open(ctx, customer, campaign_id)
         except StorageError as err:

@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from invitekit.adapters.sql._read import Lookup
 from invitekit.adapters.sql._schema import UTCDateTime
 from invitekit.adapters.sql._tables import (
     _CAMPAIGN,
@@ -49,6 +50,23 @@ _LAST_CAMPAIGN = (
     .order_by(_outbox.c.sent_at.desc(), _outbox.c.seq.desc())
     .limit(1)
 )
+_last = _LAST_CAMPAIGN.subquery("last_campaign")
+# The last campaign, unless the customer's history holds the open of its link:
+# one read for a link check.  The opened campaigns are a subquery of their own,
+# so that SQLite finds them by the events' index by customer (a customer has a
+# few events), never by the index by campaign (a campaign has many).
+_UNOPENED_CAMPAIGN = sa.select(_last.c.campaign_id).where(
+    _last.c.campaign_id.not_in(
+        sa.select(_events.c.campaign_id).where(
+            _events.c.business_id == sa.bindparam("p_business_id"),
+            _events.c.customer_id == sa.bindparam("p_customer_id"),
+            _events.c.kind == EventKind.LINK_OPENED.value,
+            _events.c.campaign_id.is_not(None),
+        )
+    )
+)
+_LAST_CAMPAIGN_FAST = Lookup(_LAST_CAMPAIGN)
+_UNOPENED_CAMPAIGN_FAST = Lookup(_UNOPENED_CAMPAIGN)
 
 
 class Campaigns:
@@ -58,8 +76,11 @@ class Campaigns:
     writes the events added so far before anything reads events (see _feed.py).
     """
 
+    _conn: sa.Connection
+    _dialect: str
     _run: Callable[..., sa.CursorResult[Any]]
     _write_events: Callable[[], None]
+    _unwritten: list[Any]
 
     def insert_campaign(self, campaign: Campaign) -> None:
         self._run(_campaigns.insert(), [_CAMPAIGN.values(campaign)])
@@ -161,9 +182,24 @@ class Campaigns:
         return [_CAMPAIGN.load(row) for row in rows]
 
     def last_campaign_of(self, business_id: str, customer_id: str) -> str | None:
-        found = self._run(
-            _LAST_CAMPAIGN, {"p_business_id": business_id, "p_customer_id": customer_id}
-        ).scalar()
+        return self._campaign_id(_LAST_CAMPAIGN, _LAST_CAMPAIGN_FAST, business_id, customer_id)
+
+    def unopened_campaign_of(self, business_id: str, customer_id: str) -> str | None:
+        return self._campaign_id(
+            _UNOPENED_CAMPAIGN, _UNOPENED_CAMPAIGN_FAST, business_id, customer_id
+        )
+
+    def _campaign_id(
+        self, statement: sa.Select[Any], fast: Lookup, business_id: str, customer_id: str
+    ) -> str | None:
+        key = {"p_business_id": business_id, "p_customer_id": customer_id}
+        if self._unwritten:
+            self._write_events()  # the fast path below reads around _run
+        if self._dialect == "sqlite":  # see _read.py
+            row = fast.first(self._conn, key)
+            found = None if row is None else row["campaign_id"]
+        else:
+            found = self._run(statement, key).scalar()
         return None if found is None else str(found)
 
     def reminder_candidates(

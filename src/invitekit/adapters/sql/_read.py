@@ -19,18 +19,24 @@ events on SQLite.
 
 from __future__ import annotations
 
+import operator
 import sqlite3
 import threading
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Generic, TypeVar
 
+import attrs
 import sqlalchemy as sa
 
+from invitekit.adapters.sql._rows import RowMap
 from invitekit.exceptions import StorageError
 
-__all__ = ["Lookup"]
+__all__ = ["Lookup", "ObjectLookup"]
 
+T = TypeVar("T", bound=attrs.AttrsInstance)
 _Process = Callable[[Any], Any] | None
+_Bind = Callable[[Mapping[str, Any]], tuple[Any, ...]]
+_Compiled = tuple[str, _Bind, tuple[str, ...], tuple[_Process, ...]]
 
 
 class Lookup:
@@ -38,20 +44,19 @@ class Lookup:
 
     Args:
         statement: a SELECT of whole columns with named ``bindparam`` parameters
-            of string type (no bind processing is applied to them).
+            of string type, passed to :meth:`first` (no bind processing is applied
+            to them); its other values (literals compared with, a ``LIMIT``) are
+            bound as compiled.
     """
 
     __slots__ = ("_compiled", "_lock", "_statement")
 
     def __init__(self, statement: sa.Select[Any]) -> None:
         self._statement = statement
-        self._compiled: tuple[str, tuple[str, ...], tuple[str, ...], tuple[_Process, ...]] | None
-        self._compiled = None
+        self._compiled: _Compiled | None = None
         self._lock = threading.Lock()
 
-    def _for(
-        self, dialect: sa.Dialect
-    ) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[_Process, ...]]:
+    def _for(self, dialect: sa.Dialect) -> _Compiled:
         compiled = self._compiled
         if compiled is None:
             with self._lock:
@@ -68,33 +73,82 @@ class Lookup:
             StorageError: SQLite refused the statement (the message names the
                 error, never a parameter's value).
         """
-        sql, order, names, processors = self._for(conn.dialect)
+        _sql, _order, names, processors = self._for(conn.dialect)
+        row = self.row(conn, parameters)
+        if row is None:
+            return None
+        return {
+            name: value if process is None or value is None else process(value)
+            for name, value, process in zip(names, row, processors, strict=True)
+        }
+
+    def row(self, conn: sa.Connection, parameters: Mapping[str, str]) -> tuple[Any, ...] | None:
+        """The first row as the driver returns it, unconverted, or ``None`` (see :meth:`first`)."""
+        sql, order, _names, _processors = self._for(conn.dialect)
         raw = conn.connection.dbapi_connection
         assert raw is not None  # a connection in a transaction is never detached
+        values = order(parameters)
         try:
-            row = raw.execute(sql, tuple(parameters[name] for name in order)).fetchone()
+            row: tuple[Any, ...] | None = raw.execute(sql, values).fetchone()
         except sqlite3.Error as err:
             failure = StorageError(f"a database statement failed: {type(err).__name__}: {err}")
         else:
-            if row is None:
-                return None
-            return {
-                name: value if process is None or value is None else process(value)
-                for name, value, process in zip(names, row, processors, strict=True)
-            }
+            return row
         raise failure  # out of the except block: the driver's error is not its context
 
 
-def _compile(
-    statement: sa.Select[Any], dialect: sa.Dialect
-) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[_Process, ...]]:
+class ObjectLookup(Generic[T]):
+    """A :class:`Lookup` of the columns of ``into``'s table, read as one of its objects.
+
+    The row goes straight to the object, each value converted once by its
+    column's type and its field's conversion (:meth:`RowMap.loader`), with no
+    mapping in between: the same object :meth:`RowMap.load` makes of the row.
+    """
+
+    __slots__ = ("_into", "_lookup", "_make")
+
+    def __init__(self, statement: sa.Select[Any], into: RowMap[T]) -> None:
+        self._lookup = Lookup(statement)
+        self._into = into
+        self._make: Callable[[Sequence[Any]], T] | None = None
+
+    def first(self, conn: sa.Connection, parameters: Mapping[str, str]) -> T | None:
+        """The object in the first row, or ``None``; see :meth:`Lookup.first`."""
+        make = self._make
+        if make is None:
+            _sql, _order, names, processors = self._lookup._for(conn.dialect)
+            make = self._make = self._into.loader(names, processors)
+        row = self._lookup.row(conn, parameters)
+        return None if row is None else make(row)
+
+
+def _compile(statement: sa.Select[Any], dialect: sa.Dialect) -> _Compiled:
     if dialect.name != "sqlite":
         raise ValueError("Lookup runs on SQLite only")
     compiled = statement.compile(dialect=dialect)
-    order = tuple(compiled.positiontup or ())
+    given = {name for name, bind in compiled.binds.items() if bind.required}
+    order = _binder(
+        tuple(compiled.positiontup or ()),
+        {name: value for name, value in compiled.params.items() if name not in given},
+    )
     columns = list(statement.selected_columns)
     names = tuple(str(column.name) for column in columns)
     processors = tuple(
         column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
     )
     return compiled.string, order, names, processors
+
+
+def _binder(order: tuple[str, ...], fixed: dict[str, Any]) -> _Bind:
+    """What makes the statement's positional values from the call's named ones.
+
+    ``fixed`` holds the values the statement itself binds (its literals).
+    """
+    if not order:
+        return lambda _parameters: ()
+    pick = operator.itemgetter(*order)
+    if len(order) == 1:
+        return lambda parameters: (pick({**fixed, **parameters}),)
+    if not fixed:
+        return pick
+    return lambda parameters: pick({**fixed, **parameters})

@@ -7,7 +7,7 @@ import json
 import operator
 import types
 import typing
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
@@ -93,6 +93,52 @@ class RowMap(Generic[T]):
                 value = row[column]
                 given[name] = value if load is None or value is None else load(value)
         return self._cls(**given)
+
+    def loader(
+        self, columns: Sequence[str], processors: Sequence[_Convert | None]
+    ) -> Callable[[Sequence[Any]], T]:
+        """What makes the object of a row whose values come in ``columns``' order.
+
+        ``processors[i]`` (or nothing, for ``None``) first converts the value of
+        ``columns[i]`` as its column's type reads it back; then the field's own
+        conversion applies, as in :meth:`load`.  One pass over the row, for
+        the lookups that read one object by key.
+
+        Raises:
+            LookupError: a field's column is not among ``columns``.
+        """
+        position = {column: index for index, column in enumerate(columns)}
+        missing = [column for _, column, _, _ in self._fields if column not in position]
+        if missing:
+            raise LookupError(f"{self._cls.__name__}: no column {missing[0]!r} in the row")
+        # The field of each value of the row, in the row's order: one dict(zip(...)).
+        by_position: dict[int, str] = {
+            position[column]: name for name, column, _, _ in self._fields
+        }
+        names = [by_position.get(index) for index in range(len(columns))]
+        others = None in names
+        converted = [
+            (name, position[column], processors[position[column]], load)
+            for name, column, _, load in self._fields
+            if load is not None or processors[position[column]] is not None
+        ]
+        cls = self._cls
+
+        def make(row: Sequence[Any]) -> T:
+            given: dict[Any, Any] = dict(zip(names, row, strict=True))
+            if others:
+                del given[None]  # the columns that are no field
+            for name, index, process, load in converted:
+                value = row[index]
+                if value is not None:
+                    if process is not None:
+                        value = process(value)
+                    if load is not None:
+                        value = load(value)
+                    given[name] = value
+            return cls(**given)
+
+        return make
 
 
 def _conversions(hint: Any, where: str) -> tuple[_Convert | None, _Convert | None]:

@@ -23,7 +23,8 @@ from invitekit.adapters.sql._groups import Groups
 from invitekit.adapters.sql._identities import Identities
 from invitekit.adapters.sql._migrate import check_schema, create_schema
 from invitekit.adapters.sql._privacy import Privacy
-from invitekit.adapters.sql._read import Lookup
+from invitekit.adapters.sql._read import ObjectLookup
+from invitekit.adapters.sql._readers import KeptReader, Readers
 from invitekit.adapters.sql._sqlite import begin, check_synchronous, configure_sqlite
 from invitekit.adapters.sql._tables import (
     _CUSTOMER,
@@ -72,8 +73,8 @@ __all__ = ["SQLStore"]
 
 _SUPPORTED = ("sqlite", "postgresql", "mysql", "mariadb")
 _CHUNK = 500  # ids per ``IN (...)``: well below every backend's parameter limit
-_GET_CUSTOMER_FAST = Lookup(_GET_CUSTOMER)
-_FIND_CUSTOMER_FAST = Lookup(_FIND_CUSTOMER)
+_GET_CUSTOMER_FAST = ObjectLookup(_GET_CUSTOMER, _CUSTOMER)
+_FIND_CUSTOMER_FAST = ObjectLookup(_FIND_CUSTOMER, _CUSTOMER)
 
 
 class SQLStore:
@@ -94,7 +95,11 @@ class SQLStore:
             transaction checks, and refuses older ones with
             :class:`~invitekit.exceptions.SchemaOutdated`.  For SQLite, listeners
             are added to the engine so that every transaction starts with
-            ``BEGIN IMMEDIATE`` (read-only: ``BEGIN``) and files use WAL mode and a busy timeout.
+            ``BEGIN IMMEDIATE`` and files use WAL mode and a busy timeout.  Read-only
+            transactions on an SQLite file run on a connection of their own per
+            thread, opened from the engine's URL outside its pool (``PRAGMA
+            query_only``, a deferred ``BEGIN``), closed by ``engine.dispose()``
+            and when the thread ends; see docs/production.md.
         sqlite_synchronous: SQLite's ``PRAGMA synchronous`` for this store's
             connections to a file: ``"NORMAL"`` (the default) syncs the WAL to
             disk at checkpoints, not at every commit, so a commit survives the
@@ -124,12 +129,16 @@ class SQLStore:
         # be used by one transaction at a time.
         self._serial: threading.Lock | None = None
         self._schema_checked = False
+        # Read-only transactions on an SQLite file: a connection kept per thread.
+        self._readers: Readers | None = None
         if engine.dialect.name == "sqlite":
             configure_sqlite(engine)
             if isinstance(engine.pool, StaticPool):
                 self._serial = threading.Lock()
             elif engine.url.database not in (None, "", ":memory:"):
                 self._synchronous = sqlite_synchronous
+                if engine.dialect.driver == "pysqlite":  # the readers open sqlite3 connections
+                    self._readers = Readers(engine)
 
     @classmethod
     def from_url(
@@ -204,8 +213,7 @@ class SQLStore:
     def __repr__(self) -> str:
         return f"SQLStore({self.engine.url.render_as_string(hide_password=True)!r})"
 
-    @contextmanager
-    def transaction(self, *, readonly: bool = False) -> Iterator[Transaction]:
+    def transaction(self, *, readonly: bool = False) -> AbstractContextManager[Transaction]:
         """Open a transaction (see :meth:`~invitekit.ports.Store.transaction`).
 
         Raises:
@@ -217,15 +225,25 @@ class SQLStore:
                 or this thread already has a transaction of this store open
                 (they cannot be nested).
         """
+        if readonly and self._readers is not None:
+            return KeptReader(self, self._readers, _SQLTransaction)
+        return self._transaction(readonly=readonly)
+
+    def _check_schema(self) -> None:
+        """Refuse a database at an older revision (once: the first transaction checks)."""
+        if not self._schema_checked:
+            check_schema(self.engine)
+            self._schema_checked = True
+
+    @contextmanager
+    def _transaction(self, *, readonly: bool) -> Iterator[Transaction]:
         if getattr(self._active, "open", False):
             raise StorageError("SQLStore transactions cannot be nested")
         self._active.open = True
         serial: AbstractContextManager[object] = self._serial or nullcontext()
         try:
             with serial:
-                if not self._schema_checked:
-                    check_schema(self.engine)
-                    self._schema_checked = True
+                self._check_schema()
                 conn = translated("could not connect", self.engine.connect)
                 # ``ended`` runs after the commit or rollback (see _attempts.py).
                 with conn, ExitStack() as ended:
@@ -337,12 +355,15 @@ class _SQLTransaction(
         )
 
     def _customer(
-        self, statement: sa.Select[Any], fast: Lookup, business_id: str, **key: str
+        self,
+        statement: sa.Select[Any],
+        fast: ObjectLookup[Customer],
+        business_id: str,
+        **key: str,
     ) -> Customer | None:
         key["p_business_id"] = business_id
         if self._dialect == "sqlite":  # see _read.py
-            found = fast.first(self._conn, key)
-            return None if found is None else _CUSTOMER.load(found)
+            return fast.first(self._conn, key)
         row = self._run(statement, key).first()
         return None if row is None else _CUSTOMER.load(row._mapping)
 
