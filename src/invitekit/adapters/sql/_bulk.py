@@ -24,7 +24,7 @@ from invitekit.adapters.sql._errors import storage_error
 from invitekit.adapters.sql._schema import UTCDateTime
 from invitekit.exceptions import StorageError
 
-__all__ = ["SQLiteBulkInsert"]
+__all__ = ["SQLiteBulkInsert", "conversion"]
 
 _Convert = Callable[[Any], Any]
 
@@ -55,7 +55,7 @@ class SQLiteBulkInsert:
         self._converts = [
             (position, convert)
             for position, name in enumerate(columns)
-            if (convert := _conversion(table.c[name].type)) is not None
+            if (convert := conversion(table.c[name].type)) is not None
         ]
 
     def __call__(self, conn: sa.Connection, rows: Sequence[Mapping[str, Any]]) -> int:
@@ -98,7 +98,7 @@ def _generated(column: sa.Column[Any]) -> bool:
     return column.primary_key and column.autoincrement is True
 
 
-def _conversion(column_type: sa.types.TypeEngine[Any]) -> _Convert | None:
+def conversion(column_type: sa.types.TypeEngine[Any]) -> _Convert | None:
     """How a value of ``column_type`` is stored on SQLite (``None``: as it is)."""
     if isinstance(column_type, UTCDateTime):
         return _stamp

@@ -16,6 +16,7 @@ from invitekit.adapters._readonly import read_only
 from invitekit.adapters.sql._attempts import AttemptReservations
 from invitekit.adapters.sql._campaigns import Campaigns
 from invitekit.adapters.sql._catalog import Catalog
+from invitekit.adapters.sql._compiled import SQLiteStatement
 from invitekit.adapters.sql._errors import refusal, storage_error, translated
 from invitekit.adapters.sql._groups import Groups
 from invitekit.adapters.sql._migrate import check_schema, create_schema
@@ -35,6 +36,10 @@ from invitekit.adapters.sql._tables import (
     _REGISTRATION,
     _SQLITE_INSERT_EVENTS,
     _SQLITE_INSERT_OUTBOX,
+    _SQLITE_UPDATE_CLAIMED_OUTBOX,
+    _SQLITE_UPDATE_CUSTOMER,
+    _SQLITE_UPDATE_OUTBOX,
+    _SQLITE_VERSION_AND_EMAIL_OWNER,
     _UPDATE_CLAIMED_OUTBOX,
     _UPDATE_CUSTOMER,
     _UPDATE_OUTBOX,
@@ -281,6 +286,32 @@ class _SQLTransaction(Catalog, Groups, Campaigns, AttemptReservations):
             failure = storage_error("a database statement failed", err)
         raise failure  # out of the except block: the driver's error is not its context
 
+    def _run_fast(
+        self,
+        statement: sa.Executable,
+        fast: SQLiteStatement,
+        parameters: Mapping[str, Any],
+        *,
+        duplicates: Mapping[str, Callable[[], Exception]] | None = None,
+    ) -> tuple[int, list[tuple[Any, ...]]]:
+        """Execute ``statement`` (on SQLite: ``fast``, its compiled twin); rowcount and rows.
+
+        For the statements of the per-message paths (see _compiled.py); errors
+        are translated as :meth:`_run` translates them.
+        """
+        if self._dialect != "sqlite":
+            result = self._run(statement, parameters, duplicates=duplicates)
+            rows = [tuple(row) for row in result] if result.returns_rows else []
+            return int(result.rowcount), rows
+        try:
+            cursor = fast.execute(self._conn, parameters)
+            return cursor.rowcount, cursor.fetchall()
+        except sa.exc.IntegrityError as err:
+            failure = refusal(err, statement, duplicates or {})
+        except sa.exc.SQLAlchemyError as err:
+            failure = storage_error("a database statement failed", err)
+        raise failure  # out of the except block: the driver's error is not its context
+
     @contextmanager
     def savepoint(self) -> Iterator[None]:
         nested = translated("could not make a savepoint", self._conn.begin_nested)
@@ -353,19 +384,20 @@ class _SQLTransaction(Catalog, Groups, Campaigns, AttemptReservations):
             "p_id": customer.id,
             "p_email_key": customer.email_key,
         }
-        rows = self._run(_VERSION_AND_EMAIL_OWNER, where).all()
-        stored = next((r.version for r in rows if r.id == customer.id), None)
+        _, rows = self._run_fast(_VERSION_AND_EMAIL_OWNER, _SQLITE_VERSION_AND_EMAIL_OWNER, where)
+        stored = next((version for id_, version in rows if id_ == customer.id), None)
         if stored != expected_version:
             raise ConcurrentUpdate("the customer changed meanwhile; read it again")
-        owner = next((r.id for r in rows if r.id != customer.id), None)
+        owner = next((id_ for id_, _ in rows if id_ != customer.id), None)
         if owner is not None:
             raise DuplicateCustomer(
                 "a customer with this email address already exists", existing_id=owner
             )
         values = _CUSTOMER.values(customer)
         del values["business_id"], values["id"]
-        result = self._run(
+        count, _ = self._run_fast(
             _UPDATE_CUSTOMER,
+            _SQLITE_UPDATE_CUSTOMER,
             {
                 **values,
                 "p_business_id": customer.business_id,
@@ -378,7 +410,7 @@ class _SQLTransaction(Catalog, Groups, Campaigns, AttemptReservations):
                 )
             },
         )
-        if result.rowcount != 1:
+        if count != 1:
             raise ConcurrentUpdate("the customer changed meanwhile; read it again")
 
     def list_customers(
@@ -549,13 +581,16 @@ class _SQLTransaction(Catalog, Groups, Campaigns, AttemptReservations):
             # that held it must not take the slot of an invitation queued since.
             del values["pending_kind"]
         if claim_token is None:
-            result = self._run(_UPDATE_OUTBOX, {**values, "p_id": message.id})
+            count, _ = self._run_fast(
+                _UPDATE_OUTBOX, _SQLITE_UPDATE_OUTBOX, {**values, "p_id": message.id}
+            )
         else:
-            result = self._run(
+            count, _ = self._run_fast(
                 _UPDATE_CLAIMED_OUTBOX,
+                _SQLITE_UPDATE_CLAIMED_OUTBOX,
                 {**values, "p_id": message.id, "p_claim_token": claim_token},
             )
-        if result.rowcount == 1:
+        if count == 1:
             return
         if self.get_outbox(message.id) is None:
             raise ConcurrentUpdate("no such outbox message")

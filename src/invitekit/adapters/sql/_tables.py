@@ -7,6 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from invitekit.adapters.sql._bulk import SQLiteBulkInsert
+from invitekit.adapters.sql._compiled import SQLiteStatement
 from invitekit.adapters.sql._rows import RowMap
 from invitekit.adapters.sql._schema import metadata
 from invitekit.funnel import Campaign
@@ -80,6 +81,11 @@ _UPDATE_OUTBOX = _outbox.update().where(_outbox.c.id == _p("p_id"))
 _UPDATE_CLAIMED_OUTBOX = _outbox.update().where(
     _outbox.c.id == _p("p_id"), _outbox.c.claim_token == _p("p_claim_token")
 )
+# The same, run on SQLite's driver (see _compiled.py): each message delivered runs them.
+_SQLITE_VERSION_AND_EMAIL_OWNER = SQLiteStatement(_VERSION_AND_EMAIL_OWNER)
+_SQLITE_UPDATE_CUSTOMER = SQLiteStatement(_UPDATE_CUSTOMER)
+_SQLITE_UPDATE_OUTBOX = SQLiteStatement(_UPDATE_OUTBOX)
+_SQLITE_UPDATE_CLAIMED_OUTBOX = SQLiteStatement(_UPDATE_CLAIMED_OUTBOX)
 
 # A campaign's inserts on SQLite: the driver's executemany (see _bulk.py).  The
 # conflict skipped is the one pending message per customer and kind.
