@@ -20,7 +20,7 @@ from invitekit.adapters.sql._tables import (
 )
 from invitekit.exceptions import DuplicateCustomer, StorageError
 from invitekit.model import Status
-from tests.contract.test_store import BIZ, make_customer
+from tests.contract.test_store import BIZ, make_customer, make_message
 
 BEFORE = make_customer(7, first_name="Zoë", locale="de_AT")
 AFTER = attrs.evolve(
@@ -138,3 +138,49 @@ def test_a_statement_runs_on_sqlite_only() -> None:
     engine = sa.create_engine("postgresql+psycopg://nobody@127.0.0.1/none")
     with pytest.raises(ValueError, match="SQLite only"):
         _SQLITE_UPDATE_CUSTOMER._for(engine.dialect, frozenset({"p_id"}))
+
+
+def test_a_page_of_customers_reads_what_sqlalchemy_core_reads(tmp_path: Path) -> None:
+    store = SQLStore.from_url(f"sqlite:///{tmp_path}/invitekit.db")
+    plain = make_customer(9)
+    with store.transaction() as tx:
+        tx.insert_customer(AFTER)
+        tx.insert_customer(plain)
+
+    with store.transaction(readonly=True) as tx:
+        page = tx.list_customers(BIZ, limit=10)
+        accepted = tx.list_customers(BIZ, status=Status.ACCEPTED, archived=True)
+        after = tx.list_customers(BIZ, after=AFTER.id)
+    with store.engine.connect() as conn:
+        core = [
+            _CUSTOMER.load(row._mapping)
+            for row in conn.execute(sa.select(_customers).order_by(_customers.c.id))
+        ]
+
+    assert page == core == [AFTER, plain]
+    assert accepted == [AFTER]
+    assert after == [plain]
+    assert page[0].status is Status.ACCEPTED
+    assert page[0].invited_at is not None
+    assert page[0].invited_at.tzinfo is UTC
+    assert type(page[0].archived) is bool
+
+
+def test_pending_customers_are_found_among_more_than_one_statements_worth(
+    tmp_path: Path,
+) -> None:
+    store = SQLStore.from_url(f"sqlite:///{tmp_path}/invitekit.db")
+    people = [make_customer(n) for n in range(1, 1203)]
+    waiting = people[::7]
+    with store.transaction() as tx:
+        for customer in people:
+            tx.insert_customer(customer)
+        tx.enqueue([make_message(c.id) for c in waiting])
+
+    with store.transaction(readonly=True) as tx:
+        found = tx.pending_customer_ids(BIZ, "invitation", [c.id for c in people])
+        reminders = tx.pending_customer_ids(BIZ, "reminder", [c.id for c in people])
+        none = tx.pending_customer_ids(BIZ, "invitation", [])
+
+    assert found == {c.id for c in waiting}
+    assert reminders == set() == none

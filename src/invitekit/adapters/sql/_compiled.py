@@ -30,6 +30,7 @@ from invitekit.adapters.sql._bulk import conversion
 
 __all__ = ["SQLiteStatement"]
 
+_Read = Callable[[Any], Any]
 _Compiled = tuple[str, Callable[[Mapping[str, Any]], Any], int, tuple[tuple[int, Any], ...]]
 
 
@@ -91,3 +92,63 @@ def _compile(statement: sa.ClauseElement, dialect: sa.Dialect, names: frozenset[
         if (convert := conversion(compiled.binds[name].type)) is not None
     )
     return compiled.string, operator.itemgetter(*order), len(order), converts
+
+
+def select_rows(
+    conn: sa.Connection, statement: sa.Select[Any]
+) -> tuple[list[str], list[_Read | None], list[tuple[Any, ...]]]:
+    """``statement`` run on SQLite's driver: its column names, how to read each, its rows.
+
+    For the pages of a campaign's audience (a thousand customers at a time):
+    the statement is compiled for each call, which costs little next to the
+    rows.  The rows hold the driver's values; ``reads`` are the column types'
+    own result processors (what Core applies), each remembering its answers, so
+    that a timestamp is parsed once per distinct text (the customers of one
+    import share them).  ``conn`` must be an SQLite connection with a
+    transaction begun.
+
+    Raises:
+        sqlalchemy.exc.DBAPIError: SQLite refused (its parameters hidden).
+        StorageError: a datetime parameter is naive.
+    """
+    dialect = conn.dialect
+    compiled = statement.compile(dialect=dialect)
+    assert isinstance(compiled, sa.sql.compiler.SQLCompiler)
+    given = compiled.construct_params()
+    values = []
+    for name in compiled.positiontup or ():
+        value = given[name]
+        convert = conversion(compiled.binds[name].type)
+        values.append(value if convert is None or value is None else convert(value))
+    columns = list(statement.selected_columns)
+    reads = [
+        None if process is None else _memoized(process)
+        for process in (
+            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
+        )
+    ]
+    raw = conn.connection.dbapi_connection
+    assert raw is not None  # a connection in a transaction is never detached
+    try:
+        rows = raw.execute(compiled.string, values).fetchall()
+    except sqlite3.Error as err:
+        failure = sa.exc.DBAPIError.instance(
+            compiled.string, None, err, sqlite3.Error, hide_parameters=True
+        )
+    else:
+        return [str(column.name) for column in columns], reads, rows
+    raise failure  # out of the except block: the driver's error is not its context
+
+
+def _memoized(process: _Read) -> _Read:
+    """``process`` remembering its answers (immutable values: strings to datetimes...)."""
+    seen: dict[Any, Any] = {}
+
+    def read(value: Any) -> Any:
+        try:
+            return seen[value]
+        except KeyError:
+            result = seen[value] = process(value)
+            return result
+
+    return read

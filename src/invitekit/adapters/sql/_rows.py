@@ -7,7 +7,7 @@ import json
 import operator
 import types
 import typing
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
@@ -86,6 +86,36 @@ class RowMap(Generic[T]):
                 row[column] = dump(value)
         return row
 
+    def reader(
+        self, columns: Sequence[str], reads: Sequence[_Convert | None]
+    ) -> Callable[[Sequence[Any]], T]:
+        """A function from a row of raw values to its object.
+
+        Args:
+            columns: the column of each value of a row, in order.
+            reads: how each raw value is read back (``None``: as it is), before
+                the field's own conversion; ``None`` stays ``None``.
+
+        Raises:
+            ValueError: a field's column is not among ``columns``.
+        """
+        plan = []
+        for name, column, _, load in self._fields:
+            position = columns.index(column)
+            plan.append((name, position, _then(reads[position], load)))
+        cls = self._cls
+
+        def make(row: Sequence[Any]) -> T:
+            return cls(
+                **{
+                    name: value if convert is None or value is None else convert(value)
+                    for name, position, convert in plan
+                    for value in (row[position],)
+                }
+            )
+
+        return make
+
     def load(self, row: Mapping[Any, Any], **given: Any) -> T:
         """The object stored in ``row``; fields in ``given`` are taken from it instead."""
         for name, column, _, load in self._fields:
@@ -93,6 +123,13 @@ class RowMap(Generic[T]):
                 value = row[column]
                 given[name] = value if load is None or value is None else load(value)
         return self._cls(**given)
+
+
+def _then(first: _Convert | None, second: _Convert | None) -> _Convert | None:
+    """``second`` applied to what ``first`` gives (``None`` stands for "as it is")."""
+    if first is None or second is None:
+        return first or second
+    return lambda value: second(first(value))
 
 
 def _conversions(hint: Any, where: str) -> tuple[_Convert | None, _Convert | None]:
@@ -103,7 +140,7 @@ def _conversions(hint: Any, where: str) -> tuple[_Convert | None, _Convert | Non
             raise TypeError(f"no column conversion for {where}: {hint!r}")
         hint = kinds[0]
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
-        return _enum_value, hint
+        return _enum_value, _enum_member(hint)
     if typing.get_origin(hint) is tuple and _is_json(hint):
         return _to_json, _from_json
     if hint in _AS_IS:
@@ -121,7 +158,18 @@ def _is_json(hint: Any) -> bool:
 
 
 def _enum_value(member: enum.Enum) -> Any:
-    return member.value
+    return member._value_  # what ``.value`` returns, without the property (once per row)
+
+
+def _enum_member(kind: type[enum.Enum]) -> _Convert:
+    """``kind(value)``, by a dictionary look-up for the members' own values (once per row)."""
+    members = {member.value: member for member in kind}
+
+    def load(value: Any) -> enum.Enum:
+        found = members.get(value)
+        return kind(value) if found is None else found
+
+    return load
 
 
 def _to_json(value: tuple[Any, ...]) -> str:

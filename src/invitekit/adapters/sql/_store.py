@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext, suppress
@@ -16,7 +17,7 @@ from invitekit.adapters._readonly import read_only
 from invitekit.adapters.sql._attempts import AttemptReservations
 from invitekit.adapters.sql._campaigns import Campaigns
 from invitekit.adapters.sql._catalog import Catalog
-from invitekit.adapters.sql._compiled import SQLiteStatement
+from invitekit.adapters.sql._compiled import SQLiteStatement, select_rows
 from invitekit.adapters.sql._errors import refusal, storage_error, translated
 from invitekit.adapters.sql._groups import Groups
 from invitekit.adapters.sql._migrate import check_schema, create_schema
@@ -250,6 +251,23 @@ class SQLStore:
             self._active.open = False
 
 
+# Which of n customers have a pending message of a kind, on SQLite: one statement per n
+# (a campaign's pages are _CHUNK customers, and one remainder).
+
+
+@functools.cache
+def _sqlite_pending_among(n: int) -> SQLiteStatement:
+    return SQLiteStatement(
+        sa.select(_outbox.c.customer_id).where(
+            _outbox.c.business_id == sa.bindparam("p_business_id"),
+            _outbox.c.pending_kind == sa.bindparam("p_kind"),
+            _outbox.c.customer_id.in_(
+                [sa.bindparam(f"p_{i}", type_=_outbox.c.customer_id.type) for i in range(n)]
+            ),
+        )
+    )
+
+
 def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
     for start in range(0, len(items), _CHUNK):
         yield items[start : start + _CHUNK]
@@ -303,6 +321,17 @@ class _SQLTransaction(Catalog, Groups, Campaigns, AttemptReservations):
             result = self._run(statement, parameters, duplicates=duplicates)
             rows = [tuple(row) for row in result] if result.returns_rows else []
             return int(result.rowcount), rows
+        return self._run_sqlite(fast, parameters, statement=statement, duplicates=duplicates)
+
+    def _run_sqlite(
+        self,
+        fast: SQLiteStatement,
+        parameters: Mapping[str, Any],
+        *,
+        statement: sa.Executable | None = None,
+        duplicates: Mapping[str, Callable[[], Exception]] | None = None,
+    ) -> tuple[int, list[tuple[Any, ...]]]:
+        """Execute ``fast`` on SQLite; errors translated as :meth:`_run` does for ``statement``."""
         try:
             cursor = fast.execute(self._conn, parameters)
             return cursor.rowcount, cursor.fetchall()
@@ -442,6 +471,14 @@ class _SQLTransaction(Catalog, Groups, Campaigns, AttemptReservations):
         query = query.order_by(_customers.c.id)
         if limit is not None:
             query = query.limit(limit)
+        if self._dialect == "sqlite":  # a campaign's pages: see _compiled.py
+            try:
+                columns, reads, rows = select_rows(self._conn, query)
+            except sa.exc.SQLAlchemyError as err:
+                failure = storage_error("a database statement failed", err)
+                raise failure from None
+            make = _CUSTOMER.reader(columns, reads)
+            return [make(row) for row in rows]
         return [_CUSTOMER.load(row._mapping) for row in self._run(query)]
 
     def count_customers(self, business_id: str) -> dict[Status, int]:
@@ -493,6 +530,16 @@ class _SQLTransaction(Catalog, Groups, Campaigns, AttemptReservations):
     def pending_customer_ids(
         self, business_id: str, kind: str, customer_ids: Collection[str]
     ) -> set[str]:
+        if self._dialect == "sqlite":  # a campaign asks for each page: see _compiled.py
+            found: set[str] = set()
+            for chunk in _chunks(list(customer_ids)):
+                values = {f"p_{i}": customer_id for i, customer_id in enumerate(chunk)}
+                _, rows = self._run_sqlite(
+                    _sqlite_pending_among(len(chunk)),
+                    {**values, "p_business_id": business_id, "p_kind": str(kind)},
+                )
+                found.update(customer_id for (customer_id,) in rows)
+            return found
         return self._among(
             _outbox.c.customer_id,
             list(customer_ids),

@@ -97,13 +97,12 @@ _SQLITE_INSERT_EVENTS = SQLiteBulkInsert(_events)
 def _outbox_values(message: OutboxMessage) -> dict[str, Any]:
     """The columns of an outbox row: the message's fields and the store's own."""
     pending = message.state.waiting and message.customer_id is not None
-    return {
-        **_MESSAGE.values(message),
-        "pending_kind": str(message.kind) if pending else None,
-        "claim_token": None,
-        # NULL stands for created_at (see the schema).
-        "not_before": None if message.not_before == message.created_at else message.not_before,
-    }
+    row = _MESSAGE.values(message)  # a new dict: completed in place (once per queued row)
+    row["pending_kind"] = str(message.kind) if pending else None
+    row["claim_token"] = None
+    if message.not_before == message.created_at:
+        row["not_before"] = None  # NULL stands for created_at (see the schema)
+    return row
 
 
 def _outbox_from_row(row: sa.RowMapping, **given: Any) -> OutboxMessage:
