@@ -74,16 +74,29 @@ class RowMap(Generic[T]):
         # getter, then only the few that need converting.
         self._get = operator.attrgetter(*(name for name, *_ in self._fields))
         self._columns = [column for _, column, _, _ in self._fields]
-        self._dumps = [(column, dump) for _, column, dump, _ in self._fields if dump is not None]
+        self._dumps = [
+            (position, dump)
+            for position, (_, _, dump, _) in enumerate(self._fields)
+            if dump is not None
+        ]
+
+    @property
+    def columns(self) -> list[str]:
+        """The columns of :meth:`value_list`, in its order (the fields' order)."""
+        return list(self._columns)
 
     def values(self, obj: T) -> dict[str, Any]:
         """The column values that store ``obj``."""
+        return dict(zip(self._columns, self.value_list(obj), strict=True))
+
+    def value_list(self, obj: T) -> list[Any]:
+        """The values that store ``obj``, in the order of :attr:`columns` (a new list)."""
         got = self._get(obj)
-        row = dict(zip(self._columns, got if len(self._columns) > 1 else (got,), strict=True))
-        for column, dump in self._dumps:
-            value = row[column]
+        row = list(got) if len(self._columns) > 1 else [got]
+        for position, dump in self._dumps:
+            value = row[position]
             if value is not None:
-                row[column] = dump(value)
+                row[position] = dump(value)
         return row
 
     def reader(

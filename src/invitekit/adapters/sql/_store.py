@@ -29,10 +29,12 @@ from invitekit.adapters.sql._tables import (
     _CUSTOMER_ID,
     _EMAIL_OWNER,
     _EVENT,
+    _EVENT_COLUMNS,
     _FIND_CUSTOMER,
     _GET_CUSTOMER,
     _GET_OUTBOX,
     _LIST_EVENTS,
+    _OUTBOX_COLUMNS,
     _OUTBOX_ONE_PENDING,
     _REGISTRATION,
     _SQLITE_INSERT_EVENTS,
@@ -51,6 +53,7 @@ from invitekit.adapters.sql._tables import (
     _members,
     _outbox,
     _outbox_from_row,
+    _outbox_row,
     _outbox_values,
     _registrations,
 )
@@ -504,10 +507,12 @@ class _SQLTransaction(Catalog, Groups, Campaigns, AttemptReservations):
         # One statement for the batch; the unique constraint on pending_kind drops
         # every second pending message of a customer and kind, whoever queued the
         # first (this batch, an earlier call, another process).
-        rows = [_outbox_values(m) for m in messages]
         if self._dialect != "sqlite":
+            rows = [_outbox_values(m) for m in messages]
             self._insert_ignoring_duplicates(_outbox, rows, list(_OUTBOX_ONE_PENDING))
-        elif _SQLITE_INSERT_OUTBOX(self._conn, rows) == len(rows):
+        elif _SQLITE_INSERT_OUTBOX.in_order(
+            self._conn, _OUTBOX_COLUMNS, [_outbox_row(m) for m in messages]
+        ) == len(messages):
             return set()  # SQLite counts the rows inserted: none was dropped
         stored = self._among(_outbox.c.id, [m.id for m in messages])
         return {m.customer_id for m in messages if m.id not in stored and m.customer_id}
@@ -665,11 +670,12 @@ class _SQLTransaction(Catalog, Groups, Campaigns, AttemptReservations):
     # Events ------------------------------------------------------------------------------
 
     def add_events(self, events: Sequence[Event]) -> None:
-        rows = [_EVENT.values(event) for event in events]
-        if rows and self._dialect == "sqlite":
-            _SQLITE_INSERT_EVENTS(self._conn, rows)
-        elif rows:
-            self._run(_events.insert(), rows)
+        if events and self._dialect == "sqlite":
+            _SQLITE_INSERT_EVENTS.in_order(
+                self._conn, _EVENT_COLUMNS, [_EVENT.value_list(event) for event in events]
+            )
+        elif events:
+            self._run(_events.insert(), [_EVENT.values(event) for event in events])
 
     def list_events(self, business_id: str, customer_id: str) -> list[Event]:
         rows = self._run(

@@ -92,17 +92,28 @@ _SQLITE_UPDATE_CLAIMED_OUTBOX = SQLiteStatement(_UPDATE_CLAIMED_OUTBOX)
 _OUTBOX_ONE_PENDING = ("business_id", "customer_id", "pending_kind")
 _SQLITE_INSERT_OUTBOX = SQLiteBulkInsert(_outbox, ignore_conflicts_on=_OUTBOX_ONE_PENDING)
 _SQLITE_INSERT_EVENTS = SQLiteBulkInsert(_events)
+_EVENT_COLUMNS = tuple(_EVENT.columns)
+
+
+# The columns of _outbox_row, in its order: the message's fields', then the store's own.
+_OUTBOX_COLUMNS = (*_MESSAGE.columns, "pending_kind", "claim_token")
+_NOT_BEFORE = _OUTBOX_COLUMNS.index("not_before")
+
+
+def _outbox_row(message: OutboxMessage) -> list[Any]:
+    """The values of an outbox row, in the order of ``_OUTBOX_COLUMNS`` (a campaign's rows)."""
+    pending = message.state.waiting and message.customer_id is not None
+    row = _MESSAGE.value_list(message)
+    if message.not_before == message.created_at:
+        row[_NOT_BEFORE] = None  # NULL stands for created_at (see the schema)
+    row.append(str(message.kind) if pending else None)  # pending_kind
+    row.append(None)  # claim_token
+    return row
 
 
 def _outbox_values(message: OutboxMessage) -> dict[str, Any]:
     """The columns of an outbox row: the message's fields and the store's own."""
-    pending = message.state.waiting and message.customer_id is not None
-    row = _MESSAGE.values(message)  # a new dict: completed in place (once per queued row)
-    row["pending_kind"] = str(message.kind) if pending else None
-    row["claim_token"] = None
-    if message.not_before == message.created_at:
-        row["not_before"] = None  # NULL stands for created_at (see the schema)
-    return row
+    return dict(zip(_OUTBOX_COLUMNS, _outbox_row(message), strict=True))
 
 
 def _outbox_from_row(row: sa.RowMapping, **given: Any) -> OutboxMessage:
