@@ -112,20 +112,24 @@ class RowMap(Generic[T]):
         Raises:
             ValueError: a field's column is not among ``columns``.
         """
-        plan = []
-        for name, column, _, load in self._fields:
-            position = columns.index(column)
-            plan.append((name, position, _then(reads[position], load)))
+        names = [name for name, _, _, _ in self._fields]
+        order = [columns.index(column) for _, column, _, _ in self._fields]
+        # A row's values in the fields' order, by a C getter (always a tuple).
+        pick = operator.itemgetter(*order) if len(order) > 1 else lambda row: (row[order[0]],)
+        converts = [
+            (index, convert)
+            for index, (position, (_, _, _, load)) in enumerate(zip(order, self._fields))
+            if (convert := _then(reads[position], load)) is not None
+        ]
         cls = self._cls
 
         def make(row: Sequence[Any]) -> T:
-            return cls(
-                **{
-                    name: value if convert is None or value is None else convert(value)
-                    for name, position, convert in plan
-                    for value in (row[position],)
-                }
-            )
+            values = list(pick(row))
+            for index, convert in converts:
+                value = values[index]
+                if value is not None:
+                    values[index] = convert(value)
+            return cls(**dict(zip(names, values)))
 
         return make
 
