@@ -217,6 +217,14 @@ def _default_layout() -> Layout:
 
 def header_safe(value: str, *, limit: int = 200) -> str:
     """``value`` as a single header line: control characters become spaces, length is capped."""
+    if (
+        len(value) <= limit
+        and value.isprintable()  # no control character, no whitespace but " "
+        and "  " not in value
+        and value[:1] != " "
+        and value[-1:] != " "
+    ):
+        return value  # already one clean line (most values: names, addresses, links)
     text = " ".join(_HEADER_UNSAFE.sub(" ", value).split())
     return text if len(text) <= limit else text[: limit - 1] + "\N{HORIZONTAL ELLIPSIS}"
 

@@ -110,7 +110,7 @@ class _Parcel:
             email = compose_account_message(
                 ctx, message, self.customer, self.registration, issued_at
             )
-        return attrs.evolve(email, date=issued_at)
+        return email if email.date == issued_at else attrs.evolve(email, date=issued_at)
 
 
 def deliver(ctx: Context, *, limit: int | None) -> DeliveryReport:

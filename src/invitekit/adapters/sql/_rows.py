@@ -118,7 +118,9 @@ class RowMap(Generic[T]):
         pick = operator.itemgetter(*order) if len(order) > 1 else lambda row: (row[order[0]],)
         converts = [
             (index, convert)
-            for index, (position, (_, _, _, load)) in enumerate(zip(order, self._fields))
+            for index, (position, (_, _, _, load)) in enumerate(
+                zip(order, self._fields, strict=True)
+            )
             if (convert := _then(reads[position], load)) is not None
         ]
         cls = self._cls
@@ -129,7 +131,7 @@ class RowMap(Generic[T]):
                 value = values[index]
                 if value is not None:
                     values[index] = convert(value)
-            return cls(**dict(zip(names, values)))
+            return cls(**dict(zip(names, values, strict=True)))
 
         return make
 
