@@ -42,12 +42,18 @@ class SQLiteStatement:
             name a column) or a ``SELECT`` with named ``bindparam`` parameters.
     """
 
-    __slots__ = ("_compiled", "_statement")
+    __slots__ = ("_compiled", "_reads", "_statement")
 
     def __init__(self, statement: sa.ClauseElement) -> None:
         self._statement = statement
         # Keyed by the parameter names; filled by any thread (a dict item is set atomically).
         self._compiled: dict[frozenset[str], _Compiled] = {}
+        self._reads: tuple[list[str], list[_Read | None]] | None = None
+
+    @property
+    def statement(self) -> sa.ClauseElement:
+        """The Core statement (run through Core on the other databases)."""
+        return self._statement
 
     def _for(self, dialect: sa.Dialect, names: frozenset[str]) -> _Compiled:
         compiled = self._compiled.get(names)
@@ -79,6 +85,37 @@ class SQLiteStatement:
             )
         raise failure  # out of the except block: the driver's error is not its context
 
+    def select(
+        self, conn: sa.Connection, parameters: Mapping[str, Any]
+    ) -> tuple[list[str], list[_Read | None], list[tuple[Any, ...]]]:
+        """Run a ``SELECT``: its column names, how to read each value, its raw rows.
+
+        ``reads`` are the column types' own result processors (what Core
+        applies), each remembering its answers for this call, so that a
+        timestamp is parsed once per distinct text (the customers of one
+        import share them).
+
+        Raises:
+            sqlalchemy.exc.DBAPIError: as :meth:`execute`.
+            StorageError: as :meth:`execute`.
+        """
+        rows = self.execute(conn, parameters).fetchall()
+        if self._reads is None:
+            self._reads = _result_reads(self._statement, conn.dialect)
+        names, processors = self._reads
+        return names, [None if p is None else _memoized(p) for p in processors], rows
+
+
+def _result_reads(
+    statement: sa.ClauseElement, dialect: sa.Dialect
+) -> tuple[list[str], list[_Read | None]]:
+    """The selected columns' names and their types' result processors (Core's own)."""
+    assert isinstance(statement, sa.Select)
+    columns = list(statement.selected_columns)
+    return [str(column.name) for column in columns], [
+        column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
+    ]
+
 
 def _compile(statement: sa.ClauseElement, dialect: sa.Dialect, names: frozenset[str]) -> _Compiled:
     if dialect.name != "sqlite":
@@ -91,53 +128,12 @@ def _compile(statement: sa.ClauseElement, dialect: sa.Dialect, names: frozenset[
         for position, name in enumerate(order)
         if (convert := conversion(compiled.binds[name].type)) is not None
     )
-    return compiled.string, operator.itemgetter(*order), len(order), converts
-
-
-def select_rows(
-    conn: sa.Connection, statement: sa.Select[Any]
-) -> tuple[list[str], list[_Read | None], list[tuple[Any, ...]]]:
-    """``statement`` run on SQLite's driver: its column names, how to read each, its rows.
-
-    For the pages of a campaign's audience (a thousand customers at a time):
-    the statement is compiled for each call, which costs little next to the
-    rows.  The rows hold the driver's values; ``reads`` are the column types'
-    own result processors (what Core applies), each remembering its answers, so
-    that a timestamp is parsed once per distinct text (the customers of one
-    import share them).  ``conn`` must be an SQLite connection with a
-    transaction begun.
-
-    Raises:
-        sqlalchemy.exc.DBAPIError: SQLite refused (its parameters hidden).
-        StorageError: a datetime parameter is naive.
-    """
-    dialect = conn.dialect
-    compiled = statement.compile(dialect=dialect)
-    assert isinstance(compiled, sa.sql.compiler.SQLCompiler)
-    given = compiled.construct_params()
-    values = []
-    for name in compiled.positiontup or ():
-        value = given[name]
-        convert = conversion(compiled.binds[name].type)
-        values.append(value if convert is None or value is None else convert(value))
-    columns = list(statement.selected_columns)
-    reads = [
-        None if process is None else _memoized(process)
-        for process in (
-            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
-        )
-    ]
-    raw = conn.connection.dbapi_connection
-    assert raw is not None  # a connection in a transaction is never detached
-    try:
-        rows = raw.execute(compiled.string, values).fetchall()
-    except sqlite3.Error as err:
-        failure = sa.exc.DBAPIError.instance(
-            compiled.string, None, err, sqlite3.Error, hide_parameters=True
-        )
-    else:
-        return [str(column.name) for column in columns], reads, rows
-    raise failure  # out of the except block: the driver's error is not its context
+    get = operator.itemgetter(*order)
+    # Parameters the statement gives a value itself (SQLite's "OFFSET ?" after a LIMIT).
+    fixed = {name: compiled.binds[name].effective_value for name in order if name not in names}
+    if fixed:
+        return compiled.string, lambda given: get({**fixed, **given}), len(order), converts
+    return compiled.string, get, len(order), converts
 
 
 def _memoized(process: _Read) -> _Read:

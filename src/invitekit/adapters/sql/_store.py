@@ -17,7 +17,7 @@ from invitekit.adapters._readonly import read_only
 from invitekit.adapters.sql._attempts import AttemptReservations
 from invitekit.adapters.sql._campaigns import Campaigns
 from invitekit.adapters.sql._catalog import Catalog
-from invitekit.adapters.sql._compiled import SQLiteStatement, select_rows
+from invitekit.adapters.sql._compiled import SQLiteStatement
 from invitekit.adapters.sql._errors import refusal, storage_error, translated
 from invitekit.adapters.sql._groups import Groups
 from invitekit.adapters.sql._migrate import check_schema, create_schema
@@ -271,6 +271,36 @@ def _sqlite_pending_among(n: int) -> SQLiteStatement:
     )
 
 
+@functools.cache
+def _customers_page(names: frozenset[str]) -> SQLiteStatement:
+    """The customers of a business in id order, filtered by the parameters ``names``.
+
+    One statement per combination of filters, with bound parameters, so that
+    every page of a campaign runs the same compiled statement.
+    """
+    p = sa.bindparam
+    query = sa.select(_customers).where(_customers.c.business_id == p("p_business_id"))
+    if "p_group_id" in names:
+        query = query.join(
+            _members,
+            sa.and_(
+                _members.c.business_id == _customers.c.business_id,
+                _members.c.customer_id == _customers.c.id,
+                _members.c.group_id == p("p_group_id"),
+            ),
+        )
+    if "p_status" in names:
+        query = query.where(_customers.c.status == p("p_status"))
+    if "p_archived" in names:
+        query = query.where(_customers.c.archived == p("p_archived"))
+    if "p_after" in names:
+        query = query.where(_customers.c.id > p("p_after"))
+    query = query.order_by(_customers.c.id)
+    if "p_limit" in names:
+        query = query.limit(p("p_limit", type_=sa.Integer))
+    return SQLiteStatement(query)
+
+
 def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
     for start in range(0, len(items), _CHUNK):
         yield items[start : start + _CHUNK]
@@ -455,34 +485,29 @@ class _SQLTransaction(Catalog, Groups, Campaigns, AttemptReservations):
         after: str | None = None,
         limit: int | None = None,
     ) -> list[Customer]:
-        query = sa.select(_customers).where(_customers.c.business_id == business_id)
+        given: dict[str, Any] = {"p_business_id": business_id}
         if group_id is not None:
-            query = query.join(
-                _members,
-                sa.and_(
-                    _members.c.business_id == _customers.c.business_id,
-                    _members.c.customer_id == _customers.c.id,
-                    _members.c.group_id == group_id,
-                ),
-            )
+            given["p_group_id"] = group_id
         if status is not None:
-            query = query.where(_customers.c.status == status.value)
+            given["p_status"] = status.value
         if archived is not None:
-            query = query.where(_customers.c.archived == archived)
+            given["p_archived"] = archived
         if after is not None:
-            query = query.where(_customers.c.id > after)
-        query = query.order_by(_customers.c.id)
+            given["p_after"] = after
         if limit is not None:
-            query = query.limit(limit)
+            given["p_limit"] = limit
+        page = _customers_page(frozenset(given))
         if self._dialect == "sqlite":  # a campaign's pages: see _compiled.py
             try:
-                columns, reads, rows = select_rows(self._conn, query)
+                columns, reads, rows = page.select(self._conn, given)
             except sa.exc.SQLAlchemyError as err:
                 failure = storage_error("a database statement failed", err)
                 raise failure from None
             make = _CUSTOMER.reader(columns, reads)
             return [make(row) for row in rows]
-        return [_CUSTOMER.load(row._mapping) for row in self._run(query)]
+        query = page.statement
+        assert isinstance(query, sa.Select)
+        return [_CUSTOMER.load(row._mapping) for row in self._run(query, given)]
 
     def count_customers(self, business_id: str) -> dict[Status, int]:
         counts = dict.fromkeys(Status, 0)
