@@ -184,3 +184,15 @@ def test_pending_customers_are_found_among_more_than_one_statements_worth(
 
     assert found == {c.id for c in waiting}
     assert reminders == set() == none
+
+
+def test_a_failed_page_read_is_a_storage_error_without_the_drivers_error(tmp_path: Path) -> None:
+    store = SQLStore.from_url(f"sqlite:///{tmp_path}/invitekit.db")
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("ALTER TABLE invitekit_customers RENAME TO moved")
+
+    with pytest.raises(StorageError) as caught, store.transaction(readonly=True) as tx:
+        tx.list_customers(BIZ, after="cus_0001", limit=10)
+    assert "no such table: invitekit_customers" in str(caught.value)
+    assert caught.value.__cause__ is None
+    assert caught.value.__context__ is None

@@ -1,15 +1,18 @@
-"""Fixed statements of the per-message write paths, compiled once for SQLite.
+"""Fixed statements of the per-message and per-page paths, compiled once for SQLite.
 
 Delivering an email records it: an ``UPDATE`` of its outbox row, and for an
 invitation a read of its customer's version and an ``UPDATE`` of the customer.
 Through SQLAlchemy Core each of those costs several times what SQLite spends on
 it (the statement's cache key, the compiled form's lookup, an execution
 context, a result object, each value through its type), which was about 40% of
-delivery's own CPU time (bench/README.md).  :class:`SQLiteStatement` does the
-compiling once per set of parameter names, converts the values as the column
-types would store them (the conversions of :mod:`._bulk`), and runs the string
-on the connection's own ``sqlite3`` connection, inside the transaction
-SQLAlchemy began (as :mod:`._read` does for the lookups).  Errors come out as
+delivery's own CPU time (bench/README.md).  A campaign reads its audience a page
+at a time and asks which of the page already have an invitation pending: the
+same statements over and over, with rows read back a thousand at a time.
+:class:`SQLiteStatement` does the compiling once per set of parameter names,
+converts the values as the column types would store them (the conversions of
+:mod:`._bulk`), and runs the string on the connection's own ``sqlite3``
+connection, inside the transaction SQLAlchemy began (as :mod:`._read` does for
+the lookups).  Errors come out as
 the ``sqlalchemy.exc`` types Core would raise, so the store translates them
 exactly as it does for Core (a duplicate address is still ``DuplicateCustomer``).
 

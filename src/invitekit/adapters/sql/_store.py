@@ -254,12 +254,12 @@ class SQLStore:
             self._active.open = False
 
 
-# Which of n customers have a pending message of a kind, on SQLite: one statement per n
-# (a campaign's pages are _CHUNK customers, and one remainder).
-
-
 @functools.cache
 def _sqlite_pending_among(n: int) -> SQLiteStatement:
+    """Which of n customers have a pending message of a kind, on SQLite.
+
+    One statement per n: a campaign's pages are _CHUNK customers, and one remainder.
+    """
     return SQLiteStatement(
         sa.select(_outbox.c.customer_id).where(
             _outbox.c.business_id == sa.bindparam("p_business_id"),
@@ -370,6 +370,16 @@ class _SQLTransaction(Catalog, Groups, Campaigns, AttemptReservations):
             return cursor.rowcount, cursor.fetchall()
         except sa.exc.IntegrityError as err:
             failure = refusal(err, statement, duplicates or {})
+        except sa.exc.SQLAlchemyError as err:
+            failure = storage_error("a database statement failed", err)
+        raise failure  # out of the except block: the driver's error is not its context
+
+    def _select_sqlite(
+        self, fast: SQLiteStatement, parameters: Mapping[str, Any]
+    ) -> tuple[list[str], list[Callable[[Any], Any] | None], list[tuple[Any, ...]]]:
+        """``fast.select`` on SQLite; errors translated as :meth:`_run` does."""
+        try:
+            return fast.select(self._conn, parameters)
         except sa.exc.SQLAlchemyError as err:
             failure = storage_error("a database statement failed", err)
         raise failure  # out of the except block: the driver's error is not its context
@@ -498,11 +508,7 @@ class _SQLTransaction(Catalog, Groups, Campaigns, AttemptReservations):
             given["p_limit"] = limit
         page = _customers_page(frozenset(given))
         if self._dialect == "sqlite":  # a campaign's pages: see _compiled.py
-            try:
-                columns, reads, rows = page.select(self._conn, given)
-            except sa.exc.SQLAlchemyError as err:
-                failure = storage_error("a database statement failed", err)
-                raise failure from None
+            columns, reads, rows = self._select_sqlite(page, given)
             make = _CUSTOMER.reader(columns, reads)
             return [make(row) for row in rows]
         query = page.statement
