@@ -30,8 +30,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from invitekit.adapters.sql._bulk import conversion
+from invitekit.adapters.sql._errors import refusal, storage_error
 
-__all__ = ["SQLiteStatement"]
+__all__ = ["SQLiteStatement", "run_translated", "select_translated"]
 
 _Read = Callable[[Any], Any]
 _Compiled = tuple[str, Callable[[Mapping[str, Any]], Any], int, tuple[tuple[int, Any], ...]]
@@ -107,6 +108,47 @@ class SQLiteStatement:
             self._reads = _result_reads(self._statement, conn.dialect)
         names, processors = self._reads
         return names, [None if p is None else _memoized(p) for p in processors], rows
+
+
+def run_translated(
+    fast: SQLiteStatement,
+    conn: sa.Connection,
+    parameters: Mapping[str, Any],
+    statement: object,
+    duplicates: Mapping[str, Callable[[], Exception]],
+) -> tuple[int, list[tuple[Any, ...]]]:
+    """``fast.execute``: its rowcount and rows, errors as the store's own.
+
+    Args:
+        fast: the statement.
+        conn: an SQLite connection with a transaction begun.
+        parameters: its values.
+        statement: the Core statement ``fast`` runs (its table names the constraints).
+        duplicates: the error meant by breaking each named unique constraint
+            (see :func:`~invitekit.adapters.sql._errors.refusal`).
+
+    Raises:
+        StorageError: SQLite refused; or the error ``duplicates`` names.
+    """
+    try:
+        cursor = fast.execute(conn, parameters)
+        return cursor.rowcount, cursor.fetchall()
+    except sa.exc.IntegrityError as err:
+        failure = refusal(err, statement, duplicates)
+    except sa.exc.SQLAlchemyError as err:
+        failure = storage_error("a database statement failed", err)
+    raise failure  # out of the except block: the driver's error is not its context
+
+
+def select_translated(
+    fast: SQLiteStatement, conn: sa.Connection, parameters: Mapping[str, Any]
+) -> tuple[list[str], list[_Read | None], list[tuple[Any, ...]]]:
+    """``fast.select``, errors as the store's own (:class:`StorageError`)."""
+    try:
+        return fast.select(conn, parameters)
+    except sa.exc.SQLAlchemyError as err:
+        failure = storage_error("a database statement failed", err)
+    raise failure  # out of the except block: the driver's error is not its context
 
 
 def _result_reads(

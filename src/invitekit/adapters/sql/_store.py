@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import threading
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext, suppress
@@ -17,7 +16,7 @@ from invitekit.adapters._readonly import read_only
 from invitekit.adapters.sql._attempts import AttemptReservations
 from invitekit.adapters.sql._campaigns import Campaigns
 from invitekit.adapters.sql._catalog import Catalog
-from invitekit.adapters.sql._compiled import SQLiteStatement
+from invitekit.adapters.sql._compiled import SQLiteStatement, run_translated, select_translated
 from invitekit.adapters.sql._errors import refusal, storage_error, translated
 from invitekit.adapters.sql._groups import Groups
 from invitekit.adapters.sql._migrate import check_schema, create_schema
@@ -48,14 +47,15 @@ from invitekit.adapters.sql._tables import (
     _UPDATE_OUTBOX,
     _VERSION_AND_EMAIL_OWNER,
     _customers,
+    _customers_page,
     _events,
     _login_failures,
-    _members,
     _outbox,
     _outbox_from_row,
     _outbox_row,
     _outbox_values,
     _registrations,
+    _sqlite_pending_among,
 )
 from invitekit.adapters.sql._urls import install_hint, with_driver
 from invitekit.exceptions import (
@@ -254,53 +254,6 @@ class SQLStore:
             self._active.open = False
 
 
-@functools.cache
-def _sqlite_pending_among(n: int) -> SQLiteStatement:
-    """Which of n customers have a pending message of a kind, on SQLite.
-
-    One statement per n: a campaign's pages are _CHUNK customers, and one remainder.
-    """
-    return SQLiteStatement(
-        sa.select(_outbox.c.customer_id).where(
-            _outbox.c.business_id == sa.bindparam("p_business_id"),
-            _outbox.c.pending_kind == sa.bindparam("p_kind"),
-            _outbox.c.customer_id.in_(
-                [sa.bindparam(f"p_{i}", type_=_outbox.c.customer_id.type) for i in range(n)]
-            ),
-        )
-    )
-
-
-@functools.cache
-def _customers_page(names: frozenset[str]) -> SQLiteStatement:
-    """The customers of a business in id order, filtered by the parameters ``names``.
-
-    One statement per combination of filters, with bound parameters, so that
-    every page of a campaign runs the same compiled statement.
-    """
-    p = sa.bindparam
-    query = sa.select(_customers).where(_customers.c.business_id == p("p_business_id"))
-    if "p_group_id" in names:
-        query = query.join(
-            _members,
-            sa.and_(
-                _members.c.business_id == _customers.c.business_id,
-                _members.c.customer_id == _customers.c.id,
-                _members.c.group_id == p("p_group_id"),
-            ),
-        )
-    if "p_status" in names:
-        query = query.where(_customers.c.status == p("p_status"))
-    if "p_archived" in names:
-        query = query.where(_customers.c.archived == p("p_archived"))
-    if "p_after" in names:
-        query = query.where(_customers.c.id > p("p_after"))
-    query = query.order_by(_customers.c.id)
-    if "p_limit" in names:
-        query = query.limit(p("p_limit", type_=sa.Integer))
-    return SQLiteStatement(query)
-
-
 def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
     for start in range(0, len(items), _CHUNK):
         yield items[start : start + _CHUNK]
@@ -365,24 +318,7 @@ class _SQLTransaction(Catalog, Groups, Campaigns, AttemptReservations):
         duplicates: Mapping[str, Callable[[], Exception]] | None = None,
     ) -> tuple[int, list[tuple[Any, ...]]]:
         """Execute ``fast`` on SQLite; errors translated as :meth:`_run` does for ``statement``."""
-        try:
-            cursor = fast.execute(self._conn, parameters)
-            return cursor.rowcount, cursor.fetchall()
-        except sa.exc.IntegrityError as err:
-            failure = refusal(err, statement, duplicates or {})
-        except sa.exc.SQLAlchemyError as err:
-            failure = storage_error("a database statement failed", err)
-        raise failure  # out of the except block: the driver's error is not its context
-
-    def _select_sqlite(
-        self, fast: SQLiteStatement, parameters: Mapping[str, Any]
-    ) -> tuple[list[str], list[Callable[[Any], Any] | None], list[tuple[Any, ...]]]:
-        """``fast.select`` on SQLite; errors translated as :meth:`_run` does."""
-        try:
-            return fast.select(self._conn, parameters)
-        except sa.exc.SQLAlchemyError as err:
-            failure = storage_error("a database statement failed", err)
-        raise failure  # out of the except block: the driver's error is not its context
+        return run_translated(fast, self._conn, parameters, statement, duplicates or {})
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
@@ -508,7 +444,7 @@ class _SQLTransaction(Catalog, Groups, Campaigns, AttemptReservations):
             given["p_limit"] = limit
         page = _customers_page(frozenset(given))
         if self._dialect == "sqlite":  # a campaign's pages: see _compiled.py
-            columns, reads, rows = self._select_sqlite(page, given)
+            columns, reads, rows = select_translated(page, self._conn, given)
             make = _CUSTOMER.reader(columns, reads)
             return [make(row) for row in rows]
         query = page.statement

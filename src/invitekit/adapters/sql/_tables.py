@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import sqlalchemy as sa
@@ -120,3 +121,50 @@ def _outbox_from_row(row: sa.RowMapping, **given: Any) -> OutboxMessage:
     """The message an outbox row holds (fields in ``given`` taken from it instead)."""
     given.setdefault("not_before", row["not_before"] or row["created_at"])
     return _MESSAGE.load(row, **given)
+
+
+@functools.cache
+def _sqlite_pending_among(n: int) -> SQLiteStatement:
+    """Which of n customers have a pending message of a kind, on SQLite.
+
+    One statement per n: a campaign's pages are _CHUNK customers, and one remainder.
+    """
+    return SQLiteStatement(
+        sa.select(_outbox.c.customer_id).where(
+            _outbox.c.business_id == sa.bindparam("p_business_id"),
+            _outbox.c.pending_kind == sa.bindparam("p_kind"),
+            _outbox.c.customer_id.in_(
+                [sa.bindparam(f"p_{i}", type_=_outbox.c.customer_id.type) for i in range(n)]
+            ),
+        )
+    )
+
+
+@functools.cache
+def _customers_page(names: frozenset[str]) -> SQLiteStatement:
+    """The customers of a business in id order, filtered by the parameters ``names``.
+
+    One statement per combination of filters, with bound parameters, so that
+    every page of a campaign runs the same compiled statement.
+    """
+    p = sa.bindparam
+    query = sa.select(_customers).where(_customers.c.business_id == p("p_business_id"))
+    if "p_group_id" in names:
+        query = query.join(
+            _members,
+            sa.and_(
+                _members.c.business_id == _customers.c.business_id,
+                _members.c.customer_id == _customers.c.id,
+                _members.c.group_id == p("p_group_id"),
+            ),
+        )
+    if "p_status" in names:
+        query = query.where(_customers.c.status == p("p_status"))
+    if "p_archived" in names:
+        query = query.where(_customers.c.archived == p("p_archived"))
+    if "p_after" in names:
+        query = query.where(_customers.c.id > p("p_after"))
+    query = query.order_by(_customers.c.id)
+    if "p_limit" in names:
+        query = query.limit(p("p_limit", type_=sa.Integer))
+    return SQLiteStatement(query)
