@@ -321,3 +321,36 @@ def test_a_formal_business_invites_formally(locale: str, subject: str, footer: s
     sent = _compose(locale, "Jonas", business=attrs.evolve(BUSINESS, formal=True))
     assert sent.subject == subject
     assert footer in sent.text.splitlines()
+
+
+def _header_line_by_the_rule(value: str, limit: int) -> str:
+    """What header_safe is meant to give: control characters to spaces, runs collapsed."""
+    import re
+
+    text = " ".join(re.sub(r"[\x00-\x1f\x7f\u2028\u2029\x85]+", " ", value).split())
+    return text if len(text) <= limit else text[: limit - 1] + "\N{HORIZONTAL ELLIPSIS}"
+
+
+@given(
+    value=st.text(alphabet=st.sampled_from("ab é\t\n\r\x00\x85\u2028\u3000\xa0\u200b")),
+    limit=st.integers(min_value=1, max_value=12),
+)
+def test_a_header_line_is_one_clean_line_whatever_the_text(value: str, limit: int) -> None:
+    from invitekit.compose import header_safe
+
+    assert header_safe(value, limit=limit) == _header_line_by_the_rule(value, limit)
+    clean = _header_line_by_the_rule(value, 10_000)
+    assert header_safe(clean, limit=10_000) == clean
+
+
+def test_each_line_of_a_paragraph_and_the_signature_is_escaped_between_breaks() -> None:
+    text = InvitationText(subject="Hi", body="<b>Sam</b> & co\n<i>line</i>\n\nA < B")
+    business = attrs.evolve(BUSINESS, signature="Studio <One>\nStreet 1 & 2")
+    html = _compose("en", text=text, business=business).html or ""
+
+    assert (
+        '<p style="margin:0 0 16px;">&lt;b&gt;Sam&lt;/b&gt; &amp; co<br>'
+        "&lt;i&gt;line&lt;/i&gt;</p>"
+    ) in html
+    assert '<p style="margin:0 0 16px;">A &lt; B</p>' in html
+    assert '<p style="margin:24px 0 0;">Studio &lt;One&gt;<br>Street 1 &amp; 2</p>' in html

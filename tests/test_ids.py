@@ -70,3 +70,20 @@ def test_a_short_id_is_ten_digits_of_the_id_alphabet_after_its_prefix() -> None:
         prefix, _, digits = value.partition("_")
         assert prefix == "cmp" and len(digits) == 10
         assert set(digits) <= set("0123456789abcdefghjkmnpqrstvwxyz")
+
+
+def test_the_random_digits_are_the_crockford_digits_of_the_random_bits() -> None:
+    import base64
+
+    from invitekit.ids import _TO_CROCKFORD
+
+    for raw in (bytes(10), b"\xff" * 10, bytes(range(10, 20))):
+        value = int.from_bytes(raw, "big")
+        expected = "".join(ALPHABET[(value >> shift) & 31] for shift in range(75, -1, -5))
+        assert base64.b32encode(raw).translate(_TO_CROCKFORD).decode() == expected
+
+
+def test_ids_made_in_one_millisecond_keep_their_order() -> None:
+    made = [new_id("msg") for _ in range(3000)]
+
+    assert [_value(m[4:14]) for m in made] == sorted({_value(m[4:14]) for m in made})

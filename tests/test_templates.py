@@ -229,3 +229,24 @@ def test_a_refused_template_says_why_as_a_stable_code(
     with pytest.raises(TemplateError) as refused:
         check(source)
     assert (refused.value.field, refused.value.code, refused.value.lineno) == (field, code, lineno)
+
+
+def test_a_text_naming_only_the_business_renders_each_business_name() -> None:
+    source = "{{ business_name | upper }} welcomes you"
+
+    first = render_template(source, {"business_name": "Studio", "first_name": "Ana"})
+    second = render_template(source, {"business_name": "Club", "first_name": "Ana"})
+    again = render_template(source, {"business_name": "Studio", "first_name": "Bea"})
+
+    assert (first, second, again) == ("STUDIO welcomes you", "CLUB welcomes you", first)
+
+
+def test_a_text_naming_the_customer_renders_each_customer() -> None:
+    source = "{{ business_name }}: hello {{ first_name }} {{ last_name }}"
+
+    ana = render_template(source, {"business_name": "Studio", "first_name": "Ana"})
+    bea = render_template(
+        source, {"business_name": "Studio", "first_name": "Bea", "last_name": "Ruiz"}
+    )
+
+    assert (ana, bea) == ("Studio: hello Ana ", "Studio: hello Bea Ruiz")

@@ -186,6 +186,7 @@ class Layout:
             keep_trailing_newline=True,
             auto_reload=False,  # a layout does not change while the process runs
         )
+        self._loaded: tuple[jinja2.Template, jinja2.Template] | None = None
 
     @classmethod
     def from_folder(cls, folder: str | PathLike[str]) -> Layout:
@@ -195,9 +196,18 @@ class Layout:
     def render(self, content: Content) -> tuple[str, str]:
         """The plain-text and HTML parts for ``content``."""
         values = attrs.asdict(content, recurse=False)
-        text = self._environment.get_template(self.TEXT).render(values)
-        html = self._environment.get_template(self.HTML).render(values)
-        return _squeeze_blank_lines(text), html
+        text_template, html_template = self._templates()
+        return _squeeze_blank_lines(text_template.render(values)), html_template.render(values)
+
+    def _templates(self) -> tuple[jinja2.Template, jinja2.Template]:
+        # Looked up once: the environment's lookup takes a lock and asks the
+        # loader, for every email (the templates never change, see auto_reload).
+        if self._loaded is None:
+            self._loaded = (
+                self._environment.get_template(self.TEXT),
+                self._environment.get_template(self.HTML),
+            )
+        return self._loaded
 
 
 @functools.cache
@@ -207,6 +217,14 @@ def _default_layout() -> Layout:
 
 def header_safe(value: str, *, limit: int = 200) -> str:
     """``value`` as a single header line: control characters become spaces, length is capped."""
+    if (
+        len(value) <= limit
+        and value.isprintable()  # no control character, no whitespace but " "
+        and "  " not in value
+        and value[:1] != " "
+        and value[-1:] != " "
+    ):
+        return value  # already one clean line (most values: names, addresses, links)
     text = " ".join(_HEADER_UNSAFE.sub(" ", value).split())
     return text if len(text) <= limit else text[: limit - 1] + "\N{HORIZONTAL ELLIPSIS}"
 
@@ -271,6 +289,7 @@ def signature(business: Business) -> str:
     return text or header_safe(business.name)
 
 
+@functools.lru_cache(maxsize=256)
 def default_invitation_text(locale: Locale | str, *, formal: bool = False) -> InvitationText:
     """The shipped subject and body of the invitation in ``locale`` (sandbox templates).
 
@@ -284,6 +303,7 @@ def default_invitation_text(locale: Locale | str, *, formal: bool = False) -> In
     )
 
 
+@functools.lru_cache(maxsize=256)
 def default_reminder_text(locale: Locale | str, *, formal: bool = False) -> InvitationText:
     """The shipped subject and body of a reminder in ``locale`` (sandbox templates).
 

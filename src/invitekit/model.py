@@ -302,7 +302,8 @@ def _check_locale(_instance: object, attribute: attrs.Attribute[str], value: str
         ) from err
 
 
-@attrs.frozen(kw_only=True)
+# The hash is kept: a business is a key of the composing caches, looked up per email.
+@attrs.frozen(kw_only=True, cache_hash=True)
 class Business:
     """The business a :class:`~invitekit.InviteKit` acts for, and how its emails look.
 

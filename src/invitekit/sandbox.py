@@ -34,6 +34,7 @@ import functools
 from collections.abc import Mapping
 
 import jinja2
+import jinja2.meta
 from jinja2 import nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -359,6 +360,26 @@ def _compiled(source: str, field: str) -> jinja2.Template:
         raise _too_deep(field) from None
 
 
+@functools.lru_cache(maxsize=256)
+def _uses_only_the_business(source: str, field: str) -> bool:
+    """Whether ``source`` names no placeholder but ``business_name`` (checked first).
+
+    Such a text (the shipped ones) renders the same for every customer of a
+    business: the sandbox offers nothing else, and its filters are pure.
+    """
+    _compiled(source, field)  # refuses a template that is not allowed
+    used = jinja2.meta.find_undeclared_variables(_ENVIRONMENT.parse(source))
+    return used <= {"business_name"}
+
+
+@functools.lru_cache(maxsize=256)
+def _rendered_for_business(source: str, field: str, business_name: str) -> str:
+    """``source`` rendered for a business (no customer datum: see _uses_only_the_business)."""
+    values = dict.fromkeys(PLACEHOLDERS, "")
+    values["business_name"] = business_name
+    return _compiled(source, field).render(values)
+
+
 def render_template(source: str, context: Mapping[str, str], *, field: str = "body") -> str:
     """Render a business's template with the placeholder values in ``context``.
 
@@ -370,6 +391,9 @@ def render_template(source: str, context: Mapping[str, str], *, field: str = "bo
     """
     values = {name: context.get(name, "") for name in PLACEHOLDERS}
     try:
+        if _uses_only_the_business(source, field):
+            # The same text for every customer: rendered once per business name.
+            return _rendered_for_business(source, field, values["business_name"])
         return _compiled(source, field).render(values)
     except jinja2.TemplateError as err:
         raise TemplateError(

@@ -86,3 +86,34 @@ def test_a_conflict_not_ignored_and_a_naive_datetime_are_storage_errors(tmp_path
     assert caught.value.__context__ is None
     with pytest.raises(StorageError, match="timezone-aware"), engine.begin() as conn:
         insert(conn, [_customer(2, created_at=datetime(2026, 1, 5))])
+
+
+def test_rows_in_their_own_column_order_are_stored_as_mappings_are(tmp_path: Path) -> None:
+    by_mapping = SQLStore.from_url(f"sqlite:///{tmp_path}/a.db").engine
+    in_order = SQLStore.from_url(f"sqlite:///{tmp_path}/b.db").engine
+    rows = [_customer(1), _customer(2)]
+    columns = sorted(rows[0], reverse=True)  # not the table's order
+    insert = SQLiteBulkInsert(_customers)
+
+    with by_mapping.begin() as conn:
+        insert(conn, rows)
+    with in_order.begin() as conn:
+        inserted = insert.in_order(conn, columns, [[row[c] for c in columns] for row in rows])
+
+    assert inserted == 2
+    assert _stored(in_order, _customers) == _stored(by_mapping, _customers)
+
+
+@pytest.mark.parametrize("change", ["missing", "unknown", "twice"])
+def test_rows_in_order_must_name_every_column_once(tmp_path: Path, change: str) -> None:
+    engine = SQLStore.from_url(f"sqlite:///{tmp_path}/a.db").engine
+    columns = list(_customer(1))
+    if change == "missing":
+        columns.remove("email")
+    elif change == "unknown":
+        columns.append("nickname")
+    else:
+        columns.append("email")
+
+    with pytest.raises(KeyError), engine.begin() as conn:
+        SQLiteBulkInsert(_customers).in_order(conn, columns, [[None] * len(columns)])

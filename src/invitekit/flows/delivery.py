@@ -120,7 +120,7 @@ class _Parcel:
                 providers=self.providers,
                 change=self.change,
             )
-        return attrs.evolve(email, date=issued_at)
+        return email if email.date == issued_at else attrs.evolve(email, date=issued_at)
 
 
 def deliver(ctx: Context, *, limit: int | None) -> DeliveryReport:

@@ -24,7 +24,7 @@ from invitekit.adapters.sql._errors import storage_error
 from invitekit.adapters.sql._schema import UTCDateTime
 from invitekit.exceptions import StorageError
 
-__all__ = ["SQLiteBulkInsert"]
+__all__ = ["SQLiteBulkInsert", "conversion"]
 
 _Convert = Callable[[Any], Any]
 
@@ -40,7 +40,7 @@ class SQLiteBulkInsert:
         numbered: rows give the autoincrementing key too (the feed numbers events).
     """
 
-    __slots__ = ("_converts", "_row", "_sql")
+    __slots__ = ("_converts", "_in_order", "_row", "_sql", "_table")
 
     def __init__(
         self,
@@ -58,12 +58,11 @@ class SQLiteBulkInsert:
         # The values of a row in the order of the statement's ``?`` (a C getter),
         # then the few that need converting, by position.
         columns = list(compiled.positiontup or ())
+        self._table = table
         self._row = operator.itemgetter(*columns)
-        self._converts = [
-            (position, convert)
-            for position, name in enumerate(columns)
-            if (convert := _conversion(table.c[name].type)) is not None
-        ]
+        self._converts = _converts(table, columns)
+        # For rows given as sequences: by their columns' order (see in_order).
+        self._in_order: dict[tuple[str, ...], tuple[Any, list[tuple[int, _Convert]]]] = {}
 
     def __call__(self, conn: sa.Connection, rows: Sequence[Mapping[str, Any]]) -> int:
         """Insert ``rows`` (every column -> value; the numbered key only if ``numbered``).
@@ -75,11 +74,50 @@ class SQLiteBulkInsert:
             StorageError: the database refused (a conflict not ignored, a
                 missing value) or a datetime is naive.
         """
+        return self._insert(conn, [list(self._row(row)) for row in rows], self._converts)
+
+    def in_order(
+        self, conn: sa.Connection, columns: Sequence[str], rows: Sequence[list[Any]]
+    ) -> int:
+        """Insert ``rows``, each a list of the values of ``columns`` in that order, on ``conn``.
+
+        Cheaper than mappings for many rows: the values are put in the
+        statement's order by one C getter per row.  The lists are converted in
+        place.
+
+        Returns:
+            how many rows were inserted (those skipped by a conflict are not).
+
+        Raises:
+            StorageError: as for a call with mappings.
+            KeyError: ``columns`` are not the table's columns (but the numbered key).
+        """
+        key = tuple(columns)
+        found = self._in_order.get(key)
+        if found is None:
+            position = {name: index for index, name in enumerate(key)}
+            # Where each of the statement's columns is in a row (KeyError: missing).
+            order = self._row(position)
+            if len(position) != len(key) or len(order) != len(key):
+                raise KeyError(f"not the columns of {self._table.name}: {key!r}")
+            found = self._in_order[key] = (
+                operator.itemgetter(*order),
+                _converts(self._table, key),
+            )
+        reorder, converts = found
+        return self._insert(conn, rows, converts, reorder)
+
+    def _insert(
+        self,
+        conn: sa.Connection,
+        rows: Sequence[list[Any]],
+        converts: list[tuple[int, _Convert]],
+        reorder: Callable[[list[Any]], tuple[Any, ...]] = tuple,
+    ) -> int:
         stamps: dict[datetime, str] = {}
         values: list[tuple[Any, ...]] = []
-        for row in rows:
-            value = list(self._row(row))
-            for position, convert in self._converts:
+        for value in rows:
+            for position, convert in converts:
                 item = value[position]
                 if item is None:
                     continue
@@ -90,7 +128,7 @@ class SQLiteBulkInsert:
                     value[position] = text
                 else:
                     value[position] = convert(item)
-            values.append(tuple(value))
+            values.append(reorder(value))
         try:
             result = conn.exec_driver_sql(self._sql, values)
         except sa.exc.SQLAlchemyError as err:
@@ -100,12 +138,21 @@ class SQLiteBulkInsert:
         raise failure  # out of the except block: the driver's error is not its context
 
 
+def _converts(table: sa.Table, columns: Sequence[str]) -> list[tuple[int, _Convert]]:
+    """The position and conversion of each of ``columns`` that needs converting."""
+    return [
+        (position, convert)
+        for position, name in enumerate(columns)
+        if (convert := conversion(table.c[name].type)) is not None
+    ]
+
+
 def _generated(column: sa.Column[Any]) -> bool:
     """Whether the database numbers ``column`` itself (an autoincrementing key)."""
     return column.primary_key and column.autoincrement is True
 
 
-def _conversion(column_type: sa.types.TypeEngine[Any]) -> _Convert | None:
+def conversion(column_type: sa.types.TypeEngine[Any]) -> _Convert | None:
     """How a value of ``column_type`` is stored on SQLite (``None``: as it is)."""
     if isinstance(column_type, UTCDateTime):
         return _stamp

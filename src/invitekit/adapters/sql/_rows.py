@@ -74,17 +74,66 @@ class RowMap(Generic[T]):
         # getter, then only the few that need converting.
         self._get = operator.attrgetter(*(name for name, *_ in self._fields))
         self._columns = [column for _, column, _, _ in self._fields]
-        self._dumps = [(column, dump) for _, column, dump, _ in self._fields if dump is not None]
+        self._dumps = [
+            (position, dump)
+            for position, (_, _, dump, _) in enumerate(self._fields)
+            if dump is not None
+        ]
+
+    @property
+    def columns(self) -> list[str]:
+        """The columns of :meth:`value_list`, in its order (the fields' order)."""
+        return list(self._columns)
 
     def values(self, obj: T) -> dict[str, Any]:
         """The column values that store ``obj``."""
+        return dict(zip(self._columns, self.value_list(obj), strict=True))
+
+    def value_list(self, obj: T) -> list[Any]:
+        """The values that store ``obj``, in the order of :attr:`columns` (a new list)."""
         got = self._get(obj)
-        row = dict(zip(self._columns, got if len(self._columns) > 1 else (got,), strict=True))
-        for column, dump in self._dumps:
-            value = row[column]
+        row = list(got) if len(self._columns) > 1 else [got]
+        for position, dump in self._dumps:
+            value = row[position]
             if value is not None:
-                row[column] = dump(value)
+                row[position] = dump(value)
         return row
+
+    def reader(
+        self, columns: Sequence[str], reads: Sequence[_Convert | None]
+    ) -> Callable[[Sequence[Any]], T]:
+        """A function from a row of raw values to its object.
+
+        Args:
+            columns: the column of each value of a row, in order.
+            reads: how each raw value is read back (``None``: as it is), before
+                the field's own conversion; ``None`` stays ``None``.
+
+        Raises:
+            ValueError: a field's column is not among ``columns``.
+        """
+        names = [name for name, _, _, _ in self._fields]
+        order = [columns.index(column) for _, column, _, _ in self._fields]
+        # A row's values in the fields' order, by a C getter (always a tuple).
+        pick = operator.itemgetter(*order) if len(order) > 1 else lambda row: (row[order[0]],)
+        converts = [
+            (index, convert)
+            for index, (position, (_, _, _, load)) in enumerate(
+                zip(order, self._fields, strict=True)
+            )
+            if (convert := _then(reads[position], load)) is not None
+        ]
+        cls = self._cls
+
+        def make(row: Sequence[Any]) -> T:
+            values = list(pick(row))
+            for index, convert in converts:
+                value = values[index]
+                if value is not None:
+                    values[index] = convert(value)
+            return cls(**dict(zip(names, values, strict=True)))
+
+        return make
 
     def load(self, row: Mapping[Any, Any], **given: Any) -> T:
         """The object stored in ``row``; fields in ``given`` are taken from it instead."""
@@ -141,6 +190,13 @@ class RowMap(Generic[T]):
         return make
 
 
+def _then(first: _Convert | None, second: _Convert | None) -> _Convert | None:
+    """``second`` applied to what ``first`` gives (``None`` stands for "as it is")."""
+    if first is None or second is None:
+        return first or second
+    return lambda value: second(first(value))
+
+
 def _conversions(hint: Any, where: str) -> tuple[_Convert | None, _Convert | None]:
     """How a value of type ``hint`` is stored and read back (``None``: as it is)."""
     if typing.get_origin(hint) in (types.UnionType, typing.Union):
@@ -149,7 +205,7 @@ def _conversions(hint: Any, where: str) -> tuple[_Convert | None, _Convert | Non
             raise TypeError(f"no column conversion for {where}: {hint!r}")
         hint = kinds[0]
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
-        return _enum_value, hint
+        return _enum_value, _enum_member(hint)
     if typing.get_origin(hint) is tuple and _is_json(hint):
         return _to_json, _from_json
     if hint in _AS_IS:
@@ -167,7 +223,18 @@ def _is_json(hint: Any) -> bool:
 
 
 def _enum_value(member: enum.Enum) -> Any:
-    return member.value
+    return member._value_  # what ``.value`` returns, without the property (once per row)
+
+
+def _enum_member(kind: type[enum.Enum]) -> _Convert:
+    """``kind(value)``, by a dictionary look-up for the members' own values (once per row)."""
+    members = {member.value: member for member in kind}
+
+    def load(value: Any) -> enum.Enum:
+        found = members.get(value)
+        return kind(value) if found is None else found
+
+    return load
 
 
 def _to_json(value: tuple[Any, ...]) -> str:

@@ -16,6 +16,7 @@ from invitekit.adapters._readonly import read_only
 from invitekit.adapters.sql._attempts import AttemptReservations
 from invitekit.adapters.sql._campaigns import Campaigns
 from invitekit.adapters.sql._catalog import Catalog
+from invitekit.adapters.sql._compiled import SQLiteStatement, run_translated, select_translated
 from invitekit.adapters.sql._email_change import EmailChanges
 from invitekit.adapters.sql._errors import refusal, storage_error, translated
 from invitekit.adapters.sql._feed import FeedTables, touches_events
@@ -25,6 +26,7 @@ from invitekit.adapters.sql._migrate import check_schema, create_schema
 from invitekit.adapters.sql._privacy import Privacy
 from invitekit.adapters.sql._read import ObjectLookup
 from invitekit.adapters.sql._readers import KeptReader, Readers
+from invitekit.adapters.sql._signups import AttemptsAndSignups
 from invitekit.adapters.sql._sqlite import begin, check_synchronous, configure_sqlite
 from invitekit.adapters.sql._tables import (
     _CUSTOMER,
@@ -36,20 +38,24 @@ from invitekit.adapters.sql._tables import (
     _GET_CUSTOMER,
     _GET_OUTBOX,
     _LIST_EVENTS,
+    _OUTBOX_COLUMNS,
     _OUTBOX_ONE_PENDING,
-    _REGISTRATION,
     _SQLITE_INSERT_OUTBOX,
+    _SQLITE_UPDATE_CLAIMED_OUTBOX,
+    _SQLITE_UPDATE_CUSTOMER,
+    _SQLITE_UPDATE_OUTBOX,
+    _SQLITE_VERSION_AND_EMAIL_OWNER,
     _UPDATE_CLAIMED_OUTBOX,
     _UPDATE_CUSTOMER,
     _UPDATE_OUTBOX,
     _VERSION_AND_EMAIL_OWNER,
     _customers,
-    _login_failures,
-    _members,
+    _customers_page,
     _outbox,
     _outbox_from_row,
+    _outbox_row,
     _outbox_values,
-    _registrations,
+    _sqlite_pending_among,
 )
 from invitekit.adapters.sql._urls import install_hint, with_driver
 from invitekit.exceptions import (
@@ -64,7 +70,6 @@ from invitekit.model import (
     Event,
     OutboxMessage,
     OutboxState,
-    Registration,
     Status,
 )
 from invitekit.ports import Transaction
@@ -278,6 +283,7 @@ class _SQLTransaction(
     AttemptReservations,
     Identities,
     Privacy,
+    AttemptsAndSignups,
     EmailChanges,
     FeedTables,
 ):
@@ -313,6 +319,36 @@ class _SQLTransaction(
         except sa.exc.SQLAlchemyError as err:
             failure = storage_error("a database statement failed", err)
         raise failure  # out of the except block: the driver's error is not its context
+
+    def _run_fast(
+        self,
+        statement: sa.Executable,
+        fast: SQLiteStatement,
+        parameters: Mapping[str, Any],
+        *,
+        duplicates: Mapping[str, Callable[[], Exception]] | None = None,
+    ) -> tuple[int, list[tuple[Any, ...]]]:
+        """Execute ``statement`` (on SQLite: ``fast``, its compiled twin); rowcount and rows.
+
+        For the statements of the per-message paths (see _compiled.py); errors
+        are translated as :meth:`_run` translates them.
+        """
+        if self._dialect != "sqlite":
+            result = self._run(statement, parameters, duplicates=duplicates)
+            rows = [tuple(row) for row in result] if result.returns_rows else []
+            return int(result.rowcount), rows
+        return self._run_sqlite(fast, parameters, statement=statement, duplicates=duplicates)
+
+    def _run_sqlite(
+        self,
+        fast: SQLiteStatement,
+        parameters: Mapping[str, Any],
+        *,
+        statement: sa.Executable | None = None,
+        duplicates: Mapping[str, Callable[[], Exception]] | None = None,
+    ) -> tuple[int, list[tuple[Any, ...]]]:
+        """Execute ``fast`` on SQLite; errors translated as :meth:`_run` does for ``statement``."""
+        return run_translated(fast, self._conn, parameters, statement, duplicates or {})
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
@@ -397,19 +433,20 @@ class _SQLTransaction(
             "p_id": customer.id,
             "p_email_key": customer.email_key,
         }
-        rows = self._run(_VERSION_AND_EMAIL_OWNER, where).all()
-        stored = next((r.version for r in rows if r.id == customer.id), None)
+        _, rows = self._run_fast(_VERSION_AND_EMAIL_OWNER, _SQLITE_VERSION_AND_EMAIL_OWNER, where)
+        stored = next((version for id_, version in rows if id_ == customer.id), None)
         if stored != expected_version:
             raise ConcurrentUpdate("the customer changed meanwhile; read it again")
-        owner = next((r.id for r in rows if r.id != customer.id), None)
+        owner = next((id_ for id_, _ in rows if id_ != customer.id), None)
         if owner is not None:
             raise DuplicateCustomer(
                 "a customer with this email address already exists", existing_id=owner
             )
         values = _CUSTOMER.values(customer)
         del values["business_id"], values["id"]
-        result = self._run(
+        count, _ = self._run_fast(
             _UPDATE_CUSTOMER,
+            _SQLITE_UPDATE_CUSTOMER,
             {
                 **values,
                 "p_business_id": customer.business_id,
@@ -422,7 +459,7 @@ class _SQLTransaction(
                 )
             },
         )
-        if result.rowcount != 1:
+        if count != 1:
             raise ConcurrentUpdate("the customer changed meanwhile; read it again")
 
     def list_customers(
@@ -435,26 +472,25 @@ class _SQLTransaction(
         after: str | None = None,
         limit: int | None = None,
     ) -> list[Customer]:
-        query = sa.select(_customers).where(_customers.c.business_id == business_id)
+        given: dict[str, Any] = {"p_business_id": business_id}
         if group_id is not None:
-            query = query.join(
-                _members,
-                sa.and_(
-                    _members.c.business_id == _customers.c.business_id,
-                    _members.c.customer_id == _customers.c.id,
-                    _members.c.group_id == group_id,
-                ),
-            )
+            given["p_group_id"] = group_id
         if status is not None:
-            query = query.where(_customers.c.status == status.value)
+            given["p_status"] = status.value
         if archived is not None:
-            query = query.where(_customers.c.archived == archived)
+            given["p_archived"] = archived
         if after is not None:
-            query = query.where(_customers.c.id > after)
-        query = query.order_by(_customers.c.id)
+            given["p_after"] = after
         if limit is not None:
-            query = query.limit(limit)
-        return [_CUSTOMER.load(row._mapping) for row in self._run(query)]
+            given["p_limit"] = limit
+        page = _customers_page(frozenset(given))
+        if self._dialect == "sqlite":  # a campaign's pages: see _compiled.py
+            columns, reads, rows = select_translated(page, self._conn, given)
+            make = _CUSTOMER.reader(columns, reads)
+            return [make(row) for row in rows]
+        query = page.statement
+        assert isinstance(query, sa.Select)
+        return [_CUSTOMER.load(row._mapping) for row in self._run(query, given)]
 
     def count_customers(self, business_id: str) -> dict[Status, int]:
         counts = dict.fromkeys(Status, 0)
@@ -479,10 +515,12 @@ class _SQLTransaction(
         # One statement for the batch; the unique constraint on pending_kind drops
         # every second pending message of a customer and kind, whoever queued the
         # first (this batch, an earlier call, another process).
-        rows = [_outbox_values(m) for m in messages]
         if self._dialect != "sqlite":
+            rows = [_outbox_values(m) for m in messages]
             self._insert_ignoring_duplicates(_outbox, rows, list(_OUTBOX_ONE_PENDING))
-        elif _SQLITE_INSERT_OUTBOX(self._conn, rows) == len(rows):
+        elif _SQLITE_INSERT_OUTBOX.in_order(
+            self._conn, _OUTBOX_COLUMNS, [_outbox_row(m) for m in messages]
+        ) == len(messages):
             return set()  # SQLite counts the rows inserted: none was dropped
         stored = self._among(_outbox.c.id, [m.id for m in messages])
         return {m.customer_id for m in messages if m.id not in stored and m.customer_id}
@@ -505,6 +543,16 @@ class _SQLTransaction(
     def pending_customer_ids(
         self, business_id: str, kind: str, customer_ids: Collection[str]
     ) -> set[str]:
+        if self._dialect == "sqlite":  # a campaign asks for each page: see _compiled.py
+            found: set[str] = set()
+            for chunk in _chunks(list(customer_ids)):
+                values = {f"p_{i}": customer_id for i, customer_id in enumerate(chunk)}
+                _, rows = self._run_sqlite(
+                    _sqlite_pending_among(len(chunk)),
+                    {**values, "p_business_id": business_id, "p_kind": str(kind)},
+                )
+                found.update(customer_id for (customer_id,) in rows)
+            return found
         return self._among(
             _outbox.c.customer_id,
             list(customer_ids),
@@ -593,13 +641,16 @@ class _SQLTransaction(
             # that held it must not take the slot of an invitation queued since.
             del values["pending_kind"]
         if claim_token is None:
-            result = self._run(_UPDATE_OUTBOX, {**values, "p_id": message.id})
+            count, _ = self._run_fast(
+                _UPDATE_OUTBOX, _SQLITE_UPDATE_OUTBOX, {**values, "p_id": message.id}
+            )
         else:
-            result = self._run(
+            count, _ = self._run_fast(
                 _UPDATE_CLAIMED_OUTBOX,
+                _SQLITE_UPDATE_CLAIMED_OUTBOX,
                 {**values, "p_id": message.id, "p_claim_token": claim_token},
             )
-        if result.rowcount == 1:
+        if count == 1:
             return
         if self.get_outbox(message.id) is None:
             raise ConcurrentUpdate("no such outbox message")
@@ -632,48 +683,3 @@ class _SQLTransaction(
             _LIST_EVENTS, {"p_business_id": business_id, "p_customer_id": customer_id}
         )
         return [_EVENT.load(row._mapping) for row in rows]
-
-    # Login throttling --------------------------------------------------------------------
-
-    def record_attempt(self, business_id: str, key: str, at: datetime) -> None:
-        self._run(_login_failures.insert(), {"business_id": business_id, "key": key, "at": at})
-
-    def count_attempts(self, business_id: str, key: str, *, since: datetime) -> int:
-        count = self._run(
-            sa.select(sa.func.count()).where(
-                _login_failures.c.business_id == business_id,
-                _login_failures.c.key == key,
-                _login_failures.c.at >= since,
-            )
-        ).scalar()
-        return int(count or 0)
-
-    def clear_attempts(self, business_id: str, key: str) -> None:
-        self._run(
-            _login_failures.delete().where(
-                _login_failures.c.business_id == business_id, _login_failures.c.key == key
-            )
-        )
-
-    # Registrations -----------------------------------------------------------------------
-
-    def insert_registration(self, registration: Registration) -> None:
-        self.delete_registration(registration.business_id, registration.id)
-        self._run(_registrations.insert(), _REGISTRATION.values(registration))
-
-    def get_registration(self, business_id: str, registration_id: str) -> Registration | None:
-        row = self._run(
-            sa.select(_registrations).where(
-                _registrations.c.business_id == business_id,
-                _registrations.c.id == registration_id,
-            )
-        ).first()
-        return None if row is None else _REGISTRATION.load(row._mapping)
-
-    def delete_registration(self, business_id: str, registration_id: str) -> None:
-        self._run(
-            _registrations.delete().where(
-                _registrations.c.business_id == business_id,
-                _registrations.c.id == registration_id,
-            )
-        )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import sqlalchemy as sa
 
 from invitekit.adapters.sql._bulk import SQLiteBulkInsert
+from invitekit.adapters.sql._compiled import SQLiteStatement
 from invitekit.adapters.sql._rows import RowMap
 from invitekit.adapters.sql._schema import metadata
 from invitekit.email_change import EmailChange
@@ -83,26 +85,85 @@ _UPDATE_OUTBOX = _outbox.update().where(_outbox.c.id == _p("p_id"))
 _UPDATE_CLAIMED_OUTBOX = _outbox.update().where(
     _outbox.c.id == _p("p_id"), _outbox.c.claim_token == _p("p_claim_token")
 )
+# The same, run on SQLite's driver (see _compiled.py): each message delivered runs them.
+_SQLITE_VERSION_AND_EMAIL_OWNER = SQLiteStatement(_VERSION_AND_EMAIL_OWNER)
+_SQLITE_UPDATE_CUSTOMER = SQLiteStatement(_UPDATE_CUSTOMER)
+_SQLITE_UPDATE_OUTBOX = SQLiteStatement(_UPDATE_OUTBOX)
+_SQLITE_UPDATE_CLAIMED_OUTBOX = SQLiteStatement(_UPDATE_CLAIMED_OUTBOX)
 
 # A campaign's inserts on SQLite: the driver's executemany (see _bulk.py).  The
 # conflict skipped is the one pending message per customer and kind.
 _OUTBOX_ONE_PENDING = ("business_id", "customer_id", "pending_kind")
 _SQLITE_INSERT_OUTBOX = SQLiteBulkInsert(_outbox, ignore_conflicts_on=_OUTBOX_ONE_PENDING)
+# The columns of _outbox_row, in its order: the message's fields', then the store's own.
+_OUTBOX_COLUMNS = (*_MESSAGE.columns, "pending_kind", "claim_token")
+_NOT_BEFORE = _OUTBOX_COLUMNS.index("not_before")
+
+
+def _outbox_row(message: OutboxMessage) -> list[Any]:
+    """The values of an outbox row, in the order of ``_OUTBOX_COLUMNS`` (a campaign's rows)."""
+    pending = message.state.waiting and message.customer_id is not None
+    row = _MESSAGE.value_list(message)
+    if message.not_before == message.created_at:
+        row[_NOT_BEFORE] = None  # NULL stands for created_at (see the schema)
+    row.append(str(message.kind) if pending else None)  # pending_kind
+    row.append(None)  # claim_token
+    return row
 
 
 def _outbox_values(message: OutboxMessage) -> dict[str, Any]:
     """The columns of an outbox row: the message's fields and the store's own."""
-    pending = message.state.waiting and message.customer_id is not None
-    return {
-        **_MESSAGE.values(message),
-        "pending_kind": str(message.kind) if pending else None,
-        "claim_token": None,
-        # NULL stands for created_at (see the schema).
-        "not_before": None if message.not_before == message.created_at else message.not_before,
-    }
+    return dict(zip(_OUTBOX_COLUMNS, _outbox_row(message), strict=True))
 
 
 def _outbox_from_row(row: sa.RowMapping, **given: Any) -> OutboxMessage:
     """The message an outbox row holds (fields in ``given`` taken from it instead)."""
     given.setdefault("not_before", row["not_before"] or row["created_at"])
     return _MESSAGE.load(row, **given)
+
+
+@functools.cache
+def _sqlite_pending_among(n: int) -> SQLiteStatement:
+    """Which of n customers have a pending message of a kind, on SQLite.
+
+    One statement per n: a campaign's pages are _CHUNK customers, and one remainder.
+    """
+    return SQLiteStatement(
+        sa.select(_outbox.c.customer_id).where(
+            _outbox.c.business_id == sa.bindparam("p_business_id"),
+            _outbox.c.pending_kind == sa.bindparam("p_kind"),
+            _outbox.c.customer_id.in_(
+                [sa.bindparam(f"p_{i}", type_=_outbox.c.customer_id.type) for i in range(n)]
+            ),
+        )
+    )
+
+
+@functools.cache
+def _customers_page(names: frozenset[str]) -> SQLiteStatement:
+    """The customers of a business in id order, filtered by the parameters ``names``.
+
+    One statement per combination of filters, with bound parameters, so that
+    every page of a campaign runs the same compiled statement.
+    """
+    p = sa.bindparam
+    query = sa.select(_customers).where(_customers.c.business_id == p("p_business_id"))
+    if "p_group_id" in names:
+        query = query.join(
+            _members,
+            sa.and_(
+                _members.c.business_id == _customers.c.business_id,
+                _members.c.customer_id == _customers.c.id,
+                _members.c.group_id == p("p_group_id"),
+            ),
+        )
+    if "p_status" in names:
+        query = query.where(_customers.c.status == p("p_status"))
+    if "p_archived" in names:
+        query = query.where(_customers.c.archived == p("p_archived"))
+    if "p_after" in names:
+        query = query.where(_customers.c.id > p("p_after"))
+    query = query.order_by(_customers.c.id)
+    if "p_limit" in names:
+        query = query.limit(p("p_limit", type_=sa.Integer))
+    return SQLiteStatement(query)
