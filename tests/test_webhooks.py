@@ -317,3 +317,16 @@ def test_without_the_extra_the_sender_names_it(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(webhooks, "_MISSING", ModuleNotFoundError("no httpx", name="httpx"))
     with pytest.raises(MissingDependency, match=r"pip install invitekit\[webhooks\]"):
         HTTPWebhookSender()
+
+
+def test_the_test_server_keeps_no_request_its_sender_cut_short(server: WebhookTestServer) -> None:
+    """A worker killed mid-POST sends part of a body: that is no delivery, valid or not."""
+    host, port = "127.0.0.1", int(server.url.rsplit(":", 1)[1].split("/")[0])
+    with socket.create_connection((host, port), timeout=5) as cut:
+        cut.sendall(
+            b"POST /hook HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 200\r\n\r\n" + b'{"type": "customer.added", "da'
+        )
+        cut.shutdown(socket.SHUT_WR)
+        assert cut.recv(1024) == b""  # closed without an answer
+    assert server.received == []
