@@ -20,8 +20,10 @@ from typing import Any
 import attrs
 
 from invitekit.addresses import parse_email
+from invitekit.email_change import EmailChange
 from invitekit.events import Event, EventKind, EventNote
 from invitekit.exceptions import ConfigurationError, InvalidEmail
+from invitekit.identities import Identity
 from invitekit.model import Customer, Group, MessageKind, OutboxMessage, Registration
 from invitekit.throttle import email_key, mail_key
 
@@ -120,8 +122,9 @@ class Retention:
     The defaults and why (docs/privacy.md says more):
 
     Attributes:
-        signups: unconfirmed sign-ups (7 days): a verification link works for
-            24 hours by default; a week leaves room for a longer one.
+        signups: unconfirmed sign-ups, and email changes requested but not
+            confirmed (7 days): a verification link works for 24 hours by
+            default, an email change's too; a week leaves room for longer ones.
         attempts: throttle attempts (2 days): the login and mail throttles look
             back 15 minutes and an hour, pacing a day; nothing older counts.
             Must be at least a day and at least the kit's throttle windows.
@@ -175,6 +178,9 @@ class PurgeReport:
     Attributes:
         signups: unconfirmed sign-ups deleted.
         attempts: throttle attempts deleted.
+        email_changes: email changes requested but not confirmed, deleted
+            (with ``Retention.signups``): the new address they hold goes, and
+            their link no longer works.
         messages_deleted: finished account-email outbox rows deleted.
         messages_scrubbed: finished campaign outbox rows whose address and
             server text were removed.
@@ -184,6 +190,7 @@ class PurgeReport:
 
     signups: int = 0
     attempts: int = 0
+    email_changes: int = 0
     messages_deleted: int = 0
     messages_scrubbed: int = 0
     events_deleted: int = 0
@@ -214,6 +221,8 @@ def export_document(
     mail_requests: Sequence[datetime],
     signups: Sequence[Registration],
     exported_at: datetime,
+    identities: Sequence[Identity],
+    email_change: EmailChange | None,
 ) -> dict[str, Any]:
     """Everything stored about ``customer``, as JSON-ready data (see docs/privacy.md).
 
@@ -244,6 +253,13 @@ def export_document(
             "undeliverable_reason": customer.undeliverable_reason,
         },
         "groups": [{"id": g.id, "name": g.name} for g in groups],
+        "identities": [
+            {"provider": i.provider, "subject": i.subject, "linked_at": _time(i.linked_at)}
+            for i in identities
+        ],
+        "email_change": None
+        if email_change is None
+        else {"email": email_change.email, "requested_at": _time(email_change.requested_at)},
         "events": [
             {
                 "kind": e.kind.value,

@@ -85,11 +85,32 @@ def test_an_export_holds_everything_stored_about_the_customer_as_json(store: Sto
         "business_id",
         "customer",
         "groups",
+        "identities",
+        "email_change",
         "events",
         "messages",
         "login_failures",
         "account_email_requests",
         "signups",
+    }
+    assert (exported["identities"], exported["email_change"]) == ([], None)
+
+
+def test_an_export_holds_the_provider_sign_ins_and_a_pending_email_change(store: Store) -> None:
+    kit, clock = busy_studio(store)
+    ana = kit.find_customer("ana@example.com")
+    assert ana is not None
+    kit.sign_in_with_provider("google", "ana-at-google", email=ana.email, email_verified=True)
+    kit.request_email_change(ana.id, "ana.new@example.net", password=PASSWORD)
+
+    exported = kit.export_customer(ana.id)
+
+    assert exported["identities"] == [
+        {"provider": "google", "subject": "ana-at-google", "linked_at": clock.now().isoformat()}
+    ]
+    assert exported["email_change"] == {
+        "email": "ana.new@example.net",
+        "requested_at": clock.now().isoformat(),
     }
 
 
@@ -173,3 +194,21 @@ def test_the_feed_says_what_the_event_log_says_after_erasure_and_purge(store: St
     assert [e for e in feed if e.customer_id == ana.id]
     assert all(e.campaign_id for e in feed if e.customer_id == ana.id)
     assert "ana@example.com" not in repr(feed).lower()
+
+
+def test_purge_removes_an_email_change_never_confirmed_with_the_sign_ups(store: Store) -> None:
+    kit, clock = busy_studio(store)
+    ana = kit.find_customer("ana@example.com")
+    assert ana is not None
+    kit.request_email_change(ana.id, "ana.new@example.net", password=PASSWORD)
+    kit.deliver()
+    clock.advance(days=6)
+    assert kit.purge().email_changes == 0  # younger than Retention.signups (7 days)
+
+    clock.advance(days=2)
+
+    assert kit.purge().email_changes == 1
+    with store.transaction(readonly=True) as tx:
+        assert tx.get_email_change(BUSINESS.id, ana.id) is None
+    # What stays is the confirmation email's metadata, for Retention.messages.
+    assert kit.export_customer(ana.id)["email_change"] is None

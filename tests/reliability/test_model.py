@@ -126,6 +126,7 @@ class Person:
     password_generation: int = 0  # reset links die when it moves
     change: int | None = None  # the pending email change (its request number)
     change_email: str | None = None  # and the address it asks for
+    change_at: datetime | None = None  # and when it was asked (purged with sign-ups)
 
 
 @attrs.define
@@ -444,7 +445,13 @@ class FacadeModel(RuleBasedStateMachine):
 
         expected = {"sent": 0, "retrying": 0, "failed": 0}
         delivered: list[Queued] = []
+        cancelled = 0
         for q in list(self.queued):
+            owner = self.people.get(q.customer_id or "")
+            if q.kind == CHANGE and owner is not None and q.change != owner.change:
+                cancelled += 1  # its request was purged: withdrawn at delivery
+                self.queued.remove(q)
+                continue
             if q.attempts == 0:  # links are issued when a row is first claimed
                 q.issued_at = self.clock.now()
                 if q.kind == CHANGE:  # and signed for the customer's state then
@@ -467,7 +474,7 @@ class FacadeModel(RuleBasedStateMachine):
             expected["sent"],
             expected["retrying"],
             expected["failed"],
-            0,
+            cancelled,
         )
         assert sorted(e.to for e in sent) == sorted(q.to for q in delivered)
         self.mails += self._match(sent, delivered)
@@ -878,6 +885,10 @@ class FacadeModel(RuleBasedStateMachine):
             if not signup.used and not signup.gone and signup.at < cutoff:
                 signup.gone = True
                 self.queued = [q for q in self.queued if q.signup != signup.number]
+        for p in self.people.values():  # an email change never confirmed goes the same way
+            if p.change_at is not None and p.change_at < cutoff:
+                # Its confirmation, if still queued, is withdrawn at delivery.
+                p.change, p.change_email, p.change_at = None, None, None
         if report.total:
             self._saw("purges_removing")
         assert self.kit.purge() == PurgeReport()  # nothing more to remove at the same moment
@@ -956,7 +967,7 @@ class FacadeModel(RuleBasedStateMachine):
         if not (to_new and to_old):
             return
         self.change_requests += 1
-        p.change, p.change_email = self.change_requests, email
+        p.change, p.change_email, p.change_at = self.change_requests, email, self.clock.now()
         self._withdraw(p, (CHANGE,))
         if self._pending(p.id, CHANGE_NOTICE) is None:
             self._queue(p, CHANGE_NOTICE, "none")
@@ -982,7 +993,7 @@ class FacadeModel(RuleBasedStateMachine):
         assert self.kit.confirm_email_change(token).email == mail.queued.to
         self._saw("email_changes")
         p = self.people[mail.queued.customer_id or ""]
-        p.email, p.change, p.change_email = mail.queued.to, None, None
+        p.email, p.change, p.change_email, p.change_at = mail.queued.to, None, None, None
         p.epoch += 1  # every older link dies
         self.queued = [q for q in self.queued if q.customer_id != p.id or q.kind == CHANGE_NOTICE]
 

@@ -163,8 +163,16 @@ class _Privacy:
                         last_error=EventNote.SIGNUP_GONE.value,
                     )
                 )
+        changes = [
+            key
+            for key, change in s._email_changes.items()
+            if key[0] == business_id and change.requested_at < cutoffs.signups
+        ][:limit]
+        for key in changes:
+            self._set(s._email_changes, key, gone)
         return PurgeReport(
             signups=len(signups),
+            email_changes=len(changes),
             attempts=self._purge_attempts(business_id, cutoffs.attempts, limit),
             **self._purge_outbox(business_id, cutoffs.messages, limit),
             **self._purge_events(business_id, cutoffs.events, limit),

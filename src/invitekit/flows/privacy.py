@@ -45,6 +45,8 @@ def export_customer(ctx: Context, customer_id: str) -> dict[str, Any]:
             mail_requests=tx.attempt_times(business_id, mail_key(key), since=_EVER),
             signups=_signups(tx, business_id, key, bound),
             exported_at=ctx.clock.now(),
+            identities=tx.identities_of(business_id, customer.id),
+            email_change=tx.get_email_change(business_id, customer.id),
         )
 
 

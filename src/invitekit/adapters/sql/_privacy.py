@@ -255,8 +255,19 @@ class Privacy:
         attempts = self._keys(a.seq, limit, a.business_id == business_id, a.at < cutoffs.attempts)
         if attempts:
             self._run(_login_failures.delete().where(a.seq.in_(attempts)))
+        e = _email_changes.c
+        changes = self._keys(
+            e.customer_id, limit, e.business_id == business_id, e.requested_at < cutoffs.signups
+        )
+        if changes:
+            self._run(
+                _email_changes.delete().where(
+                    e.business_id == business_id, e.customer_id.in_(changes)
+                )
+            )
         return PurgeReport(
             signups=len(signups),
+            email_changes=len(changes),
             attempts=len(attempts),
             **self._purge_outbox(business_id, cutoffs.messages, limit),
             **self._purge_events(business_id, cutoffs.events, limit),
