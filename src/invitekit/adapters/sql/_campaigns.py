@@ -79,8 +79,7 @@ class Campaigns:
     _conn: sa.Connection
     _dialect: str
     _run: Callable[..., sa.CursorResult[Any]]
-    _write_events: Callable[[], None]
-    _unwritten: list[Any]
+    _write_events_before: Callable[[sa.Executable], None]
 
     def insert_campaign(self, campaign: Campaign) -> None:
         self._run(_campaigns.insert(), [_CAMPAIGN.values(campaign)])
@@ -149,7 +148,6 @@ class Campaigns:
     def campaign_sends(
         self, business_id: str, campaign_id: str, *, since: datetime | None = None
     ) -> tuple[int, int]:
-        self._write_events()
         sent = _outbox.c.state == OutboxState.SENT.value
         failed = _outbox.c.state == OutboxState.FAILED.value
         if since is not None:
@@ -193,9 +191,8 @@ class Campaigns:
         self, statement: sa.Select[Any], fast: Lookup, business_id: str, customer_id: str
     ) -> str | None:
         key = {"p_business_id": business_id, "p_customer_id": customer_id}
-        if self._unwritten:
-            self._write_events()  # the fast path below reads around _run
         if self._dialect == "sqlite":  # see _read.py
+            self._write_events_before(statement)  # as _run does, which this goes around
             row = fast.first(self._conn, key)
             found = None if row is None else row["campaign_id"]
         else:
@@ -259,7 +256,6 @@ class Campaigns:
         # Campaign ids are unique, so checking the campaign's owner once is enough.
         if self.get_campaign(business_id, campaign_id) is None:
             return CampaignCounts()
-        self._write_events()
         o, e = _outbox, _events
         # A NULL not_before stands for created_at (see the outbox table).
         not_before = sa.func.coalesce(o.c.not_before, o.c.created_at)

@@ -10,7 +10,7 @@ in an ``IN`` subquery).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +21,7 @@ from invitekit.adapters.sql._schema import metadata
 from invitekit.adapters.sql._tables import (
     _EVENT,
     _REGISTRATION,
+    _chunks,
     _customers,
     _events,
     _login_failures,
@@ -41,7 +42,6 @@ from invitekit.privacy import (
 
 __all__ = ["Privacy"]
 
-_CHUNK = 500
 _WAITING = [OutboxState.PENDING.value, OutboxState.PAUSED.value]
 _NOTES = [note.value for note in EventNote]
 _CAMPAIGN_MAIL = [MessageKind.INVITATION.value, MessageKind.REMINDER.value]
@@ -59,11 +59,6 @@ def _busy() -> ConcurrentUpdate:
         "an email to this customer is being sent right now: try again once its "
         "worker's claim has ended"
     )
-
-
-def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
 
 
 def _scrubbed_error() -> sa.ColumnElement[Any]:

@@ -49,6 +49,7 @@ from invitekit.adapters.sql._tables import (
     _UPDATE_CUSTOMER,
     _UPDATE_OUTBOX,
     _VERSION_AND_EMAIL_OWNER,
+    _chunks,
     _customers,
     _customers_page,
     _outbox,
@@ -77,7 +78,6 @@ from invitekit.ports import Transaction
 __all__ = ["SQLStore"]
 
 _SUPPORTED = ("sqlite", "postgresql", "mysql", "mariadb")
-_CHUNK = 500  # ids per ``IN (...)``: well below every backend's parameter limit
 _GET_CUSTOMER_FAST = ObjectLookup(_GET_CUSTOMER, _CUSTOMER)
 _FIND_CUSTOMER_FAST = ObjectLookup(_FIND_CUSTOMER, _CUSTOMER)
 
@@ -271,11 +271,6 @@ class SQLStore:
             self._active.open = False
 
 
-def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
-
-
 class _SQLTransaction(
     Catalog,
     Groups,
@@ -308,8 +303,7 @@ class _SQLTransaction(
             duplicates: the error meant by breaking each named unique constraint
                 of the statement's table; any other refusal is a StorageError.
         """
-        if self._unwritten and touches_events(statement):
-            self._write_events()  # so that it reads, or changes, every event added
+        self._write_events_before(statement)
         try:
             if parameters is None:
                 return self._conn.execute(statement)
@@ -319,6 +313,15 @@ class _SQLTransaction(
         except sa.exc.SQLAlchemyError as err:
             failure = storage_error("a database statement failed", err)
         raise failure  # out of the except block: the driver's error is not its context
+
+    def _write_events_before(self, statement: sa.Executable) -> None:
+        """Write the events added so far if ``statement`` reads or changes events.
+
+        Every way to the database calls it first (:meth:`_run`, the SQLite fast
+        paths), so the transaction reads every event it added (see _feed.py).
+        """
+        if self._unwritten and touches_events(statement):
+            self._write_events()
 
     def _run_fast(
         self,
@@ -348,6 +351,8 @@ class _SQLTransaction(
         duplicates: Mapping[str, Callable[[], Exception]] | None = None,
     ) -> tuple[int, list[tuple[Any, ...]]]:
         """Execute ``fast`` on SQLite; errors translated as :meth:`_run` does for ``statement``."""
+        if statement is not None:
+            self._write_events_before(statement)
         return run_translated(fast, self._conn, parameters, statement, duplicates or {})
 
     @contextmanager

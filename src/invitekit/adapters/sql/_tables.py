@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -167,3 +168,12 @@ def _customers_page(names: frozenset[str]) -> SQLiteStatement:
     if "p_limit" in names:
         query = query.limit(p("p_limit", type_=sa.Integer))
     return SQLiteStatement(query)
+
+
+_CHUNK = 500  # ids per ``IN (...)``: well below every backend's parameter limit
+
+
+def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    """``items`` in runs of at most ``_CHUNK``, one ``IN (...)`` each."""
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
