@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 
 from bench import subjects
+from bench.floor import ActivationFloor
 from bench.harness import Contestant, Sample, Target, Unavailable, measure, timed
 from invitekit import Audience
 from invitekit.adapters.memory import MemoryMailer
@@ -316,7 +317,9 @@ def campaign_report_sqlite(ctx: Context, n: int) -> dict[str, Any]:
     return summary
 
 
-def _activation(ctx: Context, store: Any, *, target: bool) -> dict[str, Any]:
+def _activation(
+    ctx: Context, store: Any, *, target: bool, path: Path | None = None
+) -> dict[str, Any]:
     n = ctx.size(100_000, 1000)
     lookups = ctx.size(2000, 100)
     kit = subjects.kit(store)
@@ -328,19 +331,32 @@ def _activation(ctx: Context, store: Any, *, target: bool) -> dict[str, Any]:
     peer = ctx.peer()
     peer.ask(op="seed", n=n)
 
-    def check(trace: bool) -> Sample:
-        sample = rng.sample(tokens, lookups)
-        return timed(lookups, lambda: [kit.check_activation(t) for t in sample], trace=trace)
+    def sampled(check: Callable[[str], object]) -> Callable[[bool], Sample]:
+        def run(trace: bool) -> Sample:
+            sample = rng.sample(tokens, lookups)
+            return timed(lookups, lambda: [check(t) for t in sample], trace=trace)
+
+        return run
 
     name = "invitekit check_activation"
+    contestants = [
+        Contestant(name=name, run=sampled(kit.check_activation)),
+        Contestant(
+            name=f"{PEER} key lookup",
+            run=lambda trace: peer.ask(op="lookup", n=lookups, trace=trace),
+        ),
+    ]
+    if path is not None:  # an SQLite file: the same check written by hand, for scale
+        validity = kit.tokens.expiry.of(Purpose.ACTIVATION)
+        assert validity is not None
+        floor = ActivationFloor(path, subjects.SECRET, max_age=int(validity.total_seconds()))
+        for token in tokens[:20]:  # the same answers as invitekit's
+            found = kit.check_activation(token)
+            expected = (found.email, found.customer_id, found.first_name, found.locale)
+            assert floor.check(token)[:4] == expected, (floor.check(token), found)
+        contestants.append(Contestant(name="hand-written check", run=sampled(floor.check)))
     return measure(
-        [
-            Contestant(name=name, run=check),
-            Contestant(
-                name=f"{PEER} key lookup",
-                run=lambda trace: peer.ask(op="lookup", n=lookups, trace=trace),
-            ),
-        ],
+        contestants,
         [
             Target(
                 subject=name,
@@ -366,9 +382,10 @@ def activation_sqlite(ctx: Context) -> dict[str, Any]:
     subjects.sql_store_class()
     ctx.progress("  seeding an SQLite file")
     template = subjects.SQLiteTemplate(ctx.directory, ctx.size(100_000, 1000))
-    store = subjects.open_sql(f"sqlite:///{template.fresh()}")
+    path = template.fresh()
+    store = subjects.open_sql(f"sqlite:///{path}")
     try:
-        return _activation(ctx, store, target=True)
+        return _activation(ctx, store, target=True, path=path)
     finally:
         subjects.close(store)
 

@@ -162,12 +162,15 @@ class CampaignOperations(Protocol):
         """The campaign of the customer's most recently sent invitation, or ``None``."""
         ...
 
-    def unopened_campaign_of(self, business_id: str, customer_id: str) -> str | None:
-        """:meth:`last_campaign_of`, unless the open of its link is recorded.
+    def customer_and_unopened_campaign(
+        self, business_id: str, customer_id: str
+    ) -> tuple[Customer | None, str | None]:
+        """:meth:`get_customer`, and :meth:`last_campaign_of` unless its link's open is recorded.
 
-        ``None`` also when the customer's history holds an
-        ``EventKind.LINK_OPENED`` event of that campaign: what a link check
-        asks to know whether this open is the first, in one read.
+        The campaign is ``None`` also when the customer's history holds an
+        ``EventKind.LINK_OPENED`` event of it; both are ``None`` for no such
+        customer.  What an activation link's check asks, in one read: who the
+        link is for, and whether this open is the campaign's first.
         """
         ...
 

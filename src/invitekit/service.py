@@ -129,10 +129,20 @@ class InviteKit(
         _check_retention(self.retention, self.login_throttle, self.mail_throttle)
         self.webhook_sender = webhook_sender
 
+    def __setattr__(self, name: str, value: object) -> None:
+        super().__setattr__(name, value)
+        # The context is made of these attributes, which an application (or a
+        # test) may replace after construction: the next call builds it anew.
+        self.__dict__.pop("_context", None)
+
     @property
     def _ctx(self) -> Context:
-        # Built on each call from the attributes, which an application (or a
-        # test) may replace after construction.
+        context: Context | None = self.__dict__.get("_context")
+        if context is None:
+            context = self.__dict__["_context"] = self._new_context()
+        return context
+
+    def _new_context(self) -> Context:
         return Context(
             store=self.store,
             mailer=self.mailer,

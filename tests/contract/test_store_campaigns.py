@@ -10,7 +10,7 @@ import pytest
 from invitekit.exceptions import ConcurrentUpdate
 from invitekit.funnel import Campaign
 from invitekit.model import Event, EventKind, OutboxState
-from invitekit.ports import Store
+from invitekit.ports import Store, Transaction
 from tests.contract.test_store import (
     BIZ,
     LEASE,
@@ -129,6 +129,28 @@ def _opened(customer_id: str, campaign_id: str | None, kind: EventKind) -> Event
     )
 
 
+def _unopened(tx: Transaction, business_id: str, customer_id: str) -> str | None:
+    """The campaign of ``customer_and_unopened_campaign``, whose customer is get_customer's."""
+    customer, campaign_id = tx.customer_and_unopened_campaign(business_id, customer_id)
+    assert customer == tx.get_customer(business_id, customer_id)
+    return campaign_id
+
+
+def test_no_customer_has_no_unopened_campaign(store: Store) -> None:
+    ana = make_customer(1)
+    add_customers(store, ana)
+    message = make_message(ana.id, campaign_id=SPRING.id)
+    with store.transaction() as tx:
+        tx.enqueue([message])
+        tx.update_outbox(
+            attrs.evolve(message, state=OutboxState.SENT, sent_at=T0), claim_token=None
+        )
+    with store.transaction(readonly=True) as tx:
+        assert tx.customer_and_unopened_campaign(BIZ, ana.id) == (ana, SPRING.id)
+        assert tx.customer_and_unopened_campaign(BIZ, "cus_nobody") == (None, None)
+        assert tx.customer_and_unopened_campaign(OTHER, ana.id) == (None, None)
+
+
 def test_the_unopened_campaign_is_the_last_one_until_the_open_of_its_link_is_recorded(
     store: Store,
 ) -> None:
@@ -137,11 +159,11 @@ def test_the_unopened_campaign_is_the_last_one_until_the_open_of_its_link_is_rec
     first = make_message(ana.id, campaign_id=SPRING.id)
     second = make_message(ana.id, campaign_id=AUTUMN.id, created_at=T0 + timedelta(days=1))
     with store.transaction() as tx:
-        assert tx.unopened_campaign_of(BIZ, ana.id) is None  # nothing sent yet
+        assert _unopened(tx, BIZ, ana.id) is None  # nothing sent yet
         tx.enqueue([first])
         tx.update_outbox(attrs.evolve(first, state=OutboxState.SENT, sent_at=T0), claim_token=None)
     with store.transaction(readonly=True) as tx:
-        assert tx.unopened_campaign_of(BIZ, ana.id) == SPRING.id
+        assert _unopened(tx, BIZ, ana.id) == SPRING.id
     with store.transaction() as tx:
         # Other events of the campaign, an open of no campaign or of another
         # customer, and another business's open are not this open.
@@ -154,23 +176,23 @@ def test_the_unopened_campaign_is_the_last_one_until_the_open_of_its_link_is_rec
             ]
         )
     with store.transaction(readonly=True) as tx:
-        assert tx.unopened_campaign_of(BIZ, ana.id) == SPRING.id
-        assert tx.unopened_campaign_of(BIZ, ben.id) is None  # never invited
-        assert tx.unopened_campaign_of(OTHER, ana.id) is None
+        assert _unopened(tx, BIZ, ana.id) == SPRING.id
+        assert _unopened(tx, BIZ, ben.id) is None  # never invited
+        assert _unopened(tx, OTHER, ana.id) is None
     with store.transaction() as tx:
         tx.add_events([_opened(ana.id, SPRING.id, EventKind.LINK_OPENED)])
     with store.transaction(readonly=True) as tx:
-        assert tx.unopened_campaign_of(BIZ, ana.id) is None
+        assert _unopened(tx, BIZ, ana.id) is None
     with store.transaction() as tx:
         # A newer invitation: its open is not recorded, whatever the older one's.
         tx.enqueue([second])
         sent = attrs.evolve(second, state=OutboxState.SENT, sent_at=T0 + timedelta(days=1))
         tx.update_outbox(sent, claim_token=None)
     with store.transaction(readonly=True) as tx:
-        assert tx.unopened_campaign_of(BIZ, ana.id) == AUTUMN.id
+        assert _unopened(tx, BIZ, ana.id) == AUTUMN.id
     with store.transaction() as tx:
         tx.add_events([_opened(ana.id, AUTUMN.id, EventKind.LINK_OPENED)])
-        assert tx.unopened_campaign_of(BIZ, ana.id) is None  # seen in the same transaction
+        assert _unopened(tx, BIZ, ana.id) is None  # seen in the same transaction
 
 
 # Pausing a campaign's rows (circuit breaker), and counting its sends and hard bounces --

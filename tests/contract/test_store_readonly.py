@@ -104,7 +104,7 @@ READS: dict[str, Callable[[Transaction], Any]] = {
     "get_campaign": lambda tx: tx.get_campaign(BIZ, CAMPAIGN.id),
     "list_campaigns": lambda tx: tx.list_campaigns(BIZ),
     "last_campaign_of": lambda tx: tx.last_campaign_of(BIZ, ANA.id),
-    "unopened_campaign_of": lambda tx: tx.unopened_campaign_of(BIZ, ANA.id),
+    "customer_and_unopened_campaign": lambda tx: tx.customer_and_unopened_campaign(BIZ, ANA.id),
     "campaign_sends": lambda tx: tx.campaign_sends(BIZ, CAMPAIGN.id),
     "business_ids": lambda tx: tx.business_ids(),
     "attempt_times": lambda tx: tx.attempt_times(BIZ, "email:ana", since=T0),

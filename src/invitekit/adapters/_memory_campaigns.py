@@ -15,7 +15,7 @@ import attrs
 
 from invitekit.exceptions import ConcurrentUpdate
 from invitekit.funnel import STEP_EVENTS, Campaign, CampaignCounts, CustomerRow, MessageRow, tally
-from invitekit.model import EventKind, MessageKind, OutboxMessage, OutboxState, Status
+from invitekit.model import Customer, EventKind, MessageKind, OutboxMessage, OutboxState, Status
 from invitekit.text import quoted
 from invitekit.transitions import ReminderCandidate
 
@@ -129,13 +129,16 @@ class _Campaigns:
         last = self._s._last_campaign.get((business_id, customer_id))
         return None if last is None else last[1]
 
-    def unopened_campaign_of(self, business_id: str, customer_id: str) -> str | None:
-        last = self.last_campaign_of(business_id, customer_id)
+    def customer_and_unopened_campaign(
+        self, business_id: str, customer_id: str
+    ) -> tuple[Customer | None, str | None]:
+        customer = self._s._customers.get((business_id, customer_id))
+        last = None if customer is None else self.last_campaign_of(business_id, customer_id)
         if last is None:
-            return None
+            return customer, None
         events = self._s._events.get((business_id, customer_id), ())
         opened = any(e.kind is EventKind.LINK_OPENED and e.campaign_id == last for e in events)
-        return None if opened else last
+        return customer, None if opened else last
 
     # Reminders and the funnel ------------------------------------------------------------
 

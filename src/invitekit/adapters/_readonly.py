@@ -21,6 +21,7 @@ READS = frozenset(
         "campaign_counts",
         "count_attempts",
         "count_customers",
+        "customer_and_unopened_campaign",
         "feed_head",
         "find_customer",
         "find_group",
@@ -47,7 +48,6 @@ READS = frozenset(
         "read_feed",
         "reminder_candidates",
         "savepoint",
-        "unopened_campaign_of",
     }
 )
 

@@ -8,7 +8,14 @@ from invitekit import transitions
 from invitekit.exceptions import StorageError
 from invitekit.flows import campaigns, funnel
 from invitekit.flows.context import Context
-from invitekit.flows.links import check_link, link_check, redeem, set_password_by_link
+from invitekit.flows.links import (
+    check_link,
+    link_check,
+    matched,
+    redeem,
+    set_password_by_link,
+    verified,
+)
 from invitekit.model import Customer, EventKind, EventNote, LinkCheck, MessageKind, Purpose
 
 __all__ = ["accept_invitation", "check_activation", "check_unsubscribe", "unsubscribe"]
@@ -27,10 +34,14 @@ def check_activation(ctx: Context, token: str) -> LinkCheck:
     A link issued without email (``issue_activation_link``) counts for no campaign.
     """
     with ctx.store.transaction(readonly=True) as tx:
-        claims, customer = redeem(ctx, tx, token, Purpose.ACTIVATION)
-        campaign_id = (
-            None if claims.handed else tx.unopened_campaign_of(ctx.business.id, customer.id)
-        )
+        claims = verified(ctx, tx, token, Purpose.ACTIVATION)
+        if claims.handed or claims.customer_id is None:
+            found, campaign_id = ctx.customer_or_none(tx, claims.customer_id), None
+        else:  # who the link is for, and whether this is its campaign's first open
+            found, campaign_id = tx.customer_and_unopened_campaign(
+                ctx.business.id, claims.customer_id
+            )
+        customer = matched(claims, found)
     if campaign_id is not None:
         try:
             funnel.record_link_open(ctx, customer, campaign_id)

@@ -25,7 +25,15 @@ from invitekit.model import Customer, LinkCheck, Purpose, Status
 from invitekit.ports import Transaction
 from invitekit.tokens import TokenClaims, fingerprint
 
-__all__ = ["check_link", "expires_at", "link_check", "redeem", "set_password_by_link"]
+__all__ = [
+    "check_link",
+    "expires_at",
+    "link_check",
+    "matched",
+    "redeem",
+    "set_password_by_link",
+    "verified",
+]
 
 _ACTIVATED = "this profile is already activated: log in instead"
 
@@ -51,6 +59,18 @@ def redeem(
     nothing it could be signed for any more); :func:`~invitekit.tokens.fingerprint`
     by default.
     """
+    claims = verified(ctx, tx, token, purpose)
+    found = ctx.customer_or_none(tx, claims.customer_id)
+    return claims, matched(claims, found, state=state)
+
+
+def verified(ctx: Context, tx: Transaction, token: str, purpose: Purpose) -> TokenClaims:
+    """The claims of ``token`` once its signature, purpose, business and age are checked.
+
+    The first half of :func:`redeem`, for a flow that reads the customer its own
+    way; :func:`matched` is the second.  An expired link is explained by the
+    customer's state (``tx`` is read only then).
+    """
     try:
         claims = ctx.tokens.verify(token, purpose)
     except TokenExpired:
@@ -72,7 +92,24 @@ def redeem(
         raise TestInvitationToken(
             "this link comes from a test invitation: real customers see the activation page here"
         )
-    customer = ctx.customer_or_none(tx, claims.customer_id)
+    return claims
+
+
+def matched(
+    claims: TokenClaims,
+    customer: Customer | None,
+    *,
+    state: Callable[[Customer], str | None] | None = None,
+) -> Customer:
+    """``customer``, the stored customer of verified ``claims``, if the link still fits them.
+
+    Raises:
+        TokenInvalid: no such customer.
+        CustomerArchived: the customer is archived.
+        TokenUsed: the customer's state changed since the link was issued
+            (``state``, see :func:`redeem`).
+    """
+    purpose = claims.purpose
     if customer is None:
         raise TokenInvalid("this link is not valid")
     if customer.archived:
@@ -84,7 +121,7 @@ def redeem(
         if purpose is Purpose.BOOKING:
             raise TokenUsed("this link is no longer valid: the customer's profile changed")
         raise TokenUsed("this link is no longer valid: it was used or replaced by a newer one")
-    return claims, customer
+    return customer
 
 
 def expires_at(ctx: Context, claims: TokenClaims) -> datetime | None:

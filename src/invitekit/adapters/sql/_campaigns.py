@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from invitekit.adapters.sql._read import Lookup
+from invitekit.adapters.sql._read import Lookup, ObjectLookup
 from invitekit.adapters.sql._schema import UTCDateTime
 from invitekit.adapters.sql._tables import (
     _CAMPAIGN,
@@ -30,7 +30,7 @@ from invitekit.funnel import (
     Scope,
     tally,
 )
-from invitekit.model import EventKind, MessageKind, OutboxState, Status
+from invitekit.model import Customer, EventKind, MessageKind, OutboxState, Status
 from invitekit.text import quoted
 from invitekit.transitions import ReminderCandidate
 
@@ -65,8 +65,16 @@ _UNOPENED_CAMPAIGN = sa.select(_last.c.campaign_id).where(
         )
     )
 )
+# The customer, and the campaign of _UNOPENED_CAMPAIGN as its last column: what
+# an activation link's check reads, in one statement.
+_CUSTOMER_AND_UNOPENED = sa.select(
+    _customers, _UNOPENED_CAMPAIGN.scalar_subquery().label("unopened_campaign")
+).where(
+    _customers.c.business_id == sa.bindparam("p_business_id"),
+    _customers.c.id == sa.bindparam("p_customer_id"),
+)
 _LAST_CAMPAIGN_FAST = Lookup(_LAST_CAMPAIGN)
-_UNOPENED_CAMPAIGN_FAST = Lookup(_UNOPENED_CAMPAIGN)
+_CUSTOMER_AND_UNOPENED_FAST = ObjectLookup(_CUSTOMER_AND_UNOPENED, _CUSTOMER, extra=1)
 
 
 class Campaigns:
@@ -182,10 +190,22 @@ class Campaigns:
     def last_campaign_of(self, business_id: str, customer_id: str) -> str | None:
         return self._campaign_id(_LAST_CAMPAIGN, _LAST_CAMPAIGN_FAST, business_id, customer_id)
 
-    def unopened_campaign_of(self, business_id: str, customer_id: str) -> str | None:
-        return self._campaign_id(
-            _UNOPENED_CAMPAIGN, _UNOPENED_CAMPAIGN_FAST, business_id, customer_id
-        )
+    def customer_and_unopened_campaign(
+        self, business_id: str, customer_id: str
+    ) -> tuple[Customer | None, str | None]:
+        key = {"p_business_id": business_id, "p_customer_id": customer_id}
+        if self._dialect == "sqlite":  # see _read.py
+            self._write_events_before(_CUSTOMER_AND_UNOPENED)  # as _run does
+            found = _CUSTOMER_AND_UNOPENED_FAST.first_and_extra(self._conn, key)
+            if found is None:
+                return None, None
+            customer, (campaign_id,) = found
+        else:
+            row = self._run(_CUSTOMER_AND_UNOPENED, key).first()
+            if row is None:
+                return None, None
+            customer, campaign_id = _CUSTOMER.load(row._mapping), row.unopened_campaign
+        return customer, None if campaign_id is None else str(campaign_id)
 
     def _campaign_id(
         self, statement: sa.Select[Any], fast: Lookup, business_id: str, customer_id: str

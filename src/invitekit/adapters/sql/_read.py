@@ -103,23 +103,48 @@ class ObjectLookup(Generic[T]):
     The row goes straight to the object, each value converted once by its
     column's type and its field's conversion (:meth:`RowMap.loader`), with no
     mapping in between: the same object :meth:`RowMap.load` makes of the row.
+    ``extra``: how many columns at the end of the statement are no field of
+    ``into`` (:meth:`first_and_extra` returns them beside the object).
     """
 
-    __slots__ = ("_into", "_lookup", "_make")
+    __slots__ = ("_extra", "_into", "_lookup", "_make", "_rest")
 
-    def __init__(self, statement: sa.Select[Any], into: RowMap[T]) -> None:
+    def __init__(self, statement: sa.Select[Any], into: RowMap[T], *, extra: int = 0) -> None:
         self._lookup = Lookup(statement)
         self._into = into
+        self._extra = extra
         self._make: Callable[[Sequence[Any]], T] | None = None
+        self._rest: tuple[_Process, ...] = ()
 
-    def first(self, conn: sa.Connection, parameters: Mapping[str, str]) -> T | None:
-        """The object in the first row, or ``None``; see :meth:`Lookup.first`."""
+    def _maker(self, conn: sa.Connection) -> Callable[[Sequence[Any]], T]:
         make = self._make
         if make is None:
             _sql, _order, names, processors = self._lookup._for(conn.dialect)
-            make = self._make = self._into.loader(names, processors)
+            fields = len(names) - self._extra
+            self._rest = processors[fields:]
+            make = self._make = self._into.loader(names[:fields], processors[:fields])
+        return make
+
+    def first(self, conn: sa.Connection, parameters: Mapping[str, str]) -> T | None:
+        """The object in the first row, or ``None``; see :meth:`Lookup.first`."""
+        make = self._maker(conn)
         row = self._lookup.row(conn, parameters)
         return None if row is None else make(row)
+
+    def first_and_extra(
+        self, conn: sa.Connection, parameters: Mapping[str, str]
+    ) -> tuple[T, tuple[Any, ...]] | None:
+        """The object in the first row and the row's ``extra`` last values, or ``None``."""
+        make = self._maker(conn)
+        row = self._lookup.row(conn, parameters)
+        if row is None:
+            return None
+        fields = len(row) - self._extra
+        rest = tuple(
+            value if process is None or value is None else process(value)
+            for value, process in zip(row[fields:], self._rest, strict=True)
+        )
+        return make(row[:fields]), rest
 
 
 def _compile(statement: sa.Select[Any], dialect: sa.Dialect) -> _Compiled:

@@ -179,7 +179,7 @@ class Readers:
 class Kept:
     """One thread's connection: SQLAlchemy's, and the driver's under it."""
 
-    __slots__ = ("__weakref__", "busy", "conn", "finalizer", "pid", "raw", "stale")
+    __slots__ = ("__weakref__", "busy", "conn", "finalizer", "pid", "raw", "stale", "view")
 
     def __init__(self, conn: sa.Connection) -> None:
         raw = conn.connection.dbapi_connection
@@ -189,6 +189,8 @@ class Kept:
         self.pid = os.getpid()
         self.busy = False
         self.stale = False
+        # The read-only transaction on this connection, made once (see KeptReader).
+        self.view: Transaction | None = None
         # When the thread ends (its locals go), the connection is closed.
         self.finalizer = weakref.finalize(self, _close, conn, self.pid)
 
@@ -221,10 +223,13 @@ class KeptReader:
     """A read-only transaction of an SQLite-file store, on its thread's kept connection.
 
     A plain context manager, not a generator: a link check opens one per request.
-    ``transaction`` builds the store's transaction object on the kept connection.
+    ``transaction`` builds the store's transaction object on the kept connection,
+    once per connection: a read-only transaction keeps no state of its own (it
+    adds no events and registers nothing to run after it), so each one on that
+    connection is handed the same read-only view.
     """
 
-    __slots__ = ("_ended", "_kept", "_readers", "_store", "_transaction")
+    __slots__ = ("_kept", "_readers", "_store", "_transaction")
 
     def __init__(
         self,
@@ -243,16 +248,17 @@ class KeptReader:
         active.open = True
         try:
             self._store._check_schema()
-            self._kept = self._readers.begin()
+            kept = self._kept = self._readers.begin()
         except BaseException:
             active.open = False
             raise
-        self._ended = ExitStack()  # nothing a read registers: kept for the type
-        return read_only(self._transaction(self._kept.conn, self._ended))
+        view = kept.view
+        if view is None:
+            view = kept.view = read_only(self._transaction(kept.conn, ExitStack()))
+        return view
 
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
         try:
-            self._ended.close()
             self._readers.end(self._kept, failed=kind is not None)
         finally:
             self._store._active.open = False
