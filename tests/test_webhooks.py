@@ -216,6 +216,47 @@ def test_an_endpoint_is_disabled_after_consecutive_failures(
     assert {r.id for r in server.received} == {server.received[0].id}  # one event, one id
 
 
+def test_a_disabled_endpoint_enabled_again_receives_what_it_missed_in_order(
+    kit: InviteKit, server: WebhookTestServer, clock: FakeClock
+) -> None:
+    kit.add_webhook(server.url, secret=SECRET)
+    kit.add_customer("ana@example.com", invite=False)
+    server.status = 500
+    for _ in range(DISABLE_AFTER):
+        kit.deliver()
+        clock.advance(timedelta(days=1))
+    (disabled,) = kit.list_webhooks()
+    kit.add_customer("ben@example.com", invite=False)  # while it is disabled
+    assert kit.deliver().webhooks_failed == 0 and not disabled.enabled
+
+    server.status = 204
+    enabled = kit.enable_webhook(disabled.id)
+    assert (enabled.enabled, enabled.failures, enabled.disabled_at) == (True, 0, None)
+    assert (enabled.last_error, enabled.not_before) == (None, None)
+    assert enabled.delivered_through == disabled.delivered_through
+    assert enabled == kit.list_webhooks()[0]
+    kit.add_customer("cleo@example.com", invite=False)
+    assert kit.deliver().webhooks_sent == 3
+
+    accepted = server.delivered()
+    people = [kit.find_customer(f"{name}@example.com") for name in ("ana", "ben", "cleo")]
+    assert [r.payload["data"]["customer_id"] for r in accepted] == [c.id for c in people if c]
+    assert [r.payload["type"] for r in accepted] == ["customer.added"] * 3
+    assert all(r.valid for r in accepted)
+    # The event that failed keeps its webhook-id: a receiver that saw it once sees a resend.
+    assert accepted[0].id == server.received[0].id
+
+
+def test_enabling_an_endpoint_that_is_enabled_or_unknown(kit: InviteKit) -> None:
+    hook = kit.add_webhook("https://crm.example/hook")
+    assert kit.enable_webhook(hook.id) == hook
+    with pytest.raises(WebhookNotFound):
+        kit.enable_webhook("whk_nope")
+    other = make_kit(store=kit.store, business=make_business(id="other"))
+    with pytest.raises(WebhookNotFound):
+        other.enable_webhook(hook.id)
+
+
 def test_a_success_resets_the_count_of_failures(
     kit: InviteKit, server: WebhookTestServer, clock: FakeClock
 ) -> None:

@@ -570,12 +570,13 @@ class Transaction(CampaignOperations, IdentityOperations, PrivacyOperations, Pro
         """
         ...
 
-    def update_webhook(self, webhook: Webhook, *, claim_token: str) -> None:
+    def update_webhook(self, webhook: Webhook, *, claim_token: str | None) -> None:
         """Store an endpoint's delivery state (every field but url, secret, created_at).
 
+        ``claim_token=None``: only if no worker holds a claim on the endpoint.
+
         Raises:
-            ConcurrentUpdate: the endpoint is gone, or ``claim_token`` no longer
-                holds its lease.
+            ConcurrentUpdate: the endpoint is gone, or ``claim_token`` does not hold its lease.
         """
         ...
 

@@ -226,6 +226,28 @@ def test_a_disabled_or_backed_off_endpoint_is_not_claimed(store: Store) -> None:
     assert (gone, not_there, left) == (True, False, ["whk_1"])
 
 
+def test_an_endpoint_no_worker_claims_is_updated_without_a_claim(store: Store) -> None:
+    lease = T0 + timedelta(minutes=5)
+    with store.transaction() as tx:
+        tx.insert_webhook(attrs.evolve(HOOK, enabled=False, failures=10))
+        tx.insert_webhook(attrs.evolve(HOOK, id="whk_2"))
+        tx.add_events([_event("a")])
+    with store.transaction() as tx:
+        (claimed,) = tx.claim_webhooks(now=T0, lease_until=lease, claim_token="a", limit=5)
+        tx.update_webhook(attrs.evolve(HOOK, enabled=True, failures=0), claim_token=None)
+    # A claimed endpoint is the worker's until it lets go.
+    with pytest.raises(ConcurrentUpdate), store.transaction() as tx:
+        tx.update_webhook(attrs.evolve(claimed, failures=3), claim_token=None)
+    with pytest.raises(ConcurrentUpdate), store.transaction() as tx:
+        tx.update_webhook(attrs.evolve(HOOK, id="whk_gone"), claim_token=None)
+    with store.transaction() as tx:
+        tx.update_webhook(attrs.evolve(claimed, claimed_until=None), claim_token="a")
+        tx.update_webhook(attrs.evolve(claimed, failures=3, claimed_until=None), claim_token=None)
+        stored = {h.id: (h.enabled, h.failures) for h in tx.list_webhooks(BIZ)}
+    assert claimed.id == "whk_2"
+    assert stored == {"whk_1": (True, 0), "whk_2": (True, 3)}
+
+
 def test_an_event_inserted_around_the_store_never_gets_its_position_taken(store: Store) -> None:
     """A row written by hand (an import, a script) keeps its seq; the feed numbers after it."""
     from invitekit.adapters.sql import SQLStore

@@ -344,6 +344,7 @@ first_kind: EventKind | None = feed_items[0].event.kind if feed_items else None
 endpoint: Webhook = kit.add_webhook("https://crm.example/hooks", secret=None)
 endpoint_secret: str = endpoint.secret
 endpoints: list[Webhook] = kit.list_webhooks()
+enabled_endpoint: Webhook = kit.enable_webhook(endpoint.id)
 kit.remove_webhook(endpoint.id)
 hooked_kit = InviteKit(
     store=kit.store,

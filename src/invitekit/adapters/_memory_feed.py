@@ -98,7 +98,7 @@ class _Feed:
             claimed.append(leased)
         return claimed
 
-    def update_webhook(self, webhook: Webhook, *, claim_token: str) -> None:
+    def update_webhook(self, webhook: Webhook, *, claim_token: str | None) -> None:
         key = (webhook.business_id, webhook.id)
         stored = self._s._webhooks.get(key)
         if stored is None or self._s._webhook_claims.get(key) != claim_token:

@@ -69,6 +69,26 @@ class FeedMethods(FacadePart):
         """The business's webhook endpoints, oldest first, with their delivery state."""
         return feed.list_webhooks(self._ctx)
 
+    def enable_webhook(self, webhook_id: str) -> Webhook:
+        """Enable an endpoint that was disabled after repeated failures.
+
+        It receives the events it missed, from the first one it did not
+        acknowledge, in feed order: nothing recorded while it was disabled is
+        lost (the feed keeps events for ``Retention.events``).  Its count of
+        failures starts again from zero.  An enabled endpoint is returned as it
+        is.  To start from the present instead, remove it and add it again.
+
+        Args:
+            webhook_id: the :attr:`Webhook.id <invitekit.Webhook.id>`.
+
+        Returns:
+            the endpoint, enabled.
+
+        Raises:
+            WebhookNotFound: the business has no endpoint with this id.
+        """
+        return feed.enable_webhook(self._ctx, webhook_id)
+
     def remove_webhook(self, webhook_id: str) -> None:
         """Remove an endpoint: nothing more is sent to it.
 

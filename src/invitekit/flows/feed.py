@@ -99,6 +99,27 @@ def remove_webhook(ctx: Context, webhook_id: str) -> None:
             raise WebhookNotFound(f"no webhook with id {quoted(str(webhook_id))}")
 
 
+def enable_webhook(ctx: Context, webhook_id: str) -> Webhook:
+    """Enable a disabled endpoint again, from the position it was disabled at."""
+    with ctx.store.transaction() as tx:
+        found = [hook for hook in tx.list_webhooks(ctx.business.id) if hook.id == webhook_id]
+        if not found:
+            raise WebhookNotFound(f"no webhook with id {quoted(str(webhook_id))}")
+        (hook,) = found
+        if hook.enabled:
+            return hook
+        enabled = attrs.evolve(
+            hook, enabled=True, failures=0, disabled_at=None, last_error=None, not_before=None
+        )
+        try:
+            # A disabled endpoint is claimed by no worker (the one that disabled it let go).
+            tx.update_webhook(enabled, claim_token=None)
+        except ConcurrentUpdate as err:  # removed since it was read
+            raise WebhookNotFound(f"no webhook with id {quoted(webhook_id)}") from err
+    log.info("webhook %s enabled again after position %d", hook.id, hook.delivered_through)
+    return enabled
+
+
 @attrs.frozen(kw_only=True)
 class _Run:
     store: Store

@@ -239,7 +239,7 @@ class FeedTables:
             claimed.append(_WEBHOOK.load(row._mapping))
         return claimed
 
-    def update_webhook(self, webhook: Webhook, *, claim_token: str) -> None:
+    def update_webhook(self, webhook: Webhook, *, claim_token: str | None) -> None:
         w = _webhooks
         values = _WEBHOOK.values(webhook)
         for fixed in ("business_id", "id", "url", "secret", "created_at"):
@@ -250,7 +250,9 @@ class FeedTables:
             .where(
                 w.c.business_id == webhook.business_id,
                 w.c.id == webhook.id,
-                w.c.claim_token == claim_token,
+                w.c.claim_token.is_(None)
+                if claim_token is None
+                else w.c.claim_token == claim_token,
             )
             .values(values)
         )
