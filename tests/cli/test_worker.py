@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import signal
 import subprocess
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from invitekit import OutboxState
+from invitekit.testing import WebhookTestServer
 from tests.cli.helpers import COMMAND, Studio, assert_one_error_line, environment, invitekit
 
 
@@ -118,3 +120,43 @@ def test_a_database_without_tables_ends_the_worker_with_status_5(tmp_path: Path)
 
     assert "invitekit db upgrade" in assert_one_error_line(result, 5)
     assert result.stdout.startswith("stopped by an error: 0 batches")
+
+
+HOOK_SECRET = "whsec_" + base64.b64encode(b"w" * 32).decode()
+
+
+def test_the_webhooks_a_worker_delivers_are_counted(studio: Studio) -> None:
+    with WebhookTestServer(HOOK_SECRET) as server:
+        studio.kit.add_webhook(server.url, secret=HOOK_SECRET)
+        studio.queue(2)  # 2 added, 2 queued; delivering adds 2 delivered
+
+        result = studio.run("worker", "--once", "--batch", "5")
+
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.splitlines() == [
+            "batch 1: 2 sent, 0 retrying, 0 failed, 0 cancelled, 0 held back"
+            "; webhooks: 6 sent, 0 failed",
+            "done: 1 batches, 2 sent, 0 retrying, 0 failed, 0 cancelled, 0 held back"
+            "; webhooks: 6 sent, 0 failed",
+        ]
+        assert len(server.delivered()) == 6 and all(r.valid for r in server.delivered())
+
+
+def test_a_worker_without_the_webhooks_extra_says_what_it_does_not_deliver(
+    studio: Studio, tmp_path: Path
+) -> None:
+    studio.kit.add_webhook("https://crm.example/hook")
+    blocked = tmp_path / "without-webhooks"
+    (blocked / "standardwebhooks").mkdir(parents=True)
+    (blocked / "standardwebhooks" / "__init__.py").write_text(  # as if it were not installed
+        "raise ModuleNotFoundError('no standardwebhooks', name='standardwebhooks')\n"
+    )
+
+    result = invitekit("worker", "--once", PYTHONPATH=str(blocked), **studio.env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == (
+        "webhooks: not delivered by this worker (1 enabled endpoints): "
+        "pip install 'invitekit[webhooks]'\n"
+    )
+    assert result.stdout.startswith("done: 0 batches")

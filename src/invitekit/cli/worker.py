@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import signal
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -27,6 +28,8 @@ __all__ = ["register"]
 
 # ``held_back``: kept for later by the business's pacing or quiet hours (scheduled, not failed).
 _FIELDS = ("sent", "retrying", "failed", "cancelled", "held_back")
+# Shown when there are some: a store whose businesses have no webhooks prints none.
+_WEBHOOK_FIELDS = ("webhooks_sent", "webhooks_failed")
 
 
 def register(commands: Any) -> None:
@@ -132,8 +135,23 @@ def _handling_signals(stop: _Stop) -> Iterator[None]:
 
 
 def _line(report: DeliveryReport | dict[str, int]) -> str:
-    counts = report if isinstance(report, dict) else {f: getattr(report, f) for f in _FIELDS}
-    return ", ".join(f"{counts[field]} {field.replace('_', ' ')}" for field in _FIELDS)
+    counts = report if isinstance(report, dict) else _counts(report)
+    line = ", ".join(f"{counts[field]} {field.replace('_', ' ')}" for field in _FIELDS)
+    if counts["webhooks_sent"] or counts["webhooks_failed"]:
+        line += f"; webhooks: {counts['webhooks_sent']} sent, {counts['webhooks_failed']} failed"
+    return line
+
+
+def _counts(report: DeliveryReport) -> dict[str, int]:
+    return {field: getattr(report, field) for field in (*_FIELDS, *_WEBHOOK_FIELDS)}
+
+
+def _unsent_webhooks(store: Any) -> int:
+    """How many enabled webhook endpoints the store's businesses have (told when none is sent)."""
+    with store.transaction(readonly=True) as tx:
+        return sum(
+            hook.enabled for business in tx.business_ids() for hook in tx.list_webhooks(business)
+        )
 
 
 def _webhook_sender() -> Any:
@@ -155,17 +173,25 @@ def run_worker(args: argparse.Namespace, settings: Settings) -> ExitCode:
     mailer = settings.mailer()
     store = open_store(settings)
     purge_every = None if args.purge_every is None else args.purge_every * 3600
+    sender = _webhook_sender()
     worker = Worker(
         store=store,
         mailer=mailer,
         secret_keys=keys,
         outbox=OutboxSettings(batch_size=args.batch),
         retention=retention_of(args) if purge_every is not None else None,
-        webhook_sender=_webhook_sender(),
+        webhook_sender=sender,
     )
+    if sender is None and (endpoints := _unsent_webhooks(store)):
+        print(
+            f"webhooks: not delivered by this worker ({endpoints} enabled endpoints): "
+            "pip install 'invitekit[webhooks]'",
+            file=sys.stderr,
+            flush=True,
+        )
     next_purge = time.monotonic()
     stop = _Stop()
-    totals = dict.fromkeys(_FIELDS, 0)
+    totals = dict.fromkeys((*_FIELDS, *_WEBHOOK_FIELDS), 0)
     batches = 0
     outcome = "done"
     try:
@@ -177,10 +203,10 @@ def run_worker(args: argparse.Namespace, settings: Settings) -> ExitCode:
                     next_purge = time.monotonic() + purge_every
                 report = worker.deliver(limit=args.batch)
                 handled = sum(getattr(report, f) for f in _FIELDS)
-                if handled:
+                if handled or report.webhooks_sent or report.webhooks_failed:
                     batches += 1
-                    for field in _FIELDS:
-                        totals[field] += getattr(report, field)
+                    for field, count in _counts(report).items():
+                        totals[field] += count
                     print(f"batch {batches}: {_line(report)}", flush=True)
                 if handled < args.batch:  # nothing more is due now
                     if args.once:
