@@ -119,10 +119,13 @@ class _Server:
         atexit.register(self.drop)
 
     def empty(self) -> None:
+        """Make the tables as ``create_schema`` leaves them: the feed's counter at 0."""
+        kept = ("invitekit_schema_version", "invitekit_feed")
         with self.engine.begin() as conn:
             for table in reversed(metadata.sorted_tables):
-                if table.name != "invitekit_schema_version":
+                if table.name not in kept:
                     conn.execute(table.delete())
+            conn.execute(metadata.tables["invitekit_feed"].update().values(position=0))
 
     def drop(self) -> None:
         drop = "DROP SCHEMA {} CASCADE" if self.kind == "postgresql" else "DROP DATABASE {}"

@@ -7,7 +7,8 @@ committing, holding their positions uncommitted while others commit.  With
 numbers handed out by an autoincrement column, a reader that reads a later
 position in that moment stores a cursor past the waiting one and never sees
 it; the feed must not allow that.  Some transactions roll back: their events
-must never appear.
+must never appear.  A fresh store's first writer that rolls back while others
+wait for the counter lets them all commit.
 """
 
 from __future__ import annotations
@@ -20,13 +21,23 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import attrs
 import pytest
+import sqlalchemy as sa
 
 from invitekit.adapters.sql import SQLStore
 from invitekit.events import Event, EventKind
+from invitekit.exceptions import InviteKitError
 from invitekit.feed import FeedEvent
 from invitekit.ports import Store
-from tests.stores import SERVER_KINDS, open_store, recipe_of, store_from_recipe, store_params
+from tests.stores import (
+    SERVER_KINDS,
+    StoreRecipe,
+    open_store,
+    recipe_of,
+    store_from_recipe,
+    store_params,
+)
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 BIZ = "studio-1"
@@ -149,6 +160,98 @@ def test_a_reader_following_the_cursor_sees_every_committed_event_once_in_order(
         assert len(others) == sum(
             len({d.rsplit(":", 1)[0] for d in committed}) for committed in expected.values()
         )
+
+
+def _add_one(store: Store, writer: str) -> str:
+    """One event of ``writer`` in a transaction of its own: "committed", or the error."""
+    event = Event(business_id=BIZ, customer_id=f"cus_{writer}", kind=EventKind.UPDATED, at=T0)
+    try:
+        with store.transaction() as tx:
+            tx.add_events([attrs.evolve(event, detail=writer)])
+    except InviteKitError as err:
+        return f"{type(err).__name__}: {err}"
+    return "committed"
+
+
+def _add_one_in_process(recipe: StoreRecipe, writer: str, results: Any) -> None:
+    store = store_from_recipe(recipe)
+    results.put(_add_one(store, writer))
+    store.engine.dispose()
+
+
+def _until_waiting_on_the_counter(store: Store, kind: str, count: int) -> None:
+    """Return once ``count`` transactions wait for the feed's counter row.
+
+    The servers show their waiting sessions; SQLite and the memory store do not,
+    so there the writers get a moment to arrive (arriving later, they must
+    commit all the same).
+    """
+    if kind not in SERVER_KINDS:
+        time.sleep(0.2)
+        return
+    assert isinstance(store, SQLStore)
+    schema = store.engine.get_execution_options()["schema_translate_map"][None]
+    # Sessions running a statement on the counter while this one holds its row:
+    # waiting for it.  (MariaDB's information_schema.innodb_trx can miss a waiting
+    # transaction; its process list does not.)
+    if kind == "mysql":
+        waiting = sa.text(
+            "SELECT COUNT(*) FROM information_schema.processlist"
+            " WHERE command = 'Query' AND info LIKE :pattern AND id <> CONNECTION_ID()"
+        )
+    else:
+        waiting = sa.text(
+            "SELECT COUNT(*) FROM pg_stat_activity"
+            " WHERE state = 'active' AND query LIKE :pattern AND pid <> pg_backend_pid()"
+        )
+    pattern = f"%{schema}%invitekit_feed%"
+    for _ in range(6000):  # a minute at most: writers that never wait are a failure
+        with store.engine.connect() as conn:
+            if conn.execute(waiting, {"pattern": pattern}).scalar_one() >= count:
+                return
+        time.sleep(0.01)
+    pytest.fail(f"{count} writers never waited for the feed's counter")
+
+
+@pytest.mark.parametrize("kind", store_params())
+def test_writers_waiting_behind_a_first_writer_that_rolls_back_all_commit(kind: str) -> None:
+    """A fresh store's first events are taken back while two more writers wait: both commit.
+
+    On MariaDB the first writer once inserted the counter's row: rolled back, it
+    left both waiting writers to insert it, and one of them was rolled back as
+    a deadlock (error 1213).
+    """
+    first = Event(business_id=BIZ, customer_id="cus_0", kind=EventKind.ADDED, at=T0)
+    with open_store(kind) as store:
+        outcomes: list[str] = []
+        waiting: list[Any] = [
+            threading.Thread(target=lambda: outcomes.append(_add_one(store, "a")))
+        ]
+        results: Any = None
+        if isinstance(store, SQLStore):  # the other one in a process of its own
+            context = multiprocessing.get_context("spawn")
+            results = context.Queue()
+            waiting.append(
+                context.Process(target=_add_one_in_process, args=(recipe_of(store), "b", results))
+            )
+        else:
+            waiting.append(threading.Thread(target=lambda: outcomes.append(_add_one(store, "b"))))
+        with pytest.raises(_Abandon), store.transaction() as tx:
+            tx.add_events([first])
+            tx.list_events(BIZ, "cus_0")  # its position taken now, the counter held
+            for writer in waiting:
+                writer.start()
+            _until_waiting_on_the_counter(store, kind, 2)
+            raise _Abandon
+        if results is not None:
+            outcomes.append(results.get(timeout=120))
+        for writer in waiting:
+            writer.join()
+        assert outcomes == ["committed", "committed"]
+        with store.transaction(readonly=True) as tx:
+            feed = tx.read_feed(BIZ, after=0, limit=10)
+        assert [item.position for item in feed] == [1, 2]
+        assert sorted(item.event.detail for item in feed) == ["a", "b"]
 
 
 @pytest.mark.parametrize("kind", store_params(["sqlite", *SERVER_KINDS]))

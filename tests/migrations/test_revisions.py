@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -69,6 +70,18 @@ def test_create_schema_makes_the_same_tables_as_the_migrations(empty_engine: sa.
     assert current(empty_engine) == head()
     assert _differences(empty_engine) == []
     assert upgrade(empty_engine) == (head(), head())
+
+
+@pytest.mark.parametrize("make", [create_schema, upgrade])
+def test_a_new_database_has_the_feed_counter_at_zero(
+    empty_engine: sa.Engine, make: Callable[[sa.Engine], object]
+) -> None:
+    """Made with the tables: a writer that inserted it could deadlock others (see _feed.py)."""
+    make(empty_engine)
+
+    feed = metadata.tables["invitekit_feed"]
+    with empty_engine.connect() as conn:
+        assert conn.execute(sa.select(feed.c.id, feed.c.position)).all() == [(1, 0)]
 
 
 def test_a_v1_database_upgraded_has_the_tables_of_metadata(v1_engine: sa.Engine) -> None:

@@ -12,6 +12,13 @@ COMMITTED``, as the store requires): positions are committed in the order they
 are handed out, so a reader that sees a position has seen every smaller one.
 A transaction that rolls back gives its positions back with its counter update.
 
+The row is made with the tables (``create_schema``; migration 0008 for an older
+database), so a writer only ever updates it.  A writer that inserted it would,
+on MariaDB, deadlock the writers waiting for it if it rolled back: the row gone,
+each of them holds a lock on the gap it left and waits to insert into that gap
+behind the other, and InnoDB rolls one of them back (error 1213).  The upsert
+still makes the row if it is missing (deleted by hand), at that risk.
+
 One counter for the whole store, not one per business: an event's position is
 its ``seq``, the table's primary key, so the feed costs no column and no index
 (a business's feed is the primary key read from the cursor on, skipping other
@@ -47,7 +54,7 @@ from invitekit.exceptions import ConcurrentUpdate
 from invitekit.feed import FeedEvent
 from invitekit.webhooks import Webhook
 
-__all__ = ["FeedTables", "touches_events"]
+__all__ = ["NEW_COUNTER", "FeedTables", "touches_events"]
 
 _events = metadata.tables["invitekit_events"]
 _feed = metadata.tables["invitekit_feed"]
@@ -58,6 +65,8 @@ _SQLITE_INSERT_EVENTS = SQLiteBulkInsert(_events, numbered=True)
 _COUNTER = 1  # the id of the counter's one row
 _NEWEST = sa.select(sa.func.coalesce(sa.func.max(_events.c.seq), 0))
 _HEAD = sa.select(_feed.c.position).where(_feed.c.id == _COUNTER)
+NEW_COUNTER = _feed.insert().values(id=_COUNTER, position=0)
+"""The counter's row as the tables are made: no position handed out yet."""
 
 
 def _read_statement(dialect: str) -> sa.Select[Any]:

@@ -25,6 +25,7 @@ from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 
 from invitekit.adapters.sql._errors import storage_error, translated
+from invitekit.adapters.sql._feed import NEW_COUNTER
 from invitekit.adapters.sql._schema import SCHEMA_VERSION, metadata
 from invitekit.exceptions import SchemaOutdated, StorageError
 
@@ -229,6 +230,7 @@ def create_schema(engine: sa.Engine) -> None:
             if revision is None:
                 metadata.create_all(conn)
                 conn.execute(legacy.insert().values(version=SCHEMA_VERSION))
+                conn.execute(NEW_COUNTER)  # as migration 0008 makes it (see _feed.py)
             if not stamped:
                 _context(conn).stamp(_scripts(), newest)
 
