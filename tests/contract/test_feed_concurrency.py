@@ -144,6 +144,8 @@ def test_a_reader_following_the_cursor_sees_every_committed_event_once_in_order(
         for process in processes:
             process.join(timeout=60)
         assert [p.exitcode for p in processes] == [0] * len(processes)
+        # A writer thread that raised stored no result (a store error must fail the test).
+        assert sorted(threads_results) == writers
         children = dict(results.get(timeout=10) for _ in processes)
 
         expected = {**threads_results, **children}
