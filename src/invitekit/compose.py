@@ -283,6 +283,7 @@ def validity(
     return catalog.gettext("This link is valid until {date}.").format(date=moment)
 
 
+@functools.lru_cache(maxsize=64)
 def signature(business: Business) -> str:
     """The business's signature, or its name when it has none."""
     text = _clean_text(business.signature).strip()
@@ -359,7 +360,7 @@ def compose_invitation(
     subject = render_template(chosen.subject, values, field="subject")
     if test:
         subject = catalog.gettext("[Test] {subject}").format(subject=subject)
-    body = _clean_text(render_template(chosen.body, values, field="body"))
+    body = render_template(chosen.body, values, field="body")
     content = Content(
         lang=str(locale).replace("_", "-"),
         subject=header_safe(subject),
@@ -454,13 +455,22 @@ def _clean_text(value: str) -> str:
     return _TEXT_UNSAFE.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
 
 
+# A business's body is the same text for most of its emails (one per locale and
+# revision, unless it names the recipient): cleaned and split once.
+@functools.lru_cache(maxsize=256)
 def _paragraphs(body: str) -> tuple[str, ...]:
-    blocks = re.split(r"\n[ \t]*\n", body.strip())
+    """``body``'s paragraphs, its control characters but line ends removed."""
+    blocks = re.split(r"\n[ \t]*\n", _clean_text(body).strip())
     return tuple(block.strip("\n") for block in blocks if block.strip())
 
 
+# Three or more line ends in a row; spelt with a literal start, which the regex
+# engine looks for directly (``\n{3,}`` tried a match at every character).
+_BLANK_LINES = re.compile(r"\n\n\n+")
+
+
 def _squeeze_blank_lines(text: str) -> str:
-    return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
+    return _BLANK_LINES.sub("\n\n", text).strip("\n") + "\n"
 
 
 _SHORT_SUBJECT = 60  # fits on the first line without folding

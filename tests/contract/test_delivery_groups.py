@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import attrs
@@ -108,6 +109,49 @@ def test_a_group_is_recorded_once_half_the_lease_has_passed(store: Store) -> Non
     assert {m.recipient for m in kit.outbox_messages(state=OutboxState.SENT)} == {
         e.to for e in slow.sent
     }
+
+
+def test_a_customer_changed_after_the_claim_is_recorded_as_changed(store: Store) -> None:
+    # A group is recorded with the customers read at the claim; one changed while
+    # its batch was being sent makes the group fall back to reading each again.
+    clock = FakeClock()
+    outbox = OutboxSettings(batch_size=10, record_every=10, lease=LEASE)
+    renaming = RenamingMailer()
+    kit = make_kit(store=store, clock=clock, mailer=renaming, outbox=outbox)  # type: ignore[arg-type]
+    people = [kit.add_customer(f"c{n}@example.com", invite=False) for n in range(3)]
+    kit.invite_audience(Audience.all())
+    renaming.rename = lambda: kit.update_customer(people[1].id, first_name="Renamed")
+
+    assert kit.deliver().sent == 3
+
+    assert len(renaming.sent) == 3
+    assert len(kit.outbox_messages(state=OutboxState.SENT)) == 3
+    renamed = kit.get_customer(people[1].id)
+    assert renamed.first_name == "Renamed"
+    assert renamed.status is Status.INVITED
+    assert kit.status_counts()[Status.INVITED] == 3
+
+
+@attrs.define
+class RenamingMailer:
+    """Accepts every email; after the first, calls ``rename`` (a change made meanwhile)."""
+
+    sent: list[Email] = attrs.field(factory=list)
+    rename: Callable[[], object] = lambda: None
+
+    def session(self) -> RenamingMailer:
+        return self
+
+    def __enter__(self) -> RenamingMailer:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        return None
+
+    def send(self, email: Email) -> None:
+        self.sent.append(email)
+        if len(self.sent) == 1:
+            self.rename()
 
 
 def test_record_every_must_be_at_least_one() -> None:

@@ -319,6 +319,32 @@ def test_update_to_an_email_key_another_customer_has_is_refused(store: Store) ->
     assert caught.value.existing_id == first.id
 
 
+def test_a_stale_update_to_a_taken_email_key_is_a_concurrent_update(store: Store) -> None:
+    first, second = make_customer(1), make_customer(2)
+    add_customers(store, first, second)
+    taken = attrs.evolve(second, email=first.email, email_key=first.email_key, version=3)
+
+    # The version is checked first, as the memory store does (SQLite: by the write).
+    with pytest.raises(ConcurrentUpdate), store.transaction() as tx:
+        tx.update_customer(taken, expected_version=2)
+
+
+def test_a_transaction_goes_on_after_an_update_refused_as_a_duplicate(store: Store) -> None:
+    first, second = make_customer(1), make_customer(2)
+    add_customers(store, first, second)
+    taken = attrs.evolve(second, email=first.email, email_key=first.email_key, version=2)
+    renamed = attrs.evolve(first, first_name="Ana", version=2)
+
+    with store.transaction() as tx:
+        with pytest.raises(DuplicateCustomer):
+            tx.update_customer(taken, expected_version=1)
+        tx.update_customer(renamed, expected_version=1)
+
+    with store.transaction() as tx:
+        assert tx.get_customer(BIZ, first.id) == renamed
+        assert tx.get_customer(BIZ, second.id) == second
+
+
 def test_changing_an_email_frees_the_old_key(store: Store) -> None:
     customer = make_customer(1)
     add_customers(store, customer)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import functools
 import io
 import ipaddress
 import logging
@@ -323,7 +324,9 @@ class SMTPSession:
             TemporaryDeliveryError: a 4xx reply, or the server could not be reached
                 or went away and did not come back.
         """
-        envelope = _Envelope(self._build(email), sender=parseaddr(email.sender)[1], to=email.to)
+        envelope = _Envelope(
+            self._build(email), sender=_envelope_sender(email.sender), to=email.to
+        )
         for attempt in (1, 2):
             connection = self._open()
             try:
@@ -416,14 +419,27 @@ class _Envelope:
     def _flatten(self, *, utf8: bool, eight_bit: bool = True) -> bytes:
         key = (utf8, utf8 or eight_bit)
         if key not in self._flat:
-            # policy.SMTP: CRLF line ends and no ">From" mangling (send_message would).
-            rules = policy.SMTP.clone(
-                utf8=utf8, cte_type="8bit" if key[1] else "7bit", max_line_length=998
-            )
             buffer = io.BytesIO()
-            BytesGenerator(buffer, policy=rules).flatten(self.message)
+            BytesGenerator(buffer, policy=_flattening(*key)).flatten(self.message)
             self._flat[key] = buffer.getvalue()
         return self._flat[key]
+
+
+@functools.cache
+def _flattening(utf8: bool, eight_bit: bool) -> policy.EmailPolicy[EmailMessage]:
+    """The policy a message is flattened with (one of four; policies are immutable).
+
+    ``policy.SMTP``: CRLF line ends and no ``>From`` mangling (``send_message`` would).
+    """
+    return policy.SMTP.clone(
+        utf8=utf8, cte_type="8bit" if eight_bit else "7bit", max_line_length=998
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _envelope_sender(from_header: str) -> str:
+    """The ``MAIL FROM`` address of a ``From`` header (a business's: few distinct ones)."""
+    return parseaddr(from_header)[1]
 
 
 class _SMTPOverTLS(smtplib.SMTP_SSL):

@@ -395,14 +395,21 @@ def _lease_half_gone(ctx: Context, message: OutboxMessage) -> bool:
 
 
 def _record_sent_group(group: list[_Parcel], claim_token: str) -> None:
-    """Record the sent messages of ``group`` in one transaction (each alone if that fails)."""
+    """Record the sent messages of ``group`` in one transaction (each alone if that fails).
+
+    An invitation's customer is written as read in the claim's transaction: if
+    it changed since, the group falls back to recording each message alone,
+    which reads its customer again.
+    """
     if len(group) > 1:
         first = group[0].ctx
         try:
             with first.store.transaction() as tx:
                 now = first.clock.now()
                 events = [
-                    _write_sent(parcel.ctx, tx, parcel.message, claim_token, now)
+                    _write_sent(
+                        parcel.ctx, tx, parcel.message, claim_token, now, read=parcel.customer
+                    )
                     for parcel in group
                 ]
                 tx.add_events([event for event in events if event is not None])  # one insert
@@ -414,16 +421,30 @@ def _record_sent_group(group: list[_Parcel], claim_token: str) -> None:
 
 
 def _write_sent(
-    ctx: Context, tx: Transaction, message: OutboxMessage, claim_token: str, now: datetime
+    ctx: Context,
+    tx: Transaction,
+    message: OutboxMessage,
+    claim_token: str,
+    now: datetime,
+    *,
+    read: Customer | None = None,
 ) -> Event | None:
-    """Mark ``message`` sent in ``tx``, its customer Invited (an invitation); the event to add."""
+    """Mark ``message`` sent in ``tx``, its customer Invited (an invitation); the event to add.
+
+    ``read``: an invitation's customer as read when it was claimed, written back
+    without reading it again; the write's version check raises ConcurrentUpdate
+    if it changed (or is gone) since.
+    """
     tx.update_outbox(
         attrs.evolve(
             message, state=OutboxState.SENT, sent_at=now, claimed_until=None, last_error=None
         ),
         claim_token=claim_token,
     )
-    customer = ctx.customer_or_none(tx, message.customer_id)
+    if read is not None and message.kind is MessageKind.INVITATION:
+        customer: Customer | None = read
+    else:
+        customer = ctx.customer_or_none(tx, message.customer_id)
     if customer is None:
         return None
     if message.kind is MessageKind.INVITATION:

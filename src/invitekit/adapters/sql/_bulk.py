@@ -12,6 +12,7 @@ the same as through SQLAlchemy (the contract tests read every one back).
 
 from __future__ import annotations
 
+import functools
 import operator
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -163,6 +164,9 @@ def conversion(column_type: sa.types.TypeEngine[Any]) -> _Convert | None:
     raise TypeError(f"no SQLite bulk conversion for {column_type!r}")
 
 
+# Remembered: the rows of a batch and the per-message updates of a delivery
+# share most of their timestamps (queued, claimed, sent at the same instants).
+@functools.lru_cache(maxsize=1024)
 def _stamp(value: datetime) -> str:
     """An aware datetime as ``UTCDateTime`` stores it on SQLite: naive UTC, microseconds."""
     if value.tzinfo is None:

@@ -32,7 +32,7 @@ import sqlalchemy as sa
 from invitekit.adapters.sql._bulk import conversion
 from invitekit.adapters.sql._errors import refusal, storage_error
 
-__all__ = ["SQLiteStatement", "run_translated", "select_translated"]
+__all__ = ["SQLiteStatement", "as_mappings", "run_translated", "select_translated"]
 
 _Read = Callable[[Any], Any]
 _Compiled = tuple[str, Callable[[Mapping[str, Any]], Any], int, tuple[tuple[int, Any], ...]]
@@ -149,6 +149,22 @@ def select_translated(
     except sa.exc.SQLAlchemyError as err:
         failure = storage_error("a database statement failed", err)
     raise failure  # out of the except block: the driver's error is not its context
+
+
+def as_mappings(
+    columns: list[str], reads: list[_Read | None], rows: list[tuple[Any, ...]]
+) -> list[dict[str, Any]]:
+    """The raw rows of :meth:`SQLiteStatement.select` as column -> value, read as Core would."""
+    return [
+        dict(
+            zip(
+                columns,
+                [v if r is None or v is None else r(v) for r, v in zip(reads, row, strict=True)],
+                strict=True,
+            )
+        )
+        for row in rows
+    ]
 
 
 def _result_reads(

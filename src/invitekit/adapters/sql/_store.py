@@ -16,7 +16,12 @@ from invitekit.adapters._readonly import read_only
 from invitekit.adapters.sql._attempts import AttemptReservations
 from invitekit.adapters.sql._campaigns import Campaigns
 from invitekit.adapters.sql._catalog import Catalog
-from invitekit.adapters.sql._compiled import SQLiteStatement, run_translated, select_translated
+from invitekit.adapters.sql._compiled import (
+    SQLiteStatement,
+    as_mappings,
+    run_translated,
+    select_translated,
+)
 from invitekit.adapters.sql._email_change import EmailChanges
 from invitekit.adapters.sql._errors import refusal, storage_error, translated
 from invitekit.adapters.sql._feed import FeedTables, touches_events
@@ -50,6 +55,7 @@ from invitekit.adapters.sql._tables import (
     _UPDATE_OUTBOX,
     _VERSION_AND_EMAIL_OWNER,
     _chunks,
+    _claimable,
     _customers,
     _customers_page,
     _outbox,
@@ -431,8 +437,13 @@ class _SQLTransaction(
         )
 
     def update_customer(self, customer: Customer, *, expected_version: int) -> None:
-        # One read answers both questions the memory store asks, in its order:
-        # is the stored version the expected one, and who owns the new address?
+        # The memory store asks, in order: is the stored version the expected one, and
+        # who owns the new address?  One read answers both, before the write; on SQLite,
+        # which undoes only a refused statement, after it and only if it was refused.
+        if self._dialect == "sqlite":
+            with suppress(DuplicateCustomer):
+                if self._write_customer(customer, expected_version):
+                    return
         where = {
             "p_business_id": customer.business_id,
             "p_id": customer.id,
@@ -447,6 +458,11 @@ class _SQLTransaction(
             raise DuplicateCustomer(
                 "a customer with this email address already exists", existing_id=owner
             )
+        if not self._write_customer(customer, expected_version):
+            raise ConcurrentUpdate("the customer changed meanwhile; read it again")
+
+    def _write_customer(self, customer: Customer, expected_version: int) -> bool:
+        """Replace the customer if its stored version is ``expected_version``; if it was."""
         values = _CUSTOMER.values(customer)
         del values["business_id"], values["id"]
         count, _ = self._run_fast(
@@ -464,8 +480,7 @@ class _SQLTransaction(
                 )
             },
         )
-        if count != 1:
-            raise ConcurrentUpdate("the customer changed meanwhile; read it again")
+        return count == 1
 
     def list_customers(
         self,
@@ -590,28 +605,20 @@ class _SQLTransaction(
         limit: int,
         business_id: str | None = None,
     ) -> list[OutboxMessage]:
-        query = sa.select(_outbox).where(
-            _outbox.c.state == OutboxState.PENDING.value,
-            sa.or_(  # a NULL not_before stands for created_at
-                _outbox.c.not_before <= now,
-                sa.and_(_outbox.c.not_before.is_(None), _outbox.c.created_at <= now),
-            ),
-            sa.or_(_outbox.c.claimed_until.is_(None), _outbox.c.claimed_until < now),
-        )
+        params: dict[str, Any] = {"p_now": now, "p_limit": limit}
         if business_id is not None:
-            query = query.where(_outbox.c.business_id == business_id)
-        # SKIP LOCKED: rows another worker is claiming right now are left to it, so
-        # workers never wait for one another (ignored by SQLite, whose BEGIN
-        # IMMEDIATE already lets one transaction at a time in).
-        query = (
-            query.order_by(_outbox.c.created_at, _outbox.c.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        rows = self._run(query).all()
+            params["p_business_id"] = business_id
+        claimable = _claimable(business_id is not None)
+        rows: Sequence[Mapping[Any, Any]]
+        if self._dialect == "sqlite":  # see _compiled.py
+            rows = as_mappings(*select_translated(claimable, self._conn, params))
+        else:
+            query = claimable.statement
+            assert isinstance(query, sa.Select)
+            rows = [row._mapping for row in self._run(query, params)]
         if not rows:
             return []
-        ids = [row.id for row in rows]
+        ids = [row["id"] for row in rows]
         for chunk in _chunks(ids):
             self._run(
                 _outbox.update()
@@ -627,10 +634,10 @@ class _SQLTransaction(
             )
         return [
             _outbox_from_row(
-                row._mapping,
+                row,
                 claimed_until=lease_until,
-                attempts=row.attempts + 1,
-                links_issued_at=row.links_issued_at or now,
+                attempts=row["attempts"] + 1,
+                links_issued_at=row["links_issued_at"] or now,
             )
             for row in rows
         ]

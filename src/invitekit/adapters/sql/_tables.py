@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,6 +19,7 @@ from invitekit.model import (
     Event,
     Group,
     OutboxMessage,
+    OutboxState,
     Registration,
     TemplateRevision,
 )
@@ -117,7 +118,7 @@ def _outbox_values(message: OutboxMessage) -> dict[str, Any]:
     return dict(zip(_OUTBOX_COLUMNS, _outbox_row(message), strict=True))
 
 
-def _outbox_from_row(row: sa.RowMapping, **given: Any) -> OutboxMessage:
+def _outbox_from_row(row: Mapping[Any, Any], **given: Any) -> OutboxMessage:
     """The message an outbox row holds (fields in ``given`` taken from it instead)."""
     given.setdefault("not_before", row["not_before"] or row["created_at"])
     return _MESSAGE.load(row, **given)
@@ -168,6 +169,28 @@ def _customers_page(names: frozenset[str]) -> SQLiteStatement:
     if "p_limit" in names:
         query = query.limit(p("p_limit", type_=sa.Integer))
     return SQLiteStatement(query)
+
+
+@functools.cache
+def _claimable(of_business: bool) -> SQLiteStatement:
+    """A claim's read: the due, free outbox rows, oldest first (of ``p_business_id``).
+
+    Parameters ``p_now`` and ``p_limit``.  A row is due when ``not_before`` (NULL
+    stands for ``created_at``) has come, free when unleased or its lease ended.
+    SKIP LOCKED: rows another worker is claiming right now are left to it, so
+    workers never wait for one another (ignored by SQLite, whose ``BEGIN
+    IMMEDIATE`` already lets one transaction at a time in).
+    """
+    o, now = _outbox.c, _p("p_now", type_=_outbox.c.not_before.type)
+    query = sa.select(_outbox).where(
+        o.state == OutboxState.PENDING.value,
+        sa.or_(o.not_before <= now, sa.and_(o.not_before.is_(None), o.created_at <= now)),
+        sa.or_(o.claimed_until.is_(None), o.claimed_until < now),
+    )
+    if of_business:
+        query = query.where(o.business_id == _p("p_business_id"))
+    query = query.order_by(o.created_at, o.id).limit(_p("p_limit", type_=sa.Integer))
+    return SQLiteStatement(query.with_for_update(skip_locked=True))
 
 
 _CHUNK = 500  # ids per ``IN (...)``: well below every backend's parameter limit
