@@ -247,6 +247,25 @@ def test_a_disabled_endpoint_enabled_again_receives_what_it_missed_in_order(
     assert accepted[0].id == server.received[0].id
 
 
+def test_a_limit_caps_the_posts_of_one_delivery_and_the_next_goes_on(
+    kit: InviteKit, server: WebhookTestServer
+) -> None:
+    first = kit.add_webhook(server.url, secret=SECRET)
+    second = kit.add_webhook(server.url, secret=SECRET)
+    for n in range(4):
+        kit.add_customer(f"c{n}@example.com", invite=False)  # 4 events, 8 POSTs in all
+
+    counts = [kit.deliver(limit=3).webhooks_sent for _ in range(4)]
+
+    assert counts == [3, 3, 2, 0]
+    ids = [r.id for r in server.delivered()]
+    assert len(ids) == len(set(ids)) == 8  # each event once to each endpoint
+    for hook in (first, second):
+        mine = [int(i.rsplit("_", 1)[1]) for i in ids if i.startswith(f"msg_{hook.id}_")]
+        assert mine == sorted(mine) and len(mine) == 4  # in feed order
+    assert all(h.claimed_until is None for h in kit.list_webhooks())
+
+
 def test_enabling_an_endpoint_that_is_enabled_or_unknown(kit: InviteKit) -> None:
     hook = kit.add_webhook("https://crm.example/hook")
     assert kit.enable_webhook(hook.id) == hook

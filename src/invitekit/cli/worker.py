@@ -208,7 +208,8 @@ def run_worker(args: argparse.Namespace, settings: Settings) -> ExitCode:
                     for field, count in _counts(report).items():
                         totals[field] += count
                     print(f"batch {batches}: {_line(report)}", flush=True)
-                if handled < args.batch:  # nothing more is due now
+                posted = report.webhooks_sent + report.webhooks_failed
+                if handled < args.batch and posted < args.batch:  # nothing more is due now
                     if args.once:
                         break
                     stop.sleep(args.interval)

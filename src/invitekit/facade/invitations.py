@@ -327,7 +327,8 @@ class InvitationMethods(FacadePart):
 
         Then, for a kit given a ``webhook_sender``, the business's webhooks
         receive the feed's new events (:meth:`add_webhook`;
-        ``webhooks_sent`` and ``webhooks_failed`` in the report).
+        ``webhooks_sent`` and ``webhooks_failed`` in the report); ``limit`` also
+        caps the POSTs of one call, and the next call goes on from there.
 
         Returns:
             counts of what happened.
@@ -340,6 +341,7 @@ class InvitationMethods(FacadePart):
             outbox=ctx.outbox,
             sender=ctx.webhooks,
             business_id=ctx.business.id,
+            limit=limit,
         )
 
     def store_business(self) -> int:

@@ -123,6 +123,8 @@ class Worker:
         business at once: each message is claimed with a lease, checked again,
         composed for its business, sent, and recorded.  A message whose business
         has no stored settings (queued by an invitekit before 2.0) waits, retried later.
+        With a ``webhook_sender``, the businesses' webhooks follow; ``limit`` also
+        caps the POSTs of one call, and the next call goes on from there.
 
         Returns:
             counts of what happened.
@@ -146,6 +148,7 @@ class Worker:
             outbox=self.outbox,
             sender=self.webhook_sender,
             business_id=None,
+            limit=limit,
         )
         if report.retrying and self._running is not None:
             # The server may be down or have dropped us: the next delivery starts afresh.

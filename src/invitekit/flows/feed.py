@@ -136,6 +136,7 @@ def deliver_webhooks(
     outbox: OutboxSettings,
     sender: WebhookSender,
     business_id: str | None,
+    limit: int | None = None,
 ) -> tuple[int, int]:
     """POST every undelivered feed event to every enabled, due endpoint, in feed order.
 
@@ -146,6 +147,8 @@ def deliver_webhooks(
     with the same ``webhook-id``).  A failure stops the endpoint's run: it is
     tried again after the outbox's backoff, from the event that failed, and is
     disabled after :data:`~invitekit.webhooks.DISABLE_AFTER` consecutive failures.
+    With ``limit``, at most that many POSTs (an endpoint with a long backlog, say
+    one enabled again, goes on at the next call from where this one stopped).
 
     Returns:
         ``(sent, failed)``: events delivered, delivery attempts that failed.
@@ -168,10 +171,16 @@ def deliver_webhooks(
             return sent, failed
         moved = 0
         for hook in hooks:
-            delivered, ok = _drain(run, hook)
+            left = None if limit is None else limit - sent - failed
+            if left is not None and left <= 0:
+                _release(run, hook)  # its turn comes at the next call
+                continue
+            delivered, ok = _drain(run, hook, left)
             sent += delivered
             failed += not ok
             moved += delivered + (not ok)
+        if limit is not None and sent + failed >= limit:
+            return sent, failed
         if not moved:
             # Only other businesses' events were new: their endpoints caught up with
             # the head, and claiming again would only chase those businesses' writes.
@@ -186,25 +195,37 @@ def with_webhooks(
     outbox: OutboxSettings,
     sender: WebhookSender | None,
     business_id: str | None,
+    limit: int | None = None,
 ) -> DeliveryReport:
     """``report`` with the webhooks delivered now added (none without a ``sender``)."""
     if sender is None:
         return report
     sent, failed = deliver_webhooks(
-        store=store, clock=clock, outbox=outbox, sender=sender, business_id=business_id
+        store=store,
+        clock=clock,
+        outbox=outbox,
+        sender=sender,
+        business_id=business_id,
+        limit=limit,
     )
     return attrs.evolve(report, webhooks_sent=sent, webhooks_failed=failed)
 
 
-def _drain(run: _Run, hook: Webhook) -> tuple[int, bool]:
-    """Send ``hook`` its events until none is left or one fails; (how many went, no failure)."""
+def _drain(run: _Run, hook: Webhook, budget: int | None) -> tuple[int, bool]:
+    """Send ``hook`` its events until none is left, one fails or ``budget`` POSTs went.
+
+    Returns ``(how many went, no failure)``.
+    """
     count = 0
     while True:
+        if budget is not None and count >= budget:
+            return count, _release(run, hook)
+        page = run.outbox.batch_size
+        if budget is not None:
+            page = min(page, budget - count)
         with run.store.transaction(readonly=True) as tx:
             head = tx.feed_head(hook.business_id)  # first: every event up to it is readable
-            items = tx.read_feed(
-                hook.business_id, after=hook.delivered_through, limit=run.outbox.batch_size
-            )
+            items = tx.read_feed(hook.business_id, after=hook.delivered_through, limit=page)
         if not items:
             # None of the business's up to ``head``: other businesses' positions are passed.
             done = max(hook.delivered_through, head)
