@@ -28,16 +28,12 @@ pending invitation per eligible customer of the group.
 
 from __future__ import annotations
 
-import os
 import random
-import signal
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
 from invitekit import Audience, EventKind, OutboxState, Status
 from invitekit.adapters.memory import MemoryMailer
@@ -92,33 +88,6 @@ def _check_events(store: Store, customer_ids: set[str], *, delivered: bool) -> N
             assert sum(e.kind is EventKind.DELIVERED for e in events) == int(delivered)
 
 
-def _kill(process: Any, store: SQLStore) -> None:
-    """SIGKILL ``process``, then wait until the database has finished with its sessions.
-
-    A worker killed just after sending ``COMMIT`` leaves it on the wire: the
-    PostgreSQL server still commits it, a moment after the process is gone.  Until
-    then, a read would see a state the next read contradicts (seen: a message not
-    yet recorded as sent, then its "delivered" event).  A session in a transaction
-    or running a statement is still the dead worker's (this test runs nothing else
-    on the database meanwhile); SQLite has no server, a kill leaves nothing behind.
-    """
-    os.kill(process.pid, signal.SIGKILL)
-    process.join()
-    if store.engine.dialect.name != "postgresql":
-        return
-    busy = sa.text(
-        "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()"
-        " AND pid <> pg_backend_pid() AND state IN ('active', 'idle in transaction',"
-        " 'idle in transaction (aborted)')"
-    )
-    for _ in range(3000):  # a minute at most
-        with store.engine.connect() as conn:
-            if not conn.execute(busy).scalar_one():
-                return
-        time.sleep(0.02)
-    pytest.fail("the killed worker's sessions never ended")
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", KINDS)
 def test_delivery_workers_killed_at_random_lose_nothing(
@@ -166,7 +135,7 @@ def test_delivery_workers_killed_at_random_lose_nothing(
             else:
                 process.join(timeout=300)
             if process.exitcode is None:
-                _kill(process, store)
+                workers.kill(process, store)
                 kills += 1
                 received = set(_settled(server))
                 sent = _sent_and_consistent(store)
@@ -245,7 +214,7 @@ def test_campaigns_killed_at_random_leave_nothing_half_written(
             assert ready.wait(60)
             process.join(timeout=rng.uniform(0, 0.3))
             if process.exitcode is None:
-                _kill(process, store)
+                workers.kill(process, store)
                 killed += 1
             else:
                 assert process.exitcode == 0

@@ -15,9 +15,7 @@ worker was sending when it died: at most one per kill.
 from __future__ import annotations
 
 import base64
-import os
 import random
-import signal
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -92,8 +90,7 @@ def test_webhook_workers_killed_at_random_deliver_every_event_at_least_once_in_o
             assert ready.wait(60)
             process.join(timeout=rng.uniform(0, 0.3) if kills < kills_wanted else 300)
             if process.exitcode is None:
-                os.kill(process.pid, signal.SIGKILL)
-                process.join()
+                workers.kill(process, store)
                 kills += 1
                 continue
             assert process.exitcode == 0, seed

@@ -9,12 +9,19 @@ parent but plain values.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
+import time
 from datetime import datetime
 from typing import Any
+
+import pytest
+import sqlalchemy as sa
 
 from invitekit import Audience, InviteKit, InviteKitError, Worker
 from invitekit.adapters.memory import MemoryMailer
 from invitekit.adapters.smtp import SMTPMailer
+from invitekit.adapters.sql import SQLStore
 from invitekit.ports import Clock
 from invitekit.settings import OutboxSettings
 from invitekit.testing import TEST_SECRET, FakeClock
@@ -220,3 +227,30 @@ def provider_burst(
     outcomes = at_once(len(subjects), submit, start=go)
     results.put((outcomes, signed_in))
     store.engine.dispose()
+
+
+def kill(process: Any, store: SQLStore) -> None:
+    """SIGKILL ``process``, then wait until the database has finished with its sessions.
+
+    A worker killed just after sending ``COMMIT`` leaves it on the wire: the
+    PostgreSQL server still commits it, a moment after the process is gone.  Until
+    then, a read would see a state the next read contradicts (seen: a message not
+    yet recorded as sent, then its "delivered" event).  A session in a transaction
+    or running a statement is still the dead worker's (this test runs nothing else
+    on the database meanwhile); SQLite has no server, a kill leaves nothing behind.
+    """
+    os.kill(process.pid, signal.SIGKILL)
+    process.join()
+    if store.engine.dialect.name != "postgresql":
+        return
+    busy = sa.text(
+        "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()"
+        " AND pid <> pg_backend_pid() AND state IN ('active', 'idle in transaction',"
+        " 'idle in transaction (aborted)')"
+    )
+    for _ in range(3000):  # a minute at most
+        with store.engine.connect() as conn:
+            if not conn.execute(busy).scalar_one():
+                return
+        time.sleep(0.02)
+    pytest.fail("the killed worker's sessions never ended")

@@ -96,7 +96,7 @@ def remove_webhook(ctx: Context, webhook_id: str) -> None:
     """Forget an endpoint; nothing more is sent to it."""
     with ctx.store.transaction() as tx:
         if not isinstance(webhook_id, str) or not tx.delete_webhook(ctx.business.id, webhook_id):
-            raise WebhookNotFound(f"no webhook with id {quoted(str(webhook_id))}")
+            raise _not_found(webhook_id)
 
 
 def enable_webhook(ctx: Context, webhook_id: str) -> Webhook:
@@ -104,7 +104,7 @@ def enable_webhook(ctx: Context, webhook_id: str) -> Webhook:
     with ctx.store.transaction() as tx:
         found = [hook for hook in tx.list_webhooks(ctx.business.id) if hook.id == webhook_id]
         if not found:
-            raise WebhookNotFound(f"no webhook with id {quoted(str(webhook_id))}")
+            raise _not_found(webhook_id)
         (hook,) = found
         if hook.enabled:
             return hook
@@ -115,9 +115,13 @@ def enable_webhook(ctx: Context, webhook_id: str) -> Webhook:
             # A disabled endpoint is claimed by no worker (the one that disabled it let go).
             tx.update_webhook(enabled, claim_token=None)
         except ConcurrentUpdate as err:  # removed since it was read
-            raise WebhookNotFound(f"no webhook with id {quoted(webhook_id)}") from err
+            raise _not_found(webhook_id) from err
     log.info("webhook %s enabled again after position %d", hook.id, hook.delivered_through)
     return enabled
+
+
+def _not_found(webhook_id: object) -> WebhookNotFound:
+    return WebhookNotFound(f"no webhook with id {quoted(str(webhook_id))}")
 
 
 @attrs.frozen(kw_only=True)
